@@ -1,0 +1,51 @@
+// swift-tools-version:6.1
+// Pare: an offline compression compiler for transformer checkpoints.
+// Targets follow DESIGN.md §2; a target imports only targets on lower rows.
+import PackageDescription
+
+/// Release builds target AVX2/FMA/F16C: without it SIMD and Float16 stay scalar (PLATFORM-NOTES §4).
+let optimized: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Pare",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pare", targets: ["pare"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // L0: system libraries and the tensor core.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACK", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(name: "TensorCore", swiftSettings: optimized),
+
+        // L1
+        .target(name: "ModelIR", dependencies: ["TensorCore"], swiftSettings: optimized),
+        .target(name: "Kernels", dependencies: ["TensorCore", "CBLAS", "CLAPACK"], swiftSettings: optimized),
+        .target(name: "SafeTensors", dependencies: ["TensorCore"], swiftSettings: optimized),
+
+        // L4
+        .target(name: "ModelImport", dependencies: ["ModelIR", "SafeTensors"], swiftSettings: optimized),
+        .target(name: "Artifact", dependencies: ["ModelIR", "SafeTensors", "CZstd"], swiftSettings: optimized),
+
+        // L5, L6
+        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR"], swiftSettings: optimized),
+        .executableTarget(
+            name: "pare",
+            dependencies: ["Driver", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimized),
+
+        // Tests: one target per source target.
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport"]),
+        .testTarget(name: "ArtifactTests", dependencies: ["Artifact"]),
+        .testTarget(name: "DriverTests", dependencies: ["Driver"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

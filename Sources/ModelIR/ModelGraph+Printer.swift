@@ -1,0 +1,45 @@
+extension ModelGraph {
+    /// A stable, human-readable listing of the IR (no weights), one linear per line:
+    /// ```
+    /// model bert layers=6 d=384 heads=12 d_head=32 d_ff=1536 vocab=30522 positions=512 act=gelu norm=post
+    /// embeddings word=f32[30522, 384] position=f32[512, 384] token_type=f32[2, 384] norm
+    /// blocks.0 heads=12/12
+    ///   attention.q  dense f32[384, 384] bias
+    /// ```
+    public func printed() -> String {
+        let c = config
+        var lines = ["model \(c.architecture.rawValue) layers=\(c.layerCount) d=\(c.hiddenSize) heads=\(c.headCount) "
+            + "d_head=\(c.headDim) d_ff=\(c.intermediateSize) vocab=\(c.vocabSize) positions=\(c.maxPositions) "
+            + "act=\(c.activation.rawValue) norm=\(c.normPlacement.rawValue)\(c.causal ? " causal" : "")"]
+        var e = "embeddings word=\(embeddings.word.spec) position=\(embeddings.position.spec)"
+        if let t = embeddings.tokenType { e += " token_type=\(t.spec)" }
+        if embeddings.norm != nil { e += " norm" }
+        lines.append(e)
+        for (i, block) in blocks.enumerated() {
+            let kept = block.attention.keptHeads
+            let heads = kept.count == c.headCount ? "\(kept.count)/\(c.headCount)"
+                : "\(kept.count)/\(c.headCount) kept=\(kept.map(String.init).joined(separator: ","))"
+            lines.append("blocks.\(i) heads=\(heads)")
+            for (path, linear) in linears where path.blockIndex == i {
+                lines.append("  " + Self.describe(linear, path.components.dropFirst(2).joined(separator: ".")))
+            }
+        }
+        var headParts: [String] = []
+        if head.finalNorm != nil { headParts.append("final_norm") }
+        if head.tiedToEmbeddings { headParts.append("lm=tied") }
+        lines.append("head" + (headParts.isEmpty ? "" : " " + headParts.joined(separator: " ")))
+        for (path, linear) in linears where path.components[0] == "head" {
+            lines.append("  " + Self.describe(linear, path.components.dropFirst().joined(separator: ".")))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func describe(_ linear: Linear<T>, _ name: String) -> String {
+        let padded = name + String(repeating: " ", count: max(0, 12 - name.count))
+        let parts = linear.weight.parts.map { "\($0.role)=\($0.tensor.spec)" }.joined(separator: " ")
+        var text = "\(padded) \(linear.weight.kind) \(parts)"
+        if case let .sparse(_, _, pattern, nonzeros) = linear.weight { text += " \(pattern) nnz=\(nonzeros)" }
+        if linear.bias != nil { text += " bias" }
+        return text
+    }
+}

@@ -1,0 +1,112 @@
+import TensorCore
+
+extension ModelGraph {
+    /// Structural invariants of the IR, checked after import and after every pass. Returns one
+    /// error diagnostic per violation (empty when the graph is well formed); never reads weights.
+    public func verify() -> [Diagnostic] {
+        var v = Verification()
+        let d = config.hiddenSize
+        v.expect(config.layerCount == blocks.count, "model",
+                 "config says \(config.layerCount) layers but the graph has \(blocks.count) blocks")
+        v.expect(config.headCount > 0 && d % config.headCount == 0, "model",
+                 "hidden size \(d) is not a multiple of the head count \(config.headCount)")
+        v.shape(embeddings.word, [config.vocabSize, d], "embeddings.word")
+        v.shape(embeddings.position, [config.maxPositions, d], "embeddings.position")
+        if let t = embeddings.tokenType { v.shape(t, [config.typeVocabSize, d], "embeddings.token_type") }
+        if let norm = embeddings.norm { v.norm(norm, d, "embeddings.norm") }
+
+        for (i, block) in blocks.enumerated() {
+            let a = block.attention
+            let kept = a.keptHeads
+            v.expect(!kept.isEmpty, "blocks.\(i).attention", "no heads kept; keep at least one head per layer")
+            v.expect(zip(kept, kept.dropFirst()).allSatisfy { $0 < $1 }
+                     && kept.allSatisfy { (0..<config.headCount).contains($0) },
+                     "blocks.\(i).attention", "kept heads \(kept) must be ascending indices below \(config.headCount)")
+            v.expect(a.headDim == config.headDim, "blocks.\(i).attention",
+                     "head size \(a.headDim) differs from d/H = \(config.headDim)")
+            v.expect(block.mlp.up.outFeatures == block.mlp.down.inFeatures, "blocks.\(i).mlp",
+                     "up produces \(block.mlp.up.outFeatures) features but down takes \(block.mlp.down.inFeatures)")
+            v.norm(block.attentionNorm, d, "blocks.\(i).attention_norm")
+            v.norm(block.mlpNorm, d, "blocks.\(i).mlp_norm")
+        }
+        for (path, linear) in linears {
+            v.linear(linear, path, expected: expectedFeatures(path))
+        }
+        if let norm = head.finalNorm { v.norm(norm, d, "head.final_norm") }
+        v.expect(!(head.tiedToEmbeddings && head.languageModel != nil), "head.lm",
+                 "tied to the embeddings but also has its own weight")
+        return v.diagnostics
+    }
+
+    /// (in, out) each linear must keep, from the config and the kept heads.
+    private func expectedFeatures(_ path: LayerPath) -> (Int, Int)? {
+        let d = config.hiddenSize
+        if let i = path.blockIndex {
+            let inner = blocks[i].attention.innerSize, ff = blocks[i].mlp.up.outFeatures
+            switch path.components.dropFirst(2).joined(separator: ".") {
+            case "attention.q", "attention.k", "attention.v": return (d, inner)
+            case "attention.o": return (inner, d)
+            case "mlp.up": return (d, ff)
+            case "mlp.down": return (ff, d)
+            default: return nil
+            }
+        }
+        switch path.description {
+        case "head.pooler": return (d, d)
+        case "head.classifier": return (d, head.classifier?.outFeatures ?? 0)
+        case "head.lm": return (d, config.vocabSize)
+        default: return nil
+        }
+    }
+}
+
+/// Collects verifier findings.
+private struct Verification {
+    var diagnostics: [Diagnostic] = []
+
+    mutating func expect(_ condition: Bool, _ location: String, _ message: String) {
+        if !condition { diagnostics.append(Diagnostic(.error, at: location, message)) }
+    }
+
+    mutating func shape(_ t: some TensorDescribing, _ dims: [Int], _ location: String) {
+        expect(t.shape.dims == dims, location, "is \(t.spec), expected shape \(Shape(dims))")
+    }
+
+    mutating func float(_ t: some TensorDescribing, _ location: String) {
+        expect(t.dtype.isFloatingPoint, location, "is \(t.spec), expected a floating-point dtype")
+    }
+
+    mutating func norm(_ n: LayerNorm<some TensorDescribing>, _ d: Int, _ location: String) {
+        shape(n.weight, [d], location + ".weight")
+        shape(n.bias, [d], location + ".bias")
+    }
+
+    mutating func linear<T>(_ l: Linear<T>, _ path: LayerPath, expected: (Int, Int)?) {
+        let at = path.description, out = l.outFeatures, inF = l.inFeatures
+        if let (i, o) = expected {
+            expect(inF == i && out == o, at, "maps \(inF) → \(out) features, expected \(i) → \(o)")
+        }
+        if let b = l.bias { shape(b, [out], at + ".bias"); float(b, at + ".bias") }
+        switch l.weight {
+        case let .dense(w):
+            shape(w, [out, inF], at + ".weight"); float(w, at + ".weight")
+        case let .lowRank(u, v):
+            let r = u.shape.rank == 2 ? u.shape[1] : 0
+            expect(r >= 1, at + ".u", "low-rank factor has rank \(r); rank must be at least 1")
+            shape(u, [out, r], at + ".u"); shape(v, [r, inF], at + ".v")
+            float(u, at + ".u"); float(v, at + ".v")
+        case let .sparse(values, mask, pattern, nonzeros):
+            shape(values, [out, inF], at + ".values"); float(values, at + ".values")
+            shape(mask, [out, (inF + 7) / 8], at + ".mask")
+            expect(mask.dtype == .u8, at + ".mask", "is \(mask.spec), expected u8 bits")
+            expect((0...(out * inF)).contains(nonzeros), at, "declares \(nonzeros) nonzeros in a \(out)×\(inF) weight")
+            if case let .nOfM(n, m) = pattern {
+                expect(n >= 1 && n < m && inF % m == 0, at, "\(n):\(m) sparsity needs 1 ≤ n < m and in (\(inF)) divisible by m")
+            }
+        case let .int8(values, scales):
+            shape(values, [out, inF], at + ".values")
+            expect(values.dtype == .i8, at + ".values", "is \(values.spec), expected i8")
+            shape(scales, [out], at + ".scales"); float(scales, at + ".scales")
+        }
+    }
+}

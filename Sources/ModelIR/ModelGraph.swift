@@ -1,0 +1,33 @@
+import TensorCore
+
+/// A model with weights.
+public typealias Model = ModelGraph<Tensor>
+/// The same model without weights: dtypes, shapes, forms, ranks, kept heads. The cost model,
+/// `pare plan` and each pass's `effect` work on it.
+public typealias Skeleton = ModelGraph<TensorSpec>
+
+/// The IR: embeddings, blocks and head of a transformer, generic over what a tensor is.
+public struct ModelGraph<T: TensorDescribing>: Sendable {
+    public var config: ModelConfig
+    public var embeddings: Embeddings<T>
+    public var blocks: [Block<T>]
+    public var head: Head<T>
+
+    public init(config: ModelConfig, embeddings: Embeddings<T>, blocks: [Block<T>], head: Head<T>) {
+        self.config = config
+        self.embeddings = embeddings
+        self.blocks = blocks
+        self.head = head
+    }
+
+    public func map<U>(_ f: (T) throws -> U) rethrows -> ModelGraph<U> {
+        ModelGraph<U>(config: config, embeddings: try embeddings.map(f),
+                      blocks: try blocks.map { try $0.map(f) }, head: try head.map(f))
+    }
+
+    /// The weightless view of this graph.
+    public var skeleton: Skeleton { map(\.spec) }
+}
+
+extension ModelGraph: Equatable where T: Equatable {}
+extension ModelGraph: Codable where T: Codable {}

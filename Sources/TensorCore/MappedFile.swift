@@ -1,0 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A whole file mapped read-only. Pages are read from disk only when touched, so reading a
+/// header never reads the weights. Immutable after init, hence `Sendable`.
+public final class MappedFile: Sendable {
+    public let path: String
+    public let count: Int
+    /// Read-only for the object's lifetime, so sharing across threads is safe.
+    nonisolated(unsafe) private let address: UnsafeRawPointer?
+
+    public init(path: String) throws(FileError) {
+        self.path = path
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else {
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile(path: path) }
+        count = Int(status.st_size)
+        if count == 0 {
+            address = nil
+            return
+        }
+        guard let p = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw .cannotOpen(path: path, reason: "mmap failed: " + String(cString: strerror(errno)))
+        }
+        address = UnsafeRawPointer(p)
+    }
+
+    deinit {
+        if let address { munmap(UnsafeMutableRawPointer(mutating: address), count) }
+    }
+
+    /// Bytes `range` of the file. The caller has checked `range` against `count`.
+    public func withBytes<R>(
+        in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) rethrows -> R {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "range outside \(path)")
+        guard let address else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeRawBufferPointer(start: address + range.lowerBound, count: range.count))
+    }
+}
