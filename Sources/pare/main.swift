@@ -1,1 +1,3 @@
-print("pare")
+import ArgumentParser
+
+await Pare.main()

@@ -1,0 +1,37 @@
+# Pare: the two commands of the README, and a few helpers.
+#   make demo   install what is missing, fetch all-MiniLM-L6-v2, build, run Pare on it
+#   make test   the whole test suite (what CI runs)
+
+SWIFT_RELEASE = swift build -c release
+MODEL = examples/models/all-MiniLM-L6-v2
+PARE = .build/release/pare
+
+.PHONY: demo test setup deps model build fixtures clean
+
+demo: setup build
+	$(PARE) inspect $(MODEL)
+
+# Integration tests on the real model are required, not skipped, when PARE_REQUIRE_MODEL=1.
+test: setup
+	swift build --build-tests
+	PARE_REQUIRE_MODEL=1 swift test --skip-build 2>&1 | tee .build/test.log; \
+	status=$${PIPESTATUS[0]}; grep -E "Executed [0-9]+ tests|Test run with [0-9]+ tests" .build/test.log | tail -n 2; exit $$status
+
+setup: deps model
+
+deps:
+	bash scripts/install-deps.sh
+
+model:
+	bash scripts/fetch-example-model.sh
+
+build:
+	$(SWIFT_RELEASE)
+
+# Re-records the committed fixtures with Hugging Face transformers (by hand, on purpose).
+fixtures:
+	bash scripts/fixtures/setup-venv.sh
+	.venv/bin/python scripts/fixtures/generate.py
+
+clean:
+	rm -rf .build

@@ -1,0 +1,93 @@
+import Foundation
+
+extension InspectReport {
+    /// JSON with sorted keys, two-space indentation, and a trailing newline.
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// The human-readable summary.
+    public func text() -> String {
+        var out: [String] = []
+        out.append("\(path)  (\(kind.rawValue), \(files.count) file\(files.count == 1 ? "" : "s"), \(tensorCount) tensors)")
+        if let a = architecture {
+            out.append("architecture   \(a.modelType)\(a.causal ? " (causal)" : ""), \(a.layers) layers, hidden \(a.hiddenSize), "
+                + "\(a.heads) heads × \(a.headDim), FFN \(a.intermediateSize) (\(a.activation)), \(a.normPlacement)-norm")
+            out.append("vocabulary     \(Format.grouped(a.vocabSize)) tokens, \(a.maxPositions) positions")
+            out.append("head           \(a.head.isEmpty ? "none" : a.head.joined(separator: ", "))")
+        }
+        out.append("parameters     \(Format.grouped(parameters))")
+        for (dtype, bytes) in bytesByDType.sorted(by: { $0.key < $1.key }) {
+            out.append("bytes \(dtype.padding(6))   \(Format.grouped(bytes)) (\(Format.mebibytes(bytes)))")
+        }
+        if !buffers.isEmpty { out.append("buffers        \(buffers.joined(separator: ", ")) (not parameters)") }
+        if let f = flops {
+            out.append("")
+            out.append("FLOPs at batch \(f.batch) × \(f.sequenceLength) tokens (MFLOP; multiply-add = 2):")
+            let columns = ["layer", "qkv", "scores", "softmax", "P·V", "W_O", "norms", "FFN", "total"]
+            out.append(columns.map { $0.padding(9, left: $0 != "layer") }.joined(separator: " "))
+            for l in f.layers {
+                let values = [l.qkv, l.scores, l.softmax, l.context, l.output, l.norms, l.mlp, l.total]
+                out.append(String(l.layer).padding(9) + " " + values.map { Format.mega($0).padding(9, left: true) }.joined(separator: " "))
+            }
+            out.append("embeddings \(Format.mega(f.embeddings)) MFLOP, head \(Format.mega(f.head)) MFLOP, total \(Format.giga(f.total)) GFLOP")
+        }
+        if let tensors {
+            out.append("")
+            let width = min(64, tensors.map(\.name.count).max() ?? 4)
+            out.append("name".padding(width) + "  dtype  shape" )
+            for t in tensors {
+                out.append(t.name.padding(width) + "  " + t.dtype.padding(5) + "  [" + t.shape.map(String.init).joined(separator: ", ") + "]")
+            }
+        }
+        if !metadata.isEmpty {
+            out.append("metadata       " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Fixed number formatting shared by every text output (no locale).
+enum Format {
+    /// 22713216 → `22,713,216`
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var groups: [Substring] = []
+        var end = digits.endIndex
+        while end > digits.startIndex {
+            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
+            groups.insert(digits[start..<end], at: 0)
+            end = start
+        }
+        return (n < 0 ? "-" : "") + groups.joined(separator: ",")
+    }
+
+    /// FLOPs as GFLOP with 3 decimals: 330935808 → `0.331`
+    static func giga(_ n: Int) -> String { fixed(Double(n) / 1e9, 3) }
+
+    /// FLOPs as MFLOP with 1 decimal: 113393664 → `113.4`
+    static func mega(_ n: Int) -> String { fixed(Double(n) / 1e6, 1) }
+
+    /// Bytes as MiB with 1 decimal.
+    static func mebibytes(_ n: Int) -> String { fixed(Double(n) / 1_048_576, 1) + " MiB" }
+
+    /// `x` rounded half away from zero to `places` decimals, without locale or exponent.
+    static func fixed(_ x: Double, _ places: Int) -> String {
+        let scale = (0..<places).reduce(1.0) { r, _ in r * 10 }
+        let scaled = (abs(x) * scale).rounded(.toNearestOrAwayFromZero)
+        let whole = Int(scaled / scale), fraction = Int(scaled.truncatingRemainder(dividingBy: scale))
+        let text = places == 0 ? "\(whole)"
+            : "\(whole)." + String(repeating: "0", count: places - String(fraction).count) + String(fraction)
+        return (x < 0 && scaled != 0 ? "-" : "") + text
+    }
+}
+
+extension String {
+    func padding(_ width: Int, left: Bool = false) -> String {
+        let fill = String(repeating: " ", count: max(0, width - count))
+        return left ? fill + self : self + fill
+    }
+}

@@ -1,0 +1,81 @@
+import ModelIR
+import TensorCore
+
+/// What `pare inspect` reports. Codable for `--json` (keys sorted, no absolute paths).
+public struct InspectReport: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        case modelDirectory = "model-directory"
+        case safetensors
+    }
+
+    public struct Architecture: Codable, Sendable, Equatable {
+        public var modelType: String
+        public var layers: Int
+        public var hiddenSize: Int
+        public var heads: Int
+        public var headDim: Int
+        public var intermediateSize: Int
+        public var vocabSize: Int
+        public var maxPositions: Int
+        public var activation: String
+        public var normPlacement: String
+        public var causal: Bool
+        public var head: [String]
+    }
+
+    public struct LayerFLOPs: Codable, Sendable, Equatable {
+        public var layer: Int
+        public var qkv: Int
+        public var scores: Int
+        public var softmax: Int
+        public var context: Int
+        public var output: Int
+        public var norms: Int
+        public var mlp: Int
+        public var total: Int
+    }
+
+    public struct FLOPs: Codable, Sendable, Equatable {
+        public var batch: Int
+        public var sequenceLength: Int
+        public var embeddings: Int
+        public var layers: [LayerFLOPs]
+        public var head: Int
+        public var total: Int
+    }
+
+    public struct TensorRow: Codable, Sendable, Equatable {
+        public var name: String
+        public var dtype: String
+        public var shape: [Int]
+        public var bytes: Int
+    }
+
+    public var kind: Kind
+    /// The path as the user gave it.
+    public var path: String
+    public var architecture: Architecture?
+    public var parameters: Int
+    /// Bytes of parameters by dtype (`f32` → bytes).
+    public var bytesByDType: [String: Int]
+    /// Checkpoint tensors that are buffers, not parameters (e.g. `embeddings.position_ids`).
+    public var buffers: [String]
+    public var files: [String]
+    public var tensorCount: Int
+    public var flops: FLOPs?
+    /// Only for a bare safetensors file.
+    public var tensors: [TensorRow]?
+    public var metadata: [String: String]
+}
+
+extension InspectReport.FLOPs {
+    init(_ cost: ModelCost, _ workload: Workload) {
+        self.init(
+            batch: workload.batch, sequenceLength: workload.sequenceLength, embeddings: cost.embeddings,
+            layers: cost.blocks.enumerated().map { i, b in
+                InspectReport.LayerFLOPs(layer: i, qkv: b.qkv, scores: b.scores, softmax: b.softmax, context: b.context,
+                                         output: b.output, norms: b.norms, mlp: b.mlp, total: b.total)
+            },
+            head: cost.head, total: cost.total)
+    }
+}

@@ -1,0 +1,42 @@
+import CBLAS
+
+/// Matrix products on OpenBLAS. All matrices are row-major Float buffers.
+public enum GEMM {
+    /// C [m, n] = α · A [m, k] · op(B) + β · C, where op(B) = B [k, n], or Bᵀ for B [n, k] when
+    /// `transposeB` (the layout of a Linear weight W [out, in]: y = x·Wᵀ).
+    public static func multiply(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, transposeB: Bool = false, alpha: Float = 1, beta: Float = 0
+    ) {
+        guard m > 0, n > 0 else { return }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(k), b, Int32(transposeB ? k : n),
+                    beta, c, Int32(n))
+    }
+
+    /// Array convenience: A [m, k] · B [k, n] (or Bᵀ for B [n, k]).
+    public static func multiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeB: Bool = false) -> [Float] {
+        precondition(a.count == m * k && b.count == k * n, "GEMM operand sizes do not match m=\(m) n=\(n) k=\(k)")
+        var c = [Float](repeating: 0, count: m * n)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    multiply(pa.baseAddress!, pb.baseAddress!, into: pc.baseAddress!, m: m, n: n, k: k, transposeB: transposeB)
+                }
+            }
+        }
+        return c
+    }
+}
+
+/// OpenBLAS's thread pool.
+public enum BLASThreads {
+    /// Threads OpenBLAS uses for one call; set it to 1 when parallelising at a higher level.
+    public static var count: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(newValue)) }
+    }
+
+    /// The CPU kernel family OpenBLAS selected at load (e.g. `Cooperlake`, `Haswell`).
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+}

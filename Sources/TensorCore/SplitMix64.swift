@@ -1,0 +1,28 @@
+/// A small seeded generator (SplitMix64): the same seed gives the same stream on every
+/// platform, which `SystemRandomNumberGenerator` does not.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A normal sample N(0, σ²) by Box–Muller.
+    public mutating func normal(standardDeviation sigma: Float = 1) -> Float {
+        let u1 = Float.random(in: Float.ulpOfOne..<1, using: &self)
+        let u2 = Float.random(in: 0..<1, using: &self)
+        return sigma * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
