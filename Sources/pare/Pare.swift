@@ -2,7 +2,7 @@ import ArgumentParser
 import Driver
 import Foundation
 
-struct Pare: AsyncParsableCommand {
+struct Pare: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pare",
         abstract: "Compress transformer checkpoints: import, compile with passes, report.",

@@ -1,3 +1,1 @@
-import ArgumentParser
-
-await Pare.main()
+Pare.main()
