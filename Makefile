@@ -2,6 +2,7 @@
 #   make demo   install what is missing, fetch all-MiniLM-L6-v2, build, run Pare on it
 #   make test   the whole test suite (what CI runs)
 
+SHELL := /bin/bash
 SWIFT_RELEASE = swift build -c release
 MODEL = examples/models/all-MiniLM-L6-v2
 PARE = .build/release/pare

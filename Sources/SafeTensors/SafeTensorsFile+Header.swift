@@ -47,7 +47,7 @@ extension SafeTensorsFile {
         return Header(headerByteCount: headerByteCount, metadata: metadata, entries: entries)
     }
 
-    /// Top-level object → `__metadata__` and entries sorted by name (checked in that order).
+    /// Top-level object → entries sorted by name (checked in that order), then `__metadata__`.
     static func parseEntries(_ json: JSONValue, path: String) throws(SafeTensorsError)
         -> (metadata: [String: String], entries: [RawEntry])
     {

@@ -18,10 +18,13 @@ final class TemporaryDirectory {
     @discardableResult
     func write(_ bytes: [UInt8], to name: String) -> String {
         let target = file(name)
-        FileManager.default.createFile(atPath: target, contents: Data(bytes))
+        let written = FileManager.default.createFile(atPath: target, contents: Data(bytes))
+        precondition(written, "cannot write \(target)")
         return target
     }
 
+    @discardableResult
+    @discardableResult
     func writeText(_ text: String, to name: String) -> String { write(Array(text.utf8), to: name) }
 
     /// Names in the directory, sorted.

@@ -1,25 +1,3 @@
-/// A JSON value as the safetensors header and the shard index need it.
-///
-/// Integers that fit in `Int` are kept exact (`.int`); every other number (fractions, exponents,
-/// integers beyond ±2⁶³) is `.otherNumber`, which no field accepts. Object members keep their
-/// file order and duplicates, so that callers can report a repeated key instead of silently
-/// keeping one of them.
-enum JSONValue {
-    case null
-    case bool(Bool)
-    case int(Int)
-    case otherNumber
-    case string(String)
-    case array([JSONValue])
-    case object([JSONMember])
-}
-
-/// One `"key": value` of a JSON object.
-struct JSONMember {
-    var key: String
-    var value: JSONValue
-}
-
 /// Strict RFC 8259 parser over UTF-8 bytes (already validated as UTF-8 by the caller).
 ///
 /// Checked: grammar, string escapes (including surrogate pairs), control characters inside
@@ -244,37 +222,6 @@ struct JSONParser {
             position += 1
         }
         return value
-    }
-}
-
-/// Deterministic JSON output: no whitespace, `"`, `\` and control characters escaped,
-/// everything else (including non-ASCII) written as raw UTF-8.
-enum JSONWriter {
-    static func appendString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    static func appendInts(_ values: [Int], to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "["))
-        for (i, v) in values.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            out += Array(String(v).utf8)
-        }
-        out.append(UInt8(ascii: "]"))
     }
 }
 
