@@ -27,6 +27,9 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["TensorCore", "CBLAS", "CLAPACK"], swiftSettings: optimized),
         .target(name: "SafeTensors", dependencies: ["TensorCore"], swiftSettings: optimized),
 
+        // L2
+        .target(name: "Runtime", dependencies: ["ModelIR", "Kernels"], swiftSettings: optimized),
+
         // L4
         .target(name: "ModelImport", dependencies: ["ModelIR", "SafeTensors"], swiftSettings: optimized),
         .target(name: "Artifact", dependencies: ["ModelIR", "SafeTensors", "CZstd"], swiftSettings: optimized),
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "ModelImport"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport"]),
         .testTarget(name: "ArtifactTests", dependencies: ["Artifact"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver"]),

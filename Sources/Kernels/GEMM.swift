@@ -3,15 +3,17 @@ import CBLAS
 /// Matrix products on OpenBLAS. All matrices are row-major Float buffers.
 public enum GEMM {
     /// C [m, n] = α · A [m, k] · op(B) + β · C, where op(B) = B [k, n], or Bᵀ for B [n, k] when
-    /// `transposeB` (the layout of a Linear weight W [out, in]: y = x·Wᵀ).
+    /// `transposeB` (the layout of a Linear weight W [out, in]: y = x·Wᵀ). Row strides default
+    /// to dense (lda = k, ldb = n or k, ldc = n); pass them to work on column blocks in place.
     public static func multiply(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int, transposeB: Bool = false, alpha: Float = 1, beta: Float = 0
+        m: Int, n: Int, k: Int, transposeB: Bool = false, alpha: Float = 1, beta: Float = 0,
+        lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil
     ) {
         guard m > 0, n > 0 else { return }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(k), b, Int32(transposeB ? k : n),
-                    beta, c, Int32(n))
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda ?? k), b, Int32(ldb ?? (transposeB ? k : n)),
+                    beta, c, Int32(ldc ?? n))
     }
 
     /// Array convenience: A [m, k] · B [k, n] (or Bᵀ for B [n, k]).

@@ -24,7 +24,6 @@ final class TemporaryDirectory {
     }
 
     @discardableResult
-    @discardableResult
     func writeText(_ text: String, to name: String) -> String { write(Array(text.utf8), to: name) }
 
     /// Names in the directory, sorted.

@@ -1,0 +1,30 @@
+/// Post-softmax attention of one sample at one layer, handed to an observer (calibration needs
+/// it). `values` is [heads, queries, keys] row-major; rows sum to 1 over the visible keys.
+public struct AttentionProbabilities: Sendable {
+    public let layer: Int
+    public let sample: Int
+    public let heads: Int
+    public let queries: Int
+    public let keys: Int
+    public let values: [Float]
+
+    /// P_h[i, j]
+    public subscript(head h: Int, query i: Int, key j: Int) -> Float { values[(h * queries + i) * keys + j] }
+}
+
+/// Called once per (layer, sample) when set; nil costs nothing on the normal path.
+public typealias AttentionObserver = (AttentionProbabilities) -> Void
+
+/// Keys and values of the tokens seen so far at one layer of a causal model, [capacity, h·d_h].
+final class KeyValueCache {
+    var keys: [Float]
+    var values: [Float]
+    var length = 0
+    let width: Int
+
+    init(capacity: Int, width: Int) {
+        self.width = width
+        keys = [Float](repeating: 0, count: capacity * width)
+        values = [Float](repeating: 0, count: capacity * width)
+    }
+}

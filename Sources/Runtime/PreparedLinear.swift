@@ -1,0 +1,69 @@
+import Kernels
+import ModelIR
+import TensorCore
+
+/// A Linear ready to run: f32 weights in the form the IR stores.
+/// y [rows, out] = x [rows, in] · Wᵀ + b, written with row stride `ldy` (≥ out) so that several
+/// linears can fill adjacent columns of one buffer (Q, K, V side by side).
+struct PreparedLinear: Sendable {
+    enum Form: Sendable {
+        /// W [out, in]
+        case dense([Float])
+        /// W = u·v, u [out, r], v [r, in]: two GEMMs through a [rows, r] intermediate.
+        case lowRank(u: [Float], v: [Float], rank: Int)
+    }
+
+    let inFeatures: Int
+    let outFeatures: Int
+    let form: Form
+    let bias: [Float]?
+
+    init(_ linear: Linear<Tensor>) {
+        inFeatures = linear.inFeatures
+        outFeatures = linear.outFeatures
+        bias = linear.bias?.floats()
+        switch linear.weight {
+        case let .dense(w):
+            form = .dense(w.floats())
+        case let .lowRank(u, v):
+            form = .lowRank(u: u.floats(), v: v.floats(), rank: u.shape[1])
+        case let .sparse(values, _, _, _):
+            // Zeros are stored in `values`: a dense kernel computes the same product.
+            form = .dense(values.floats())
+        case let .int8(values, scales):
+            // Dequantise once: W[o, i] = scales[o] · values[o, i].
+            let q = values.floats(), s = scales.floats(), n = linear.inFeatures
+            form = .dense((0..<q.count).map { q[$0] * s[$0 / n] })
+        }
+    }
+
+    /// With `accumulate`, y += x·Wᵀ + b (a residual add fused into the GEMM's β = 1).
+    func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, ldy: Int? = nil,
+               accumulate: Bool = false) {
+        let ldy = ldy ?? outFeatures
+        let beta: Float = accumulate ? 1 : 0
+        switch form {
+        case let .dense(w):
+            w.withUnsafeBufferPointer { w in
+                GEMM.multiply(x, w.baseAddress!, into: y, m: rows, n: outFeatures, k: inFeatures,
+                              transposeB: true, beta: beta, ldc: ldy)
+            }
+        case let .lowRank(u, v, rank):
+            var middle = [Float](repeating: 0, count: rows * rank)
+            v.withUnsafeBufferPointer { v in
+                GEMM.multiply(x, v.baseAddress!, into: &middle, m: rows, n: rank, k: inFeatures, transposeB: true)
+            }
+            u.withUnsafeBufferPointer { u in
+                GEMM.multiply(middle, u.baseAddress!, into: y, m: rows, n: outFeatures, k: rank,
+                              transposeB: true, beta: beta, ldc: ldy)
+            }
+        }
+        if let bias {
+            bias.withUnsafeBufferPointer { b in
+                for r in 0..<rows {
+                    Elementwise.add(y + r * ldy, b.baseAddress!, count: outFeatures)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Kernels
+
+extension PreparedModel {
+    /// One sample's rows of the packed batch: `offset` into [Σ n_b, ·], `count` new tokens.
+    struct Segment {
+        let sample: Int
+        let offset: Int
+        let count: Int
+    }
+
+    /// Multi-head attention for every segment. `qkv` [T, 3·d_a] holds Q | K | V side by side
+    /// (d_a = h·d_h); writes the concatenated heads C = concat_h softmax(Q_h K_hᵀ/√d_h) V_h into
+    /// `context` [T, d_a]. With `caches` (causal models), new K/V rows are appended first and the
+    /// queries attend to all cached keys up to their own position.
+    func attend(_ layer: Layer, index: Int, qkv: UnsafePointer<Float>, segments: [Segment],
+                caches: [KeyValueCache]?, causal: Bool, context: UnsafeMutablePointer<Float>,
+                observe: AttentionObserver?) {
+        let da = layer.attentionWidth, dh = layer.headDim, stride = 3 * da
+        let scale = 1 / Float(dh).squareRoot()
+        for (s, segment) in segments.enumerated() {
+            let n = segment.count
+            let q = qkv + segment.offset * stride
+            var past = 0
+            var keyStride = stride
+            let cache = caches?[s]
+            if let cache {
+                past = cache.length
+                for r in 0..<n {
+                    for c in 0..<da {
+                        cache.keys[(past + r) * da + c] = q[r * stride + da + c]
+                        cache.values[(past + r) * da + c] = q[r * stride + 2 * da + c]
+                    }
+                }
+                cache.length += n
+                keyStride = da
+            }
+            let keyCount = past + n
+            var scores = [Float](repeating: 0, count: n * keyCount)
+            var observed: [Float] = []
+            if observe != nil { observed.reserveCapacity(layer.heads * n * keyCount) }
+            func run(_ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>) {
+                scores.withUnsafeMutableBufferPointer { p in
+                    let p = p.baseAddress!
+                    for h in 0..<layer.heads {
+                        GEMM.multiply(q + h * dh, keys + h * dh, into: p, m: n, n: keyCount, k: dh, transposeB: true,
+                                      alpha: scale, lda: stride, ldb: keyStride, ldc: keyCount)
+                        Softmax.rows(p, rows: n, columns: keyCount, causalOffset: causal ? past : nil)
+                        if observe != nil { observed.append(contentsOf: UnsafeBufferPointer(start: p, count: n * keyCount)) }
+                        GEMM.multiply(p, values + h * dh, into: context + segment.offset * da + h * dh,
+                                      m: n, n: dh, k: keyCount, lda: keyCount, ldb: keyStride, ldc: da)
+                    }
+                }
+            }
+            if let cache {
+                cache.keys.withUnsafeBufferPointer { k in
+                    cache.values.withUnsafeBufferPointer { v in run(k.baseAddress!, v.baseAddress!) }
+                }
+            } else {
+                run(q + da, q + 2 * da)
+            }
+            observe?(AttentionProbabilities(layer: index, sample: segment.sample, heads: layer.heads,
+                                            queries: n, keys: keyCount, values: observed))
+        }
+    }
+
+    /// Q | K | V [rows, 3·d_a] = x·[W_q; W_k; W_v]ᵀ + b.
+    func projectQKV(_ layer: Layer, _ x: UnsafePointer<Float>, rows: Int) -> [Float] {
+        let da = layer.attentionWidth
+        var qkv = [Float](repeating: 0, count: rows * 3 * da)
+        qkv.withUnsafeMutableBufferPointer { p in
+            layer.q.apply(x, rows: rows, into: p.baseAddress!, ldy: 3 * da)
+            layer.k.apply(x, rows: rows, into: p.baseAddress! + da, ldy: 3 * da)
+            layer.v.apply(x, rows: rows, into: p.baseAddress! + 2 * da, ldy: 3 * da)
+        }
+        return qkv
+    }
+
+    /// The MLP nonlinearity of this model, in place.
+    func activate(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        switch config.activation {
+        case .gelu: Activations.gelu(x, count: count)
+        case .geluTanh: Activations.geluTanh(x, count: count)
+        case .relu: Activations.relu(x, count: count)
+        }
+    }
+
+    func normalize(_ x: UnsafeMutablePointer<Float>, rows: Int, _ norm: Norm) {
+        norm.weight.withUnsafeBufferPointer { w in
+            norm.bias.withUnsafeBufferPointer { b in
+                LayerNormKernel.apply(x, rows: rows, d: config.hiddenSize, weight: w.baseAddress!, bias: b.baseAddress!,
+                                      epsilon: config.layerNormEpsilon)
+            }
+        }
+    }
+
+    /// out [rows, d] = down(act(up(x))) + biases.
+    func mlp(_ layer: Layer, _ x: UnsafePointer<Float>, rows: Int) -> [Float] {
+        var inner = [Float](repeating: 0, count: rows * layer.up.outFeatures)
+        var out = [Float](repeating: 0, count: rows * config.hiddenSize)
+        inner.withUnsafeMutableBufferPointer { h in
+            layer.up.apply(x, rows: rows, into: h.baseAddress!)
+            activate(h.baseAddress!, count: h.count)
+            out.withUnsafeMutableBufferPointer { o in layer.down.apply(h.baseAddress!, rows: rows, into: o.baseAddress!) }
+        }
+        return out
+    }
+}

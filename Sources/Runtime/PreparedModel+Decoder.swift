@@ -1,0 +1,99 @@
+import Kernels
+
+/// What a causal (GPT-2) forward pass produces for a batch.
+public struct DecoderOutput: Sendable {
+    public let hiddenSize: Int
+    public let lengths: [Int]
+    let offsets: [Int]
+    /// Final hidden states after the last LayerNorm, packed [Σ n_b, d].
+    public let lastHidden: [Float]
+    /// Next-token logits at each sample's last position, [vocab] per sample.
+    public let nextTokenLogits: [[Float]]
+
+    public func hidden(sample b: Int) -> ArraySlice<Float> {
+        lastHidden[(offsets[b] * hiddenSize)..<(offsets[b + 1] * hiddenSize)]
+    }
+}
+
+extension PreparedModel {
+    /// The GPT-2 forward pass (pre-norm): h = x + Attn(LN₁(x))·W_O, out = h + MLP(LN₂(h)), then
+    /// the final LayerNorm; causal attention within each sample.
+    public func decode(_ batch: TokenBatch, observe: AttentionObserver? = nil) throws(RuntimeError) -> DecoderOutput {
+        guard config.causal else { throw .unsupported("decode(_:) runs causal models; use encode(_:) for \(config.architecture.rawValue)") }
+        try validate(batch)
+        let caches = layers.map { layer in
+            batch.ids.map { KeyValueCache(capacity: $0.count, width: layer.attentionWidth) }
+        }
+        return step(batch, caches: caches, observe: observe)
+    }
+
+    /// Greedy continuation: the prompt is run once (prefill) filling a key/value cache per layer,
+    /// then each new token attends to the cache. Returns the `count` new token ids.
+    public func generate(prompt: [Int], count: Int) throws(RuntimeError) -> [Int] {
+        guard config.causal else { throw .unsupported("generate(prompt:count:) needs a causal language model") }
+        try validate(TokenBatch(ids: [prompt]))
+        guard prompt.count + count <= config.maxPositions else {
+            throw .sequenceTooLong(sample: 0, length: prompt.count + count, maxPositions: config.maxPositions)
+        }
+        let capacity = prompt.count + count
+        let caches = layers.map { [KeyValueCache(capacity: capacity, width: $0.attentionWidth)] }
+        var generated: [Int] = []
+        var next = step(TokenBatch(ids: [prompt]), caches: caches, observe: nil).nextTokenLogits[0]
+        for _ in 0..<count {
+            let token = Self.argmax(next)
+            generated.append(token)
+            if generated.count == count { break }
+            next = step(TokenBatch(ids: [[token]]), caches: caches, start: prompt.count + generated.count - 1,
+                        observe: nil).nextTokenLogits[0]
+        }
+        return generated
+    }
+
+    /// Runs new tokens through every layer; `caches[l][b]` holds layer l's keys and values of
+    /// sample b so far, `start` is the position of the first new token.
+    func step(_ batch: TokenBatch, caches: [[KeyValueCache]], start: Int = 0, observe: AttentionObserver?) -> DecoderOutput {
+        let d = config.hiddenSize, rows = batch.tokenCount, offsets = batch.offsets
+        let segments = (0..<batch.count).map { Segment(sample: $0, offset: offsets[$0], count: batch.ids[$0].count) }
+        var x = embed(batch, start: start)
+        var a: [Float]
+        for (l, layer) in layers.enumerated() {
+            a = x
+            a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.attentionNorm) }
+            let qkv = a.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows) }
+            var context = [Float](repeating: 0, count: rows * layer.attentionWidth)
+            qkv.withUnsafeBufferPointer { qkv in
+                context.withUnsafeMutableBufferPointer { c in
+                    attend(layer, index: l, qkv: qkv.baseAddress!, segments: segments, caches: caches[l], causal: true,
+                           context: c.baseAddress!, observe: observe)
+                }
+            }
+            x.withUnsafeMutableBufferPointer { h in
+                context.withUnsafeBufferPointer { layer.o.apply($0.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true) }
+            }
+            a = x
+            a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm) }
+            let m = a.withUnsafeBufferPointer { mlp(layer, $0.baseAddress!, rows: rows) }
+            x.withUnsafeMutableBufferPointer { h in
+                m.withUnsafeBufferPointer { Elementwise.add(h.baseAddress!, $0.baseAddress!, count: rows * d) }
+            }
+        }
+        if let finalNorm { x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, finalNorm) } }
+        var logits: [[Float]] = []
+        if let languageModel {
+            let last = offsets.dropFirst().flatMap { x[(($0 - 1) * d)..<($0 * d)] }
+            var y = [Float](repeating: 0, count: batch.count * config.vocabSize)
+            last.withUnsafeBufferPointer { p in
+                y.withUnsafeMutableBufferPointer { languageModel.apply(p.baseAddress!, rows: batch.count, into: $0.baseAddress!) }
+            }
+            logits = (0..<batch.count).map { Array(y[($0 * config.vocabSize)..<(($0 + 1) * config.vocabSize)]) }
+        }
+        return DecoderOutput(hiddenSize: d, lengths: batch.lengths, offsets: offsets, lastHidden: x, nextTokenLogits: logits)
+    }
+
+    /// The index of the largest value; the lowest index wins ties (as torch.argmax).
+    static func argmax(_ v: [Float]) -> Int {
+        var best = 0
+        for i in v.indices where v[i] > v[best] { best = i }
+        return best
+    }
+}
