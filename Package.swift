@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "Artifact", dependencies: ["ModelIR", "SafeTensors", "CZstd"], swiftSettings: optimized),
 
         // L5, L6
-        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR"], swiftSettings: optimized),
+        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "Runtime", "Kernels"],
+                swiftSettings: optimized),
         .executableTarget(
             name: "pare",
             dependencies: ["Driver", .product(name: "ArgumentParser", package: "swift-argument-parser")],

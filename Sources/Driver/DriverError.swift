@@ -1,4 +1,5 @@
 import ModelImport
+import Runtime
 import SafeTensors
 
 /// Every failure a command can report. `description` is the text after `error: `.
@@ -7,6 +8,7 @@ public enum DriverError: Error, Equatable, Sendable, CustomStringConvertible {
     case usage(String, String)
     case importFailed(ImportError)
     case checkpoint(SafeTensorsError)
+    case runtime(RuntimeError)
 
     public var description: String {
         switch self {
@@ -14,6 +16,7 @@ public enum DriverError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .usage(what, todo): "\(what); \(todo)"
         case let .importFailed(error): error.description
         case let .checkpoint(error): error.description
+        case let .runtime(error): error.description
         }
     }
 }

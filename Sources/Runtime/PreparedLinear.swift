@@ -39,29 +39,34 @@ struct PreparedLinear: Sendable {
 
     /// With `accumulate`, y += x·Wᵀ + b (a residual add fused into the GEMM's β = 1).
     func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, ldy: Int? = nil,
-               accumulate: Bool = false) {
+               accumulate: Bool = false, profile: ForwardProfile? = nil, phase: ForwardProfile.Phase = .head) {
         let ldy = ldy ?? outFeatures
         let beta: Float = accumulate ? 1 : 0
         switch form {
         case let .dense(w):
             w.withUnsafeBufferPointer { w in
-                GEMM.multiply(x, w.baseAddress!, into: y, m: rows, n: outFeatures, k: inFeatures,
-                              transposeB: true, beta: beta, ldc: ldy)
+                gemm(profile, phase, x, w.baseAddress!, into: y, m: rows, n: outFeatures, k: inFeatures,
+                     transposeB: true, beta: beta, ldc: ldy)
             }
         case let .lowRank(u, v, rank):
             var middle = [Float](repeating: 0, count: rows * rank)
             v.withUnsafeBufferPointer { v in
-                GEMM.multiply(x, v.baseAddress!, into: &middle, m: rows, n: rank, k: inFeatures, transposeB: true)
+                middle.withUnsafeMutableBufferPointer { middle in
+                    gemm(profile, phase, x, v.baseAddress!, into: middle.baseAddress!, m: rows, n: rank, k: inFeatures,
+                         transposeB: true)
+                }
             }
             u.withUnsafeBufferPointer { u in
-                GEMM.multiply(middle, u.baseAddress!, into: y, m: rows, n: outFeatures, k: rank,
-                              transposeB: true, beta: beta, ldc: ldy)
+                gemm(profile, phase, middle, u.baseAddress!, into: y, m: rows, n: outFeatures, k: rank,
+                     transposeB: true, beta: beta, ldc: ldy)
             }
         }
         if let bias {
-            bias.withUnsafeBufferPointer { b in
-                for r in 0..<rows {
-                    Elementwise.add(y + r * ldy, b.baseAddress!, count: outFeatures)
+            timed(profile, .bias) {
+                bias.withUnsafeBufferPointer { b in
+                    for r in 0..<rows {
+                        Elementwise.add(y + r * ldy, b.baseAddress!, count: outFeatures)
+                    }
                 }
             }
         }

@@ -14,7 +14,7 @@ extension PreparedModel {
     /// queries attend to all cached keys up to their own position.
     func attend(_ layer: Layer, index: Int, qkv: UnsafePointer<Float>, segments: [Segment],
                 caches: [KeyValueCache]?, causal: Bool, context: UnsafeMutablePointer<Float>,
-                observe: AttentionObserver?) {
+                observe: AttentionObserver?, profile: ForwardProfile?) {
         let da = layer.attentionWidth, dh = layer.headDim, stride = 3 * da
         let scale = 1 / Float(dh).squareRoot()
         for (s, segment) in segments.enumerated() {
@@ -42,12 +42,14 @@ extension PreparedModel {
                 scores.withUnsafeMutableBufferPointer { p in
                     let p = p.baseAddress!
                     for h in 0..<layer.heads {
-                        GEMM.multiply(q + h * dh, keys + h * dh, into: p, m: n, n: keyCount, k: dh, transposeB: true,
-                                      alpha: scale, lda: stride, ldb: keyStride, ldc: keyCount)
-                        Softmax.rows(p, rows: n, columns: keyCount, causalOffset: causal ? past : nil)
+                        gemm(profile, .scores, q + h * dh, keys + h * dh, into: p, m: n, n: keyCount, k: dh,
+                             transposeB: true, alpha: scale, lda: stride, ldb: keyStride, ldc: keyCount)
+                        timed(profile, .softmax) {
+                            Softmax.rows(p, rows: n, columns: keyCount, causalOffset: causal ? past : nil)
+                        }
                         if observe != nil { observed.append(contentsOf: UnsafeBufferPointer(start: p, count: n * keyCount)) }
-                        GEMM.multiply(p, values + h * dh, into: context + segment.offset * da + h * dh,
-                                      m: n, n: dh, k: keyCount, lda: keyCount, ldb: keyStride, ldc: da)
+                        gemm(profile, .context, p, values + h * dh, into: context + segment.offset * da + h * dh,
+                             m: n, n: dh, k: keyCount, lda: keyCount, ldb: keyStride, ldc: da)
                     }
                 }
             }
@@ -64,13 +66,13 @@ extension PreparedModel {
     }
 
     /// Q | K | V [rows, 3·d_a] = x·[W_q; W_k; W_v]ᵀ + b.
-    func projectQKV(_ layer: Layer, _ x: UnsafePointer<Float>, rows: Int) -> [Float] {
+    func projectQKV(_ layer: Layer, _ x: UnsafePointer<Float>, rows: Int, profile: ForwardProfile?) -> [Float] {
         let da = layer.attentionWidth
         var qkv = [Float](repeating: 0, count: rows * 3 * da)
         qkv.withUnsafeMutableBufferPointer { p in
-            layer.q.apply(x, rows: rows, into: p.baseAddress!, ldy: 3 * da)
-            layer.k.apply(x, rows: rows, into: p.baseAddress! + da, ldy: 3 * da)
-            layer.v.apply(x, rows: rows, into: p.baseAddress! + 2 * da, ldy: 3 * da)
+            layer.q.apply(x, rows: rows, into: p.baseAddress!, ldy: 3 * da, profile: profile, phase: .qkv)
+            layer.k.apply(x, rows: rows, into: p.baseAddress! + da, ldy: 3 * da, profile: profile, phase: .qkv)
+            layer.v.apply(x, rows: rows, into: p.baseAddress! + 2 * da, ldy: 3 * da, profile: profile, phase: .qkv)
         }
         return qkv
     }
@@ -84,7 +86,11 @@ extension PreparedModel {
         }
     }
 
-    func normalize(_ x: UnsafeMutablePointer<Float>, rows: Int, _ norm: Norm) {
+    func normalize(_ x: UnsafeMutablePointer<Float>, rows: Int, _ norm: Norm, profile: ForwardProfile? = nil) {
+        timed(profile, .norms) { normalize(x, rows: rows, norm) }
+    }
+
+    private func normalize(_ x: UnsafeMutablePointer<Float>, rows: Int, _ norm: Norm) {
         norm.weight.withUnsafeBufferPointer { w in
             norm.bias.withUnsafeBufferPointer { b in
                 LayerNormKernel.apply(x, rows: rows, d: config.hiddenSize, weight: w.baseAddress!, bias: b.baseAddress!,
@@ -94,14 +100,14 @@ extension PreparedModel {
     }
 
     /// out [rows, d] = down(act(up(x))) + biases.
-    func mlp(_ layer: Layer, _ x: UnsafePointer<Float>, rows: Int) -> [Float] {
+    /// With `accumulate`, adds the result to `into` (the residual) instead of overwriting it.
+    func mlp(_ layer: Layer, _ x: UnsafePointer<Float>, rows: Int, into out: UnsafeMutablePointer<Float>,
+             accumulate: Bool, profile: ForwardProfile?) {
         var inner = [Float](repeating: 0, count: rows * layer.up.outFeatures)
-        var out = [Float](repeating: 0, count: rows * config.hiddenSize)
         inner.withUnsafeMutableBufferPointer { h in
-            layer.up.apply(x, rows: rows, into: h.baseAddress!)
-            activate(h.baseAddress!, count: h.count)
-            out.withUnsafeMutableBufferPointer { o in layer.down.apply(h.baseAddress!, rows: rows, into: o.baseAddress!) }
+            layer.up.apply(x, rows: rows, into: h.baseAddress!, profile: profile, phase: .up)
+            timed(profile, .activation) { activate(h.baseAddress!, count: h.count) }
+            layer.down.apply(h.baseAddress!, rows: rows, into: out, accumulate: accumulate, profile: profile, phase: .down)
         }
-        return out
     }
 }

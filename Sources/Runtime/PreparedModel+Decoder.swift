@@ -18,13 +18,14 @@ public struct DecoderOutput: Sendable {
 extension PreparedModel {
     /// The GPT-2 forward pass (pre-norm): h = x + Attn(LN₁(x))·W_O, out = h + MLP(LN₂(h)), then
     /// the final LayerNorm; causal attention within each sample.
-    public func decode(_ batch: TokenBatch, observe: AttentionObserver? = nil) throws(RuntimeError) -> DecoderOutput {
+    public func decode(_ batch: TokenBatch, observe: AttentionObserver? = nil,
+                       profile: ForwardProfile? = nil) throws(RuntimeError) -> DecoderOutput {
         guard config.causal else { throw .unsupported("decode(_:) runs causal models; use encode(_:) for \(config.architecture.rawValue)") }
         try validate(batch)
         let caches = layers.map { layer in
             batch.ids.map { KeyValueCache(capacity: $0.count, width: layer.attentionWidth) }
         }
-        return step(batch, caches: caches, observe: observe)
+        return step(batch, caches: caches, observe: observe, profile: profile)
     }
 
     /// Greedy continuation: the prompt is run once (prefill) filling a key/value cache per layer,
@@ -51,33 +52,36 @@ extension PreparedModel {
 
     /// Runs new tokens through every layer; `caches[l][b]` holds layer l's keys and values of
     /// sample b so far, `start` is the position of the first new token.
-    func step(_ batch: TokenBatch, caches: [[KeyValueCache]], start: Int = 0, observe: AttentionObserver?) -> DecoderOutput {
+    func step(_ batch: TokenBatch, caches: [[KeyValueCache]], start: Int = 0, observe: AttentionObserver?,
+              profile: ForwardProfile? = nil) -> DecoderOutput {
         let d = config.hiddenSize, rows = batch.tokenCount, offsets = batch.offsets
         let segments = (0..<batch.count).map { Segment(sample: $0, offset: offsets[$0], count: batch.ids[$0].count) }
-        var x = embed(batch, start: start)
+        var x = timed(profile, .embeddings) { embed(batch, start: start) }
         var a: [Float]
         for (l, layer) in layers.enumerated() {
             a = x
-            a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.attentionNorm) }
-            let qkv = a.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows) }
+            a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.attentionNorm, profile: profile) }
+            let qkv = a.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, profile: profile) }
             var context = [Float](repeating: 0, count: rows * layer.attentionWidth)
             qkv.withUnsafeBufferPointer { qkv in
                 context.withUnsafeMutableBufferPointer { c in
                     attend(layer, index: l, qkv: qkv.baseAddress!, segments: segments, caches: caches[l], causal: true,
-                           context: c.baseAddress!, observe: observe)
+                           context: c.baseAddress!, observe: observe, profile: profile)
                 }
             }
             x.withUnsafeMutableBufferPointer { h in
-                context.withUnsafeBufferPointer { layer.o.apply($0.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true) }
+                context.withUnsafeBufferPointer {
+                    layer.o.apply($0.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true, profile: profile, phase: .output)
+                }
             }
             a = x
-            a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm) }
-            let m = a.withUnsafeBufferPointer { mlp(layer, $0.baseAddress!, rows: rows) }
-            x.withUnsafeMutableBufferPointer { h in
-                m.withUnsafeBufferPointer { Elementwise.add(h.baseAddress!, $0.baseAddress!, count: rows * d) }
+            a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
+            // x += MLP(LN₂(x)): the down GEMM accumulates onto the residual.
+            a.withUnsafeBufferPointer { m in
+                x.withUnsafeMutableBufferPointer { mlp(layer, m.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, profile: profile) }
             }
         }
-        if let finalNorm { x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, finalNorm) } }
+        if let finalNorm { x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, finalNorm, profile: profile) } }
         var logits: [[Float]] = []
         if let languageModel {
             let last = offsets.dropFirst().flatMap { x[(($0 - 1) * d)..<($0 * d)] }

@@ -45,40 +45,45 @@ extension PreparedModel {
     }
 
     /// The BERT-family forward pass (post-norm): h = LN₁(x + Attn(x)W_O), out = LN₂(h + MLP(h)).
-    public func encode(_ batch: TokenBatch, keepHiddenStates: Bool = false,
-                       observe: AttentionObserver? = nil) throws(RuntimeError) -> EncoderOutput {
+    public func encode(_ batch: TokenBatch, keepHiddenStates: Bool = false, observe: AttentionObserver? = nil,
+                       profile: ForwardProfile? = nil) throws(RuntimeError) -> EncoderOutput {
         guard !config.causal else { throw .unsupported("encode(_:) runs encoders; use decode(_:) for \(config.architecture.rawValue)") }
         try validate(batch)
         let d = config.hiddenSize, rows = batch.tokenCount, offsets = batch.offsets
         let segments = (0..<batch.count).map { Segment(sample: $0, offset: offsets[$0], count: batch.ids[$0].count) }
-        var x = embed(batch)
+        var x = timed(profile, .embeddings) { embed(batch) }
         var states: [[Float]] = keepHiddenStates ? [x] : []
         for (l, layer) in layers.enumerated() {
-            let qkv = x.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows) }
+            let qkv = x.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, profile: profile) }
             var context = [Float](repeating: 0, count: rows * layer.attentionWidth)
             qkv.withUnsafeBufferPointer { qkv in
                 context.withUnsafeMutableBufferPointer { c in
                     attend(layer, index: l, qkv: qkv.baseAddress!, segments: segments, caches: nil, causal: false,
-                           context: c.baseAddress!, observe: observe)
+                           context: c.baseAddress!, observe: observe, profile: profile)
                 }
             }
             // h = LN₁(x + C·W_Oᵀ + b_O), computed in place in x.
             x.withUnsafeMutableBufferPointer { h in
                 context.withUnsafeBufferPointer { c in
-                    layer.o.apply(c.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true)
+                    layer.o.apply(c.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true,
+                                  profile: profile, phase: .output)
                 }
-                normalize(h.baseAddress!, rows: rows, layer.attentionNorm)
+                normalize(h.baseAddress!, rows: rows, layer.attentionNorm, profile: profile)
             }
-            let m = x.withUnsafeBufferPointer { mlp(layer, $0.baseAddress!, rows: rows) }
-            x.withUnsafeMutableBufferPointer { h in
-                m.withUnsafeBufferPointer { Elementwise.add(h.baseAddress!, $0.baseAddress!, count: rows * d) }
-                normalize(h.baseAddress!, rows: rows, layer.mlpNorm)
+            // out = LN₂(h + MLP(h)): the MLP's down GEMM accumulates onto a copy of h.
+            var y = x
+            x.withUnsafeBufferPointer { h in
+                y.withUnsafeMutableBufferPointer { mlp(layer, h.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, profile: profile) }
             }
+            x = y
+            x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
             if keepHiddenStates { states.append(x) }
         }
         var pooled: [[Float]]?
         var logits: [[Float]]?
         if let pooler {
+            let start = profile == nil ? nil : ContinuousClock.now
+            defer { if let profile, let start { profile.add(.head, ContinuousClock.now - start) } }
             let cls = offsets.dropLast().flatMap { x[($0 * d)..<($0 * d + d)] }
             var p = [Float](repeating: 0, count: batch.count * d)
             cls.withUnsafeBufferPointer { c in p.withUnsafeMutableBufferPointer { pooler.apply(c.baseAddress!, rows: batch.count, into: $0.baseAddress!) } }

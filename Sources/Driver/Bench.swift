@@ -1,0 +1,128 @@
+import Foundation
+import Kernels
+import ModelImport
+import ModelIR
+import Runtime
+import TensorCore
+
+/// `pare bench`: latency and throughput of the forward pass on a fixed workload, measured after
+/// warm-up over repeated runs, with where the time goes and how fast the GEMMs run compared
+/// with the same GEMMs run alone.
+public enum Bench {
+    public struct Options: Sendable {
+        public var workload: Workload
+        /// OpenBLAS threads; nil = every core.
+        public var threads: Int?
+        public var warmup: Int
+        public var runs: Int
+        public var seed: UInt64
+
+        public init(workload: Workload = Workload(batch: 8, sequenceLength: 128), threads: Int? = nil,
+                    warmup: Int = 2, runs: Int = 10, seed: UInt64 = 0) {
+            self.workload = workload
+            self.threads = threads
+            self.warmup = warmup
+            self.runs = runs
+            self.seed = seed
+        }
+    }
+
+    public static func run(path: String, options: Options) throws(DriverError) -> BenchReport {
+        let loadStart = ContinuousClock.now
+        let model: Model
+        do { model = try ModelImporter.model(directory: path).graph } catch { throw .importFailed(error) }
+        let prepared = PreparedModel(model)
+        let loadSeconds = seconds(ContinuousClock.now - loadStart)
+        let c = model.config, w = options.workload
+        guard w.sequenceLength <= c.maxPositions else {
+            throw .usage("--seq-len \(w.sequenceLength) exceeds the model's \(c.maxPositions) positions", "choose a shorter sequence")
+        }
+        BLASThreads.count = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let batch = syntheticBatch(w, config: c, seed: options.seed)
+        let forward = { (profile: ForwardProfile?) throws(RuntimeError) in
+            if c.causal { _ = try prepared.decode(batch, profile: profile) } else { _ = try prepared.encode(batch, profile: profile) }
+        }
+        var latencies: [Double] = []
+        do {
+            for _ in 0..<options.warmup { try forward(nil) }
+            for _ in 0..<options.runs {
+                let start = ContinuousClock.now
+                try forward(nil)
+                latencies.append(seconds(ContinuousClock.now - start))
+            }
+        } catch {
+            throw .runtime(error)
+        }
+        // Profiled runs: per-phase medians, and the GEMM calls to replay alone.
+        var profiles: [ForwardProfile] = []
+        var unattributed: [Double] = []
+        for _ in 0..<3 {
+            let profile = ForwardProfile()
+            let start = ContinuousClock.now
+            try? forward(profile)
+            unattributed.append(seconds(ContinuousClock.now - start) - profile.seconds.values.reduce(0, +))
+            profiles.append(profile)
+        }
+        let gemmAlone = replay(profiles[0].gemms, repeats: max(3, options.runs / 2))
+        return BenchReport(
+            model: path, architecture: c.architecture.rawValue, layers: c.layerCount, hiddenSize: c.hiddenSize,
+            batch: w.batch, sequenceLength: w.sequenceLength, threads: BLASThreads.count, blasCore: BLASThreads.coreName,
+            warmup: options.warmup, runs: options.runs, loadMilliseconds: loadSeconds * 1000,
+            latency: .init(latencies), flopsPerBatch: CostModel.flops(model, workload: w).total,
+            phases: ForwardProfile.Phase.allCases.compactMap { phase in
+                let values = profiles.map { $0.seconds[phase] ?? 0 }
+                return values.allSatisfy({ $0 == 0 }) ? nil : BenchReport.PhaseTime(phase: phase.rawValue, milliseconds: median(values) * 1000)
+            } + [BenchReport.PhaseTime(phase: "other (allocation, copies)", milliseconds: max(0, median(unattributed)) * 1000)],
+            gemm: .init(calls: profiles[0].gemms.count, flops: profiles[0].gemms.reduce(0) { $0 + $1.flops },
+                        inForwardMilliseconds: median(profiles.map { p in
+                            ForwardProfile.Phase.allCases.filter(\.isGEMM).reduce(0) { $0 + (p.seconds[$1] ?? 0) }
+                        }) * 1000,
+                        aloneMilliseconds: gemmAlone * 1000))
+    }
+
+    /// `batch` samples of exactly `sequenceLength` seeded random ids (BERT: [CLS] … [SEP]-shaped
+    /// lengths don't matter for timing; ids only select embedding rows).
+    static func syntheticBatch(_ w: Workload, config: ModelConfig, seed: UInt64) -> TokenBatch {
+        var rng = SplitMix64(seed: seed)
+        return TokenBatch(ids: (0..<w.batch).map { _ in
+            (0..<w.sequenceLength).map { _ in Int.random(in: 0..<config.vocabSize, using: &rng) }
+        })
+    }
+
+    /// Median wall time of running `calls` back to back on scratch buffers.
+    static func replay(_ calls: [ForwardProfile.GEMMCall], repeats: Int) -> Double {
+        let size = calls.reduce(1) { r, c in
+            max(r, c.m * c.lda, (c.transposeB ? c.n : c.k) * c.ldb, c.m * c.ldc)
+        }
+        var rng = SplitMix64(seed: 1)
+        let a = (0..<size).map { _ in Float.random(in: -1...1, using: &rng) }
+        let b = (0..<size).map { _ in Float.random(in: -1...1, using: &rng) }
+        var c = [Float](repeating: 0, count: size)
+        var times: [Double] = []
+        for _ in 0..<(repeats + 1) {
+            let start = ContinuousClock.now
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        for call in calls {
+                            GEMM.multiply(a.baseAddress!, b.baseAddress!, into: c.baseAddress!, m: call.m, n: call.n, k: call.k,
+                                          transposeB: call.transposeB, lda: call.lda, ldb: call.ldb, ldc: call.ldc)
+                        }
+                    }
+                }
+            }
+            times.append(seconds(ContinuousClock.now - start))
+        }
+        return median(Array(times.dropFirst()))
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        guard !s.isEmpty else { return 0 }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// What `pare bench` measured. Times are wall-clock milliseconds.
+public struct BenchReport: Codable, Sendable {
+    public struct Latency: Codable, Sendable {
+        public var median: Double
+        public var min: Double
+        public var max: Double
+
+        init(_ seconds: [Double]) {
+            median = Bench.median(seconds) * 1000
+            min = (seconds.min() ?? 0) * 1000
+            max = (seconds.max() ?? 0) * 1000
+        }
+    }
+
+    public struct PhaseTime: Codable, Sendable {
+        public var phase: String
+        public var milliseconds: Double
+    }
+
+    /// The forward pass's GEMMs: their time inside the forward pass, and the same calls replayed
+    /// alone back to back. efficiency = alone / in-forward (1 = no slowdown from the rest).
+    public struct GEMMTime: Codable, Sendable {
+        public var calls: Int
+        public var flops: Int
+        public var inForwardMilliseconds: Double
+        public var aloneMilliseconds: Double
+        public var efficiency: Double { aloneMilliseconds / max(inForwardMilliseconds, 1e-9) }
+        public var gflopsInForward: Double { Double(flops) / max(inForwardMilliseconds, 1e-9) / 1e6 }
+        public var gflopsAlone: Double { Double(flops) / max(aloneMilliseconds, 1e-9) / 1e6 }
+
+        enum CodingKeys: String, CodingKey { case calls, flops, inForwardMilliseconds, aloneMilliseconds, efficiency, gflopsInForward, gflopsAlone }
+
+        public init(calls: Int, flops: Int, inForwardMilliseconds: Double, aloneMilliseconds: Double) {
+            self.calls = calls
+            self.flops = flops
+            self.inForwardMilliseconds = inForwardMilliseconds
+            self.aloneMilliseconds = aloneMilliseconds
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            calls = try c.decode(Int.self, forKey: .calls)
+            flops = try c.decode(Int.self, forKey: .flops)
+            inForwardMilliseconds = try c.decode(Double.self, forKey: .inForwardMilliseconds)
+            aloneMilliseconds = try c.decode(Double.self, forKey: .aloneMilliseconds)
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(calls, forKey: .calls)
+            try c.encode(flops, forKey: .flops)
+            try c.encode(inForwardMilliseconds, forKey: .inForwardMilliseconds)
+            try c.encode(aloneMilliseconds, forKey: .aloneMilliseconds)
+            try c.encode(efficiency, forKey: .efficiency)
+            try c.encode(gflopsInForward, forKey: .gflopsInForward)
+            try c.encode(gflopsAlone, forKey: .gflopsAlone)
+        }
+    }
+
+    public var model: String
+    public var architecture: String
+    public var layers: Int
+    public var hiddenSize: Int
+    public var batch: Int
+    public var sequenceLength: Int
+    public var threads: Int
+    public var blasCore: String
+    public var warmup: Int
+    public var runs: Int
+    public var loadMilliseconds: Double
+    public var latency: Latency
+    /// From the static cost model for the workload.
+    public var flopsPerBatch: Int
+    public var phases: [PhaseTime]
+    public var gemm: GEMMTime
+
+    public var samplesPerSecond: Double { Double(batch) / (latency.median / 1000) }
+    public var tokensPerSecond: Double { Double(batch * sequenceLength) / (latency.median / 1000) }
+    public var achievedGFLOPs: Double { Double(flopsPerBatch) / (latency.median / 1000) / 1e9 }
+
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var object = (try? JSONSerialization.jsonObject(with: try! encoder.encode(self))) as? [String: Any] ?? [:]
+        object["samples_per_second"] = samplesPerSecond
+        object["tokens_per_second"] = tokensPerSecond
+        object["achieved_gflops"] = achievedGFLOPs
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    public func text() -> String {
+        var out: [String] = []
+        out.append("\(model): \(architecture), \(layers) layers, hidden \(hiddenSize)")
+        out.append("workload       batch \(batch) × \(sequenceLength) tokens, \(threads) BLAS thread\(threads == 1 ? "" : "s") (\(blasCore)), \(warmup) warm-up + \(runs) runs")
+        out.append("latency        median \(Format.fixed(latency.median, 1)) ms (min \(Format.fixed(latency.min, 1)), max \(Format.fixed(latency.max, 1)))")
+        out.append("throughput     \(Format.fixed(samplesPerSecond, 1)) samples/s, \(Format.grouped(Int(tokensPerSecond.rounded()))) tokens/s")
+        out.append("compute        \(Format.giga(flopsPerBatch)) GFLOP per batch (cost model) → \(Format.fixed(achievedGFLOPs, 1)) GFLOP/s")
+        out.append("GEMMs          \(gemm.calls) calls, \(Format.fixed(gemm.inForwardMilliseconds, 1)) ms in the forward pass (\(Format.fixed(gemm.gflopsInForward, 1)) GFLOP/s); "
+            + "alone \(Format.fixed(gemm.aloneMilliseconds, 1)) ms (\(Format.fixed(gemm.gflopsAlone, 1)) GFLOP/s); efficiency \(Format.fixed(100 * gemm.efficiency, 0))%")
+        out.append("load           \(Format.fixed(loadMilliseconds, 1)) ms (import + f32 preparation)")
+        out.append("")
+        out.append("where the time goes (median of 3 profiled runs):")
+        let total = phases.reduce(0) { $0 + $1.milliseconds }
+        for p in phases.sorted(by: { $0.milliseconds > $1.milliseconds }) {
+            out.append("  " + p.phase.padding(20) + Format.fixed(p.milliseconds, 1).padding(8, left: true) + " ms"
+                + Format.fixed(100 * p.milliseconds / max(total, 1e-9), 1).padding(7, left: true) + "%")
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Driver
+import ModelIR
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure forward-pass latency, throughput and GEMM efficiency on a fixed workload.")
+
+    @Argument(help: "A Hugging Face model directory.")
+    var path: String
+
+    @Option(help: "Samples per batch.")
+    var batch: Int = 8
+
+    @Option(help: "Tokens per sample.")
+    var seqLen: Int = 128
+
+    @Option(help: "OpenBLAS threads (default: every core).")
+    var threads: Int?
+
+    @Option(help: "Timed runs after warm-up.")
+    var runs: Int = 10
+
+    @Option(help: "Untimed warm-up runs.")
+    var warmup: Int = 2
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard batch >= 1, seqLen >= 1, runs >= 1, warmup >= 0 else {
+            throw ValidationError("--batch, --seq-len and --runs must be at least 1, --warmup at least 0")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        do {
+            let options = Bench.Options(workload: Workload(batch: batch, sequenceLength: seqLen), threads: threads,
+                                        warmup: warmup, runs: runs)
+            let report = try Bench.run(path: path, options: options)
+            print(json ? report.json() : report.text(), terminator: "")
+        } catch {
+            fail(error)
+        }
+    }
+}
