@@ -51,31 +51,55 @@ extension ModelGraph {
     }
 
     /// Every tensor with its IR name (`embeddings.word`, `blocks.0.attention.q.weight`,
-    /// `blocks.0.mlp.up.u`, `blocks.0.attention_norm.weight`, ...), in a fixed order.
+    /// `blocks.0.mlp.up.u`, `blocks.0.attention_norm.weight`, ...), in execution order.
     public var namedTensors: [(name: String, tensor: T)] {
-        var result: [(String, T)] = [("embeddings.word", embeddings.word), ("embeddings.position", embeddings.position)]
-        if let t = embeddings.tokenType { result.append(("embeddings.token_type", t)) }
-        if let norm = embeddings.norm { result += Self.tensors(of: norm, at: "embeddings.norm") }
-        for (i, block) in blocks.enumerated() {
-            result += linears.filter { $0.path.blockIndex == i && $0.path.components[2] == "attention" }
-                .flatMap { Self.tensors(of: $0.linear, at: $0.path.description) }
-            result += Self.tensors(of: block.attentionNorm, at: "blocks.\(i).attention_norm")
-            result += Self.tensors(of: block.mlp.up, at: "blocks.\(i).mlp.up")
-            result += Self.tensors(of: block.mlp.down, at: "blocks.\(i).mlp.down")
-            result += Self.tensors(of: block.mlpNorm, at: "blocks.\(i).mlp_norm")
-        }
-        if let norm = head.finalNorm { result += Self.tensors(of: norm, at: "head.final_norm") }
-        for (path, linear) in linears where path.components[0] == "head" {
-            result += Self.tensors(of: linear, at: path.description)
-        }
+        var result: [(name: String, tensor: T)] = []
+        _ = mapNamed { name, t in result.append((name, t)); return t.spec }
         return result
+    }
+
+    /// `map` that also passes each tensor's IR name; the names and order of `namedTensors`.
+    public func mapNamed<U>(_ f: (String, T) throws -> U) rethrows -> ModelGraph<U> {
+        func norm(_ n: LayerNorm<T>, _ at: String) throws -> LayerNorm<U> {
+            LayerNorm(weight: try f("\(at).weight", n.weight), bias: try f("\(at).bias", n.bias))
+        }
+        func linear(_ l: Linear<T>, _ at: String) throws -> Linear<U> {
+            let roles = l.weight.parts.map(\.role)
+            var index = 0
+            let weight = try l.weight.map { t -> U in
+                defer { index += 1 }
+                return try f("\(at).\(roles[index])", t)
+            }
+            return Linear(inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: weight,
+                          bias: try l.bias.map { try f("\(at).bias", $0) })
+        }
+        let e = embeddings
+        let mappedEmbeddings = Embeddings<U>(
+            word: try f("embeddings.word", e.word), position: try f("embeddings.position", e.position),
+            tokenType: try e.tokenType.map { try f("embeddings.token_type", $0) },
+            norm: try e.norm.map { try norm($0, "embeddings.norm") })
+        let mappedBlocks = try blocks.enumerated().map { i, b -> Block<U> in
+            let a = b.attention, at = "blocks.\(i)"
+            let attention = Attention(
+                q: try linear(a.q, "\(at).attention.q"), k: try linear(a.k, "\(at).attention.k"),
+                v: try linear(a.v, "\(at).attention.v"), o: try linear(a.o, "\(at).attention.o"),
+                headDim: a.headDim, keptHeads: a.keptHeads)
+            let attentionNorm = try norm(b.attentionNorm, "\(at).attention_norm")
+            let mlp = MLP(up: try linear(b.mlp.up, "\(at).mlp.up"), down: try linear(b.mlp.down, "\(at).mlp.down"))
+            return Block(attention: attention, attentionNorm: attentionNorm, mlp: mlp,
+                         mlpNorm: try norm(b.mlpNorm, "\(at).mlp_norm"))
+        }
+        let h = head
+        let mappedHead = Head<U>(
+            finalNorm: try h.finalNorm.map { try norm($0, "head.final_norm") },
+            pooler: try h.pooler.map { try linear($0, "head.pooler") },
+            classifier: try h.classifier.map { try linear($0, "head.classifier") },
+            languageModel: try h.languageModel.map { try linear($0, "head.lm") },
+            tiedToEmbeddings: h.tiedToEmbeddings)
+        return ModelGraph<U>(config: config, embeddings: mappedEmbeddings, blocks: mappedBlocks, head: mappedHead)
     }
 
     static func tensors(of linear: Linear<T>, at prefix: String) -> [(String, T)] {
         linear.weight.parts.map { ("\(prefix).\($0.role)", $0.tensor) } + (linear.bias.map { [("\(prefix).bias", $0)] } ?? [])
-    }
-
-    static func tensors(of norm: LayerNorm<T>, at prefix: String) -> [(String, T)] {
-        [("\(prefix).weight", norm.weight), ("\(prefix).bias", norm.bias)]
     }
 }

@@ -74,3 +74,18 @@ import TensorCore
         #expect(s.parameterCount == Skeleton(dense: config).parameterCount - (37 * 32 + 37) + 3 * (37 + 32))
     }
 }
+
+@Suite struct NamingTests {
+    @Test func mapNamedVisitsNamedTensorsInOrder() {
+        var config = ModelConfig.miniLM
+        config.layerCount = 2
+        let s = Skeleton(dense: config)
+        var visited: [String] = []
+        let same = s.mapNamed { name, t in visited.append(name); return t }
+        #expect(same == s)
+        #expect(visited == s.namedTensors.map(\.name))
+        #expect(visited.prefix(4) == ["embeddings.word", "embeddings.position", "embeddings.token_type", "embeddings.norm.weight"])
+        #expect(visited.contains("blocks.1.mlp.down.bias") && visited.last == "head.pooler.bias")
+        #expect(Set(visited).count == visited.count)
+    }
+}
