@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // L0: system libraries and the tensor core.
@@ -32,6 +33,7 @@ let package = Package(
 
         // L4
         .target(name: "ModelImport", dependencies: ["ModelIR", "SafeTensors"], swiftSettings: optimized),
+        .target(name: "Passes", dependencies: ["ModelIR", "Kernels", "Yams"], swiftSettings: optimized),
         .target(name: "Artifact", dependencies: ["ModelIR", "SafeTensors", "CZstd"], swiftSettings: optimized),
 
         // L5, L6
@@ -49,6 +51,7 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "ModelImport"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport"]),
+        .testTarget(name: "PassesTests", dependencies: ["Passes", "ModelImport"]),
         .testTarget(name: "ArtifactTests", dependencies: ["Artifact"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver"]),
     ],

@@ -1,0 +1,71 @@
+import ModelIR
+
+/// Options of a pass: Codable (recipes are decoded into them), with defaults (`init()`), and a
+/// `validate()` that rejects out-of-range values before any compute. Property names are
+/// camelCase in Swift and kebab-case in recipes (`targetSpeedup` ↔ `target-speedup`).
+public protocol PassOptions: Codable, Sendable, Equatable {
+    init()
+    func validate() throws(PassError)
+}
+
+/// One transformation of the IR (DESIGN.md §4): one file in `Transforms/` + one line in
+/// `PassRegistry`. `check` and `effect` work on the Skeleton (no weights), so a whole pipeline
+/// is checked before any weight is read; `run` does the work on the Model.
+public protocol Pass: Sendable {
+    associatedtype Options: PassOptions
+    /// kebab-case recipe key, e.g. `svd-lowrank`.
+    static var name: String { get }
+    static var summary: String { get }
+    var options: Options { get }
+    init(options: Options)
+    /// Everything that would stop `run`, found without weights.
+    func check(_ s: Skeleton) -> [Diagnostic]
+    /// The structural change `run` makes; tested as `run(m).skeleton == effect(m.skeleton)`.
+    func effect(on s: inout Skeleton)
+    func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult
+}
+
+/// What a pass did.
+public struct PassResult: Sendable, Equatable {
+    public var changed: Bool
+    /// Counters in the pass log, e.g. `["linears-factored": 24]`.
+    public var counters: [String: Int]
+    public var diagnostics: [Diagnostic]
+    /// Analyses (by `PassContext` key) still valid after this pass; none unless stated.
+    public var preservedAnalyses: Set<String>
+    /// Text a pass produces for the user (`print-ir`); the driver shows it, passes never print.
+    public var output: String?
+
+    public init(changed: Bool, counters: [String: Int] = [:], diagnostics: [Diagnostic] = [],
+                preservedAnalyses: Set<String> = [], output: String? = nil) {
+        self.changed = changed
+        self.counters = counters
+        self.diagnostics = diagnostics
+        self.preservedAnalyses = preservedAnalyses
+        self.output = output
+    }
+}
+
+/// Shared state of one pipeline run: the seed and a cache of analyses (calibration statistics
+/// are computed on first use and dropped when a pass changes weights).
+public final class PassContext: @unchecked Sendable {
+    public let seed: UInt64
+    private var analyses: [String: any Sendable] = [:]
+
+    public init(seed: UInt64 = 0) { self.seed = seed }
+
+    /// The cached analysis `key`, computing it with `make` on first use.
+    public func analysis<A: Sendable>(_ key: String, as type: A.Type, make: () throws -> A) rethrows -> A {
+        if let cached = analyses[key] as? A { return cached }
+        let value = try make()
+        analyses[key] = value
+        return value
+    }
+
+    public var cachedAnalyses: Set<String> { Set(analyses.keys) }
+
+    /// Drops every analysis a pass did not declare preserved.
+    func invalidate(keeping preserved: Set<String>) {
+        analyses = analyses.filter { preserved.contains($0.key) }
+    }
+}
