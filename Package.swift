@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // L0: system libraries and the tensor core.
@@ -34,7 +35,9 @@ let package = Package(
         // L4
         .target(name: "ModelImport", dependencies: ["ModelIR", "SafeTensors"], swiftSettings: optimized),
         .target(name: "Passes", dependencies: ["ModelIR", "Kernels", "Yams"], swiftSettings: optimized),
-        .target(name: "Artifact", dependencies: ["ModelIR", "SafeTensors", "CZstd"], swiftSettings: optimized),
+        .target(name: "Artifact", dependencies: ["ModelIR", "SafeTensors", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: optimized),
+        .target(name: "Report", dependencies: ["ModelIR"], swiftSettings: optimized),
 
         // L5, L6
         .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "Runtime", "Kernels"],
@@ -52,7 +55,8 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "ModelImport"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport"]),
         .testTarget(name: "PassesTests", dependencies: ["Passes", "ModelImport"]),
-        .testTarget(name: "ArtifactTests", dependencies: ["Artifact"]),
+        .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "ModelImport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "ModelImport"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver"]),
     ],
     swiftLanguageModes: [.v6]
