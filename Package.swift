@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Report", dependencies: ["ModelIR"], swiftSettings: optimized),
 
         // L5, L6
-        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "Runtime", "Kernels"],
+        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "Runtime", "Kernels", "Passes", "Report", "Artifact"],
                 swiftSettings: optimized),
         .executableTarget(
             name: "pare",

@@ -39,6 +39,9 @@ extension Pass {
         Mirror(reflecting: Options()).children.compactMap(\.label).map(OptionKey.kebab).sorted()
     }
 
+    /// The pass with every option at its default.
+    public static var defaultStep: RecipeStep { Self(options: Options()).canonicalStep }
+
     /// Every option with its value, kebab-cased and sorted: the pass log's canonical form.
     var canonicalStep: RecipeStep {
         let data = (try? JSONEncoder().encode(options)) ?? Data("{}".utf8)

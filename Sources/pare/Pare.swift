@@ -7,7 +7,7 @@ struct Pare: ParsableCommand {
         commandName: "pare",
         abstract: "Compress transformer checkpoints: import, compile with passes, report.",
         version: "0.1.0",
-        subcommands: [InspectCommand.self, BenchCommand.self])
+        subcommands: [InspectCommand.self, BenchCommand.self, ListPassesCommand.self])
 }
 
 /// Prints `error: <where>: <what>; <what to do>` on stderr and exits non-zero.
