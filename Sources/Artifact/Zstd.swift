@@ -3,7 +3,10 @@ import CZstd
 /// One-shot zstd frames.
 public enum Zstd {
     /// One zstd frame holding `bytes`, at `level` (1…19), using `workers` threads (0 = in the
-    /// calling thread). The output is identical for any worker count.
+    /// calling thread). The output is identical for any worker count ≥ 1, and identical to
+    /// `workers: 0` only for inputs up to 512 KiB: above that, multithreaded zstd cuts the input
+    /// into jobs and writes different (slightly larger) frames. Callers needing bytes that do
+    /// not depend on the thread count pass 0 (as `ArtifactWriter` does).
     public static func compress(_ bytes: UnsafeRawBufferPointer, level: Int = 3, workers: Int = 0) -> [UInt8] {
         let context = ZSTD_createCCtx()!
         defer { ZSTD_freeCCtx(context) }

@@ -27,8 +27,10 @@ public struct BlockCost: Codable, Sendable, Equatable {
     public var norms: Int
     /// up, activation, down: (2·m·d·d_ff + m·d_ff) + 8·m·d_ff + (2·m·d_ff·d + m·d).
     public var mlp: Int
+    /// Score vector for Sort/Eliminate (head mean + column sums): (h+1)·n², only when m < n.
+    public var selection: Int = 0
 
-    public var total: Int { qkv + scores + softmax + context + output + norms + mlp }
+    public var total: Int { qkv + scores + softmax + context + output + norms + mlp + selection }
     /// The part computed on all n tokens, before the Eliminate layer.
     public var beforeElimination: Int { qkv + scores + softmax + context }
 }
@@ -74,7 +76,8 @@ public enum CostModel {
             context: 2 * n * n * inner,
             output: flops(a.o, tokens: m),
             norms: 16 * m * d,
-            mlp: flops(block.mlp.up, tokens: m) + 8 * m * ff + flops(block.mlp.down, tokens: m))
+            mlp: flops(block.mlp.up, tokens: m) + 8 * m * ff + flops(block.mlp.down, tokens: m),
+            selection: m < n ? (h + 1) * n * n : 0)
     }
 
     /// The whole model on `workload`, every block seeing all tokens (no elimination).
@@ -104,6 +107,6 @@ public enum CostModel {
 
 extension BlockCost {
     mutating func scale(by k: Int) {
-        qkv *= k; scores *= k; softmax *= k; context *= k; output *= k; norms *= k; mlp *= k
+        qkv *= k; scores *= k; softmax *= k; context *= k; output *= k; norms *= k; mlp *= k; selection *= k
     }
 }

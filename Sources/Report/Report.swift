@@ -1,1 +1,199 @@
 import ModelIR
+
+/// The static speedup report (DESIGN.md §6): everything computed from skeletons and the cost
+/// model, ready to render as JSON (`schemas/report.schema.json`), Markdown or HTML.
+/// Differences are always after − before, so a saving is negative.
+public struct Report: Codable, Sendable, Equatable {
+    /// Version of the JSON layout; bumped when a field changes meaning or disappears.
+    public var version: Int
+    /// Display name of the model, never a path.
+    public var model: String
+    public var architecture: ArchitectureSummary
+    public var workload: Workload
+    /// Whole-model figures before and after the pipeline.
+    public var totals: Totals
+    /// `embeddings`, `blocks.0` … `blocks.<L−1>`, `head`, in execution order.
+    public var layers: [LayerRow]
+    /// FLOPs per sub-layer summed over all blocks.
+    public var subLayers: [SubLayerRow]
+    /// What each pipeline step changed, in order; empty when nothing ran.
+    public var passes: [PassContribution]
+    public var files: FileSizes?
+    /// Findings on the final skeleton, then the pipeline's own diagnostics.
+    public var warnings: [Warning]
+    /// Token elimination (ACC profile, λ sweep); nil until an elimination profile is computed.
+    public var elimination: EliminationSection?
+}
+
+extension Report {
+    /// The shape of the model as imported.
+    public struct ArchitectureSummary: Codable, Sendable, Equatable {
+        /// Hugging Face `model_type`: `bert`, `gpt2`.
+        public var type: String
+        public var layers: Int
+        public var hiddenSize: Int
+        public var heads: Int
+        public var intermediateSize: Int
+        public var vocabSize: Int
+    }
+
+    /// FLOPs for the workload, stored parameters and stored bytes of some part of the model.
+    public struct Measure: Codable, Sendable, Equatable {
+        public var flops: Int
+        /// Numbers stored, as `Linear.parameterCount` counts them (sparse: nonzeros).
+        public var parameters: Int
+        /// Bytes of the stored tensors at their dtypes (sparse: dense values plus mask).
+        public var bytes: Int
+
+        public static let zero = Measure(flops: 0, parameters: 0, bytes: 0)
+
+        static func - (a: Measure, b: Measure) -> Measure {
+            Measure(flops: a.flops - b.flops, parameters: a.parameters - b.parameters, bytes: a.bytes - b.bytes)
+        }
+
+        static func + (a: Measure, b: Measure) -> Measure {
+            Measure(flops: a.flops + b.flops, parameters: a.parameters + b.parameters, bytes: a.bytes + b.bytes)
+        }
+    }
+
+    public struct Totals: Codable, Sendable, Equatable {
+        public var before: Measure
+        public var after: Measure
+        /// after − before.
+        public var delta: Measure
+        /// FLOPs before / after from the cost model (4 decimals); an estimate, not a measurement.
+        public var speedup: Double
+    }
+
+    /// FLOPs of one block by sub-layer (ACC-SPEC §6.1), for the whole batch.
+    public struct SubLayerFLOPs: Codable, Sendable, Equatable {
+        /// Q, K, V projections.
+        public var qkv: Int
+        /// Q·Kᵀ.
+        public var scores: Int
+        /// scale, mask, softmax.
+        public var softmax: Int
+        /// P·V.
+        public var context: Int
+        /// W_O.
+        public var output: Int
+        /// residual adds and LayerNorms.
+        public var norms: Int
+        /// FFN up projection.
+        public var mlpUp: Int
+        /// FFN activation.
+        public var mlpActivation: Int
+        /// FFN down projection.
+        public var mlpDown: Int
+
+        public static let zero = SubLayerFLOPs(qkv: 0, scores: 0, softmax: 0, context: 0, output: 0, norms: 0,
+                                               mlpUp: 0, mlpActivation: 0, mlpDown: 0)
+
+        public var total: Int { values.reduce(0, +) }
+
+        /// In the order of `SubLayer.allCases`.
+        var values: [Int] { [qkv, scores, softmax, context, output, norms, mlpUp, mlpActivation, mlpDown] }
+
+        subscript(_ s: SubLayer) -> Int { values[SubLayer.allCases.firstIndex(of: s)!] }
+    }
+
+    /// The sub-layers of a block, in execution order.
+    public enum SubLayer: String, Codable, Sendable, CaseIterable {
+        case qkv, scores, softmax, context, output, norms
+        case mlpUp = "mlp_up", mlpActivation = "mlp_activation", mlpDown = "mlp_down"
+
+        /// The label of text outputs.
+        public var label: String {
+            switch self {
+            case .qkv: "QKV"
+            case .scores: "Q·Kᵀ"
+            case .softmax: "softmax"
+            case .context: "P·V"
+            case .output: "W_O"
+            case .norms: "norms"
+            case .mlpUp: "FFN up"
+            case .mlpActivation: "FFN act"
+            case .mlpDown: "FFN down"
+            }
+        }
+    }
+
+    /// One part of the model at the start and at the end of the pipeline.
+    public struct LayerCost: Codable, Sendable, Equatable {
+        public var flops: Int
+        public var parameters: Int
+        public var bytes: Int
+        /// Kept attention heads; blocks only.
+        public var heads: Int?
+        /// Blocks only.
+        public var subLayers: SubLayerFLOPs?
+
+        var measure: Measure { Measure(flops: flops, parameters: parameters, bytes: bytes) }
+    }
+
+    public struct LayerRow: Codable, Sendable, Equatable {
+        /// `embeddings`, `blocks.<i>` or `head`.
+        public var layer: String
+        public var before: LayerCost
+        public var after: LayerCost
+        /// FLOPs before / after (4 decimals); 0 when the layer does no FLOPs after.
+        public var speedup: Double
+    }
+
+    /// One sub-layer summed over all blocks.
+    public struct SubLayerRow: Codable, Sendable, Equatable {
+        public var subLayer: SubLayer
+        public var before: Int
+        public var after: Int
+    }
+
+    /// What one pipeline step changed: the difference between consecutive skeletons.
+    public struct PassContribution: Codable, Sendable, Equatable {
+        /// 1-based position in the pipeline.
+        public var step: Int
+        /// The canonical step text.
+        public var pass: String
+        /// This step's skeleton minus the previous one's.
+        public var delta: Measure
+        /// The whole model after this step.
+        public var after: Measure
+        /// FLOPs of the input model / FLOPs after this step (4 decimals).
+        public var speedup: Double
+        /// Per layer, in the order of `Report.layers`; every layer is listed, changed or not.
+        public var layers: [LayerDelta]
+    }
+
+    public struct LayerDelta: Codable, Sendable, Equatable {
+        public var layer: String
+        public var delta: Measure
+    }
+
+    public struct FileSizes: Codable, Sendable, Equatable {
+        public var inputBytes: Int
+        public var artifactBytes: Int?
+        /// input bytes / artifact bytes (4 decimals), when an artifact was written.
+        public var compressionRatio: Double?
+    }
+
+    /// A finding worth the reader's attention.
+    public struct Warning: Codable, Sendable, Equatable {
+        public enum Kind: String, Codable, Sendable {
+            /// A low-rank linear with r·(in+out) ≥ in·out.
+            case lowRankSavesNothing = "low-rank-saves-nothing"
+            /// Unstructured sparsity: only a sparse kernel realises its FLOP saving.
+            case unstructuredSparsity = "unstructured-sparsity"
+            /// N:M sparsity: only hardware or kernels that exploit N:M realise its FLOP saving.
+            case nOfMSparsity = "n-of-m-sparsity"
+            /// A diagnostic of the pipeline's check or run, passed through.
+            case diagnostic
+        }
+
+        public var kind: Kind
+        public var severity: Diagnostic.Severity
+        /// Layer paths (or a diagnostic's location) the finding applies to, in execution order.
+        public var locations: [String]
+        public var message: String
+        /// What to do; empty when nothing needs doing.
+        public var hint: String
+    }
+}

@@ -8,6 +8,16 @@ public struct AttentionProbabilities: Sendable {
     public let keys: Int
     public let values: [Float]
 
+    public init(layer: Int, sample: Int, heads: Int, queries: Int, keys: Int, values: [Float]) {
+        precondition(values.count == heads * queries * keys, "attention of \(heads)×\(queries)×\(keys) needs that many values")
+        self.layer = layer
+        self.sample = sample
+        self.heads = heads
+        self.queries = queries
+        self.keys = keys
+        self.values = values
+    }
+
     /// P_h[i, j]
     public subscript(head h: Int, query i: Int, key j: Int) -> Float { values[(h * queries + i) * keys + j] }
 }

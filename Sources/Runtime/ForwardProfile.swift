@@ -8,6 +8,7 @@ public final class ForwardProfile: @unchecked Sendable {
         case qkv = "qkv-gemm"
         case scores = "scores-gemm"
         case softmax
+        case selection = "sort+eliminate"
         case context = "context-gemm"
         case output = "output-gemm"
         case up = "mlp-up-gemm"

@@ -12,9 +12,14 @@ extension PreparedModel {
     /// (d_a = h·d_h); writes the concatenated heads C = concat_h softmax(Q_h K_hᵀ/√d_h) V_h into
     /// `context` [T, d_a]. With `caches` (causal models), new K/V rows are appended first and the
     /// queries attend to all cached keys up to their own position.
+    ///
+    /// For each segment whose `score[s]` is true, returns the score vector of Sort (ACC-SPEC §3):
+    /// SV_j = (1/H) Σ_h Σ_i P_h[i, j], divided by n − j for causal attention (Eq. 8).
+    @discardableResult
     func attend(_ layer: Layer, index: Int, qkv: UnsafePointer<Float>, segments: [Segment],
                 caches: [KeyValueCache]?, causal: Bool, context: UnsafeMutablePointer<Float>,
-                observe: AttentionObserver?, profile: ForwardProfile?) {
+                observe: AttentionObserver?, profile: ForwardProfile?, score: [Bool]? = nil) -> [[Float]?] {
+        var vectors = [[Float]?](repeating: nil, count: segments.count)
         let da = layer.attentionWidth, dh = layer.headDim, stride = 3 * da
         let scale = 1 / Float(dh).squareRoot()
         for (s, segment) in segments.enumerated() {
@@ -38,6 +43,8 @@ extension PreparedModel {
             var scores = [Float](repeating: 0, count: n * keyCount)
             var observed: [Float] = []
             if observe != nil { observed.reserveCapacity(layer.heads * n * keyCount) }
+            let scoring = score?[s] ?? false
+            var sv = [Float](repeating: 0, count: scoring ? keyCount : 0)
             func run(_ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>) {
                 scores.withUnsafeMutableBufferPointer { p in
                     let p = p.baseAddress!
@@ -48,6 +55,11 @@ extension PreparedModel {
                             Softmax.rows(p, rows: n, columns: keyCount, causalOffset: causal ? past : nil)
                         }
                         if observe != nil { observed.append(contentsOf: UnsafeBufferPointer(start: p, count: n * keyCount)) }
+                        if scoring {
+                            timed(profile, .selection) {
+                                for i in 0..<n { Elementwise.add(&sv, p + i * keyCount, count: keyCount) }
+                            }
+                        }
                         gemm(profile, .context, p, values + h * dh, into: context + segment.offset * da + h * dh,
                              m: n, n: dh, k: keyCount, lda: keyCount, ldb: keyStride, ldc: da)
                     }
@@ -62,7 +74,12 @@ extension PreparedModel {
             }
             observe?(AttentionProbabilities(layer: index, sample: segment.sample, heads: layer.heads,
                                             queries: n, keys: keyCount, values: observed))
+            if scoring {
+                let heads = Float(layer.heads)
+                vectors[s] = (0..<keyCount).map { j in sv[j] / heads / (causal ? Float(max(1, keyCount - j)) : 1) }
+            }
         }
+        return vectors
     }
 
     /// Q | K | V [rows, 3·d_a] = x·[W_q; W_k; W_v]ᵀ + b.

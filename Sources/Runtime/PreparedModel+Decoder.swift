@@ -9,6 +9,8 @@ public struct DecoderOutput: Sendable {
     public let lastHidden: [Float]
     /// Next-token logits at each sample's last position, [vocab] per sample.
     public let nextTokenLogits: [[Float]]
+    /// N_0…N_L per sample (all equal to the prompt length without elimination).
+    public let keptCounts: [[Int]]
 
     public func hidden(sample b: Int) -> ArraySlice<Float> {
         lastHidden[(offsets[b] * hiddenSize)..<(offsets[b + 1] * hiddenSize)]
@@ -18,28 +20,32 @@ public struct DecoderOutput: Sendable {
 extension PreparedModel {
     /// The GPT-2 forward pass (pre-norm): h = x + Attn(LN₁(x))·W_O, out = h + MLP(LN₂(h)), then
     /// the final LayerNorm; causal attention within each sample.
-    public func decode(_ batch: TokenBatch, observe: AttentionObserver? = nil,
+    public func decode(_ batch: TokenBatch, elimination: Elimination? = nil, observe: AttentionObserver? = nil,
                        profile: ForwardProfile? = nil) throws(RuntimeError) -> DecoderOutput {
         guard config.causal else { throw .unsupported("decode(_:) runs causal models; use encode(_:) for \(config.architecture.rawValue)") }
         try validate(batch)
+        try validate(elimination)
         let caches = layers.map { layer in
             batch.ids.map { KeyValueCache(capacity: $0.count, width: layer.attentionWidth) }
         }
-        return step(batch, caches: caches, observe: observe, profile: profile)
+        return step(batch, caches: caches, elimination: elimination, observe: observe, profile: profile)
     }
 
     /// Greedy continuation: the prompt is run once (prefill) filling a key/value cache per layer,
-    /// then each new token attends to the cache. Returns the `count` new token ids.
-    public func generate(prompt: [Int], count: Int) throws(RuntimeError) -> [Int] {
+    /// then each new token attends to the cache. Returns the `count` new token ids. With
+    /// `elimination`, the prompt's word-vectors are eliminated during prefill (the last one is
+    /// protected) and later layers cache only the kept ones; generated tokens are never eliminated.
+    public func generate(prompt: [Int], count: Int, elimination: Elimination? = nil) throws(RuntimeError) -> [Int] {
         guard config.causal else { throw .unsupported("generate(prompt:count:) needs a causal language model") }
         try validate(TokenBatch(ids: [prompt]))
+        try validate(elimination)
         guard prompt.count + count <= config.maxPositions else {
             throw .sequenceTooLong(sample: 0, length: prompt.count + count, maxPositions: config.maxPositions)
         }
         let capacity = prompt.count + count
         let caches = layers.map { [KeyValueCache(capacity: capacity, width: $0.attentionWidth)] }
         var generated: [Int] = []
-        var next = step(TokenBatch(ids: [prompt]), caches: caches, observe: nil).nextTokenLogits[0]
+        var next = step(TokenBatch(ids: [prompt]), caches: caches, elimination: elimination, observe: nil).nextTokenLogits[0]
         for _ in 0..<count {
             let token = Self.argmax(next)
             generated.append(token)
@@ -52,10 +58,11 @@ extension PreparedModel {
 
     /// Runs new tokens through every layer; `caches[l][b]` holds layer l's keys and values of
     /// sample b so far, `start` is the position of the first new token.
-    func step(_ batch: TokenBatch, caches: [[KeyValueCache]], start: Int = 0, observe: AttentionObserver?,
-              profile: ForwardProfile? = nil) -> DecoderOutput {
-        let d = config.hiddenSize, rows = batch.tokenCount, offsets = batch.offsets
-        let segments = (0..<batch.count).map { Segment(sample: $0, offset: offsets[$0], count: batch.ids[$0].count) }
+    func step(_ batch: TokenBatch, caches: [[KeyValueCache]], start: Int = 0, elimination: Elimination? = nil,
+              observe: AttentionObserver?, profile: ForwardProfile? = nil) -> DecoderOutput {
+        let d = config.hiddenSize
+        var rows = batch.tokenCount
+        var state = EliminationState(batch, elimination: elimination, protection: .last)
         var x = timed(profile, .embeddings) { embed(batch, start: start) }
         var a: [Float]
         for (l, layer) in layers.enumerated() {
@@ -63,11 +70,18 @@ extension PreparedModel {
             a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.attentionNorm, profile: profile) }
             let qkv = a.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, profile: profile) }
             var context = [Float](repeating: 0, count: rows * layer.attentionWidth)
-            qkv.withUnsafeBufferPointer { qkv in
+            let scores = qkv.withUnsafeBufferPointer { qkv in
                 context.withUnsafeMutableBufferPointer { c in
-                    attend(layer, index: l, qkv: qkv.baseAddress!, segments: segments, caches: caches[l], causal: true,
-                           context: c.baseAddress!, observe: observe, profile: profile)
+                    attend(layer, index: l, qkv: qkv.baseAddress!, segments: state.segments, caches: caches[l], causal: true,
+                           context: c.baseAddress!, observe: observe, profile: profile, score: state.scoring(layer: l))
                 }
+            }
+            if let keep = state.eliminate(layer: l, scores: scores) {
+                timed(profile, .selection) {
+                    x = Self.gather(x, rows: keep, width: d)
+                    context = Self.gather(context, rows: keep, width: layer.attentionWidth)
+                }
+                rows = keep.count
             }
             x.withUnsafeMutableBufferPointer { h in
                 context.withUnsafeBufferPointer {
@@ -82,6 +96,7 @@ extension PreparedModel {
             }
         }
         if let finalNorm { x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, finalNorm, profile: profile) } }
+        let offsets = state.offsets
         var logits: [[Float]] = []
         if let languageModel {
             let last = offsets.dropFirst().flatMap { x[(($0 - 1) * d)..<($0 * d)] }
@@ -91,7 +106,8 @@ extension PreparedModel {
             }
             logits = (0..<batch.count).map { Array(y[($0 * config.vocabSize)..<(($0 + 1) * config.vocabSize)]) }
         }
-        return DecoderOutput(hiddenSize: d, lengths: batch.lengths, offsets: offsets, lastHidden: x, nextTokenLogits: logits)
+        return DecoderOutput(hiddenSize: d, lengths: state.segments.map(\.count), offsets: offsets, lastHidden: x,
+                             nextTokenLogits: logits, keptCounts: state.history)
     }
 
     /// The index of the largest value; the lowest index wins ties (as torch.argmax).

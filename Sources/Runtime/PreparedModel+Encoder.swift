@@ -24,43 +24,78 @@ extension PreparedModel {
         }
     }
 
+    func validate(_ elimination: Elimination?) throws(RuntimeError) {
+        guard let elimination else { return }
+        guard elimination.profile.layerCount == layers.count else {
+            throw .unsupported("the elimination profile has \(elimination.profile.layerCount) layers but the model has \(layers.count); recompile the artifact")
+        }
+        guard elimination.lambda > 0, elimination.lambda.isFinite else {
+            throw .unsupported("λ = \(elimination.lambda) is invalid; choose λ > 0 (λ ≥ \(elimination.profile.identityLambda) keeps every token)")
+        }
+    }
+
     /// x [Σ n_b, d] = word[id] + position[p] (+ tokenType[t]) for every token, p counted from
     /// `start` per sample; then the embedding LayerNorm when the model has one.
     func embed(_ batch: TokenBatch, start: Int = 0) -> [Float] {
-        let d = config.hiddenSize
-        var x = [Float](repeating: 0, count: batch.tokenCount * d)
-        var row = 0
-        for (b, ids) in batch.ids.enumerated() {
-            for (p, id) in ids.enumerated() {
-                for c in 0..<d { x[row * d + c] = word[id * d + c] + position[(start + p) * d + c] }
-                if let tokenType {
-                    let t = batch.typeIds?[b][p] ?? 0
-                    for c in 0..<d { x[row * d + c] += tokenType[t * d + c] }
+        let d = config.hiddenSize, rows = batch.tokenCount
+        let ids = batch.ids.flatMap { $0 }
+        let positions = batch.ids.flatMap { (start..<(start + $0.count)).map { $0 } }
+        var x = [Float](repeating: 0, count: rows * d)
+        word.withUnsafeBufferPointer { w in
+            position.withUnsafeBufferPointer { p in
+                x.withUnsafeMutableBufferPointer { out in
+                    ids.withUnsafeBufferPointer { i in
+                        positions.withUnsafeBufferPointer { pos in
+                            if let tokenType {
+                                let types = batch.typeIds?.flatMap { $0 } ?? [Int](repeating: 0, count: rows)
+                                tokenType.withUnsafeBufferPointer { t in
+                                    types.withUnsafeBufferPointer { ti in
+                                        EmbeddingKernel.gather(tables: [(w.baseAddress!, i.baseAddress!), (p.baseAddress!, pos.baseAddress!),
+                                                                        (t.baseAddress!, ti.baseAddress!)], rows: rows, d: d, into: out.baseAddress!)
+                                    }
+                                }
+                            } else {
+                                EmbeddingKernel.gather(tables: [(w.baseAddress!, i.baseAddress!), (p.baseAddress!, pos.baseAddress!)],
+                                                       rows: rows, d: d, into: out.baseAddress!)
+                            }
+                        }
+                    }
                 }
-                row += 1
             }
         }
-        if let embeddingNorm { x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: batch.tokenCount, embeddingNorm) } }
+        if let embeddingNorm { x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, embeddingNorm) } }
         return x
     }
 
-    /// The BERT-family forward pass (post-norm): h = LN₁(x + Attn(x)W_O), out = LN₂(h + MLP(h)).
-    public func encode(_ batch: TokenBatch, keepHiddenStates: Bool = false, observe: AttentionObserver? = nil,
-                       profile: ForwardProfile? = nil) throws(RuntimeError) -> EncoderOutput {
+    /// The BERT-family forward pass (post-norm): h = LN₁(x + C·W_Oᵀ), out = LN₂(h + MLP(h)),
+    /// where C is the concatenated attention heads. With `elimination`, each layer keeps N_l rows
+    /// per sample between C and W_O ([CLS] protected).
+    public func encode(_ batch: TokenBatch, elimination: Elimination? = nil, keepHiddenStates: Bool = false,
+                       observe: AttentionObserver? = nil, profile: ForwardProfile? = nil) throws(RuntimeError) -> EncoderOutput {
         guard !config.causal else { throw .unsupported("encode(_:) runs encoders; use decode(_:) for \(config.architecture.rawValue)") }
         try validate(batch)
-        let d = config.hiddenSize, rows = batch.tokenCount, offsets = batch.offsets
-        let segments = (0..<batch.count).map { Segment(sample: $0, offset: offsets[$0], count: batch.ids[$0].count) }
+        try validate(elimination)
+        let d = config.hiddenSize
+        var rows = batch.tokenCount
+        var state = EliminationState(batch, elimination: elimination, protection: .first)
         var x = timed(profile, .embeddings) { embed(batch) }
         var states: [[Float]] = keepHiddenStates ? [x] : []
+        var stateOffsets: [[Int]] = keepHiddenStates ? [state.offsets] : []
         for (l, layer) in layers.enumerated() {
             let qkv = x.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, profile: profile) }
             var context = [Float](repeating: 0, count: rows * layer.attentionWidth)
-            qkv.withUnsafeBufferPointer { qkv in
+            let scores = qkv.withUnsafeBufferPointer { qkv in
                 context.withUnsafeMutableBufferPointer { c in
-                    attend(layer, index: l, qkv: qkv.baseAddress!, segments: segments, caches: nil, causal: false,
-                           context: c.baseAddress!, observe: observe, profile: profile)
+                    attend(layer, index: l, qkv: qkv.baseAddress!, segments: state.segments, caches: nil, causal: false,
+                           context: c.baseAddress!, observe: observe, profile: profile, score: state.scoring(layer: l))
                 }
+            }
+            if let keep = state.eliminate(layer: l, scores: scores) {
+                timed(profile, .selection) {
+                    x = Self.gather(x, rows: keep, width: d)
+                    context = Self.gather(context, rows: keep, width: layer.attentionWidth)
+                }
+                rows = keep.count
             }
             // h = LN₁(x + C·W_Oᵀ + b_O), computed in place in x.
             x.withUnsafeMutableBufferPointer { h in
@@ -77,14 +112,18 @@ extension PreparedModel {
             }
             x = y
             x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
-            if keepHiddenStates { states.append(x) }
+            if keepHiddenStates {
+                states.append(x)
+                stateOffsets.append(state.offsets)
+            }
         }
         var pooled: [[Float]]?
         var logits: [[Float]]?
         if let pooler {
             let start = profile == nil ? nil : ContinuousClock.now
             defer { if let profile, let start { profile.add(.head, ContinuousClock.now - start) } }
-            let cls = offsets.dropLast().flatMap { x[($0 * d)..<($0 * d + d)] }
+            // [CLS] is protected, so it is each sample's first remaining row.
+            let cls = state.offsets.dropLast().flatMap { x[($0 * d)..<($0 * d + d)] }
             var p = [Float](repeating: 0, count: batch.count * d)
             cls.withUnsafeBufferPointer { c in p.withUnsafeMutableBufferPointer { pooler.apply(c.baseAddress!, rows: batch.count, into: $0.baseAddress!) } }
             p.withUnsafeMutableBufferPointer { Elementwise.tanh($0.baseAddress!, count: $0.count) }
@@ -96,7 +135,21 @@ extension PreparedModel {
                 logits = (0..<batch.count).map { Array(y[($0 * c)..<($0 * c + c)]) }
             }
         }
-        return EncoderOutput(hiddenSize: d, lengths: batch.lengths, offsets: offsets, lastHidden: x,
-                             hiddenStates: keepHiddenStates ? states : nil, pooled: pooled, logits: logits)
+        return EncoderOutput(hiddenSize: d, lengths: state.segments.map(\.count), offsets: state.offsets, lastHidden: x,
+                             hiddenStates: keepHiddenStates ? states : nil, stateOffsets: keepHiddenStates ? stateOffsets : nil,
+                             keptPositions: state.positions, keptCounts: state.history, pooled: pooled, logits: logits)
+    }
+
+    /// Rows `rows` of a packed [·, width] matrix, in that order.
+    static func gather(_ x: [Float], rows: [Int], width: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rows.count * width)
+        x.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for (r, row) in rows.enumerated() {
+                    (dst.baseAddress! + r * width).update(from: src.baseAddress! + row * width, count: width)
+                }
+            }
+        }
+        return out
     }
 }

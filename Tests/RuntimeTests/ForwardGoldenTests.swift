@@ -24,7 +24,7 @@ import ModelIR
         for (l, expected) in golden.hidden_states.enumerated() {
             for b in 0..<batch.count {
                 let want = expected[b].prefix(batch.ids[b].count).flatMap { $0 }
-                let diff = Goldens.maxDifference(out.hidden(sample: b, in: states[l]), want)
+                let diff = Goldens.maxDifference(out.hidden(sample: b, state: l), want)
                 #expect(diff <= 1e-4, "hidden state \(l), sample \(b): max |Δ| = \(diff)")
             }
         }

@@ -1,0 +1,77 @@
+/// Byte layout of a `.pare` file (all integers little-endian); see `ArtifactWriter`.
+///
+/// ```
+/// preamble  32 B   magic "PARE\r\n\u{1A}\n" | u32 version | u32 flags (0) | u64 M | u64 D
+/// manifest   M B   one zstd frame; decodes to D bytes of JSON (the manifest)
+/// data       N B   one zstd frame per tensor, in tensor-table (name) order
+/// footer    56 B   u64 N | SHA-256 of the D decoded manifest bytes (32 B) | u64 total | "PAREEND\n"
+/// ```
+enum ArtifactLayout {
+    /// The PNG-style magic: `\r\n` and `\u{1A}` detect text-mode and truncating transfers.
+    static let magic: [UInt8] = Array("PARE\r\n\u{1A}\n".utf8)
+    static let endMagic: [UInt8] = Array("PAREEND\n".utf8)
+    static let preambleSize = 32
+    static let footerSize = 56
+    /// The largest decoded manifest a reader accepts (tokenizers of big vocabularies are ~10 MB).
+    static let maxManifestBytes = 256 << 20
+
+    struct Preamble: Equatable {
+        var version: UInt32
+        var flags: UInt32
+        /// M, the manifest frame's length.
+        var manifestFrameBytes: UInt64
+        /// D, the decoded manifest's length.
+        var manifestBytes: UInt64
+
+        var encoded: [UInt8] {
+            ArtifactLayout.magic + le(version) + le(flags) + le(manifestFrameBytes) + le(manifestBytes)
+        }
+
+        /// From the first 32 bytes (magic already checked).
+        init(_ b: [UInt8]) {
+            version = readLE(b, 8)
+            flags = readLE(b, 12)
+            manifestFrameBytes = readLE(b, 16)
+            manifestBytes = readLE(b, 24)
+        }
+
+        init(version: UInt32, flags: UInt32, manifestFrameBytes: UInt64, manifestBytes: UInt64) {
+            self.version = version
+            self.flags = flags
+            self.manifestFrameBytes = manifestFrameBytes
+            self.manifestBytes = manifestBytes
+        }
+    }
+
+    struct Footer: Equatable {
+        /// N, the data section's length.
+        var dataBytes: UInt64
+        var manifestSHA256: [UInt8]
+        var totalBytes: UInt64
+
+        var encoded: [UInt8] { le(dataBytes) + manifestSHA256 + le(totalBytes) + ArtifactLayout.endMagic }
+
+        /// From the last 56 bytes (end magic already checked).
+        init(_ b: [UInt8]) {
+            dataBytes = readLE(b, 0)
+            manifestSHA256 = Array(b[8..<40])
+            totalBytes = readLE(b, 40)
+        }
+
+        init(dataBytes: UInt64, manifestSHA256: [UInt8], totalBytes: UInt64) {
+            self.dataBytes = dataBytes
+            self.manifestSHA256 = manifestSHA256
+            self.totalBytes = totalBytes
+        }
+    }
+}
+
+private func le<I: FixedWidthInteger>(_ value: I) -> [UInt8] {
+    withUnsafeBytes(of: value.littleEndian) { Array($0) }
+}
+
+private func readLE<I: FixedWidthInteger>(_ bytes: [UInt8], _ at: Int) -> I {
+    var v: I = 0
+    for k in (0..<(I.bitWidth / 8)).reversed() { v = v << 8 | I(bytes[at + k]) }
+    return v
+}

@@ -1,0 +1,94 @@
+import ModelIR
+import TensorCore
+
+/// Reads a `.pare` artifact (layout: `ArtifactWriter`). `init` maps the file and checks all
+/// framing and the whole tensor table before any offset is trusted; tensor bytes are decoded
+/// (and their SHA-256 checked) only when asked for. Immutable after init, hence `Sendable`.
+public final class ArtifactReader: Sendable {
+    public let path: String
+    public let manifest: ArtifactManifest
+    public let fileBytes: Int
+    let file: MappedFile
+    /// Absolute file offset of the data section.
+    let dataStart: Int
+    let dataBytes: Int
+    /// Tensor name → index into `manifest.tensors`.
+    private let index: [String: Int]
+
+    /// Checks, in order: magic, preamble, file length against preamble and footer (truncation),
+    /// footer fields, manifest size (≤ 256 MiB) and SHA-256, manifest JSON, then every tensor
+    /// record: names sorted and unique, bytes = dtype × shape, frame inside the data section,
+    /// frames disjoint, and the table's names, dtypes and shapes equal to the skeleton's.
+    public init(path: String) throws(ArtifactError) {
+        let file: MappedFile
+        do { file = try MappedFile(path: path) } catch { throw .file(error) }
+        let framing = try ArtifactFraming(file: file, path: path)
+        let manifest = try framing.manifest()
+        try TensorTableCheck.check(manifest, dataBytes: framing.dataBytes, path: path)
+        self.path = path
+        self.file = file
+        self.fileBytes = file.count
+        self.manifest = manifest
+        self.dataStart = framing.dataRange.lowerBound
+        self.dataBytes = framing.dataBytes
+        self.index = Dictionary(uniqueKeysWithValues: manifest.tensors.enumerated().map { ($1.name, $0) })
+    }
+
+    /// The record of tensor `name`.
+    public func record(_ name: String) throws(ArtifactError) -> ArtifactManifest.TensorRecord {
+        guard let i = index[name] else { throw .unknownTensor(path: path, name: name) }
+        return manifest.tensors[i]
+    }
+
+    /// The stored (compressed) frame of `name`, as in the file.
+    func frame(_ name: String) throws(ArtifactError) -> [UInt8] {
+        let r = try record(name)
+        return file.withBytes(in: (dataStart + r.offset)..<(dataStart + r.offset + r.compressedBytes)) { Array($0) }
+    }
+
+    /// Decodes tensor `name`: decompresses exactly `bytes` bytes (never more), unshuffles, and
+    /// checks the SHA-256 of the result against the manifest.
+    public func tensor(_ name: String) throws(ArtifactError) -> Tensor {
+        let r = try record(name)
+        let range = (dataStart + r.offset)..<(dataStart + r.offset + r.compressedBytes)
+        let decoded = file.withBytes(in: range) { frame in
+            Result { () throws(ZstdError) in try Zstd.decompress(frame, expectedSize: r.bytes) }
+        }
+        var bytes: [UInt8]
+        switch decoded {
+        case let .success(b): bytes = b
+        case let .failure(error): throw .zstd(path: path, frame: "tensor '\(name)'", error: error)
+        }
+        if r.encoding == .zstdShuffled { bytes = ByteShuffle.unshuffle(bytes, elementSize: r.dtype.size) }
+        let sha = SHA256Hex.of(bytes)
+        guard sha == r.sha256 else { throw .checksumMismatch(path: path, name: name, expected: r.sha256, actual: sha) }
+        return Tensor(dtype: r.dtype, shape: Shape(r.shape), bytes: bytes)
+    }
+
+    /// Decodes and checks every tensor; one error per bad tensor, in table order; empty = OK.
+    public func verify() -> [ArtifactError] {
+        manifest.tensors.compactMap { r -> ArtifactError? in
+            do throws(ArtifactError) {
+                _ = try tensor(r.name)
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
+    /// The model: the skeleton with every tensor decoded and checked, then the IR verifier.
+    public func model() throws(ArtifactError) -> Model {
+        let model: Model
+        do {
+            model = try manifest.skeleton.mapNamed { name, _ in try tensor(name) }
+        } catch let error as ArtifactError {
+            throw error
+        } catch {
+            preconditionFailure("tensor(_:) throws only ArtifactError")
+        }
+        let problems = model.verify()
+        guard problems.isEmpty else { throw .invalidGraph(path: path, diagnostics: problems) }
+        return model
+    }
+}

@@ -1,0 +1,52 @@
+import ModelIR
+import Runtime
+
+/// ACC per layer measured on calibration samples with the full model (no elimination):
+/// ACC_l = mean (or median) over samples of median_j SV_j (ACC-SPEC §3, Eq. A6).
+public struct ACCMeasurement: Sendable, Equatable, Codable {
+    public enum Aggregate: String, Sendable, Codable { case mean, median }
+
+    /// ACC_l, l = 1…L.
+    public var acc: [Double]
+    /// Standard deviation over samples, per layer.
+    public var standardDeviation: [Double]
+    /// Samples that contributed (those with at least one unprotected token).
+    public var samples: Int
+    public var tokens: Int
+
+    /// Runs `model` on `samples` (token ids, one array per sample) in batches and measures ACC.
+    public static func measure(_ model: PreparedModel, samples: [[Int]], batchSize: Int = 16,
+                               aggregate: Aggregate = .mean) throws(RuntimeError) -> ACCMeasurement {
+        let causal = model.config.causal
+        let protection: EliminationProfile.Protection = causal ? .last : .first
+        var perLayer = [[Double]](repeating: [], count: model.config.layerCount)
+        var batch: [[Int]] = []
+        func flush() throws(RuntimeError) {
+            guard !batch.isEmpty else { return }
+            var found: [(Int, Double)] = []
+            let observe: AttentionObserver = { p in
+                if let a = ScoreVector.acc(ScoreVector.scores(p, causal: causal), protection: protection) {
+                    found.append((p.layer, a))
+                }
+            }
+            if causal { _ = try model.decode(TokenBatch(ids: batch), observe: observe) }
+            else { _ = try model.encode(TokenBatch(ids: batch), observe: observe) }
+            for (layer, a) in found { perLayer[layer].append(a) }
+            batch.removeAll()
+        }
+        for sample in samples {
+            batch.append(sample)
+            if batch.count == batchSize { try flush() }
+        }
+        try flush()
+        let acc = perLayer.map { values -> Double in
+            aggregate == .mean ? values.reduce(0, +) / Double(max(values.count, 1)) : (ScoreVector.median(values) ?? 0)
+        }
+        let std = zip(perLayer, acc).map { values, mean -> Double in
+            guard values.count > 1 else { return 0 }
+            return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
+        }
+        return ACCMeasurement(acc: acc, standardDeviation: std, samples: perLayer.first?.count ?? 0,
+                              tokens: samples.reduce(0) { $0 + $1.count })
+    }
+}

@@ -1,0 +1,127 @@
+/// A word-vector elimination profile (ACC-SPEC §4–§6): measured ACC per layer, the fitted curve,
+/// the elimination profile EP, and the λ a deployment may choose. Stored in the artifact; the
+/// runtime turns (λ, EP) into per-layer token counts, the report into predicted speedups.
+public struct EliminationProfile: Codable, Sendable, Equatable {
+    /// Which tokens are never eliminated.
+    public enum Protection: String, Codable, Sendable {
+        /// Encoder classifiers keep [CLS] (index 0).
+        case first
+        /// Causal LMs keep the last valid token (the next-token logits need it).
+        case last
+        case none
+    }
+
+    /// How α·N becomes an integer (ACC-SPEC §5, Eq. 3).
+    public enum Rounding: String, Codable, Sendable {
+        case floor, round, ceil
+    }
+
+    /// ACC_l for l = 1…L (acc[0] is layer 1).
+    public var acc: [Double]
+    public var fit: CurveFit
+    /// EP_l for l = 1…L.
+    public var ep: [Double]
+    /// l*, the first layer where the fitted curve rises (the profile halts there); nil if it never rises.
+    public var haltLayer: Int?
+    public var protection: Protection
+    public var rounding: Rounding
+    /// λ used when a deployment does not choose one.
+    public var defaultLambda: Double
+    /// λ ≥ this eliminates nothing (1 / min EP).
+    public var identityLambda: Double
+    /// β of the linear speedup model, Eq. (4): the share of a layer's FLOPs before Eliminate.
+    public var beta: Double
+
+    /// Builds EP from ACC by Eq. (2): EP₁ = 1, EP_l = min(1, f(l)/f(l−1)) until the fit first
+    /// rises at l*, then 1 for good; a fit driven to ≤ ε gives 1.
+    public init(acc: [Double], fit kind: CurveFit.Kind = .quadratic, protection: Protection,
+                rounding: Rounding = .floor, defaultLambda: Double = 1, beta: Double = 0.25) {
+        self.acc = acc
+        let fit = CurveFit.fit(acc, kind: kind)
+        self.fit = fit
+        var ep = [Double](repeating: 1, count: acc.count)
+        var halt: Int?
+        for l in stride(from: 2, through: acc.count, by: 1) {
+            let previous = fit.value(at: l - 1), current = fit.value(at: l)
+            if current > previous {
+                halt = l
+                break
+            }
+            ep[l - 1] = previous <= 1e-9 ? 1 : min(1, current / previous)
+        }
+        self.ep = ep
+        haltLayer = halt
+        self.protection = protection
+        self.rounding = rounding
+        self.defaultLambda = defaultLambda
+        identityLambda = 1 / max(ep.min() ?? 1, 1e-9)
+        self.beta = beta
+    }
+
+    public var layerCount: Int { ep.count }
+
+    /// Eq. (1): α_l = min(1, λ·EP_l).
+    public func alpha(lambda: Double) -> [Double] {
+        ep.map { min(1, lambda * $0) }
+    }
+
+    /// Eq. (3): N_0 = n valid tokens, N_l = max(m, ⌊α_l · N_{l−1} + 1e-9⌋), m = max(1, protected);
+    /// a layer whose input has ≤ m tokens keeps them all (§8.1). Returns N_0…N_L.
+    public func keptCounts(tokens n: Int, lambda: Double) -> [Int] {
+        let m = 1  // max(1, #protected): at most one token is protected
+        var counts = [n]
+        for a in alpha(lambda: lambda) {
+            let previous = counts.last!
+            guard previous > m else { counts.append(previous); continue }
+            let exact = a * Double(previous)
+            let rounded: Int
+            switch rounding {
+            case .floor: rounded = Int((exact + 1e-9).rounded(.down))
+            case .round: rounded = Int(exact.rounded(.toNearestOrAwayFromZero))
+            case .ceil: rounded = Int((exact - 1e-9).rounded(.up))
+            }
+            counts.append(min(previous, max(m, rounded)))
+        }
+        return counts
+    }
+
+    /// Eqs. (4)–(6) with integer counts: S = L·N_0 / Σ_l (β·N_{l−1} + (1−β)·N_l).
+    public func linearSpeedup(tokens n: Int, lambda: Double) -> Double {
+        let counts = keptCounts(tokens: n, lambda: lambda).map(Double.init)
+        let work = (1..<counts.count).reduce(0.0) { $0 + beta * counts[$1 - 1] + (1 - beta) * counts[$1] }
+        return Double(layerCount) * counts[0] / work
+    }
+
+    /// The continuous form of Eq. (6): E/N_0 = Σ_l [β Π_{i<l} α_i + (1−β) Π_{i≤l} α_i].
+    public func continuousSpeedup(lambda: Double) -> Double {
+        var kept = 1.0, work = 0.0
+        for a in alpha(lambda: lambda) {
+            work += beta * kept
+            kept *= a
+            work += (1 - beta) * kept
+        }
+        return Double(layerCount) / work
+    }
+
+    /// Eq. (7), the closed form for one constant α over L layers:
+    /// S = L(1−α) / ((β + (1−β)α)(1 − α^L)); S = 1 at α = 1.
+    public static func closedFormSpeedup(alpha a: Double, layers: Int, beta: Double = 0.25) -> Double {
+        guard a < 1 else { return 1 }
+        var power = 1.0
+        for _ in 0..<layers { power *= a }
+        return Double(layers) * (1 - a) / ((beta + (1 - beta) * a) * (1 - power))
+    }
+
+    /// The λ whose continuous speedup is `target`, by bisection on (0, 1/min EP]
+    /// (S(λ) never increases with λ); nil when the target is below 1 or unreachable.
+    public func lambda(forSpeedup target: Double, tolerance: Double = 1e-9) -> Double? {
+        guard target >= 1 else { return nil }
+        var low = 1e-6, high = identityLambda
+        guard continuousSpeedup(lambda: low) >= target else { return nil }
+        while high - low > tolerance {
+            let mid = (low + high) / 2
+            if continuousSpeedup(lambda: mid) >= target { low = mid } else { high = mid }
+        }
+        return low
+    }
+}

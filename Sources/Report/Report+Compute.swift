@@ -1,0 +1,108 @@
+import ModelIR
+
+extension Report {
+    /// Computes every figure of the report from the skeletons and the cost model.
+    public init(_ input: ReportInput) {
+        let workload = input.workload
+        let first = input.before, last = input.after
+        let skeletons = [first] + input.stages.map(\.skeleton)
+        let names = LayerBreakdown.names(skeletons.map { $0.blocks.count }.max() ?? 0)
+        let breakdowns = skeletons.map { LayerBreakdown($0, workload: workload) }
+        let start = breakdowns[0], end = breakdowns[breakdowns.count - 1]
+
+        let c = first.config
+        self.init(
+            version: 1, model: input.model,
+            architecture: ArchitectureSummary(
+                type: c.architecture.rawValue, layers: c.layerCount, hiddenSize: c.hiddenSize, heads: c.headCount,
+                intermediateSize: c.intermediateSize, vocabSize: c.vocabSize),
+            workload: workload,
+            totals: Totals(before: start.total, after: end.total, delta: end.total - start.total,
+                           speedup: Self.ratio(start.total.flops, end.total.flops)),
+            layers: names.map { name in
+                let b = start.cost(name), a = end.cost(name)
+                return LayerRow(layer: name, before: b, after: a, speedup: Self.ratio(b.flops, a.flops))
+            },
+            subLayers: SubLayer.allCases.map { s in
+                SubLayerRow(subLayer: s, before: start.subLayerTotal(s), after: end.subLayerTotal(s))
+            },
+            passes: input.stages.indices.map { i in
+                let previous = breakdowns[i], current = breakdowns[i + 1]
+                return PassContribution(
+                    step: i + 1, pass: input.stages[i].pass, delta: current.total - previous.total,
+                    after: current.total, speedup: Self.ratio(start.total.flops, current.total.flops),
+                    layers: names.map { LayerDelta(layer: $0, delta: current.cost($0).measure - previous.cost($0).measure) })
+            },
+            files: input.files.map { f in
+                FileSizes(inputBytes: f.inputBytes, artifactBytes: f.artifactBytes,
+                          compressionRatio: f.artifactBytes.flatMap { $0 > 0 ? Self.ratio(f.inputBytes, $0) : nil })
+            },
+            warnings: Self.warnings(on: last) + input.diagnostics.map(Warning.init),
+            elimination: nil)
+    }
+
+    /// a / b to 4 decimals; 0 when b is 0.
+    static func ratio(_ a: Int, _ b: Int) -> Double {
+        b == 0 ? 0 : NumberFormat.rounded(Double(a) / Double(b), 4)
+    }
+}
+
+/// One skeleton's FLOPs, parameters and bytes split into embeddings, blocks and head.
+struct LayerBreakdown {
+    var costs: [String: Report.LayerCost] = [:]
+    var total: Report.Measure
+
+    /// `embeddings`, `blocks.0` … `blocks.<count−1>`, `head`.
+    static func names(_ blockCount: Int) -> [String] {
+        ["embeddings"] + (0..<blockCount).map { "blocks.\($0)" } + ["head"]
+    }
+
+    /// The group a tensor or linear belongs to: `embeddings.word` → `embeddings`,
+    /// `blocks.3.mlp.up.u` → `blocks.3`, `head.pooler.weight` → `head`.
+    static func group(of name: String) -> String {
+        let parts = name.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+        return parts.first == "blocks" && parts.count >= 2 ? "blocks.\(parts[1])" : String(parts.first ?? "")
+    }
+
+    init(_ s: Skeleton, workload: Workload) {
+        let modelCost = CostModel.flops(s, workload: workload)
+        var parameters: [String: Int] = [:], bytes: [String: Int] = [:]
+        // Parameters as ModelGraph.parameterCount counts them: a linear by its form, any other tensor by its elements.
+        var linearTensors = Set<String>()
+        for (path, linear) in s.linears {
+            parameters[Self.group(of: path.description), default: 0] += linear.parameterCount
+            for (role, _) in linear.weight.parts { linearTensors.insert("\(path).\(role)") }
+            if linear.bias != nil { linearTensors.insert("\(path).bias") }
+        }
+        for (name, tensor) in s.namedTensors {
+            let g = Self.group(of: name)
+            bytes[g, default: 0] += tensor.byteCount
+            if !linearTensors.contains(name) { parameters[g, default: 0] += tensor.elementCount }
+        }
+        func row(_ name: String, flops: Int, heads: Int? = nil, subLayers: Report.SubLayerFLOPs? = nil) -> Report.LayerCost {
+            Report.LayerCost(flops: flops, parameters: parameters[name] ?? 0, bytes: bytes[name] ?? 0,
+                             heads: heads, subLayers: subLayers)
+        }
+        costs["embeddings"] = row("embeddings", flops: modelCost.embeddings)
+        costs["head"] = row("head", flops: modelCost.head)
+        let n = workload.sequenceLength, b = workload.batch
+        for (i, block) in s.blocks.enumerated() {
+            let c = modelCost.blocks[i]
+            let up = b * CostModel.flops(block.mlp.up, tokens: n), down = b * CostModel.flops(block.mlp.down, tokens: n)
+            let sub = Report.SubLayerFLOPs(qkv: c.qkv, scores: c.scores, softmax: c.softmax, context: c.context,
+                                           output: c.output, norms: c.norms,
+                                           mlpUp: up, mlpActivation: c.mlp - up - down, mlpDown: down)
+            costs["blocks.\(i)"] = row("blocks.\(i)", flops: c.total, heads: block.attention.keptHeads.count, subLayers: sub)
+        }
+        total = costs.values.reduce(.zero) { $0 + $1.measure }
+    }
+
+    /// A layer's cost; zero for a layer this skeleton does not have.
+    func cost(_ name: String) -> Report.LayerCost {
+        costs[name] ?? Report.LayerCost(flops: 0, parameters: 0, bytes: 0, heads: nil, subLayers: nil)
+    }
+
+    func subLayerTotal(_ s: Report.SubLayer) -> Int {
+        costs.values.reduce(0) { $0 + ($1.subLayers?[s] ?? 0) }
+    }
+}

@@ -1,0 +1,206 @@
+extension TokenizerLoader {
+    /// The tokenizer described by a tokenizer.json file.
+    static func load(tokenizerJSON path: String, config: TokenizerConfig?) throws(TokenizerError) -> any Tokenizer {
+        let root = try JSONObject.read(path: path)
+        let addedTokens = try root.objects("added_tokens").map { (o) throws(TokenizerError) in try addedToken(o) }
+        let normalizer = try self.normalizer(root.optionalObject("normalizer"))
+        let decoder = try self.decoder(root.optionalObject("decoder"))
+        let model = try root.object("model")
+        let preTokenizer = try root.optionalObject("pre_tokenizer")
+        let preTokenizerType = try preTokenizer?.string("type") ?? "null"
+
+        switch try model.string("type") {
+        case "WordPiece":
+            guard preTokenizerType == "BertPreTokenizer" else {
+                throw .unsupportedType(path: path, field: "pre_tokenizer.type", type: preTokenizerType,
+                                       supported: ["BertPreTokenizer (with a WordPiece model)"])
+            }
+            let vocab = try model.vocabulary("vocab")
+            let unk = try model.optionalString("unk_token") ?? "[UNK]"
+            guard let unkId = vocab[unk] else { throw .unknownToken(path: path, field: "model.unk_token", token: unk) }
+            let wordPiece = WordPieceModel(
+                vocabulary: vocab, unkId: unkId,
+                continuingSubwordPrefix: try model.optionalString("continuing_subword_prefix") ?? "##",
+                maxInputCharsPerWord: try model.int("max_input_chars_per_word", default: 100))
+            let vocabulary = Vocabulary(model: vocab, added: addedTokens)
+            let pipeline = TokenizerPipeline(
+                vocabulary: vocabulary, addedTokens: addedTokens, normalizer: normalizer,
+                postProcessor: try postProcessor(root.optionalObject("post_processor")), decoder: decoder,
+                specialTokens: SpecialTokens(vocabulary: vocabulary, config: config, defaults: SpecialTokens.wordPieceDefaults(unk: unk)))
+            return WordPieceTokenizer(pipeline: pipeline, model: wordPiece)
+
+        case "BPE":
+            guard let preTokenizer, preTokenizerType == "ByteLevel" else {
+                throw .unsupportedType(path: path, field: "pre_tokenizer.type", type: preTokenizerType,
+                                       supported: ["ByteLevel (with a BPE model)"])
+            }
+            try requireNoOp(model, "dropout", allowing: [])
+            try requireNoOp(model, "continuing_subword_prefix", allowing: [.string("")])
+            try requireNoOp(model, "end_of_word_suffix", allowing: [.string("")])
+            try requireNoOp(model, "byte_fallback", allowing: [.bool(false)])
+            let vocab = try model.vocabulary("vocab")
+            let unk = try model.optionalString("unk_token")
+            var unkId: Int?
+            if let unk {
+                guard let id = vocab[unk] else { throw .unknownToken(path: path, field: "model.unk_token", token: unk) }
+                unkId = id
+            }
+            let merges = try model.array("merges").enumerated().map { (i, v) throws(TokenizerError) in
+                let field = "model.merges[\(i)]"
+                switch v {
+                case let .string(line):
+                    let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+                    guard parts.count == 2 else { throw .invalidField(path: path, field: field, expected: "\"left right\" or [left, right]") }
+                    return try mergeIds(String(parts[0]), String(parts[1]), vocab, path: path, field: field)
+                case let .array(pair):
+                    guard pair.count == 2, case let .string(left) = pair[0], case let .string(right) = pair[1] else {
+                        throw .invalidField(path: path, field: field, expected: "\"left right\" or [left, right]")
+                    }
+                    return try mergeIds(left, right, vocab, path: path, field: field)
+                default:
+                    throw .invalidField(path: path, field: field, expected: "\"left right\" or [left, right]")
+                }
+            }
+            let bpe = BPEModel(vocabulary: vocab, merges: merges, unkId: unkId,
+                               fuseUnk: try model.bool("fuse_unk", default: false),
+                               ignoreMerges: try model.bool("ignore_merges", default: false))
+            let vocabulary = Vocabulary(model: vocab, added: addedTokens)
+            let pipeline = TokenizerPipeline(
+                vocabulary: vocabulary, addedTokens: addedTokens, normalizer: normalizer,
+                postProcessor: try postProcessor(root.optionalObject("post_processor")), decoder: decoder,
+                specialTokens: SpecialTokens(vocabulary: vocabulary, config: config, defaults: SpecialTokens.byteLevelDefaults(unk: unk)))
+            return ByteLevelBPETokenizer(pipeline: pipeline, model: bpe,
+                                         addPrefixSpace: try preTokenizer.bool("add_prefix_space", default: true),
+                                         useRegex: try preTokenizer.bool("use_regex", default: true))
+
+        case let other:
+            throw .unsupportedType(path: path, field: "model.type", type: other, supported: ["WordPiece", "BPE"])
+        }
+    }
+
+    /// One entry of `added_tokens`, with HF's defaults for missing flags.
+    static func addedToken(_ o: JSONObject) throws(TokenizerError) -> AddedToken {
+        AddedToken(id: try o.int("id"), content: try o.string("content"),
+                   singleWord: try o.bool("single_word", default: false),
+                   lstrip: try o.bool("lstrip", default: false), rstrip: try o.bool("rstrip", default: false),
+                   normalized: try o.bool("normalized", default: true), special: try o.bool("special", default: false))
+    }
+
+    /// `normalizer`: null or BertNormalizer.
+    static func normalizer(_ o: JSONObject?) throws(TokenizerError) -> BertNormalizer? {
+        guard let o else { return nil }
+        let type = try o.string("type")
+        guard type == "BertNormalizer" else {
+            throw .unsupportedType(path: o.path, field: o.name("type"), type: type, supported: ["BertNormalizer", "null"])
+        }
+        let lowercase = try o.bool("lowercase", default: true)
+        return BertNormalizer(cleanText: try o.bool("clean_text", default: true),
+                              handleChineseChars: try o.bool("handle_chinese_chars", default: true),
+                              stripAccents: try o.optionalBool("strip_accents") ?? lowercase,
+                              lowercase: lowercase)
+    }
+
+    /// `decoder`: null, WordPiece or ByteLevel.
+    static func decoder(_ o: JSONObject?) throws(TokenizerError) -> TokenDecoder {
+        guard let o else { return .none }
+        switch try o.string("type") {
+        case "WordPiece":
+            return .wordPiece(prefix: try o.optionalString("prefix") ?? "##", cleanup: try o.bool("cleanup", default: true))
+        case "ByteLevel":
+            return .byteLevel
+        case let other:
+            throw .unsupportedType(path: o.path, field: o.name("type"), type: other, supported: ["WordPiece", "ByteLevel", "null"])
+        }
+    }
+
+    /// `post_processor` for a single text: null, TemplateProcessing, BertProcessing,
+    /// RobertaProcessing, ByteLevel (adds nothing) or a Sequence of them.
+    static func postProcessor(_ o: JSONObject?) throws(TokenizerError) -> PostProcessor {
+        guard let o else { return .none }
+        switch try o.string("type") {
+        case "TemplateProcessing":
+            return try template(o)
+        case "BertProcessing", "RobertaProcessing":
+            return .wrapping(try processorToken(o, "cls"), try processorToken(o, "sep"))
+        case "ByteLevel":
+            return .none
+        case "Sequence":
+            var result = PostProcessor.none
+            for inner in try o.objects("processors") { result = result.followed(by: try postProcessor(inner)) }
+            return result
+        case let other:
+            throw .unsupportedType(path: o.path, field: o.name("type"), type: other,
+                                   supported: ["TemplateProcessing", "BertProcessing", "RobertaProcessing", "ByteLevel", "Sequence", "null"])
+        }
+    }
+
+    /// TemplateProcessing's `single`: specials before `$A` are the prefix, after it the suffix.
+    private static func template(_ o: JSONObject) throws(TokenizerError) -> PostProcessor {
+        let specials = try o.object("special_tokens")
+        var result = PostProcessor()
+        var sawSequence = false
+        for (i, piece) in try o.array("single").enumerated() {
+            let field = o.name("single[\(i)]")
+            let expected = "{\"SpecialToken\": {\"id\", \"type_id\"}} or {\"Sequence\": {\"id\": \"A\", \"type_id\"}}"
+            guard case let .object(wrapper) = piece, wrapper.count == 1, let (kind, body) = wrapper.first,
+                  case let .object(fields) = body else {
+                throw .invalidField(path: o.path, field: field, expected: expected)
+            }
+            let inner = JSONObject(path: o.path, field: field + "." + kind, values: fields)
+            let typeId = try inner.int("type_id", default: 0)
+            let id = try inner.string("id")
+            switch kind {
+            case "Sequence":
+                guard id == "A", !sawSequence else {
+                    throw .invalidField(path: o.path, field: inner.name("id"), expected: "\"A\", once (a single-text template)")
+                }
+                sawSequence = true
+                result.sequenceTypeId = typeId
+            case "SpecialToken":
+                guard let special = try specials.optionalObject(id) else {
+                    throw .unknownToken(path: o.path, field: specials.field, token: id)
+                }
+                var ids: [Int] = []
+                for (k, v) in try special.array("ids").enumerated() {
+                    guard case let .int(value) = v, value >= 0 else { throw special.invalid("ids[\(k)]", "a non-negative integer") }
+                    ids.append(value)
+                }
+                if sawSequence {
+                    result.suffix += ids
+                    result.suffixTypeIds += ids.map { _ in typeId }
+                } else {
+                    result.prefix += ids
+                    result.prefixTypeIds += ids.map { _ in typeId }
+                }
+            default:
+                throw .invalidField(path: o.path, field: field, expected: expected)
+            }
+        }
+        guard sawSequence else { throw .invalidField(path: o.path, field: o.name("single"), expected: "a template with $A") }
+        return result
+    }
+
+    /// BertProcessing's `["[CLS]", 101]`.
+    private static func processorToken(_ o: JSONObject, _ key: String) throws(TokenizerError) -> Int {
+        guard case let .array(pair)? = o.value(key), pair.count == 2, case .string = pair[0], case let .int(id) = pair[1], id >= 0 else {
+            throw o.invalid(key, "[token, id]")
+        }
+        return id
+    }
+
+    /// The ids of a merge's two halves and of their concatenation.
+    static func mergeIds(_ left: String, _ right: String, _ vocab: [String: Int], path: String, field: String)
+        throws(TokenizerError) -> (left: Int, right: Int, merged: Int) {
+        guard let l = vocab[left] else { throw .unknownToken(path: path, field: field, token: left) }
+        guard let r = vocab[right] else { throw .unknownToken(path: path, field: field, token: right) }
+        guard let m = vocab[left + right] else { throw .unknownToken(path: path, field: field, token: left + right) }
+        return (l, r, m)
+    }
+
+    /// Refuses a setting that is neither missing, null, nor one of `allowed` (its no-op values).
+    private static func requireNoOp(_ o: JSONObject, _ key: String, allowing allowed: [JSONValue]) throws(TokenizerError) {
+        guard let v = o.value(key), !allowed.contains(v) else { return }
+        throw .unsupportedSetting(path: o.path, field: o.name(key), value: v.text,
+                                  supported: (["null"] + allowed.map(\.text)).joined(separator: " or "))
+    }
+}

@@ -1,0 +1,61 @@
+/// What the two tokenizers share: HF's steps around the model. `encode` finds the raw added
+/// tokens, normalizes the text between them, finds the normalized added tokens, hands each
+/// remaining piece to the model (which pre-tokenizes it), then truncates and adds the specials.
+struct TokenizerPipeline: Sendable {
+    let vocabulary: Vocabulary
+    /// Added tokens with `normalized: false`, matched in the raw text.
+    let rawAddedTokens: AddedTokenMatcher
+    /// Added tokens with `normalized: true`, matched in the normalized text.
+    let normalizedAddedTokens: AddedTokenMatcher
+    let normalizer: BertNormalizer?
+    let postProcessor: PostProcessor
+    let decoder: TokenDecoder
+    let specialTokens: SpecialTokens
+
+    init(vocabulary: Vocabulary, addedTokens: [AddedToken], normalizer: BertNormalizer?,
+         postProcessor: PostProcessor, decoder: TokenDecoder, specialTokens: SpecialTokens) {
+        self.vocabulary = vocabulary
+        self.rawAddedTokens = AddedTokenMatcher(addedTokens.filter { !$0.normalized })
+        self.normalizedAddedTokens = AddedTokenMatcher(addedTokens.filter(\.normalized))
+        self.normalizer = normalizer
+        self.postProcessor = postProcessor
+        self.decoder = decoder
+        self.specialTokens = specialTokens
+    }
+
+    /// `model(text, range, &ids)` appends the ids of the normalized piece `text[range]`.
+    func encode(_ text: String, addSpecialTokens: Bool, maxLength: Int?,
+                model: ([Unicode.Scalar], Range<Int>, inout [Int]) -> Void) -> Encoding {
+        let scalars = Array(text.unicodeScalars)
+        var ids: [Int] = []
+        ids.reserveCapacity(scalars.count / 3 + 2)
+        for segment in rawAddedTokens.split(scalars, scalars.indices) {
+            switch segment {
+            case let .token(id):
+                ids.append(id)
+            case let .text(range):
+                guard let normalizer else {
+                    encodeNormalized(scalars, range, into: &ids, model: model)
+                    continue
+                }
+                let normalized = normalizer.normalize(scalars, range)
+                encodeNormalized(normalized, normalized.indices, into: &ids, model: model)
+            }
+        }
+        return postProcessor.encoding(of: ids, addSpecialTokens: addSpecialTokens, maxLength: maxLength)
+    }
+
+    private func encodeNormalized(_ text: [Unicode.Scalar], _ range: Range<Int>, into ids: inout [Int],
+                                  model: ([Unicode.Scalar], Range<Int>, inout [Int]) -> Void) {
+        for segment in normalizedAddedTokens.split(text, range) {
+            switch segment {
+            case let .token(id): ids.append(id)
+            case let .text(piece): model(text, piece, &ids)
+            }
+        }
+    }
+
+    func decode(_ ids: [Int]) throws(TokenizerError) -> String {
+        decoder.decode(try vocabulary.tokens(of: ids))
+    }
+}

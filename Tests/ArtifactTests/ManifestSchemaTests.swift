@@ -1,0 +1,44 @@
+import Foundation
+import ModelIR
+import Testing
+import TensorCore
+@testable import Artifact
+
+/// schemas/artifact-manifest.schema.json describes what the writer writes: the same required
+/// keys at the top level and in each record, and the same encodings.
+@Suite final class ManifestSchemaTests {
+    /// Removed with everything in it when the test ends.
+    let scratch = ArtifactFixtures.temporaryDirectory()
+    deinit { try? FileManager.default.removeItem(atPath: scratch) }
+
+    static let schemaPath = ArtifactFixtures.repository.appendingPathComponent("schemas/artifact-manifest.schema.json").path
+
+    func object(_ value: JSONValue?, _ keys: String...) -> [String: JSONValue]? {
+        var v = value
+        for k in keys { v = v?.objectValue?[k] }
+        return v?.objectValue
+    }
+
+    func strings(_ value: JSONValue?) -> [String] {
+        guard case let .array(items)? = value else { return [] }
+        return items.compactMap { if case let .string(s) = $0 { s } else { nil } }
+    }
+
+    @Test func schemaMatchesTheWrittenManifest() throws {
+        let schema = try ManifestCoding.decode(JSONValue.self, from: try ArtifactFixtures.bytes(Self.schemaPath)).get()
+        let path = ArtifactFixtures.temporaryDirectory(in: scratch) + "/m.pare"
+        let manifest = try ArtifactFixtures.write(try ArtifactFixtures.model("tiny-bert"), fixture: "tiny-bert", to: path)
+        let written = try ManifestCoding.decode(JSONValue.self, from: try ManifestCoding.encode(manifest)).get().objectValue!
+
+        let top = schema.objectValue!
+        #expect(Set(strings(top["required"])) == Set(written.keys))
+        #expect(Set(object(schema, "properties")!.keys) == Set(written.keys))
+        let record = object(schema, "$defs", "tensorRecord")!
+        guard case let .array(tensors)? = written["tensors"] else { Issue.record("tensors"); return }
+        #expect(Set(strings(record["required"])) == Set(tensors[0].objectValue!.keys))
+        let encodings = strings(object(schema, "$defs", "tensorRecord", "properties", "encoding")?["enum"])
+        #expect(encodings == ["zstd", "zstd+byte-shuffle"])
+        let dtypes = strings(object(schema, "$defs", "dtype")?["enum"])
+        #expect(dtypes == DType.allCases.map(\.rawValue))
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import ModelIR
+import Report
+import Testing
+
+/// Oracle: the rules of DESIGN.md §6 (deterministic, no timestamps or paths, escaped text,
+/// self-contained HTML) and the JSON schema in schemas/report.schema.json.
+@Suite struct ReportRenderingTests {
+    static let schemaURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../schemas/report.schema.json").standardized
+
+    @Test func jsonIsDeterministic() {
+        let a = Report(Scenarios.minilmPipeline()), b = Report(Scenarios.minilmPipeline())
+        #expect(a == b)
+        #expect(a.json() == b.json() && a.json() == a.json())
+        #expect(a.markdown() == b.markdown() && a.html() == b.html())
+        #expect(a.json().hasSuffix("}\n"))
+    }
+
+    @Test func jsonDecodesBackToTheSameReport() throws {
+        let report = Report(Scenarios.minilmPipeline())
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        #expect(try decoder.decode(Report.self, from: Data(report.json().utf8)) == report)
+    }
+
+    @Test(arguments: ["minilm", "gpt2", "elimination"])
+    func jsonValidatesAgainstTheSchema(_ scenario: String) throws {
+        var report = Report(scenario == "gpt2" ? Scenarios.gpt2Plan() : Scenarios.minilmPipeline())
+        if scenario == "elimination" { report.elimination = Self.elimination }
+        let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.schemaURL))
+        let document = try JSONSerialization.jsonObject(with: Data(report.json().utf8))
+        let errors = SchemaCheck(root: schema).errors(document, against: schema)
+        let valid = errors.isEmpty
+        #expect(valid, "\(errors.count) errors, first: \(errors.prefix(5))")
+    }
+
+    @Test func schemaCheckCatchesWhatItShould() throws {
+        let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.schemaURL))
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(Report(Scenarios.gpt2Plan()).json().utf8)) as? [String: Any])
+        object["surprise"] = 1
+        object.removeValue(forKey: "totals")
+        object["version"] = 2
+        let errors = SchemaCheck(root: schema).errors(object, against: schema)
+        #expect(errors.contains { $0.contains("surprise") })
+        #expect(errors.contains { $0.contains("totals") })
+        #expect(errors.contains { $0.contains("version") })
+    }
+
+    @Test func noPathsOrTimestamps() {
+        let report = Report(Scenarios.minilmPipeline())
+        for text in [report.json(), report.markdown(), report.html()] {
+            #expect(!text.contains("/work") && !text.contains("/tmp") && !text.contains("/Users"))
+            #expect(!text.contains("2026") && !text.contains("UTC"))
+        }
+    }
+
+    @Test func htmlIsSelfContainedAndEscaped() {
+        var input = Scenarios.gpt2Plan()
+        input.model = "<script>alert(\"x\")</script> & 'co'"
+        input.diagnostics = [Diagnostic(.warning, at: "blocks.0.mlp.up", "a < b & c > d")]
+        let html = Report(input).html()
+        #expect(!html.contains("<script"))
+        #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;"))
+        #expect(html.contains("a &lt; b &amp; c &gt; d"))
+        #expect(!html.contains("http://") || html.components(separatedBy: "http://").count == 2)  // only the SVG namespace
+        #expect(html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(!html.contains("https://") && !html.contains("<link") && !html.contains("@import") && !html.contains("url("))
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
+        let md = Report(input).markdown()
+        #expect(md.contains("\\<script\\>"))
+    }
+
+    @Test func chartHasGroupedBarsAxisLabelsAndLegend() {
+        let html = Report(Scenarios.minilmPipeline()).html()
+        // 8 layers × (before, after) bars, plus 2 legend swatches.
+        #expect(html.components(separatedBy: "<rect ").count - 1 == 8 * 2 + 2)
+        #expect(html.contains(">MFLOP</text>") && html.contains(">layer</text>"))
+        #expect(html.contains(">before</text>") && html.contains(">after</text>"))
+        #expect(html.contains("<title>1 after: 227,950,592 FLOPs</title>"))
+    }
+
+    @Test func eliminationIsOmittedUntilSet() {
+        var report = Report(Scenarios.gpt2Plan())
+        #expect(report.elimination == nil && !report.json().contains("elimination"))
+        #expect(!report.markdown().contains("Token elimination"))
+        report.elimination = Self.elimination
+        #expect(report.json().contains("\"closed_form_speedup\": 1.2500"))
+        #expect(report.markdown().contains("## Token elimination"))
+        #expect(report.html().contains("id=\"elimination\""))
+    }
+
+    static let elimination = EliminationSection(
+        chosen: .init(lambda: 0.9, tokensKept: [24, 18], flops: 16_000_000, speedup: 1.4003),
+        closedFormSpeedup: 1.25,
+        sweep: [.init(lambda: 0.5, tokensKept: [30, 28], flops: 21_000_000, speedup: 1.0669),
+                .init(lambda: 0.9, tokensKept: [24, 18], flops: 16_000_000, speedup: 1.4003)])
+}
