@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Report", dependencies: ["ModelIR"], swiftSettings: optimized),
 
         // L5, L6
-        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "Runtime", "Kernels", "Passes", "Report", "Artifact"],
+        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "Runtime", "Kernels", "Passes", "Report", "Artifact", "Tokenizers", "Calibration"],
                 swiftSettings: optimized),
         .executableTarget(
             name: "pare",

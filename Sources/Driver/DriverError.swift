@@ -1,6 +1,10 @@
+import Artifact
 import ModelImport
+import ModelIR
+import Passes
 import Runtime
 import SafeTensors
+import Tokenizers
 
 /// Every failure a command can report. `description` is the text after `error: `.
 public enum DriverError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -9,6 +13,10 @@ public enum DriverError: Error, Equatable, Sendable, CustomStringConvertible {
     case importFailed(ImportError)
     case checkpoint(SafeTensorsError)
     case runtime(RuntimeError)
+    case tokenizer(TokenizerError)
+    case artifact(ArtifactError)
+    case pass(PassError)
+    case checkFailed([Diagnostic])
 
     public var description: String {
         switch self {
@@ -17,6 +25,11 @@ public enum DriverError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .importFailed(error): error.description
         case let .checkpoint(error): error.description
         case let .runtime(error): error.description
+        case let .tokenizer(error): error.description
+        case let .artifact(error): error.description
+        case let .pass(error): error.description
+        case let .checkFailed(diagnostics):
+            diagnostics.filter { $0.severity == .error }.map(\.description).joined(separator: "\nerror: ")
         }
     }
 }

@@ -1,0 +1,56 @@
+import Artifact
+import Foundation
+import ModelIR
+import Report
+
+/// `pare report`, `pare verify` and `pare export`: work on a written artifact.
+public enum ArtifactTools {
+    /// The compile's report for another workload, rebuilt from the artifact's manifest alone.
+    public static func report(_ path: String, workload: Workload) throws(DriverError) -> Report {
+        let reader = try open(path)
+        guard let value = reader.manifest.extensions["report"] else {
+            throw .input(path: path, "the artifact carries no report section", "recompile it with this version of Pare")
+        }
+        let state = try ReportState(value, path: path)
+        let notes = reader.manifest.passLog.flatMap { entry in
+            entry.notes.map { Diagnostic(.warning, at: entry.pass, $0) }
+        }
+        return Report(state.input(workload: workload, artifactBytes: reader.fileBytes, diagnostics: notes))
+    }
+
+    public struct Verification: Sendable {
+        public let tensors: Int
+        public let bytes: Int
+        public let problems: [ArtifactError]
+    }
+
+    /// Every bound (checked when opening) and every tensor checksum.
+    public static func verify(_ path: String) throws(DriverError) -> Verification {
+        let reader = try open(path)
+        var problems = reader.verify()
+        if problems.isEmpty {
+            do { _ = try reader.model() } catch { problems.append(error) }
+        }
+        return Verification(tensors: reader.manifest.tensors.count,
+                            bytes: reader.manifest.tensors.reduce(0) { $0 + $1.bytes }, problems: problems)
+    }
+
+    /// Writes a plain Hugging Face directory from the artifact.
+    public static func export(_ path: String, to directory: String) throws(DriverError) {
+        let reader = try open(path)
+        do {
+            let model = try reader.model()
+            try HFExport.write(model: model, sourceConfig: reader.manifest.sourceConfig,
+                               tokenizerFiles: reader.manifest.tokenizerFiles, to: directory)
+        } catch {
+            throw .artifact(error)
+        }
+    }
+
+    static func open(_ path: String) throws(DriverError) -> ArtifactReader {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .input(path: path, "no such file", "pass a .pare artifact written by `pare compile`")
+        }
+        do { return try ArtifactReader(path: path) } catch { throw .artifact(error) }
+    }
+}

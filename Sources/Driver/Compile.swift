@@ -1,0 +1,149 @@
+import Artifact
+import Foundation
+import ModelImport
+import ModelIR
+import Passes
+import Report
+import SafeTensors
+import TensorCore
+
+/// `pare plan` and `pare compile`: check a recipe against a model (no weights), then run it and
+/// write the artifact and its report.
+public enum Compile {
+    public struct Options: Sendable {
+        /// A recipe file or the CLI text form.
+        public var recipe: String
+        public var workload: Workload
+        public var seed: UInt64
+        public var writer: ArtifactWriter.Options
+
+        public init(recipe: String, workload: Workload = Workload(), seed: UInt64 = 0,
+                    writer: ArtifactWriter.Options = ArtifactWriter.Options()) {
+            self.recipe = recipe
+            self.workload = workload
+            self.seed = seed
+            self.writer = writer
+        }
+    }
+
+    /// What `plan` found: the report of the pipeline's static effect, and its diagnostics.
+    public struct Plan: Sendable {
+        public let report: Report
+        public let diagnostics: [Diagnostic]
+        public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    }
+
+    /// Static checks and the report, from config.json and safetensors headers only.
+    public static func plan(model directory: String, options: Options) throws(DriverError) -> Plan {
+        let skeleton: Skeleton
+        do { skeleton = try ModelImporter.skeleton(directory: directory).graph } catch { throw .importFailed(error) }
+        let pipeline = try pipeline(options.recipe)
+        let (diagnostics, skeletons) = pipeline.check(skeleton)
+        let stages = zip(pipeline.canonicalRecipe.steps, skeletons.dropFirst()).map {
+            ReportInput.Stage(pass: $0.0.description, skeleton: $0.1)
+        }
+        let input = ReportInput(model: name(directory), workload: options.workload, before: skeleton, stages: stages,
+                                files: nil, diagnostics: diagnostics)
+        return Plan(report: Report(input), diagnostics: diagnostics)
+    }
+
+    public struct Result: Sendable {
+        public let manifest: ArtifactManifest
+        public let report: Report
+        /// Per step: canonical options, wall seconds, and any text the pass produced.
+        public let steps: [(pass: String, seconds: Double, output: String?)]
+    }
+
+    /// Runs the recipe on the model in `directory` and writes the artifact to `output`.
+    public static func run(model directory: String, output: String, options: Options,
+                           progress: @escaping (String) -> Void = { _ in }) async throws(DriverError) -> Result {
+        let plan = try plan(model: directory, options: options)
+        if plan.hasErrors { throw .checkFailed(plan.diagnostics) }
+        let pipeline = try pipeline(options.recipe)
+        let imported: ImportedModel<Tensor>
+        do { imported = try ModelImporter.model(directory: directory) } catch { throw .importFailed(error) }
+        let before = imported.graph.skeleton
+        var model = imported.graph
+        let log: [(entry: PassLogEntry, seconds: Double, output: String?)]
+        do {
+            log = try await pipeline.run(on: &model, context: PassContext(seed: options.seed)) { i, name in
+                progress("step \(i + 1)/\(pipeline.recipe.steps.count): \(name)")
+            }
+        } catch {
+            throw .pass(error)
+        }
+        progress("writing \(output)")
+        let inputs = try inputFiles(directory)
+        let configText = (try? String(contentsOfFile: (directory as NSString).appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
+        let stages = zip(pipeline.canonicalRecipe.steps, pipeline.check(before).skeletons.dropFirst()).map {
+            ReportInput.Stage(pass: $0.0.description, skeleton: $0.1)
+        }
+        let inputBytes = inputs.filter { $0.name.hasSuffix(".safetensors") }.reduce(0) { $0 + $1.bytes }
+        let reportState = ReportState(model: name(directory), before: before, stages: stages, inputBytes: inputBytes)
+        let reportJSON = try reportState.json()
+        let manifest: ArtifactManifest
+        do {
+            manifest = try ArtifactWriter.write(
+                model: model, sourceConfig: configText, tokenizerFiles: ModelSource.companions(in: directory),
+                passLog: log.map { .init(pass: $0.entry.pass, options: $0.entry.options, changed: $0.entry.changed,
+                                         counters: $0.entry.counters, notes: $0.entry.diagnostics.map(\.description)) },
+                provenance: .init(inputs: inputs, recipe: pipeline.canonicalRecipe.description, calibrationSHA256: nil,
+                                  seed: options.seed),
+                extensions: ["report": reportJSON],
+                to: output, inputs: inputs.map { (directory as NSString).appendingPathComponent($0.name) },
+                options: options.writer)
+        } catch {
+            throw .artifact(error)
+        }
+        let artifactBytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? nil
+        let report = Report(reportState.input(workload: options.workload, artifactBytes: artifactBytes,
+                                              diagnostics: log.flatMap(\.entry.diagnostics)))
+        return Result(manifest: manifest, report: report, steps: log.map { ($0.entry.options, $0.seconds, $0.output) })
+    }
+
+    /// Writes report.json, report.md and report.html into `directory` (created if needed), each atomically.
+    public static func writeReport(_ report: Report, to directory: String) throws(DriverError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .input(path: directory, "cannot create the report directory (\(error.localizedDescription))", "choose a writable --report-dir")
+        }
+        for (name, text) in [("report.json", report.json()), ("report.md", report.markdown()), ("report.html", report.html())] {
+            do {
+                try AtomicFile.write(Array(text.utf8), to: (directory as NSString).appendingPathComponent(name))
+            } catch {
+                throw .input(path: directory, error.description, "choose a writable --report-dir")
+            }
+        }
+    }
+
+    static func pipeline(_ recipe: String) throws(DriverError) -> Pipeline {
+        do { return try Pipeline(recipe: RecipeLoader.load(recipe)) } catch { throw .pass(error) }
+    }
+
+    static func name(_ directory: String) -> String {
+        let trimmed = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        return (trimmed as NSString).lastPathComponent
+    }
+
+    /// config.json, the weight files and the companion files of `directory`, with SHA-256 and size.
+    static func inputFiles(_ directory: String) throws(DriverError) -> [ArtifactManifest.Provenance.InputFile] {
+        let names: [String]
+        do {
+            let checkpoint = try Checkpoint(directory: directory)
+            names = ["config.json"] + checkpoint.files.map { ($0.path as NSString).lastPathComponent }
+                + (FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(Checkpoint.indexFileName))
+                    ? [Checkpoint.indexFileName] : [])
+                + ModelSource.companionFiles
+        } catch {
+            throw .checkpoint(error)
+        }
+        var files: [ArtifactManifest.Provenance.InputFile] = []
+        for name in Set(names).sorted() {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            do { files.append(try .hashing(file: path, as: name)) } catch { throw .artifact(error) }
+        }
+        return files
+    }
+}

@@ -1,0 +1,49 @@
+import Artifact
+import Foundation
+import ModelIR
+import Report
+
+/// What `pare report` needs to rebuild a compile's report from the artifact alone: the input
+/// skeleton and the skeleton after each step. Stored in the manifest's `report` extension.
+struct ReportState: Codable, Sendable {
+    struct Stage: Codable, Sendable {
+        var pass: String
+        var skeleton: Skeleton
+    }
+
+    var model: String
+    var before: Skeleton
+    var stages: [Stage]
+    var inputBytes: Int
+
+    init(model: String, before: Skeleton, stages: [ReportInput.Stage], inputBytes: Int) {
+        self.model = model
+        self.before = before
+        self.stages = stages.map { Stage(pass: $0.pass, skeleton: $0.skeleton) }
+        self.inputBytes = inputBytes
+    }
+
+    func input(workload: Workload, artifactBytes: Int?, diagnostics: [Diagnostic]) -> ReportInput {
+        ReportInput(model: model, workload: workload, before: before,
+                    stages: stages.map { ReportInput.Stage(pass: $0.pass, skeleton: $0.skeleton) },
+                    files: .init(inputBytes: inputBytes, artifactBytes: artifactBytes), diagnostics: diagnostics)
+    }
+
+    func json() throws(DriverError) -> JSONValue {
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return try JSONDecoder().decode(JSONValue.self, from: encoder.encode(self))
+        } catch {
+            throw .usage("cannot encode the report state (\(error))", "this is a bug, please report it")
+        }
+    }
+
+    init(_ value: JSONValue, path: String) throws(DriverError) {
+        do {
+            self = try JSONDecoder().decode(ReportState.self, from: JSONEncoder().encode(value))
+        } catch {
+            throw .input(path: path, "the manifest's report section is unreadable (\(error))", "recompile the artifact with this version of Pare")
+        }
+    }
+}

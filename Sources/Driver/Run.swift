@@ -1,0 +1,103 @@
+import Foundation
+import ModelImport
+import ModelIR
+import Runtime
+import Tokenizers
+
+/// `pare run`: tokenizes texts with the model's own tokenizer and runs the model: sentence
+/// embeddings (and classifier logits) for encoders, a greedy continuation and the top next-token
+/// candidates for GPT-2.
+public enum Run {
+    public struct Options: Sendable {
+        public var texts: [String]
+        /// Tokens per text including specials; nil = the model's limit (sentence-transformers'
+        /// `max_seq_length` when the checkpoint has one, else `max_position_embeddings`).
+        public var maxLength: Int?
+        public var newTokens: Int
+        public var topK: Int
+
+        public init(texts: [String], maxLength: Int? = nil, newTokens: Int = 20, topK: Int = 5) {
+            self.texts = texts
+            self.maxLength = maxLength
+            self.newTokens = newTokens
+            self.topK = topK
+        }
+    }
+
+    /// Runs the model; `warn` receives one line per truncated input.
+    public static func run(path: String, options: Options, warn: (String) -> Void = { _ in }) throws(DriverError) -> RunReport {
+        guard !options.texts.isEmpty else { throw .usage("no input text", "pass --text \"...\" (repeatable) or --file FILE") }
+        let source = try ModelSource.load(path)
+        let tokenizer: any Tokenizer
+        if path.hasSuffix(".pare") {
+            tokenizer = try TokenizerFiles.load(source.tokenizerFiles, source: path)
+        } else {
+            do { tokenizer = try TokenizerLoader.load(directory: path) } catch { throw .tokenizer(error) }
+        }
+        let c = source.model.config
+        let prepared = PreparedModel(source.model)
+        let limit = try maxLength(options, config: c, sentenceLimit: source.maxSequenceLength)
+
+        var inputs: [RunReport.Input] = []
+        var batch: [[Int]] = []
+        for (i, text) in options.texts.enumerated() {
+            let encoding = tokenizer.encode(text, addSpecialTokens: !c.causal, maxLength: nil)
+            var ids = encoding.ids
+            guard !ids.isEmpty else {
+                throw .input(path: "input \(i)", "the text has no tokens", "pass a non-empty text")
+            }
+            var truncated = false
+            if ids.count > limit {
+                // Encoders keep the start (with [CLS] … [SEP]); a prompt keeps its end, nearest the continuation.
+                ids = c.causal ? Array(ids.suffix(limit)) : tokenizer.encode(text, addSpecialTokens: true, maxLength: limit).ids
+                truncated = true
+                warn("input \(i): \(encoding.ids.count) tokens truncated to \(ids.count) (the model's limit is \(limit)); pass --max-length to change it")
+            }
+            batch.append(ids)
+            inputs.append(RunReport.Input(text: text, ids: ids, truncated: truncated))
+        }
+        do {
+            if c.causal {
+                for i in inputs.indices {
+                    let out = try prepared.decode(TokenBatch(ids: [batch[i]]))
+                    inputs[i].next = top(out.nextTokenLogits[0], k: options.topK, tokenizer)
+                    let count = min(options.newTokens, c.maxPositions - batch[i].count)
+                    let generated = try prepared.generate(prompt: batch[i], count: count)
+                    inputs[i].continuation = generated
+                    inputs[i].continuationText = (try? tokenizer.decode(generated)) ?? ""
+                }
+            } else {
+                let out = try prepared.encode(TokenBatch(ids: batch))
+                for (i, e) in out.sentenceEmbeddings().enumerated() {
+                    inputs[i].embedding = e
+                    inputs[i].logits = out.logits?[i]
+                }
+            }
+        } catch {
+            throw .runtime(error)
+        }
+        return RunReport(model: source.name, architecture: c.architecture.rawValue, maxLength: limit, inputs: inputs)
+    }
+
+    private static func maxLength(_ options: Options, config: ModelConfig, sentenceLimit: Int?) throws(DriverError) -> Int {
+        if let n = options.maxLength {
+            guard (1...config.maxPositions).contains(n) else {
+                throw .usage("--max-length \(n) is outside 1...\(config.maxPositions)", "the model has \(config.maxPositions) positions")
+            }
+            return n
+        }
+        if config.causal { return max(1, config.maxPositions - options.newTokens) }
+        return min(sentenceLimit ?? config.maxPositions, config.maxPositions)
+    }
+
+    /// The k most likely next tokens, probabilities from a softmax over all logits.
+    static func top(_ logits: [Float], k: Int, _ tokenizer: any Tokenizer) -> [RunReport.Candidate] {
+        let maximum = logits.max() ?? 0
+        let total = logits.reduce(0.0) { $0 + exp(Double($1 - maximum)) }
+        let order = logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
+        return order.prefix(k).map { id in
+            RunReport.Candidate(id: id, token: (try? tokenizer.decode([id])) ?? "",
+                                probability: exp(Double(logits[id] - maximum)) / total)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import ArgumentParser
+import Artifact
+import Driver
+import Foundation
+import ModelIR
+import Report
+
+/// Options shared by the commands that print a report.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Sequence length of the report's workload.")
+    var seqLen: Int = 128
+
+    @Option(help: "Batch size of the report's workload.")
+    var batch: Int = 1
+
+    @Option(help: "Report format: md, json or html.")
+    var format: ReportFormat = .md
+
+    var workload: Workload { Workload(batch: batch, sequenceLength: seqLen) }
+
+    func validate() throws {
+        guard seqLen >= 1, batch >= 1 else { throw ValidationError("--seq-len and --batch must be at least 1") }
+    }
+
+    func render(_ report: Report) -> String {
+        switch format {
+        case .md: report.markdown()
+        case .json: report.json()
+        case .html: report.html()
+        }
+    }
+}
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case md, json, html
+}
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Check a recipe against a model and print the static report; reads no weights.")
+
+    @Argument(help: "A Hugging Face model directory.")
+    var model: String
+
+    @Option(help: "A recipe file (passes/*.yaml) or the text form, e.g. \"cast{dtype=f16}\".")
+    var recipe: String
+
+    @OptionGroup var report: ReportOptions
+
+    func run() throws {
+        let plan: Compile.Plan
+        do { plan = try Compile.plan(model: model, options: .init(recipe: recipe, workload: report.workload)) } catch { fail(error) }
+        for d in plan.diagnostics { Console.diagnostic(d) }
+        print(report.render(plan.report), terminator: "")
+        if plan.hasErrors { throw ExitCode(1) }
+    }
+}
+
+struct CompileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compile",
+        abstract: "Run a recipe on a model and write one .pare artifact and its report.")
+
+    @Argument(help: "A Hugging Face model directory.")
+    var model: String
+
+    @Option(help: "A recipe file (passes/*.yaml) or the text form, e.g. \"cast{dtype=f16}\".")
+    var recipe: String
+
+    @Option(name: .shortAndLong, help: "The artifact to write (.pare).")
+    var output: String
+
+    @Option(help: "Also write report.json, report.md and report.html into this directory.")
+    var reportDir: String?
+
+    @Option(help: "zstd level, 1 (fast) to 19 (small).")
+    var level: Int = ArtifactWriter.Options().level
+
+    @Option(help: "zstd worker threads per tensor frame (the file is identical for any count).")
+    var workers: Int = 0
+
+    @Option(help: "Seed for passes that sample.")
+    var seed: UInt64 = 0
+
+    @OptionGroup var report: ReportOptions
+
+    func validate() throws {
+        guard output.hasSuffix(".pare") else { throw ValidationError("-o must name a .pare file") }
+        guard (1...19).contains(level) else { throw ValidationError("--level must be within 1...19") }
+        guard workers >= 0 else { throw ValidationError("--workers must be at least 0") }
+    }
+
+    func run() async throws {
+        let writer = ArtifactWriter.Options(level: level, workers: workers)
+        let result: Compile.Result
+        do {
+            result = try await Compile.run(model: model, output: output,
+                                           options: .init(recipe: recipe, workload: report.workload, seed: seed, writer: writer),
+                                           progress: { Console.progress($0) })
+            Console.progress(nil)
+            if let reportDir { try Compile.writeReport(result.report, to: reportDir) }
+        } catch {
+            Console.progress(nil)
+            fail(error)
+        }
+        for step in result.steps {
+            if let text = step.output { print(text, terminator: "") }
+            Console.note("\(step.pass): \(Console.seconds(step.seconds))")
+        }
+        print(report.render(result.report), terminator: "")
+    }
+}
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Print the static report of a .pare artifact for a workload.")
+
+    @Argument(help: "A .pare artifact.")
+    var artifact: String
+
+    @OptionGroup var report: ReportOptions
+
+    func run() throws {
+        do { print(report.render(try ArtifactTools.report(artifact, workload: report.workload)), terminator: "") } catch { fail(error) }
+    }
+}
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Check every bound and every tensor checksum of a .pare artifact.")
+
+    @Argument(help: "A .pare artifact.")
+    var artifact: String
+
+    func run() throws {
+        let result: ArtifactTools.Verification
+        do { result = try ArtifactTools.verify(artifact) } catch { fail(error) }
+        for problem in result.problems { Console.error("\(problem)") }
+        guard result.problems.isEmpty else { throw ExitCode(1) }
+        print("\(artifact): OK (\(result.tensors) tensors, \(result.bytes) bytes decoded, every checksum matches)")
+    }
+}
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write a plain Hugging Face directory (config.json, model.safetensors, tokenizer files) from a .pare artifact.")
+
+    @Argument(help: "A .pare artifact.")
+    var artifact: String
+
+    @Option(name: .shortAndLong, help: "The directory to create.")
+    var output: String
+
+    func run() throws {
+        do { try ArtifactTools.export(artifact, to: output) } catch { fail(error) }
+        print("\(output): written")
+    }
+}

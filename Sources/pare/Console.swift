@@ -1,0 +1,36 @@
+import Driver
+import Foundation
+import ModelIR
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// stderr output: errors, warnings, notes, and a one-line progress display on terminals only.
+enum Console {
+    static let isTerminal = isatty(2) != 0
+
+    static func error(_ text: String) { write("error: \(text)\n") }
+    static func note(_ text: String) { if isTerminal { write("note: \(text)\n") } }
+
+    static func diagnostic(_ d: Diagnostic) {
+        write("\(d.severity == .error ? "error" : d.severity.rawValue): \(d)\n")
+    }
+
+    /// Replaces the current progress line; nil clears it. Silent when stderr is not a terminal.
+    static func progress(_ text: String?) {
+        guard isTerminal else { return }
+        write("\r\u{1B}[2K" + (text ?? ""))
+    }
+
+    static func seconds(_ s: Double) -> String { String(Int((s * 1000).rounded())) + " ms" }
+
+    private static func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
+
+/// Prints `error: <where>: <what>; <what to do>` on stderr and exits non-zero.
+func fail(_ error: DriverError) -> Never {
+    Console.progress(nil)
+    Console.error("\(error)")
+    exit(1)
+}
