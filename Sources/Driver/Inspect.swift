@@ -12,10 +12,7 @@ public enum Inspect {
             throw .input(path: path, "no such file or directory", "pass a model directory, a .safetensors file or a .pare artifact")
         }
         if isDirectory.boolValue { return try directory(path, workload) }
-        if path.hasSuffix(".pare") {
-            throw .input(path: path, "reading .pare artifacts arrives with the artifact format (issue 4)",
-                         "inspect the model directory the artifact was compiled from")
-        }
+        if path.hasSuffix(".pare") { return try artifact(path, workload) }
         return try safetensors(path)
     }
 
@@ -26,9 +23,36 @@ public enum Inspect {
         } catch {
             throw .importFailed(error)
         }
-        let s = imported.graph, c = s.config
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: path) } catch { throw .checkpoint(error) }
+        return summary(imported.graph, kind: .modelDirectory, path: path, workload: workload, buffers: imported.buffers,
+                       files: checkpoint.files.map { ($0.path as NSString).lastPathComponent },
+                       tensorCount: checkpoint.names.count, metadata: checkpoint.metadata)
+    }
+
+    private static func artifact(_ path: String, _ workload: Workload) throws(DriverError) -> InspectReport {
+        let reader = try ArtifactTools.open(path)
+        let m = reader.manifest
+        var report = summary(m.skeleton, kind: .artifact, path: path, workload: workload, buffers: [],
+                             files: [(path as NSString).lastPathComponent], tensorCount: m.tensors.count, metadata: [:])
+        report.tensors = m.tensors.map {
+            InspectReport.TensorRow(name: $0.name, dtype: $0.dtype.rawValue, shape: $0.shape, bytes: $0.bytes,
+                                    compressedBytes: $0.compressedBytes, encoding: $0.encoding.rawValue)
+        }
+        report.artifact = .init(formatVersion: m.formatVersion, tool: m.tool, fileBytes: reader.fileBytes,
+                                recipe: m.provenance.recipe,
+                                passes: m.passLog.map { entry in
+                                    entry.options + (entry.counters.isEmpty ? "" : "  "
+                                        + entry.counters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+                                },
+                                inputs: m.provenance.inputs.map { "\($0.name) \($0.bytes) sha256:\($0.sha256)" },
+                                tokenizerFiles: m.tokenizerFiles.keys.sorted(), sections: m.extensions.keys.sorted())
+        return report
+    }
+
+    private static func summary(_ s: Skeleton, kind: InspectReport.Kind, path: String, workload: Workload, buffers: [String],
+                                files: [String], tensorCount: Int, metadata: [String: String]) -> InspectReport {
+        let c = s.config
         var head: [String] = []
         if s.head.finalNorm != nil { head.append("final-norm") }
         if s.head.pooler != nil { head.append("pooler") }
@@ -36,7 +60,7 @@ public enum Inspect {
         if s.head.languageModel != nil { head.append("lm") }
         if s.head.tiedToEmbeddings { head.append("lm(tied)") }
         return InspectReport(
-            kind: .modelDirectory, path: path,
+            kind: kind, path: path,
             architecture: .init(
                 modelType: c.architecture.rawValue, layers: c.layerCount, hiddenSize: c.hiddenSize, heads: c.headCount,
                 headDim: c.headDim, intermediateSize: c.intermediateSize, vocabSize: c.vocabSize,
@@ -44,11 +68,9 @@ public enum Inspect {
                 normPlacement: c.normPlacement.rawValue, causal: c.causal, head: head),
             parameters: s.parameterCount,
             bytesByDType: Dictionary(uniqueKeysWithValues: s.bytesByDType.map { ($0.key.rawValue, $0.value) }),
-            buffers: imported.buffers,
-            files: checkpoint.files.map { ($0.path as NSString).lastPathComponent },
-            tensorCount: checkpoint.names.count,
+            buffers: buffers, files: files, tensorCount: tensorCount,
             flops: .init(CostModel.flops(s, workload: workload), workload),
-            tensors: nil, metadata: checkpoint.metadata)
+            tensors: nil, metadata: metadata, artifact: nil)
     }
 
     private static func safetensors(_ path: String) throws(DriverError) -> InspectReport {
@@ -62,6 +84,6 @@ public enum Inspect {
             parameters: file.entries.reduce(0) { $0 + $1.shape.count },
             bytesByDType: file.entries.reduce(into: [:]) { $0[$1.dtype.rawValue, default: 0] += $1.dataRange.count },
             buffers: [], files: [(path as NSString).lastPathComponent], tensorCount: rows.count,
-            flops: nil, tensors: rows, metadata: file.metadata)
+            flops: nil, tensors: rows, metadata: file.metadata, artifact: nil)
     }
 }

@@ -35,12 +35,27 @@ extension InspectReport {
             }
             out.append("embeddings \(Format.mega(f.embeddings)) MFLOP, head \(Format.mega(f.head)) MFLOP, total \(Format.giga(f.total)) GFLOP")
         }
+        if let a = artifact {
+            out.append("")
+            out.append("artifact       format \(a.formatVersion), written by \(a.tool), \(Format.grouped(a.fileBytes)) bytes (\(Format.mebibytes(a.fileBytes)))")
+            out.append("recipe         \(a.recipe.isEmpty ? "(none)" : a.recipe)")
+            for (i, pass) in a.passes.enumerated() { out.append("pass \(i + 1)".padding(15) + pass) }
+            for input in a.inputs { out.append("input          \(input)") }
+            out.append("tokenizer      \(a.tokenizerFiles.isEmpty ? "none" : a.tokenizerFiles.joined(separator: ", "))")
+            if !a.sections.isEmpty { out.append("sections       \(a.sections.joined(separator: ", "))") }
+        }
         if let tensors {
             out.append("")
             let width = min(64, tensors.map(\.name.count).max() ?? 4)
-            out.append("name".padding(width) + "  dtype  shape" )
+            let stored = tensors.contains { $0.compressedBytes != nil }
+            out.append("name".padding(width) + "  dtype  " + (stored ? "stored/bytes   encoding           " : "") + "shape")
             for t in tensors {
-                out.append(t.name.padding(width) + "  " + t.dtype.padding(5) + "  [" + t.shape.map(String.init).joined(separator: ", ") + "]")
+                var line = t.name.padding(width) + "  " + t.dtype.padding(5) + "  "
+                if let c = t.compressedBytes {
+                    line += (Format.fixed(100 * Double(c) / Double(max(t.bytes, 1)), 1) + "%").padding(13, left: true) + "  "
+                        + (t.encoding ?? "").padding(18) + " "
+                }
+                out.append(line + "[" + t.shape.map(String.init).joined(separator: ", ") + "]")
             }
         }
         if !metadata.isEmpty {

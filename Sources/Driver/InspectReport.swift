@@ -6,6 +6,7 @@ public struct InspectReport: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         case modelDirectory = "model-directory"
         case safetensors
+        case artifact
     }
 
     public struct Architecture: Codable, Sendable, Equatable {
@@ -49,6 +50,21 @@ public struct InspectReport: Codable, Sendable, Equatable {
         public var dtype: String
         public var shape: [Int]
         public var bytes: Int
+        /// Artifacts: the stored frame size and its encoding.
+        public var compressedBytes: Int?
+        public var encoding: String?
+    }
+
+    /// Artifacts: one pass-log line, and where the artifact came from.
+    public struct ArtifactSummary: Codable, Sendable, Equatable {
+        public var formatVersion: Int
+        public var tool: String
+        public var fileBytes: Int
+        public var recipe: String
+        public var passes: [String]
+        public var inputs: [String]
+        public var tokenizerFiles: [String]
+        public var sections: [String]
     }
 
     public var kind: Kind
@@ -66,6 +82,7 @@ public struct InspectReport: Codable, Sendable, Equatable {
     /// Only for a bare safetensors file.
     public var tensors: [TensorRow]?
     public var metadata: [String: String]
+    public var artifact: ArtifactSummary?
 }
 
 extension InspectReport.FLOPs {

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import ModelIR
+@testable import Driver
+
+/// The spine end to end on the committed tiny BERT: plan → compile → verify → report → export → run.
+/// Oracles: the unmodified model (f32 recipes must not change a single output), byte equality
+/// for determinism, and the importer for the exported directory.
+@Suite struct CompileTests {
+    let directory: String = {
+        let d = NSTemporaryDirectory() + "pare-compile-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+    let model = InspectTests.fixtures + "/tiny-bert"
+
+    @Test func compileIsDeterministicAndVerifies() async throws {
+        let a = directory + "/a.pare", b = directory + "/b.pare"
+        let first = try await Compile.run(model: model, output: a, options: .init(recipe: "cast{dtype=bf16}"))
+        _ = try await Compile.run(model: model, output: b,
+                                  options: .init(recipe: "cast{dtype=bf16}", writer: .init(level: 9, workers: 2)))
+        #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b))
+        #expect(first.manifest.passLog.map(\.options) == ["cast{dtype=bf16,embeddings=true,select=**}"])
+        let verification = try ArtifactTools.verify(a)
+        #expect(verification.problems.isEmpty && verification.tensors == first.manifest.tensors.count)
+        // The report rebuilt from the artifact alone equals the one compile printed.
+        #expect(try ArtifactTools.report(a, workload: Workload()) == first.report)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["a.pare", "b.pare"])
+    }
+
+    @Test func f32ArtifactRunsExactlyLikeTheDirectory() async throws {
+        let path = directory + "/m.pare"
+        _ = try await Compile.run(model: model, output: path, options: .init(recipe: "print-ir"))
+        let texts = ["the quick brown fox", "a second, longer sentence about compression"]
+        let fromDirectory = try Run.run(path: model, options: .init(texts: texts))
+        let fromArtifact = try Run.run(path: path, options: .init(texts: texts))
+        #expect(fromDirectory.inputs.map(\.ids) == fromArtifact.inputs.map(\.ids))
+        #expect(fromDirectory.inputs.map(\.embedding) == fromArtifact.inputs.map(\.embedding))
+    }
+
+    @Test func exportReimportsToTheSameWeights() async throws {
+        let path = directory + "/m.pare"
+        _ = try await Compile.run(model: model, output: path, options: .init(recipe: "cast{dtype=f16}"))
+        try ArtifactTools.export(path, to: directory + "/hf")
+        let report = try Inspect.run(path: directory + "/hf", workload: Workload())
+        #expect(report.parameters == 23_210 && report.bytesByDType == ["f16": 2 * 23_210])
+        #expect(throws: DriverError.self) { try ArtifactTools.export(path, to: directory + "/hf") }
+    }
+
+    @Test func planChecksWithoutWeightsAndReportsErrors() throws {
+        let plan = try Compile.plan(model: model, options: .init(recipe: "cast{select=blocks.7.*}"))
+        #expect(plan.hasErrors)
+        #expect(plan.diagnostics.map(\.description) == [
+            "step 1 (cast): blocks.7.*: selects no linear; use a glob such as blocks.*.mlp.* (see `pare inspect` for the layer names)",
+        ])
+        #expect(throws: DriverError.pass(.unknownPass(step: 0, name: "cats", suggestion: "cast"))) {
+            try Compile.plan(model: model, options: .init(recipe: "cats"))
+        }
+    }
+
+    @Test func compileRefusesABadRecipeBeforeWritingAnything() async throws {
+        await #expect(throws: DriverError.self) {
+            try await Compile.run(model: model, output: directory + "/x.pare", options: .init(recipe: "cast{select=nothing}"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+    }
+
+    @Test func committedRecipesPlanCleanly() throws {
+        let recipes = InspectTests.repository + "/passes"
+        for file in try FileManager.default.contentsOfDirectory(atPath: recipes).sorted() where file.hasSuffix(".yaml") {
+            let plan = try Compile.plan(model: model, options: .init(recipe: recipes + "/" + file))
+            #expect(!plan.hasErrors, "\(file): \(plan.diagnostics)")
+        }
+    }
+
+    @Test func inspectReadsAnArtifact() async throws {
+        let path = directory + "/m.pare"
+        _ = try await Compile.run(model: model, output: path, options: .init(recipe: "cast{dtype=f16}"))
+        let report = try Inspect.run(path: path, workload: Workload())
+        #expect(report.kind == .artifact && report.parameters == 23_210)
+        #expect(report.artifact?.passes == ["cast{dtype=f16,embeddings=true,select=**}  tensors-cast=\(report.tensorCount)"])
+        #expect(report.tensors?.allSatisfy { $0.encoding != nil } == true)
+    }
+}
