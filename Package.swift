@@ -34,11 +34,12 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["ModelIR", "Kernels"], swiftSettings: optimized),
 
         // L3
-        .target(name: "Calibration", dependencies: ["ModelIR", "Runtime"], swiftSettings: optimized),
+        .target(name: "Calibration", dependencies: ["ModelIR", "Runtime", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: optimized),
 
         // L4
         .target(name: "ModelImport", dependencies: ["ModelIR", "SafeTensors"], swiftSettings: optimized),
-        .target(name: "Passes", dependencies: ["ModelIR", "Kernels", "Yams"], swiftSettings: optimized),
+        .target(name: "Passes", dependencies: ["ModelIR", "Kernels", "Runtime", "Calibration", "Yams"], swiftSettings: optimized),
         .target(name: "Artifact", dependencies: ["ModelIR", "SafeTensors", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimized),
         .target(name: "Report", dependencies: ["ModelIR"], swiftSettings: optimized),

@@ -1,10 +1,12 @@
 import Artifact
+import Calibration
 import Foundation
 import ModelImport
 import ModelIR
 import Passes
 import Report
 import SafeTensors
+import Tokenizers
 import TensorCore
 
 /// `pare plan` and `pare compile`: check a recipe against a model (no weights), then run it and
@@ -16,13 +18,19 @@ public enum Compile {
         public var workload: Workload
         public var seed: UInt64
         public var writer: ArtifactWriter.Options
+        public var calibration: CalibrationOptions
+        /// λ of the report's elimination section; nil = the profile's default.
+        public var lambda: Double?
 
         public init(recipe: String, workload: Workload = Workload(), seed: UInt64 = 0,
-                    writer: ArtifactWriter.Options = ArtifactWriter.Options()) {
+                    writer: ArtifactWriter.Options = ArtifactWriter.Options(), calibration: CalibrationOptions = CalibrationOptions(),
+                    lambda: Double? = nil) {
+            self.lambda = lambda
             self.recipe = recipe
             self.workload = workload
             self.seed = seed
             self.writer = writer
+            self.calibration = calibration
         }
     }
 
@@ -64,9 +72,16 @@ public enum Compile {
         do { imported = try ModelImporter.model(directory: directory) } catch { throw .importFailed(error) }
         let before = imported.graph.skeleton
         var model = imported.graph
+        var calibration: CalibrationSet?
+        if pipeline.needsCalibration {
+            progress("tokenizing calibration samples")
+            let tokenizer: any Tokenizer
+            do { tokenizer = try TokenizerLoader.load(directory: directory) } catch { throw .tokenizer(error) }
+            calibration = try CalibrationInput.load(options.calibration, config: model.config, tokenizer: tokenizer)
+        }
         let log: [(entry: PassLogEntry, seconds: Double, output: String?)]
         do {
-            log = try await pipeline.run(on: &model, context: PassContext(seed: options.seed)) { i, name in
+            log = try await pipeline.run(on: &model, context: PassContext(seed: options.seed, calibration: calibration)) { i, name in
                 progress("step \(i + 1)/\(pipeline.recipe.steps.count): \(name)")
             }
         } catch {
@@ -75,9 +90,11 @@ public enum Compile {
         progress("writing \(output)")
         let inputs = try inputFiles(directory)
         let configText = (try? String(contentsOfFile: (directory as NSString).appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
-        let stages = zip(pipeline.canonicalRecipe.steps, pipeline.check(before).skeletons.dropFirst()).map {
+        var stages = zip(pipeline.canonicalRecipe.steps, pipeline.check(before).skeletons.dropFirst()).map {
             ReportInput.Stage(pass: $0.0.description, skeleton: $0.1)
         }
+        // The profile is data the static check cannot know: take it from the model that ran.
+        if !stages.isEmpty { stages[stages.count - 1].skeleton.elimination = model.elimination }
         let inputBytes = inputs.filter { $0.name.hasSuffix(".safetensors") }.reduce(0) { $0 + $1.bytes }
         let reportState = ReportState(model: name(directory), before: before, stages: stages, inputBytes: inputBytes)
         let reportJSON = try reportState.json()
@@ -87,7 +104,7 @@ public enum Compile {
                 model: model, sourceConfig: configText, tokenizerFiles: ModelSource.companions(in: directory),
                 passLog: log.map { .init(pass: $0.entry.pass, options: $0.entry.options, changed: $0.entry.changed,
                                          counters: $0.entry.counters, notes: $0.entry.diagnostics.map(\.description)) },
-                provenance: .init(inputs: inputs, recipe: pipeline.canonicalRecipe.description, calibrationSHA256: nil,
+                provenance: .init(inputs: inputs, recipe: pipeline.canonicalRecipe.description, calibrationSHA256: calibration?.sha256,
                                   seed: options.seed),
                 extensions: ["report": reportJSON],
                 to: output, inputs: inputs.map { (directory as NSString).appendingPathComponent($0.name) },
@@ -97,7 +114,7 @@ public enum Compile {
         }
         let artifactBytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? nil
         let report = Report(reportState.input(workload: options.workload, artifactBytes: artifactBytes,
-                                              diagnostics: log.flatMap(\.entry.diagnostics)))
+                                              diagnostics: log.flatMap(\.entry.diagnostics), lambda: options.lambda))
         return Result(manifest: manifest, report: report, steps: log.map { ($0.entry.options, $0.seconds, $0.output) })
     }
 

@@ -1,4 +1,5 @@
 import Artifact
+import Calibration
 import ModelImport
 import ModelIR
 import Passes
@@ -17,6 +18,7 @@ public enum DriverError: Error, Equatable, Sendable, CustomStringConvertible {
     case artifact(ArtifactError)
     case pass(PassError)
     case checkFailed([Diagnostic])
+    case calibration(CalibrationError)
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum DriverError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .tokenizer(error): error.description
         case let .artifact(error): error.description
         case let .pass(error): error.description
+        case let .calibration(error): error.description
         case let .checkFailed(diagnostics):
             diagnostics.filter { $0.severity == .error }.map(\.description).joined(separator: "\nerror: ")
         }

@@ -23,10 +23,10 @@ struct ReportState: Codable, Sendable {
         self.inputBytes = inputBytes
     }
 
-    func input(workload: Workload, artifactBytes: Int?, diagnostics: [Diagnostic]) -> ReportInput {
+    func input(workload: Workload, artifactBytes: Int?, diagnostics: [Diagnostic], lambda: Double? = nil) -> ReportInput {
         ReportInput(model: model, workload: workload, before: before,
                     stages: stages.map { ReportInput.Stage(pass: $0.pass, skeleton: $0.skeleton) },
-                    files: .init(inputBytes: inputBytes, artifactBytes: artifactBytes), diagnostics: diagnostics)
+                    files: .init(inputBytes: inputBytes, artifactBytes: artifactBytes), diagnostics: diagnostics, lambda: lambda)
     }
 
     func json() throws(DriverError) -> JSONValue {

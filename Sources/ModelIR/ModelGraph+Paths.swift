@@ -96,7 +96,8 @@ extension ModelGraph {
             classifier: try h.classifier.map { try linear($0, "head.classifier") },
             languageModel: try h.languageModel.map { try linear($0, "head.lm") },
             tiedToEmbeddings: h.tiedToEmbeddings)
-        return ModelGraph<U>(config: config, embeddings: mappedEmbeddings, blocks: mappedBlocks, head: mappedHead)
+        return ModelGraph<U>(config: config, embeddings: mappedEmbeddings, blocks: mappedBlocks, head: mappedHead,
+                             elimination: elimination)
     }
 
     static func tensors(of linear: Linear<T>, at prefix: String) -> [(String, T)] {

@@ -33,6 +33,11 @@ extension ModelGraph {
             v.linear(linear, path, expected: expectedFeatures(path))
         }
         if let norm = head.finalNorm { v.norm(norm, d, "head.final_norm") }
+        if let e = elimination {
+            v.expect(e.layerCount == blocks.count, "elimination", "profile has \(e.layerCount) layers, the model \(blocks.count)")
+            v.expect(e.ep.allSatisfy { $0 > 0 && $0 <= 1 }, "elimination", "EP values must lie in (0, 1]")
+            v.expect(e.defaultLambda > 0, "elimination", "default λ \(e.defaultLambda) must be positive")
+        }
         v.expect(!(head.tiedToEmbeddings && head.languageModel != nil), "head.lm",
                  "tied to the embeddings but also has its own weight")
         return v.diagnostics

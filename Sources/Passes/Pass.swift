@@ -1,3 +1,4 @@
+import Calibration
 import ModelIR
 
 /// Options of a pass: Codable (recipes are decoded into them), with defaults (`init()`), and a
@@ -16,6 +17,8 @@ public protocol Pass: Sendable {
     /// kebab-case recipe key, e.g. `svd-lowrank`.
     static var name: String { get }
     static var summary: String { get }
+    /// Whether `run` reads calibration samples (the driver then loads them).
+    static var needsCalibration: Bool { get }
     var options: Options { get }
     init(options: Options)
     /// Everything that would stop `run`, found without weights.
@@ -23,6 +26,10 @@ public protocol Pass: Sendable {
     /// The structural change `run` makes; tested as `run(m).skeleton == effect(m.skeleton)`.
     func effect(on s: inout Skeleton)
     func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult
+}
+
+extension Pass {
+    public static var needsCalibration: Bool { false }
 }
 
 /// What a pass did.
@@ -50,9 +57,14 @@ public struct PassResult: Sendable, Equatable {
 /// are computed on first use and dropped when a pass changes weights).
 public final class PassContext: @unchecked Sendable {
     public let seed: UInt64
+    /// Token ids of the calibration samples, when the user (or the default corpus) gave some.
+    public let calibration: CalibrationSet?
     private var analyses: [String: any Sendable] = [:]
 
-    public init(seed: UInt64 = 0) { self.seed = seed }
+    public init(seed: UInt64 = 0, calibration: CalibrationSet? = nil) {
+        self.seed = seed
+        self.calibration = calibration
+    }
 
     /// The cached analysis `key`, computing it with `make` on first use.
     public func analysis<A: Sendable>(_ key: String, as type: A.Type, make: () throws -> A) rethrows -> A {

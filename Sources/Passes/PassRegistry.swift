@@ -3,6 +3,7 @@ public enum PassRegistry {
     public static let passes: [any Pass.Type] = [
         Cast.self,
         PrintIR.self,
+        EliminationProfilePass.self,
     ]
 
     /// Registered names, sorted.

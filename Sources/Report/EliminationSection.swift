@@ -1,14 +1,18 @@
-/// Token elimination at a chosen λ (ACC-SPEC §4–§6): the slot the report fills once an
-/// elimination profile exists. Token counts are per sample; N_0 is the workload's sequence length.
+import ModelIR
+
+/// Token elimination (ACC-SPEC §4–§6), present when the model carries an elimination profile:
+/// the measured ACC and its fitted curve, EP, and the tokens kept, FLOPs and predicted speedup
+/// at the chosen λ and over a λ sweep. Token counts are per sample; N_0 is the workload's
+/// sequence length.
 public struct EliminationSection: Codable, Sendable, Equatable {
     /// One point of the λ sweep.
     public struct Point: Codable, Sendable, Equatable {
         public var lambda: Double
         /// N_l, tokens leaving block l, for l = 1 … L.
         public var tokensKept: [Int]
-        /// FLOPs of the whole model for the workload with these token counts (ACC-SPEC Eq. 4').
+        /// FLOPs of the whole model for the workload with these token counts.
         public var flops: Int
-        /// Σ_l FLOPs_l(N_0, N_0) / Σ_l FLOPs_l(N_{l−1}, N_l), Eq. 4'.
+        /// Σ_l FLOPs_l(N_0, N_0) / Σ_l FLOPs_l(N_{l−1}, N_l) over the blocks, Eq. 4'.
         public var speedup: Double
 
         public init(lambda: Double, tokensKept: [Int], flops: Int, speedup: Double) {
@@ -19,16 +23,56 @@ public struct EliminationSection: Codable, Sendable, Equatable {
         }
     }
 
+    /// The fitted curve's kind (`quadratic`, …).
+    public var fit: String
+    /// ACC_l, l = 1 … L, as measured.
+    public var acc: [Double]
+    /// f(l), the fitted curve.
+    public var fitted: [Double]
+    /// EP_l (Eq. 2).
+    public var ep: [Double]
+    /// l*, the layer where the fitted curve first rises; nil if it never does.
+    public var haltLayer: Int?
+    public var defaultLambda: Double
+    /// λ at and above which nothing is eliminated (1 / min EP).
+    public var identityLambda: Double
     /// The chosen operating point.
     public var chosen: Point
-    /// The closed form of Eq. 7 at the chosen λ, a ±3 % approximation of `chosen.speedup`.
-    public var closedFormSpeedup: Double
+    /// The 25/75 linear model of Eq. 6 (continuous counts) at the chosen λ: an approximation of
+    /// `chosen.speedup` within a few percent.
+    public var modelSpeedup: Double
     /// λ → kept tokens, FLOPs, speedup, ascending in λ.
     public var sweep: [Point]
 
-    public init(chosen: Point, closedFormSpeedup: Double, sweep: [Point]) {
-        self.chosen = chosen
-        self.closedFormSpeedup = closedFormSpeedup
-        self.sweep = sweep
+    /// The λ values of the sweep: a fixed grid up to the identity λ, plus the default and chosen λ.
+    static let grid = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0]
+
+    init(_ p: EliminationProfile, skeleton: Skeleton, workload: Workload, lambda: Double?) {
+        let n = workload.sequenceLength
+        let round = { (x: Double) in NumberFormat.rounded(x, 4) }
+        let full = CostModel.flops(skeleton, workload: workload)
+        let outside = full.embeddings + full.head
+        func point(_ lambda: Double) -> Point {
+            let counts = p.keptCounts(tokens: n, lambda: lambda)
+            let blocks = CostModel.blockFLOPs(skeleton, counts: counts).reduce(0) { $0 + $1.total } * workload.batch
+            return Point(lambda: round(lambda), tokensKept: Array(counts.dropFirst()), flops: outside + blocks,
+                         speedup: round(CostModel.eliminationSpeedup(skeleton, profile: p, tokens: n, lambda: lambda)))
+        }
+        let chosenLambda = lambda ?? p.defaultLambda
+        fit = p.fit.kind.rawValue
+        acc = p.acc.map { round($0) }
+        fitted = (1...max(1, p.layerCount)).prefix(p.layerCount).map { round(p.fit.value(at: $0)) }
+        ep = p.ep.map { round($0) }
+        haltLayer = p.haltLayer
+        defaultLambda = round(p.defaultLambda)
+        identityLambda = round(p.identityLambda)
+        chosen = point(chosenLambda)
+        modelSpeedup = round(p.continuousSpeedup(lambda: chosenLambda))
+        // Computed at the exact λ (the identity λ rounded down would keep one token fewer), shown rounded.
+        var exact: [Double: Double] = [:]
+        for l in Self.grid.filter({ $0 < p.identityLambda }) + [p.defaultLambda, chosenLambda, p.identityLambda] {
+            exact[round(l)] = exact[round(l)] ?? l
+        }
+        sweep = exact.keys.sorted().map { point(exact[$0]!) }
     }
 }

@@ -38,7 +38,7 @@ extension Report {
                           compressionRatio: f.artifactBytes.flatMap { $0 > 0 ? Self.ratio(f.inputBytes, $0) : nil })
             },
             warnings: Self.warnings(on: last) + input.diagnostics.map(Warning.init),
-            elimination: nil)
+            elimination: last.elimination.map { EliminationSection($0, skeleton: last, workload: workload, lambda: input.lambda) })
     }
 
     /// a / b to 4 decimals; 0 when b is 0.

@@ -57,6 +57,10 @@ extension Report {
                 out.append("<figure class=\"chart\">")
                 out.append(BarChart(title: title, unitLabel: unitLabel, bars: bars).svg())
                 out.append("</figure>")
+            case let .lineChart(chart):
+                out.append("<figure class=\"chart\">")
+                out.append(chart.svg())
+                out.append("</figure>")
             }
         }
         out += [

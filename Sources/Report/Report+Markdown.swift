@@ -24,7 +24,7 @@ extension Report {
                 }
             case let .table(table):
                 out += Markdown.table(table)
-            case .chart:
+            case .chart, .lineChart:
                 out.removeLast()
             }
         }

@@ -65,6 +65,8 @@ struct ReportDocument {
         case table(Table)
         /// Grouped bars, before vs after.
         case chart(title: String, unitLabel: String, bars: [Bar])
+        /// Lines over a numeric x axis (HTML only).
+        case lineChart(LineChart)
     }
 
     var title: String
@@ -292,22 +294,46 @@ extension Report {
 
 extension EliminationSection {
     func blocks(sequenceLength n0: Int) -> [ReportDocument.Block] {
+        typealias Cell = ReportDocument.Cell
         func kept(_ tokens: [Int]) -> String { tokens.map { NumberFormat.grouped($0) }.joined(separator: ", ") }
+        let lambda = NumberFormat.fixed(chosen.lambda, 4)
+        let alpha = ep.map { min(1, chosen.lambda * $0) }
+        var intro = "At λ = \(lambda) (default \(NumberFormat.fixed(defaultLambda, 4)); λ ≥ \(NumberFormat.fixed(identityLambda, 4)) "
+            + "keeps every token) each sample of \(NumberFormat.grouped(n0)) tokens keeps \(kept(chosen.tokensKept)) "
+            + "after layers 1–\(ep.count). Predicted speedup of the blocks: "
+        let after = " (exact FLOPs, ACC-SPEC Eq. 4'); the 25/75 model of Eq. 6 gives \(NumberFormat.times(modelSpeedup)). "
+            + "ACC is measured on the calibration text and fitted with a \(fit) curve"
+            + (haltLayer.map { "; the profile halts at layer \($0), where the fitted curve first rises." } ?? ".")
+        let layers = Array(1...max(1, ep.count)).prefix(ep.count)
         return [
             .heading(level: 2, text: "Token elimination", id: "elimination"),
-            .paragraph([
-                .text("At λ = \(NumberFormat.fixed(chosen.lambda, 4)): tokens kept per layer \(kept(chosen.tokensKept)) "
-                    + "of \(NumberFormat.grouped(n0)); speedup "),
-                .strong(NumberFormat.times(chosen.speedup)),
-                .text(" (exact FLOPs, ACC-SPEC Eq. 4'), \(NumberFormat.times(closedFormSpeedup)) by the closed form (Eq. 7)."),
-            ]),
+            .paragraph([.text(intro), .strong(NumberFormat.times(chosen.speedup)), .text(after)]),
+            .lineChart(LineChart(title: "ACC per layer and its fitted curve", xLabel: "layer", yLabel: "ACC", series: [
+                .init(name: "measured ACC", colour: "#2b6cb0", points: layers.map { (Double($0), acc[$0 - 1]) }),
+                .init(name: "fitted f(l)", colour: "#dd6b20", points: layers.map { (Double($0), fitted[$0 - 1]) }, dashed: true),
+            ])),
+            .chart(title: "Tokens kept per layer at λ = \(lambda)", unitLabel: "tokens",
+                   bars: layers.map { .init(label: String($0), before: n0, after: chosen.tokensKept[$0 - 1]) }),
+            .table(.init(
+                columns: [.init(label: "layer", numeric: true), .init(label: "ACC", numeric: true), .init(label: "f(l)", numeric: true),
+                          .init(label: "EP", numeric: true), .init(label: "α at λ", numeric: true), .init(label: "tokens kept", numeric: true)],
+                rows: layers.map { l -> [Cell] in
+                    [.text(String(l)), .text(NumberFormat.fixed(acc[l - 1], 4)), .text(NumberFormat.fixed(fitted[l - 1], 4)),
+                     .text(NumberFormat.fixed(ep[l - 1], 4)), .text(NumberFormat.fixed(alpha[l - 1], 4)), .number(chosen.tokensKept[l - 1])]
+                })),
+            .heading(level: 3, text: "λ sweep", id: "lambda-sweep"),
+            .paragraph([.text("Per sample of \(NumberFormat.grouped(n0)) tokens; the chosen λ is marked. Speedups are static predictions from the cost model; "),
+                        .code("pare bench --lambda"), .text(" measures them.")]),
             .table(.init(
                 columns: [.init(label: "λ", numeric: true), .init(label: "tokens kept per layer", numeric: false),
                           .init(label: "FLOPs", numeric: true), .init(label: "speedup", numeric: true)],
-                rows: sweep.map { p in
-                    [.text(NumberFormat.fixed(p.lambda, 4)), .text(kept(p.tokensKept)), .number(p.flops),
-                     .text(NumberFormat.times(p.speedup))]
+                rows: sweep.map { p -> [Cell] in
+                    [p.lambda == chosen.lambda ? .strong(NumberFormat.fixed(p.lambda, 4)) : .text(NumberFormat.fixed(p.lambda, 4)),
+                     .text(kept(p.tokensKept)), .number(p.flops), .text(NumberFormat.times(p.speedup))]
                 })),
+            .lineChart(LineChart(title: "Predicted speedup by λ", xLabel: "λ", yLabel: "speedup (×)", series: [
+                .init(name: "Eq. 4' speedup", colour: "#2b6cb0", points: sweep.map { ($0.lambda, $0.speedup) }),
+            ], places: 2)),
         ]
     }
 }

@@ -39,15 +39,18 @@ public struct ReportInput: Sendable {
     public var files: Files?
     /// Findings of the pipeline's check and run, shown as warnings.
     public var diagnostics: [Diagnostic]
+    /// λ of the elimination section; nil = the profile's default.
+    public var lambda: Double?
 
     public init(model: String, workload: Workload, before: Skeleton, stages: [Stage] = [], files: Files? = nil,
-                diagnostics: [Diagnostic] = []) {
+                diagnostics: [Diagnostic] = [], lambda: Double? = nil) {
         self.model = model
         self.workload = workload
         self.before = before
         self.stages = stages
         self.files = files
         self.diagnostics = diagnostics
+        self.lambda = lambda
     }
 
     /// The skeleton after the last step, or `before` when there are no steps.

@@ -16,10 +16,14 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Report format: md, json or html.")
     var format: ReportFormat = .md
 
+    @Option(help: "λ of the token-elimination section (default: the artifact's).")
+    var lambda: Double?
+
     var workload: Workload { Workload(batch: batch, sequenceLength: seqLen) }
 
     func validate() throws {
         guard seqLen >= 1, batch >= 1 else { throw ValidationError("--seq-len and --batch must be at least 1") }
+        if let lambda, !(lambda > 0 && lambda.isFinite) { throw ValidationError("--lambda must be a number above 0") }
     }
 
     func render(_ report: Report) -> String {
@@ -80,12 +84,22 @@ struct CompileCommand: AsyncParsableCommand {
     @Option(help: "zstd worker threads per tensor frame (the file is identical for any count).")
     var workers: Int = 0
 
-    @Option(help: "Seed for passes that sample.")
+    @Option(help: "Seed for passes that sample and for choosing calibration lines.")
     var seed: UInt64 = 0
+
+    @Option(help: "Calibration text: one sample per line, or JSONL with \"text\" or \"input_ids\" (default: examples/calibration/default.txt).")
+    var calibration: String?
+
+    @Option(help: "Calibration samples to use.")
+    var samples: Int = 64
+
+    @Option(help: "Tokens per calibration sample (longer ones are truncated and counted).")
+    var maxLength: Int = 128
 
     @OptionGroup var report: ReportOptions
 
     func validate() throws {
+        guard samples >= 1, maxLength >= 2 else { throw ValidationError("--samples must be ≥ 1 and --max-length ≥ 2") }
         guard output.hasSuffix(".pare") else { throw ValidationError("-o must name a .pare file") }
         guard (1...19).contains(level) else { throw ValidationError("--level must be within 1...19") }
         guard workers >= 0 else { throw ValidationError("--workers must be at least 0") }
@@ -96,7 +110,9 @@ struct CompileCommand: AsyncParsableCommand {
         let result: Compile.Result
         do {
             result = try await Compile.run(model: model, output: output,
-                                           options: .init(recipe: recipe, workload: report.workload, seed: seed, writer: writer),
+                                           options: .init(recipe: recipe, workload: report.workload, seed: seed, writer: writer,
+                                                          calibration: .init(path: calibration, samples: samples, maxLength: maxLength, seed: seed),
+                                                          lambda: report.lambda),
                                            progress: { Console.progress($0) })
             Console.progress(nil)
             if let reportDir { try Compile.writeReport(result.report, to: reportDir) }
@@ -122,7 +138,11 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var report: ReportOptions
 
     func run() throws {
-        do { print(report.render(try ArtifactTools.report(artifact, workload: report.workload)), terminator: "") } catch { fail(error) }
+        do {
+            print(report.render(try ArtifactTools.report(artifact, workload: report.workload, lambda: report.lambda)), terminator: "")
+        } catch {
+            fail(error)
+        }
     }
 }
 

@@ -20,34 +20,38 @@ import TensorCore
 
     @Test(.enabled(if: enabled))
     func miniLMSizeAndTimeByLevel() throws {
-        let model = ArtifactFixtures.owned(try ModelImporter.model(directory: ArtifactFixtures.miniLM).graph)
-        let raw = model.byteCount
+        let f32 = ArtifactFixtures.owned(try ModelImporter.model(directory: ArtifactFixtures.miniLM).graph)
         let dir = ArtifactFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let levels = (ProcessInfo.processInfo.environment["PARE_ARTIFACT_LEVELS"] ?? "1,3,6,9,12,15,19")
-            .split(separator: ",").compactMap { Int($0) }
-        let cpus = ProcessInfo.processInfo.activeProcessorCount
-        print("all-MiniLM-L6-v2: \(raw) tensor bytes, \(model.namedTensors.count) tensors, \(cpus) CPUs")
-        print("level shuffle workers      bytes  ratio  write s  read+verify s")
-        for level in levels {
-            for (shuffle, workers) in [(true, 0), (false, 0), (true, 1)] where shuffle || level == 9 || level == 3 {
-                if workers == 1 && level != 9 { continue }
-                let path = dir + "/l\(level)-\(shuffle)-\(workers).pare"
-                let options = ArtifactWriter.Options(level: level, workers: workers, shuffleFloats: shuffle)
-                let write = try seconds {
-                    _ = try ArtifactWriter.write(model: model, sourceConfig: "{}", tokenizerFiles: [:], passLog: [],
-                                                 provenance: .init(inputs: [], recipe: "", seed: 0), extensions: [:],
-                                                 to: path, inputs: [], options: options)
+        let env = ProcessInfo.processInfo.environment
+        let levels = (env["PARE_ARTIFACT_LEVELS"] ?? "1,3,6,9,12,19").split(separator: ",").compactMap { Int($0) }
+        let dtypes = (env["PARE_ARTIFACT_DTYPES"] ?? "f32,bf16").split(separator: ",").compactMap { DType(rawValue: String($0)) }
+        print("all-MiniLM-L6-v2: \(f32.namedTensors.count) tensors, \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
+        print("dtype level shuffle workers      bytes  ratio  write s  read+verify s")
+        for dtype in dtypes {
+            let model = dtype == .f32 ? f32 : f32.map { $0.converted(to: dtype) }
+            let raw = model.byteCount
+            for level in levels {
+                var runs = [(true, 0)]
+                if level == 3 || level == 9 { runs += [(false, 0), (true, 1)] }
+                for (shuffle, workers) in runs {
+                    let path = dir + "/m.pare"
+                    let options = ArtifactWriter.Options(level: level, workers: workers, shuffleFloats: shuffle)
+                    let write = try seconds {
+                        _ = try ArtifactWriter.write(model: model, sourceConfig: "{}", tokenizerFiles: [:], passLog: [],
+                                                     provenance: .init(inputs: [], recipe: "", seed: 0), extensions: [:],
+                                                     to: path, inputs: [], options: options)
+                    }
+                    var bytes = 0
+                    let read = try seconds {
+                        let reader = try ArtifactReader(path: path)
+                        bytes = reader.fileBytes
+                        #expect(reader.verify().isEmpty)
+                    }
+                    print(String(format: "%5@ %5d %7@ %7d %10d %6.4f %8.2f %14.2f", dtype.rawValue, level, "\(shuffle)",
+                                 workers, bytes, Double(raw) / Double(bytes), write, read))
+                    try FileManager.default.removeItem(atPath: path)
                 }
-                var bytes = 0
-                let read = try seconds {
-                    let reader = try ArtifactReader(path: path)
-                    bytes = reader.fileBytes
-                    #expect(reader.verify().isEmpty)
-                }
-                print(String(format: "%5d %7@ %7d %10d %6.4f %8.2f %14.2f", level, "\(shuffle)", workers, bytes,
-                             Double(raw) / Double(bytes), write, read))
-                try FileManager.default.removeItem(atPath: path)
             }
         }
     }

@@ -26,8 +26,13 @@ import Testing
 
     @Test(arguments: ["minilm", "gpt2", "elimination"])
     func jsonValidatesAgainstTheSchema(_ scenario: String) throws {
-        var report = Report(scenario == "gpt2" ? Scenarios.gpt2Plan() : Scenarios.minilmPipeline())
-        if scenario == "elimination" { report.elimination = Self.elimination }
+        var input = scenario == "gpt2" ? Scenarios.gpt2Plan() : Scenarios.minilmPipeline()
+        if scenario == "elimination" {
+            input.before.elimination = EliminationProfile(acc: [0.83, 0.5, 0.49, 0.49, 0.44, 0.57], protection: .first, defaultLambda: 0.9)
+            input.stages = []
+        }
+        let report = Report(input)
+        #expect((scenario == "elimination") == (report.elimination != nil))
         let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.schemaURL))
         let document = try JSONSerialization.jsonObject(with: Data(report.json().utf8))
         let errors = SchemaCheck(root: schema).errors(document, against: schema)
@@ -80,19 +85,23 @@ import Testing
         #expect(html.contains("<title>1 after: 227,950,592 FLOPs</title>"))
     }
 
-    @Test func eliminationIsOmittedUntilSet() {
-        var report = Report(Scenarios.gpt2Plan())
+    @Test func eliminationAppearsWithAProfile() {
+        var input = Scenarios.gpt2Plan()
+        let report = Report(input)
         #expect(report.elimination == nil && !report.json().contains("elimination"))
         #expect(!report.markdown().contains("Token elimination"))
-        report.elimination = Self.elimination
-        #expect(report.json().contains("\"closed_form_speedup\": 1.2500"))
-        #expect(report.markdown().contains("## Token elimination"))
-        #expect(report.html().contains("id=\"elimination\""))
+        // ACC [0.9, 0.6] unfitted: EP = [1, 2/3], identity λ = 1.5 (ACC-SPEC Eq. 2).
+        input.before.elimination = EliminationProfile(acc: [0.9, 0.6], fit: .raw, protection: .last, defaultLambda: 0.9)
+        let e = try! #require(Report(input).elimination)
+        let n = input.workload.sequenceLength
+        let counts = input.before.elimination!.keptCounts(tokens: n, lambda: 0.9)
+        #expect(e.chosen.lambda == 0.9 && e.chosen.tokensKept == Array(counts.dropFirst()))
+        #expect(e.identityLambda == 1.5 && e.ep == [1, 0.6667])
+        #expect(e.sweep.map(\.lambda).last == 1.5 && e.sweep.last?.speedup == 1)
+        #expect(e.sweep.contains { $0.lambda == 0.9 })
+        let r = Report(input)
+        #expect(r.json().contains("\"model_speedup\""))
+        #expect(r.markdown().contains("## Token elimination") && r.markdown().contains("### λ sweep"))
+        #expect(r.html().contains("id=\"elimination\"") && r.html().contains("ACC per layer and its fitted curve"))
     }
-
-    static let elimination = EliminationSection(
-        chosen: .init(lambda: 0.9, tokensKept: [24, 18], flops: 16_000_000, speedup: 1.4003),
-        closedFormSpeedup: 1.25,
-        sweep: [.init(lambda: 0.5, tokensKept: [30, 28], flops: 21_000_000, speedup: 1.0669),
-                .init(lambda: 0.9, tokensKept: [24, 18], flops: 16_000_000, speedup: 1.4003)])
 }

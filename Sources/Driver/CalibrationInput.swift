@@ -1,0 +1,55 @@
+import Calibration
+import Foundation
+import ModelIR
+import Tokenizers
+
+/// Where calibration samples come from and how many: `--calibration FILE` (text or JSONL),
+/// else the corpus shipped in examples/calibration/default.txt.
+public struct CalibrationOptions: Sendable {
+    public var path: String?
+    public var samples: Int
+    public var maxLength: Int
+    public var seed: UInt64
+
+    public init(path: String? = nil, samples: Int = 64, maxLength: Int = 128, seed: UInt64 = 0) {
+        self.path = path
+        self.samples = samples
+        self.maxLength = maxLength
+        self.seed = seed
+    }
+}
+
+enum CalibrationInput {
+    static let defaultCorpus = "examples/calibration/default.txt"
+
+    /// The shipped corpus, looked up from the working directory and then beside the executable's
+    /// checkout (.build/<configuration>/pare → ../../examples/...).
+    static func defaultCorpusPath() -> String? {
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        let candidates = [defaultCorpus,
+                          executable.deletingLastPathComponent().appendingPathComponent("../../../" + defaultCorpus).standardized.path,
+                          executable.deletingLastPathComponent().appendingPathComponent("../../" + defaultCorpus).standardized.path]
+        return candidates.first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    static func load(_ options: CalibrationOptions, config: ModelConfig, tokenizer: any Tokenizer) throws(DriverError) -> CalibrationSet {
+        guard options.samples >= 1 else { throw .usage("--samples \(options.samples) is below 1", "pass at least one sample") }
+        guard options.maxLength >= 2 else { throw .usage("--max-length \(options.maxLength) is below 2", "pass a longer limit") }
+        guard let path = options.path ?? defaultCorpusPath() else {
+            throw .usage("no calibration data: \(defaultCorpus) was not found", "pass --calibration FILE (one text per line, or JSONL)")
+        }
+        let limit = min(options.maxLength, config.maxPositions)
+        do {
+            return try CalibrationLoader.load(path: path, samples: options.samples, maxLength: limit, seed: options.seed,
+                                              vocabularySize: config.vocabSize) { text, maxLength in
+                let full = tokenizer.encode(text, addSpecialTokens: !config.causal, maxLength: nil)
+                guard full.ids.count > maxLength else { return (full.ids, false) }
+                let cut = config.causal ? Array(full.ids.prefix(maxLength))
+                    : tokenizer.encode(text, addSpecialTokens: true, maxLength: maxLength).ids
+                return (cut, true)
+            }
+        } catch {
+            throw .calibration(error)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Calibration
+import ModelIR
+import Runtime
+
+/// `elimination-profile`: measures ACC per layer on the calibration samples with the model as it
+/// is at this step (ACC-SPEC §3), fits the curve, derives EP (Eq. 2), and bakes the profile and
+/// a default λ into the model. A deployment then picks λ at load time (`pare run --lambda`).
+/// With `target-speedup`, the default λ is the one whose predicted (continuous, Eq. 6) speedup
+/// is that target, found by bisection (§6.2).
+public struct EliminationProfilePass: Pass {
+    public struct Options: PassOptions {
+        public var fit: CurveFit.Kind = .quadratic
+        public var aggregate: ACCMeasurement.Aggregate = .mean
+        /// Default λ stored in the artifact (ignored when `target-speedup` is set).
+        public var lambda: Double = 1
+        public var targetSpeedup: Double?
+        public var batchSize: Int = 16
+
+        public init() {}
+
+        public func validate() throws(PassError) {
+            guard lambda > 0, lambda.isFinite else {
+                throw .invalidValue(key: "lambda", value: "\(lambda)", expected: "a number above 0")
+            }
+            if let t = targetSpeedup, !(t >= 1 && t.isFinite) {
+                throw .invalidValue(key: "target-speedup", value: "\(t)", expected: "a number ≥ 1")
+            }
+            guard batchSize >= 1 else { throw .invalidValue(key: "batch-size", value: "\(batchSize)", expected: "≥ 1") }
+        }
+    }
+
+    public static let name = "elimination-profile"
+    public static let needsCalibration = true
+    public static let summary = "Measure ACC on calibration text and bake a token-elimination profile (λ chosen at load time)."
+    public let options: Options
+
+    public init(options: Options) { self.options = options }
+
+    public func check(_ s: Skeleton) -> [Diagnostic] {
+        s.blocks.count < 2
+            ? [Diagnostic(.warning, at: "model", "has \(s.blocks.count) layer(s): the profile uses the raw ACC values, no fit")]
+            : []
+    }
+
+    /// Data only: the profile changes no shape, form or FLOP of the full model.
+    public func effect(on s: inout Skeleton) {}
+
+    public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
+        guard let calibration = context.calibration, !calibration.samples.isEmpty else {
+            throw .failed(pass: Self.name, reason: "needs calibration samples; pass --calibration FILE (the default corpus is used when none is given)")
+        }
+        let prepared = PreparedModel(model)
+        let measurement: ACCMeasurement
+        do {
+            measurement = try ACCMeasurement.measure(prepared, samples: calibration.samples, batchSize: options.batchSize,
+                                                     aggregate: options.aggregate)
+        } catch {
+            throw .failed(pass: Self.name, reason: error.description)
+        }
+        var profile = EliminationProfile(acc: measurement.acc, fit: options.fit,
+                                         protection: model.config.causal ? .last : .first, defaultLambda: options.lambda)
+        var diagnostics: [Diagnostic] = []
+        if let target = options.targetSpeedup {
+            guard let lambda = profile.lambda(forSpeedup: target) else {
+                throw .failed(pass: Self.name, reason: "a \(target)× speedup is out of reach for this profile (λ → 0 gives \(profile.continuousSpeedup(lambda: 1e-6))×); lower target-speedup")
+            }
+            profile.defaultLambda = lambda
+        }
+        if profile.ep.allSatisfy({ $0 == 1 }) {
+            diagnostics.append(Diagnostic(.note, at: "elimination", "ACC never falls: EP ≡ 1, so λ acts as a constant retention rate"))
+        }
+        model.elimination = profile
+        return PassResult(changed: true,
+                          counters: ["samples": measurement.samples, "tokens": measurement.tokens,
+                                     "halt-layer": profile.haltLayer ?? 0],
+                          diagnostics: diagnostics, preservedAnalyses: context.cachedAnalyses)
+    }
+}
