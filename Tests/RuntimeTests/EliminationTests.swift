@@ -116,3 +116,20 @@ import ModelIR
         }
     }
 }
+
+@Suite struct EliminationIdentityTests {
+    /// ACC-SPEC acceptance: a profile of all ones at λ = 1 gives the full model bit for bit.
+    @Test(arguments: ["tiny-bert", "tiny-gpt2"])
+    func allOnesAtLambdaOneIsBitIdentical(name: String) throws {
+        let model = try EliminationTests.model(name)
+        let ones = Elimination(profile: EliminationProfile(acc: [1, 1], fit: .raw, protection: model.config.causal ? .last : .first),
+                               lambda: 1)
+        let batch = TokenBatch(ids: [[2, 17, 45, 80, 9, 33, 61, 3], [2, 99, 5, 3]])
+        if model.config.causal {
+            #expect(try model.decode(batch, elimination: ones).lastHidden == model.decode(batch).lastHidden)
+        } else {
+            let a = try model.encode(batch, elimination: ones), b = try model.encode(batch)
+            #expect(a.lastHidden == b.lastHidden && a.pooled == b.pooled)
+        }
+    }
+}
