@@ -10,6 +10,8 @@ enum ExportConfig {
     /// - `intermediate_size` (BERT) / `n_inner` (GPT-2): the MLP width, when all blocks agree.
     /// - `tie_word_embeddings` (GPT-2): false when the model has its own `lm_head`.
     /// - `dtype` / `torch_dtype` (whichever are present): the word embeddings' dtype.
+    /// - `architectures`: the class `HFStateDict` names tensors for (`BertForSequenceClassification`
+    ///   with a classifier, else `BertModel`; `GPT2LMHeadModel` when absent).
     ///
     /// Written with sorted keys, two-space indentation and a final newline.
     static func json(_ model: Model, sourceConfig: String, path: String) throws(ArtifactError) -> [UInt8] {
@@ -36,6 +38,13 @@ enum ExportConfig {
         }
         if model.config.architecture == .gpt2, model.head.languageModel != nil || config["tie_word_embeddings"] != nil {
             config["tie_word_embeddings"] = .bool(model.head.languageModel == nil)
+        }
+        switch model.config.architecture {
+        case .bert:
+            let name = model.head.classifier != nil ? "BertForSequenceClassification" : "BertModel"
+            config["architectures"] = [.string(name)]
+        case .gpt2:
+            if config["architectures"] == nil { config["architectures"] = ["GPT2LMHeadModel"] }
         }
         let torchName: [DType: String] = [.f32: "float32", .f16: "float16", .bf16: "bfloat16", .f64: "float64"]
         if let name = torchName[model.embeddings.word.dtype] {

@@ -27,6 +27,9 @@ enum HFStateDict {
         guard let embeddingNorm = m.embeddings.norm else {
             throw .exportUnsupported(path: path, reason: "a BERT model without an embedding LayerNorm")
         }
+        if m.head.classifier != nil && m.head.pooler == nil {
+            throw .exportUnsupported(path: path, reason: "a BERT classifier without a pooler (BertForSequenceClassification would start from a random pooler)")
+        }
         let p = m.head.classifier != nil ? "bert." : ""
         var out: [String: Tensor] = [:]
         out["\(p)embeddings.word_embeddings.weight"] = m.embeddings.word

@@ -16,22 +16,26 @@ public enum Bench {
         public var warmup: Int
         public var runs: Int
         public var seed: UInt64
+        /// λ for the eliminating run; nil = the model's default λ when it has a profile.
+        public var lambda: Double?
 
         public init(workload: Workload = Workload(batch: 8, sequenceLength: 128), threads: Int? = nil,
-                    warmup: Int = 2, runs: Int = 10, seed: UInt64 = 0) {
+                    warmup: Int = 2, runs: Int = 10, seed: UInt64 = 0, lambda: Double? = nil) {
             self.workload = workload
             self.threads = threads
             self.warmup = warmup
             self.runs = runs
             self.seed = seed
+            self.lambda = lambda
         }
     }
 
     public static func run(path: String, options: Options) throws(DriverError) -> BenchReport {
         let loadStart = ContinuousClock.now
-        let model: Model
-        do { model = try ModelImporter.model(directory: path).graph } catch { throw .importFailed(error) }
+        let source = try ModelSource.load(path)
+        let model = source.model
         let prepared = PreparedModel(model)
+        let elimination = try Elimination.chosen(for: model, lambda: options.lambda)
         let loadSeconds = seconds(ContinuousClock.now - loadStart)
         let c = model.config, w = options.workload
         guard w.sequenceLength <= c.maxPositions else {
@@ -39,16 +43,27 @@ public enum Bench {
         }
         BLASThreads.count = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let batch = syntheticBatch(w, config: c, seed: options.seed)
-        let forward = { (profile: ForwardProfile?) throws(RuntimeError) in
-            if c.causal { _ = try prepared.decode(batch, profile: profile) } else { _ = try prepared.encode(batch, profile: profile) }
+        let forwardWith = { (e: Elimination?, profile: ForwardProfile?) throws(RuntimeError) in
+            if c.causal { _ = try prepared.decode(batch, elimination: e, profile: profile) }
+            else { _ = try prepared.encode(batch, elimination: e, profile: profile) }
         }
-        var latencies: [Double] = []
+        let forward = { (profile: ForwardProfile?) throws(RuntimeError) in try forwardWith(nil, profile) }
+        var latencies: [Double] = [], eliminating: [Double] = []
         do {
-            for _ in 0..<options.warmup { try forward(nil) }
+            for _ in 0..<options.warmup {
+                try forward(nil)
+                if let elimination { try forwardWith(elimination, nil) }
+            }
+            // Full and eliminating runs alternate, so drift in machine load hits both alike.
             for _ in 0..<options.runs {
-                let start = ContinuousClock.now
+                var start = ContinuousClock.now
                 try forward(nil)
                 latencies.append(seconds(ContinuousClock.now - start))
+                if let elimination {
+                    start = ContinuousClock.now
+                    try forwardWith(elimination, nil)
+                    eliminating.append(seconds(ContinuousClock.now - start))
+                }
             }
         } catch {
             throw .runtime(error)
@@ -64,8 +79,22 @@ public enum Bench {
             profiles.append(profile)
         }
         let gemmAlone = replay(profiles[0].gemms, repeats: max(3, options.runs / 2))
+        var eliminationReport: BenchReport.EliminationRun?
+        if let elimination, let profile = model.elimination {
+            let counts = profile.keptCounts(tokens: w.sequenceLength, lambda: elimination.lambda)
+            let full = CostModel.flops(model, workload: w)
+            let blocks = CostModel.blockFLOPs(model, counts: counts).reduce(0) { $0 + $1.total } * w.batch
+            let predicted = Double(full.total) / Double(full.embeddings + full.head + blocks)
+            let eliminatingProfile = ForwardProfile()
+            try? forwardWith(elimination, eliminatingProfile)
+            eliminationReport = .init(
+                lambda: elimination.lambda, tokensKept: counts, latency: .init(eliminating),
+                measuredSpeedup: median(latencies) / max(median(eliminating), 1e-12), predictedSpeedup: predicted,
+                predictedBlockSpeedup: CostModel.eliminationSpeedup(model, profile: profile, tokens: w.sequenceLength, lambda: elimination.lambda),
+                selectionMilliseconds: (eliminatingProfile.seconds[.selection] ?? 0) * 1000)
+        }
         return BenchReport(
-            model: path, architecture: c.architecture.rawValue, layers: c.layerCount, hiddenSize: c.hiddenSize,
+            model: source.name, architecture: c.architecture.rawValue, layers: c.layerCount, hiddenSize: c.hiddenSize,
             batch: w.batch, sequenceLength: w.sequenceLength, threads: BLASThreads.count, blasCore: BLASThreads.coreName,
             warmup: options.warmup, runs: options.runs, loadMilliseconds: loadSeconds * 1000,
             latency: .init(latencies), flopsPerBatch: CostModel.flops(model, workload: w).total,
@@ -73,6 +102,7 @@ public enum Bench {
                 let values = profiles.map { $0.seconds[phase] ?? 0 }
                 return values.allSatisfy({ $0 == 0 }) ? nil : BenchReport.PhaseTime(phase: phase.rawValue, milliseconds: median(values) * 1000)
             } + [BenchReport.PhaseTime(phase: "other (allocation, copies)", milliseconds: max(0, median(unattributed)) * 1000)],
+            elimination: eliminationReport,
             gemm: .init(calls: profiles[0].gemms.count, flops: profiles[0].gemms.reduce(0) { $0 + $1.flops },
                         inForwardMilliseconds: median(profiles.map { p in
                             ForwardProfile.Phase.allCases.filter(\.isGEMM).reduce(0) { $0 + (p.seconds[$1] ?? 0) }

@@ -59,6 +59,22 @@ public struct BenchReport: Codable, Sendable {
         }
     }
 
+    /// The eliminating run beside the full one, when the model has an elimination profile.
+    public struct EliminationRun: Codable, Sendable {
+        public var lambda: Double
+        /// N_0…N_L per sample.
+        public var tokensKept: [Int]
+        public var latency: Latency
+        /// Full median / eliminating median.
+        public var measuredSpeedup: Double
+        /// Whole-model FLOPs full / eliminating, from the cost model (what the report predicts).
+        public var predictedSpeedup: Double
+        /// Eq. 4' over the blocks only.
+        public var predictedBlockSpeedup: Double
+        /// Time in score vectors, top-k and gathers in one profiled eliminating run.
+        public var selectionMilliseconds: Double
+    }
+
     public var model: String
     public var architecture: String
     public var layers: Int
@@ -74,6 +90,7 @@ public struct BenchReport: Codable, Sendable {
     /// From the static cost model for the workload.
     public var flopsPerBatch: Int
     public var phases: [PhaseTime]
+    public var elimination: EliminationRun?
     public var gemm: GEMMTime
 
     public var samplesPerSecond: Double { Double(batch) / (latency.median / 1000) }
@@ -102,6 +119,14 @@ public struct BenchReport: Codable, Sendable {
         out.append("GEMMs          \(gemm.calls) calls, \(Format.fixed(gemm.inForwardMilliseconds, 1)) ms in the forward pass (\(Format.fixed(gemm.gflopsInForward, 1)) GFLOP/s); "
             + "alone \(Format.fixed(gemm.aloneMilliseconds, 1)) ms (\(Format.fixed(gemm.gflopsAlone, 1)) GFLOP/s); efficiency \(Format.fixed(100 * gemm.efficiency, 0))%")
         out.append("load           \(Format.fixed(loadMilliseconds, 1)) ms (import + f32 preparation)")
+        if let e = elimination {
+            out.append("")
+            out.append("elimination at λ = \(Format.fixed(e.lambda, 4)): tokens per sample \(e.tokensKept.map(String.init).joined(separator: " → "))")
+            out.append("  latency      median \(Format.fixed(e.latency.median, 1)) ms (min \(Format.fixed(e.latency.min, 1)), max \(Format.fixed(e.latency.max, 1))), full model \(Format.fixed(latency.median, 1)) ms")
+            out.append("  speedup      measured \(Format.fixed(e.measuredSpeedup, 2))×, predicted \(Format.fixed(e.predictedSpeedup, 2))× (whole model; blocks alone \(Format.fixed(e.predictedBlockSpeedup, 2))×), "
+                + "measured/predicted \(Format.fixed(e.measuredSpeedup / max(e.predictedSpeedup, 1e-9), 2))")
+            out.append("  sort+gather  \(Format.fixed(e.selectionMilliseconds, 1)) ms per batch")
+        }
         out.append("")
         out.append("where the time goes (median of 3 profiled runs):")
         let total = phases.reduce(0) { $0 + $1.milliseconds }

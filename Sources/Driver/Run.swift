@@ -15,12 +15,15 @@ public enum Run {
         public var maxLength: Int?
         public var newTokens: Int
         public var topK: Int
+        /// λ of token elimination; nil = the artifact's default λ when it carries a profile.
+        public var lambda: Double?
 
-        public init(texts: [String], maxLength: Int? = nil, newTokens: Int = 20, topK: Int = 5) {
+        public init(texts: [String], maxLength: Int? = nil, newTokens: Int = 20, topK: Int = 5, lambda: Double? = nil) {
             self.texts = texts
             self.maxLength = maxLength
             self.newTokens = newTokens
             self.topK = topK
+            self.lambda = lambda
         }
     }
 
@@ -36,6 +39,7 @@ public enum Run {
         }
         let c = source.model.config
         let prepared = PreparedModel(source.model)
+        let elimination = try Elimination.chosen(for: source.model, lambda: options.lambda)
         let limit = try maxLength(options, config: c, sentenceLimit: source.maxSequenceLength)
 
         var inputs: [RunReport.Input] = []
@@ -59,24 +63,27 @@ public enum Run {
         do {
             if c.causal {
                 for i in inputs.indices {
-                    let out = try prepared.decode(TokenBatch(ids: [batch[i]]))
+                    let out = try prepared.decode(TokenBatch(ids: [batch[i]]), elimination: elimination)
                     inputs[i].next = top(out.nextTokenLogits[0], k: options.topK, tokenizer)
+                    inputs[i].tokensKept = out.keptCounts[0]
                     let count = min(options.newTokens, c.maxPositions - batch[i].count)
-                    let generated = try prepared.generate(prompt: batch[i], count: count)
+                    let generated = try prepared.generate(prompt: batch[i], count: count, elimination: elimination)
                     inputs[i].continuation = generated
                     inputs[i].continuationText = (try? tokenizer.decode(generated)) ?? ""
                 }
             } else {
-                let out = try prepared.encode(TokenBatch(ids: batch))
+                let out = try prepared.encode(TokenBatch(ids: batch), elimination: elimination)
                 for (i, e) in out.sentenceEmbeddings().enumerated() {
                     inputs[i].embedding = e
                     inputs[i].logits = out.logits?[i]
+                    inputs[i].tokensKept = out.keptCounts[i]
                 }
             }
         } catch {
             throw .runtime(error)
         }
-        return RunReport(model: source.name, architecture: c.architecture.rawValue, maxLength: limit, inputs: inputs)
+        return RunReport(model: source.name, architecture: c.architecture.rawValue, maxLength: limit,
+                         lambda: elimination?.lambda, inputs: inputs)
     }
 
     private static func maxLength(_ options: Options, config: ModelConfig, sentenceLimit: Int?) throws(DriverError) -> Int {

@@ -20,6 +20,8 @@ public struct RunReport: Codable, Sendable {
         public var continuation: [Int]?
         public var continuationText: String?
         public var next: [Candidate]?
+        /// N_0…N_L: tokens entering the first layer and leaving each layer.
+        public var tokensKept: [Int]?
 
         init(text: String, ids: [Int], truncated: Bool) {
             self.text = text
@@ -31,6 +33,8 @@ public struct RunReport: Codable, Sendable {
     public var model: String
     public var architecture: String
     public var maxLength: Int
+    /// λ of token elimination, when the model ran with it.
+    public var lambda: Double?
     public var inputs: [Input]
 
     public func json() -> String {
@@ -45,6 +49,9 @@ public struct RunReport: Codable, Sendable {
         for (i, input) in inputs.enumerated() {
             let shown = input.text.count > 60 ? String(input.text.prefix(57)) + "..." : input.text
             out.append("[\(i)] \"\(shown)\"  (\(input.ids.count) tokens\(input.truncated ? ", truncated" : ""))")
+            if let kept = input.tokensKept, let lambda, kept.last != kept.first {
+                out.append("    tokens kept at λ = \(Format.fixed(lambda, 4)): " + kept.map(String.init).joined(separator: " → "))
+            }
             if let e = input.embedding {
                 let head = e.prefix(6).map { Format.fixed(Double($0), 4) }.joined(separator: ", ")
                 out.append("    embedding[\(e.count)] = [\(head), ...]  (--json prints all)")

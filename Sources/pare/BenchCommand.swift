@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure forward-pass latency, throughput and GEMM efficiency on a fixed workload.")
 
-    @Argument(help: "A Hugging Face model directory.")
+    @Argument(help: "A Hugging Face model directory or a .pare artifact.")
     var path: String
 
     @Option(help: "Samples per batch.")
@@ -25,6 +25,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Untimed warm-up runs.")
     var warmup: Int = 2
 
+    @Option(help: "λ of the eliminating run, measured beside the full model (default: the artifact's λ, if it has a profile).")
+    var lambda: Double?
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -38,7 +41,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         do {
             let options = Bench.Options(workload: Workload(batch: batch, sequenceLength: seqLen), threads: threads,
-                                        warmup: warmup, runs: runs)
+                                        warmup: warmup, runs: runs, lambda: lambda)
             let report = try Bench.run(path: path, options: options)
             print(json ? report.json() : report.text(), terminator: "")
         } catch {

@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
             truncated with a warning on stderr (encoders keep the start, GPT-2 prompts keep the end).
             """)
 
-    @Argument(help: "A Hugging Face model directory.")
+    @Argument(help: "A Hugging Face model directory or a .pare artifact.")
     var path: String
 
     @Option(name: .customLong("text"), help: "A text to run (repeatable).")
@@ -30,6 +30,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "GPT-2: next-token candidates to show.")
     var topK: Int = 5
 
+    @Option(help: "λ of token elimination (default: the artifact's λ when it carries a profile; larger keeps more tokens).")
+    var lambda: Double?
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -46,7 +49,7 @@ struct RunCommand: ParsableCommand {
             all += content.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }
         }
         do {
-            let report = try Run.run(path: path, options: .init(texts: all, maxLength: maxLength, newTokens: maxNewTokens, topK: topK),
+            let report = try Run.run(path: path, options: .init(texts: all, maxLength: maxLength, newTokens: maxNewTokens, topK: topK, lambda: lambda),
                                      warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) })
             print(json ? report.json() : report.text(), terminator: "")
         } catch {
