@@ -49,7 +49,8 @@ let package = Package(
                 swiftSettings: optimized),
         .executableTarget(
             name: "pare",
-            dependencies: ["Driver", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Driver", "ModelIR", "Calibration", "Artifact", "Report",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
 
         // Tests: one target per source target.

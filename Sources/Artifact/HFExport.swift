@@ -17,7 +17,8 @@ import TensorCore
 /// - the tokenizer files, by their relative names.
 ///
 /// The directory is assembled in `<directory>.tmp-<pid>` beside it and renamed into place when
-/// complete; an existing file or non-empty directory is never overwritten.
+/// complete; an existing file or non-empty directory (so any input: the artifact, the source
+/// checkpoint) is never overwritten, and an empty directory is replaced.
 public enum HFExport {
     /// Files the export itself writes; tokenizer files may not use these names.
     static let reservedNames: Set<String> = ["config.json", Checkpoint.singleFileName, Checkpoint.indexFileName]

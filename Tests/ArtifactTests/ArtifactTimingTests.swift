@@ -5,9 +5,15 @@ import Testing
 import TensorCore
 @testable import Artifact
 
-/// With `PARE_ARTIFACT_TIMING=1` (and a release build: `swift test -c release`), writes
-/// all-MiniLM-L6-v2 at several zstd levels and prints size, ratio and times; how the default
-/// level was chosen. Not a pass/fail test beyond round-tripping.
+/// With `PARE_ARTIFACT_TIMING=1`, writes all-MiniLM-L6-v2 (f32, and converted to bf16) at
+/// several zstd levels and prints size, ratio and times: how the default level was chosen.
+/// Not a pass/fail test beyond round-tripping. Run it in release (the test target uses
+/// `@testable`, hence `-enable-testing`):
+///
+///     swift build -c release --build-tests -Xswiftc -enable-testing
+///     PARE_ARTIFACT_TIMING=1 swift test -c release -Xswiftc -enable-testing --skip-build --filter ArtifactTimingTests
+///
+/// `PARE_ARTIFACT_LEVELS=1,9` and `PARE_ARTIFACT_DTYPES=f32` narrow the sweep.
 @Suite struct ArtifactTimingTests {
     static let enabled = ProcessInfo.processInfo.environment["PARE_ARTIFACT_TIMING"] == "1"
         && FileManager.default.fileExists(atPath: ArtifactFixtures.miniLM + "/model.safetensors")
@@ -31,6 +37,7 @@ import TensorCore
         for dtype in dtypes {
             let model = dtype == .f32 ? f32 : f32.map { $0.converted(to: dtype) }
             let raw = model.byteCount
+            print("\(dtype.rawValue): \(raw) tensor bytes")
             for level in levels {
                 var runs = [(true, 0)]
                 if level == 3 || level == 9 { runs += [(false, 0), (true, 1)] }

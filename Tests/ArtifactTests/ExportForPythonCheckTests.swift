@@ -7,9 +7,38 @@ import TensorCore
 /// With `PARE_EXPORT_DIR=<dir>`, writes exports for scripts/fixtures/check_export.py (which
 /// loads them with transformers and compares against the original checkpoints):
 /// `<dir>/<fixture>` for each fixture (through a .pare round trip) and `<dir>/<fixture>-pruned`
-/// (heads {0: [0, 2], 1: [1]} removed). Skipped otherwise; no torch in CI.
+/// (heads {0: [0, 2], 1: [1]} removed), and `<dir>/all-MiniLM-L6-v2` (with its
+/// sentence-transformers files) when the example model is present. Skipped otherwise; no
+/// torch in CI.
 @Suite struct ExportForPythonCheckTests {
     static let target = ProcessInfo.processInfo.environment["PARE_EXPORT_DIR"]
+
+    /// Every text file of a model directory but config.json and the weights, by relative path.
+    static func sideFiles(_ directory: String) throws -> [String: String] {
+        var files: [String: String] = [:]
+        let all = FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? []
+        for name in all where name != "config.json" && !name.hasSuffix(".safetensors") {
+            if let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) { files[name] = text }
+        }
+        return files
+    }
+
+    @Test(.enabled(if: target != nil && FileManager.default.fileExists(atPath: ArtifactFixtures.miniLM + "/model.safetensors")))
+    func writeMiniLMExport() throws {
+        let root = Self.target!
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let model = try ArtifactFixtures.model(at: ArtifactFixtures.miniLM)
+        let pare = root + "/all-MiniLM-L6-v2.pare", out = root + "/all-MiniLM-L6-v2"
+        for p in [pare, out] { try? FileManager.default.removeItem(atPath: p) }
+        _ = try ArtifactWriter.write(
+            model: model, sourceConfig: try String(contentsOfFile: ArtifactFixtures.miniLM + "/config.json", encoding: .utf8),
+            tokenizerFiles: try Self.sideFiles(ArtifactFixtures.miniLM), passLog: [], provenance: ArtifactFixtures.provenance,
+            extensions: [:], to: pare, inputs: [], options: .init())
+        let reader = try ArtifactReader(path: pare)
+        try HFExport.write(model: try reader.model(), sourceConfig: reader.manifest.sourceConfig,
+                           tokenizerFiles: reader.manifest.tokenizerFiles, to: out)
+        #expect(try ArtifactFixtures.model(at: out) == model)
+    }
 
     @Test(.enabled(if: target != nil))
     func writeExportsForTransformers() throws {

@@ -81,5 +81,20 @@ import TensorCore
         }
         #expect(error == .exportUnsupported(path: "/tmp/never", reason: "a GPT-2 model needs exactly embeddings, blocks and a final norm (no pooler, classifier or token types)"))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never"))
+
+        var classifier = try ArtifactFixtures.model("tiny-bert-cls")
+        classifier.head.pooler = nil
+        let out = scratch + "/cls"
+        #expect(ArtifactFixtures.error {
+            try HFExport.write(model: classifier, sourceConfig: "{}", tokenizerFiles: [:], to: out)
+        } == .exportUnsupported(path: out, reason: "a BERT classifier without a pooler (BertForSequenceClassification would start from a random pooler)"))
+    }
+
+    /// A BERT model without a classifier is exported as `BertModel`, whatever the source said.
+    @Test func architecturesNameTheExportedClass() throws {
+        var model = try ArtifactFixtures.model("tiny-bert-cls")
+        model.head.classifier = nil
+        let json = try ExportConfig.json(model, sourceConfig: try ArtifactFixtures.sourceConfig("tiny-bert-cls"), path: "out")
+        #expect(try ManifestCoding.decode(JSONValue.self, from: json).get().objectValue?["architectures"] == ["BertModel"])
     }
 }

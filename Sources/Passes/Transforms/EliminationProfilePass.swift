@@ -57,6 +57,9 @@ public struct EliminationProfilePass: Pass {
         } catch {
             throw .failed(pass: Self.name, reason: error.description)
         }
+        guard measurement.samples > 0 else {
+            throw .failed(pass: Self.name, reason: "no calibration sample has a token besides the protected one (one-token samples give no ACC); use longer calibration text")
+        }
         var profile = EliminationProfile(acc: measurement.acc, fit: options.fit,
                                          protection: model.config.causal ? .last : .first, defaultLambda: options.lambda)
         var diagnostics: [Diagnostic] = []

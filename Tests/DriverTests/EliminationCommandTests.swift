@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import ModelIR
+@testable import Driver
+
+/// calibrate, compile with elimination-profile, run and bench with λ, on the committed fixtures.
+@Suite struct EliminationCommandTests {
+    let directory: String = {
+        let d = NSTemporaryDirectory() + "pare-elimination-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+    let bert = InspectTests.fixtures + "/tiny-bert"
+    let gpt2 = InspectTests.fixtures + "/tiny-gpt2"
+    var corpus: String { InspectTests.repository + "/examples/calibration/default.txt" }
+
+    func write(_ text: String, _ name: String) -> String {
+        let path = directory + "/" + name
+        try! text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func calibrateIsDeterministicAndMatchesTheCompiledProfile() async throws {
+        let options = Calibrate.Options(calibration: .init(path: corpus, samples: 12, maxLength: 48))
+        let a = try Calibrate.run(path: bert, options: options), b = try Calibrate.run(path: bert, options: options)
+        #expect(a.json() == b.json())
+        #expect(a.calibration.samples == 12 && a.acc.count == 2)
+        let path = directory + "/m.pare"
+        let result = try await Compile.run(model: bert, output: path, options: .init(
+            recipe: "elimination-profile{fit=raw}", calibration: .init(path: corpus, samples: 12, maxLength: 48)))
+        #expect(result.manifest.skeleton.elimination?.acc == a.acc)
+        #expect(result.manifest.provenance.calibrationSHA256 == a.calibration.sha256)
+        #expect(result.report.elimination != nil)
+        // The artifact's report can be re-rendered at another λ.
+        let other = try ArtifactTools.report(path, workload: Workload(), lambda: 0.6)
+        #expect(other.elimination?.chosen.lambda == 0.6)
+    }
+
+    @Test func compileWithAProfileIsByteIdentical() async throws {
+        let options = Compile.Options(recipe: "elimination-profile{target-speedup=1.5},cast{dtype=f16}",
+                                      calibration: .init(path: corpus, samples: 8, maxLength: 32))
+        let a = try await Compile.run(model: bert, output: directory + "/a.pare", options: options)
+        let b = try await Compile.run(model: bert, output: directory + "/b.pare", options: options)
+        #expect(FileManager.default.contents(atPath: directory + "/a.pare") == FileManager.default.contents(atPath: directory + "/b.pare"))
+        #expect(a.report.json() == b.report.json() && a.report.html() == b.report.html())
+        let lambda = try #require(a.manifest.skeleton.elimination?.defaultLambda)
+        #expect(abs((a.manifest.skeleton.elimination?.continuousSpeedup(lambda: lambda) ?? 0) - 1.5) < 1e-6)
+    }
+
+    @Test func runUsesTheArtifactsLambdaAndAcceptsAnother() async throws {
+        let path = directory + "/m.pare"
+        _ = try await Compile.run(model: bert, output: path, options: .init(
+            recipe: "elimination-profile{lambda=0.5,fit=raw}", calibration: .init(path: corpus, samples: 8, maxLength: 32)))
+        let text = "a long enough sentence so that several word vectors can be eliminated along the way"
+        let byDefault = try Run.run(path: path, options: .init(texts: [text]))
+        #expect(byDefault.lambda == 0.5)
+        let kept = try #require(byDefault.inputs[0].tokensKept)
+        #expect(kept.last! < kept.first!)
+        let identity = try Run.run(path: path, options: .init(texts: [text], lambda: 100))
+        let full = try Run.run(path: bert, options: .init(texts: [text]))
+        #expect(identity.inputs[0].embedding == full.inputs[0].embedding)
+    }
+
+    @Test func badLambdaAndMissingProfileAreErrors() throws {
+        #expect(throws: DriverError.usage("--lambda needs an elimination profile, and this model has none",
+                                          "compile it with a recipe that runs elimination-profile")) {
+            try Run.run(path: bert, options: .init(texts: ["x"], lambda: 0.9))
+        }
+        #expect(throws: DriverError.self) { try Run.run(path: bert, options: .init(texts: ["x"], lambda: 0)) }
+        #expect(throws: DriverError.self) { try Run.run(path: bert, options: .init(texts: ["x"], lambda: .nan)) }
+    }
+
+    @Test func badCalibrationInputs() async throws {
+        let empty = write("\n\n", "empty.txt")
+        #expect(throws: DriverError.calibration(.empty(path: empty))) {
+            try Calibrate.run(path: bert, options: .init(calibration: .init(path: empty)))
+        }
+        // GPT-2 one-token prompts leave nothing but the protected last token: no ACC.
+        let oneToken = write("{\"input_ids\": [5]}\n{\"input_ids\": [7]}\n", "one.jsonl")
+        #expect(throws: DriverError.self) {
+            try Calibrate.run(path: gpt2, options: .init(calibration: .init(path: oneToken)))
+        }
+        // Samples longer than the limit are truncated and counted.
+        let long = write(String(repeating: "word ", count: 200) + "\n", "long.txt")
+        let report = try Calibrate.run(path: bert, options: .init(calibration: .init(path: long, maxLength: 40)))
+        #expect(report.calibration.truncated == 1 && report.calibration.tokens == 40)
+    }
+
+    @Test func benchReportsTheEliminatingRunBesideTheFullOne() async throws {
+        let path = directory + "/m.pare"
+        _ = try await Compile.run(model: bert, output: path, options: .init(
+            recipe: "elimination-profile{fit=raw}", calibration: .init(path: corpus, samples: 8, maxLength: 32)))
+        let report = try Bench.run(path: path, options: .init(workload: Workload(batch: 2, sequenceLength: 32), threads: 1,
+                                                             warmup: 0, runs: 1, lambda: 0.6))
+        let e = try #require(report.elimination)
+        #expect(e.lambda == 0.6 && e.tokensKept.first == 32 && e.tokensKept.last! < 32)
+        #expect(e.predictedSpeedup > 1 && e.measuredSpeedup > 0)
+        #expect(try Bench.run(path: bert, options: .init(workload: Workload(batch: 1, sequenceLength: 8), warmup: 0, runs: 1)).elimination == nil)
+    }
+}
