@@ -81,7 +81,7 @@ struct CompileCommand: AsyncParsableCommand {
     @Option(help: "zstd level, 1 (fast) to 19 (small).")
     var level: Int = ArtifactWriter.Options().level
 
-    @Option(help: "zstd worker threads per tensor frame (the file is identical for any count).")
+    @Option(help: "Tensors compressed at once, 0 = one per core (the file is identical for any count).")
     var workers: Int = 0
 
     @Option(help: "Seed for passes that sample and for choosing calibration lines.")

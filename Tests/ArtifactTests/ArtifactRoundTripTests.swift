@@ -57,6 +57,17 @@ import TensorCore
         #expect(try reader.tensor("blocks.0.attention.q.u") == u)
     }
 
+    /// The elimination profile travels in the skeleton and comes back with the model.
+    @Test func eliminationProfileRoundTrips() throws {
+        var model = try ArtifactFixtures.model("tiny-gpt2")
+        model.elimination = EliminationProfile(acc: [0.8, 0.3], protection: .last, defaultLambda: 0.9)
+        let path = ArtifactFixtures.temporaryDirectory(in: scratch) + "/p.pare"
+        try ArtifactFixtures.write(model, fixture: "tiny-gpt2", to: path)
+        let reader = try ArtifactReader(path: path)
+        #expect(reader.manifest.skeleton.elimination == model.elimination)
+        #expect(try reader.model() == model)
+    }
+
     @Test func unknownTensorNameIsAnError() throws {
         let path = ArtifactFixtures.temporaryDirectory(in: scratch) + "/a.pare"
         try ArtifactFixtures.write(try ArtifactFixtures.model("tiny-bert"), fixture: "tiny-bert", to: path)

@@ -27,7 +27,9 @@ import TensorCore
     @Test func schemaMatchesTheWrittenManifest() throws {
         let schema = try ManifestCoding.decode(JSONValue.self, from: try ArtifactFixtures.bytes(Self.schemaPath)).get()
         let path = ArtifactFixtures.temporaryDirectory(in: scratch) + "/m.pare"
-        let manifest = try ArtifactFixtures.write(try ArtifactFixtures.model("tiny-bert"), fixture: "tiny-bert", to: path)
+        var model = try ArtifactFixtures.model("tiny-bert")
+        model.elimination = EliminationProfile(acc: [0.9, 0.5], protection: .first)
+        let manifest = try ArtifactFixtures.write(model, fixture: "tiny-bert", to: path)
         let written = try ManifestCoding.decode(JSONValue.self, from: try ManifestCoding.encode(manifest)).get().objectValue!
 
         let top = schema.objectValue!
@@ -38,6 +40,12 @@ import TensorCore
         #expect(Set(strings(record["required"])) == Set(tensors[0].objectValue!.keys))
         let encodings = strings(object(schema, "$defs", "tensorRecord", "properties", "encoding")?["enum"])
         #expect(encodings == ["zstd", "zstd+byte-shuffle"])
+        let skeleton = object(.object(written), "skeleton")!
+        #expect(Set(skeleton.keys).isSubset(of: object(schema, "$defs", "skeleton", "properties")!.keys))
+        let profile = object(.object(written), "skeleton", "elimination")!
+        let profileSchema = object(schema, "$defs", "eliminationProfile")!
+        #expect(Set(strings(profileSchema["required"])).isSubset(of: profile.keys))
+        #expect(Set(profile.keys).isSubset(of: object(schema, "$defs", "eliminationProfile", "properties")!.keys))
         let dtypes = strings(object(schema, "$defs", "dtype")?["enum"])
         #expect(dtypes == DType.allCases.map(\.rawValue))
     }

@@ -18,7 +18,7 @@ import ModelIR
         let a = directory + "/a.pare", b = directory + "/b.pare"
         let first = try await Compile.run(model: model, output: a, options: .init(recipe: "cast{dtype=bf16}"))
         _ = try await Compile.run(model: model, output: b,
-                                  options: .init(recipe: "cast{dtype=bf16}", writer: .init(level: 9, workers: 2)))
+                                  options: .init(recipe: "cast{dtype=bf16}", writer: .init(workers: 1)))
         #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b))
         #expect(first.manifest.passLog.map(\.options) == ["cast{dtype=bf16,embeddings=true,select=**}"])
         let verification = try ArtifactTools.verify(a)
