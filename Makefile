@@ -5,12 +5,19 @@
 SHELL := /bin/bash
 SWIFT_RELEASE = swift build -c release
 MODEL = examples/models/all-MiniLM-L6-v2
+RECIPE = passes/deploy-f16.yaml
+OUT = examples/out
 PARE = .build/release/pare
 
 .PHONY: demo test setup deps model build fixtures clean
 
+# Compile MiniLM with the default recipe, print the report, then run the artifact.
 demo: setup build
-	$(PARE) inspect $(MODEL)
+	mkdir -p $(OUT)
+	$(PARE) compile $(MODEL) --recipe $(RECIPE) -o $(OUT)/minilm.pare --report-dir $(OUT)/report
+	$(PARE) run $(OUT)/minilm.pare --text "Pare compresses transformer checkpoints before deployment." \
+		--text "The compiler shrinks models so they run faster." --text "It rained all day in Zurich."
+	@echo "artifact: $(OUT)/minilm.pare; report: $(OUT)/report/report.html"
 
 # Integration tests on the real model are required, not skipped, when PARE_REQUIRE_MODEL=1.
 test: setup
