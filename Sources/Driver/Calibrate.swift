@@ -24,12 +24,7 @@ public enum Calibrate {
 
     public static func run(path: String, options: Options) throws(DriverError) -> ProfileReport {
         let source = try ModelSource.load(path)
-        let tokenizer: any Tokenizer
-        if path.hasSuffix(".pare") {
-            tokenizer = try TokenizerFiles.load(source.tokenizerFiles, source: path)
-        } else {
-            do { tokenizer = try TokenizerLoader.load(directory: path) } catch { throw .tokenizer(error) }
-        }
+        let tokenizer = try source.tokenizer(path: path)
         let c = source.model.config
         let set = try CalibrationInput.load(options.calibration, config: c, tokenizer: tokenizer)
         let start = ContinuousClock.now
@@ -62,7 +57,7 @@ public enum Calibrate {
 }
 
 /// What `pare calibrate` prints; `--json` follows schemas/profile.schema.json.
-public struct ProfileReport: Codable, Sendable {
+public struct ProfileReport: Codable, Sendable, CommandOutput {
     public struct Source: Codable, Sendable {
         public var source: String
         public var sha256: String
@@ -121,13 +116,6 @@ public struct ProfileReport: Codable, Sendable {
         fitted = try c.decode([Double].self, forKey: .fitted)
         lambdaForTwofold = try c.decodeIfPresent(Double.self, forKey: .lambdaForTwofold)
         sweep = try c.decode([Point].self, forKey: .sweep)
-    }
-
-    public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
     }
 
     public func text() -> String {

@@ -1,14 +1,6 @@
 import Foundation
 
-extension InspectReport {
-    /// JSON with sorted keys, two-space indentation, and a trailing newline.
-    public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
-    }
-
+extension InspectReport: CommandOutput {
     /// The human-readable summary.
     public func text() -> String {
         var out: [String] = []

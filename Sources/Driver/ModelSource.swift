@@ -2,6 +2,7 @@ import Artifact
 import Foundation
 import ModelImport
 import ModelIR
+import Tokenizers
 
 /// A model given on the command line: a Hugging Face directory or a `.pare` artifact, with the
 /// tokenizer files that came with it.
@@ -34,6 +35,12 @@ struct ModelSource {
         let files = companions(in: path)
         return ModelSource(model: model, name: (path as NSString).lastPathComponent, tokenizerFiles: files,
                            maxSequenceLength: maxSequenceLength(files["sentence_bert_config.json"]))
+    }
+
+    /// The model's own tokenizer: from the directory, or from the files an artifact carries.
+    func tokenizer(path: String) throws(DriverError) -> any Tokenizer {
+        if path.hasSuffix(".pare") { return try TokenizerFiles.load(tokenizerFiles, source: path) }
+        do { return try TokenizerLoader.load(directory: path) } catch { throw .tokenizer(error) }
     }
 
     /// The companion files present in `directory`, read as UTF-8.

@@ -31,12 +31,7 @@ public enum Run {
     public static func run(path: String, options: Options, warn: (String) -> Void = { _ in }) throws(DriverError) -> RunReport {
         guard !options.texts.isEmpty else { throw .usage("no input text", "pass --text \"...\" (repeatable) or --file FILE") }
         let source = try ModelSource.load(path)
-        let tokenizer: any Tokenizer
-        if path.hasSuffix(".pare") {
-            tokenizer = try TokenizerFiles.load(source.tokenizerFiles, source: path)
-        } else {
-            do { tokenizer = try TokenizerLoader.load(directory: path) } catch { throw .tokenizer(error) }
-        }
+        let tokenizer = try source.tokenizer(path: path)
         let c = source.model.config
         let prepared = PreparedModel(source.model)
         let elimination = try Elimination.chosen(for: source.model, lambda: options.lambda)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What `pare run` produced, per input text.
-public struct RunReport: Codable, Sendable {
+public struct RunReport: Codable, Sendable, CommandOutput {
     public struct Candidate: Codable, Sendable, Equatable {
         public var id: Int
         public var token: String
@@ -36,13 +36,6 @@ public struct RunReport: Codable, Sendable {
     /// λ of token elimination, when the model ran with it.
     public var lambda: Double?
     public var inputs: [Input]
-
-    public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
-    }
 
     public func text() -> String {
         var out: [String] = []
