@@ -82,3 +82,43 @@ import ModelIR
         #expect(report.tensors?.allSatisfy { $0.encoding != nil } == true)
     }
 }
+
+/// A failed compile loses nothing: no output file, an existing one untouched, inputs never overwritten.
+@Suite struct CompileSafetyTests {
+    let directory: String = {
+        let d = NSTemporaryDirectory() + "pare-compile-safety-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    /// A writable copy of the tiny BERT fixture.
+    func modelCopy() throws -> String {
+        let copy = directory + "/model"
+        try FileManager.default.copyItem(atPath: InspectTests.fixtures + "/tiny-bert", toPath: copy)
+        return copy
+    }
+
+    @Test func outputEqualToAnInputIsRefused() async throws {
+        let model = try modelCopy()
+        let weights = model + "/model.safetensors"
+        let before = FileManager.default.contents(atPath: weights)
+        await #expect(throws: DriverError.artifact(.file(.wouldOverwriteInput(path: weights)))) {
+            try await Compile.run(model: model, output: weights, options: .init(recipe: "cast"))
+        }
+        #expect(FileManager.default.contents(atPath: weights) == before)
+    }
+
+    @Test func failureAfterTheWeightsWereReadLeavesAnExistingOutputUntouched() async throws {
+        let model = try modelCopy()
+        let output = directory + "/existing.pare"
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: output))
+        let empty = directory + "/empty.txt"
+        try Data("\n".utf8).write(to: URL(fileURLWithPath: empty))
+        await #expect(throws: DriverError.calibration(.empty(path: empty))) {
+            try await Compile.run(model: model, output: output,
+                                  options: .init(recipe: "cast,elimination-profile", calibration: .init(path: empty)))
+        }
+        #expect(FileManager.default.contents(atPath: output) == Data("keep me".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["empty.txt", "existing.pare", "model"])
+    }
+}
