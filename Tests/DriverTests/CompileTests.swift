@@ -45,6 +45,10 @@ import ModelIR
         let report = try Inspect.run(path: directory + "/hf", workload: Workload())
         #expect(report.parameters == 23_210 && report.bytesByDType == ["f16": 2 * 23_210])
         #expect(throws: DriverError.self) { try ArtifactTools.export(path, to: directory + "/hf") }
+        // The artifact and its export run to the same embeddings (same f16 weights, same tokenizer).
+        let texts = ["compressed models should still embed text the same way", "short"]
+        #expect(try Run.run(path: path, options: .init(texts: texts)).inputs.map(\.embedding)
+                == Run.run(path: directory + "/hf", options: .init(texts: texts)).inputs.map(\.embedding))
     }
 
     @Test func planChecksWithoutWeightsAndReportsErrors() throws {
