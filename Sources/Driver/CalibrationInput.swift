@@ -24,11 +24,14 @@ enum CalibrationInput {
 
     /// The shipped corpus, looked up from the working directory and then beside the executable's
     /// checkout (.build/<configuration>/pare → ../../examples/...).
-    static func defaultCorpusPath() -> String? {
+    static func defaultCorpusPath() -> String? { locate(defaultCorpus) }
+
+    /// A file shipped in the checkout, from the working directory or beside the executable.
+    static func locate(_ relative: String) -> String? {
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        let candidates = [defaultCorpus,
-                          executable.deletingLastPathComponent().appendingPathComponent("../../../" + defaultCorpus).standardized.path,
-                          executable.deletingLastPathComponent().appendingPathComponent("../../" + defaultCorpus).standardized.path]
+        let candidates = [relative,
+                          executable.deletingLastPathComponent().appendingPathComponent("../../../" + relative).standardized.path,
+                          executable.deletingLastPathComponent().appendingPathComponent("../../" + relative).standardized.path]
         return candidates.first { FileManager.default.fileExists(atPath: $0) }
     }
 

@@ -34,7 +34,10 @@ struct EliminationState {
 
     /// Applies layer l's Eliminate; returns the packed rows to keep (nil when nothing changes).
     mutating func eliminate(layer l: Int, scores: [[Float]?]) -> [Int]? {
-        guard let targets else { return nil }
+        guard let targets else {
+            for s in segments.indices { history[s].append(segments[s].count) }
+            return nil
+        }
         var rows: [Int] = [], changed = false, offset = 0
         for (s, segment) in segments.enumerated() {
             var keep = Array(0..<segment.count)

@@ -111,7 +111,7 @@ extension PreparedModel {
     }
 
     /// The index of the largest value; the lowest index wins ties (as torch.argmax).
-    static func argmax(_ v: [Float]) -> Int {
+    public static func argmax(_ v: [Float]) -> Int {
         var best = 0
         for i in v.indices where v[i] > v[best] { best = i }
         return best

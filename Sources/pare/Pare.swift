@@ -10,6 +10,6 @@ struct Pare: AsyncParsableCommand {
         abstract: "Compress transformer checkpoints: import, compile with passes, report.",
         version: "0.1.0",
         subcommands: [InspectCommand.self, PlanCommand.self, CompileCommand.self, ReportCommand.self, VerifyCommand.self,
-                      ExportCommand.self, CalibrateCommand.self, RunCommand.self, BenchCommand.self, ListPassesCommand.self])
+                      ExportCommand.self, CalibrateCommand.self, EvalCommand.self, RunCommand.self, BenchCommand.self, ListPassesCommand.self])
 }
 

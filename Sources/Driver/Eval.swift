@@ -1,0 +1,154 @@
+import Foundation
+import ModelIR
+import Runtime
+import Tokenizers
+
+/// `pare eval`: how far a compiled model's outputs are from a reference, on held-out text, at
+/// each λ of a sweep. Encoders: cosine of sentence embeddings; causal LMs: agreement of the
+/// greedy next token and the KL divergence of next-token distributions.
+public enum Eval {
+    public struct Options: Sendable {
+        /// The reference model; nil = the same model without elimination.
+        public var against: String?
+        /// Held-out text, one sample per line; nil = examples/calibration/heldout.txt.
+        public var data: String?
+        public var samples: Int
+        public var maxLength: Int
+        /// λ values to evaluate; nil = a default sweep up to the identity λ (when the model has a profile).
+        public var lambdas: [Double]?
+
+        public init(against: String? = nil, data: String? = nil, samples: Int = 96, maxLength: Int = 128, lambdas: [Double]? = nil) {
+            self.against = against
+            self.data = data
+            self.samples = samples
+            self.maxLength = maxLength
+            self.lambdas = lambdas
+        }
+    }
+
+    static let heldOut = "examples/calibration/heldout.txt"
+    static let defaultSweep = [0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.1, 1.2]
+
+    public static func run(path: String, options: Options) throws(DriverError) -> EvalReport {
+        let source = try ModelSource.load(path)
+        let reference = try options.against.map { p throws(DriverError) in try ModelSource.load(p) } ?? source
+        guard reference.model.config.vocabSize == source.model.config.vocabSize,
+              reference.model.config.architecture == source.model.config.architecture else {
+            throw .usage("\(reference.name) is not the same kind of model as \(source.name)", "pass the checkpoint the artifact was compiled from")
+        }
+        let tokenizer = try source.tokenizer(path: path)
+        let c = source.model.config
+        let dataPath = options.data ?? CalibrationInput.locate(heldOut)
+        guard let dataPath else {
+            throw .usage("no evaluation data: \(heldOut) was not found", "pass --data FILE (one text per line)")
+        }
+        let set = try CalibrationInput.load(.init(path: dataPath, samples: options.samples, maxLength: options.maxLength, seed: 1),
+                                            config: c, tokenizer: tokenizer)
+        let model = PreparedModel(source.model), referenceModel = PreparedModel(reference.model)
+        var lambdas: [Double?] = [nil]
+        if let profile = source.model.elimination {
+            let sweep = options.lambdas ?? (defaultSweep.filter { $0 < profile.identityLambda } + [profile.defaultLambda])
+            lambdas += Set(sweep).sorted().map { Optional($0) }
+        } else if options.lambdas != nil {
+            throw .usage("--lambdas needs an elimination profile, and this model has none", "compile it with elimination-profile")
+        }
+        let batch = TokenBatch(ids: set.samples)
+        let meanLength = Double(set.samples.reduce(0) { $0 + $1.count }) / Double(set.samples.count)
+        var points: [EvalReport.Point] = []
+        do {
+            if c.causal {
+                let want = try referenceModel.decode(batch).nextTokenLogits
+                for lambda in lambdas {
+                    let e = lambda.map { Elimination(profile: source.model.elimination!, lambda: $0) }
+                    let out = try model.decode(batch, elimination: e)
+                    let agree = zip(want, out.nextTokenLogits).filter { PreparedModel.argmax($0) == PreparedModel.argmax($1) }.count
+                    let kl = zip(want, out.nextTokenLogits).map { Self.kl($0, $1) }
+                    points.append(point(lambda, source.model, set.samples, out.keptCounts, meanLength,
+                                        mean: Double(agree) / Double(want.count), worst: kl.max() ?? 0, metric2: kl.reduce(0, +) / Double(kl.count)))
+                }
+            } else {
+                let want = try referenceModel.encode(batch).sentenceEmbeddings()
+                for lambda in lambdas {
+                    let e = lambda.map { Elimination(profile: source.model.elimination!, lambda: $0) }
+                    let out = try model.encode(batch, elimination: e)
+                    let cosines = zip(want, out.sentenceEmbeddings()).map { Self.cosine($0, $1) }
+                    points.append(point(lambda, source.model, set.samples, out.keptCounts, meanLength,
+                                        mean: cosines.reduce(0, +) / Double(cosines.count), worst: cosines.min() ?? 0, metric2: nil))
+                }
+            }
+        } catch {
+            throw .runtime(error)
+        }
+        return EvalReport(model: source.name, reference: options.against == nil ? "\(source.name) without elimination" : reference.name,
+                          data: (dataPath as NSString).lastPathComponent, samples: set.samples.count, meanTokens: meanLength,
+                          metric: c.causal ? "next-token agreement" : "cosine of sentence embeddings", points: points)
+    }
+
+    private static func point(_ lambda: Double?, _ model: Model, _ samples: [[Int]], _ kept: [[Int]], _ meanLength: Double,
+                              mean: Double, worst: Double, metric2: Double?) -> EvalReport.Point {
+        let full = samples.reduce(0) { $0 + CostModel.blockFLOPs(model, counts: [Int](repeating: $1.count, count: model.blocks.count + 1)).reduce(0) { $0 + $1.total } }
+        let pruned = kept.reduce(0) { $0 + CostModel.blockFLOPs(model, counts: $1).reduce(0) { $0 + $1.total } }
+        let last = kept.map { Double($0.last ?? 0) }
+        return EvalReport.Point(lambda: lambda, mean: mean, worst: worst, meanKL: metric2,
+                                meanTokensLeft: last.reduce(0, +) / Double(max(last.count, 1)),
+                                predictedSpeedup: Double(full) / Double(max(pruned, 1)))
+    }
+
+    /// cos(a, b) in Double.
+    static func cosine(_ a: [Float], _ b: [Float]) -> Double {
+        var dot = 0.0, na = 0.0, nb = 0.0
+        for (x, y) in zip(a, b) { dot += Double(x) * Double(y); na += Double(x) * Double(x); nb += Double(y) * Double(y) }
+        return dot / max((na * nb).squareRoot(), 1e-30)
+    }
+
+    /// KL(softmax(p) ‖ softmax(q)) in nats.
+    static func kl(_ p: [Float], _ q: [Float]) -> Double {
+        func logSoftmax(_ x: [Float]) -> [Double] {
+            let m = Double(x.max() ?? 0)
+            let logSum = log(x.reduce(0.0) { $0 + exp(Double($1) - m) }) + m
+            return x.map { Double($0) - logSum }
+        }
+        let lp = logSoftmax(p), lq = logSoftmax(q)
+        return zip(lp, lq).reduce(0) { $0 + exp($1.0) * ($1.0 - $1.1) }
+    }
+}
+
+/// What `pare eval` measured, per λ (`lambda` absent = no elimination).
+public struct EvalReport: Codable, Sendable, CommandOutput {
+    public struct Point: Codable, Sendable {
+        public var lambda: Double?
+        /// Encoders: mean cosine; causal LMs: share of samples whose greedy next token agrees.
+        public var mean: Double
+        /// Encoders: the lowest cosine; causal LMs: the largest KL divergence.
+        public var worst: Double
+        /// Causal LMs: mean KL divergence of the next-token distributions (nats).
+        public var meanKL: Double?
+        /// Tokens per sample leaving the last layer, on average.
+        public var meanTokensLeft: Double
+        /// Block FLOPs full / eliminated over these samples (Eq. 4').
+        public var predictedSpeedup: Double
+    }
+
+    public var model: String
+    public var reference: String
+    public var data: String
+    public var samples: Int
+    public var meanTokens: Double
+    public var metric: String
+    public var points: [Point]
+
+    public func text() -> String {
+        var out = ["\(model) against \(reference): \(metric) on \(samples) held-out samples from \(data) "
+            + "(\(Format.fixed(meanTokens, 1)) tokens on average)", ""]
+        let causal = points.first?.meanKL != nil
+        out.append("λ          " + (causal ? "agree     worst KL   mean KL" : "mean cos   min cos") + "   tokens left   predicted speedup")
+        for p in points {
+            var line = (p.lambda.map { Format.fixed($0, 4) } ?? "none").padding(11)
+            line += Format.fixed(p.mean, causal ? 3 : 5).padding(10) + Format.fixed(p.worst, causal ? 4 : 5).padding(11)
+            if let kl = p.meanKL { line += Format.fixed(kl, 4).padding(10) }
+            line += Format.fixed(p.meanTokensLeft, 1).padding(14) + Format.fixed(p.predictedSpeedup, 2) + "×"
+            out.append(line)
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}

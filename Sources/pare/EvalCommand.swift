@@ -1,0 +1,49 @@
+import Foundation
+import ArgumentParser
+import Driver
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure fidelity on held-out text against a reference model, at each λ of a sweep.")
+
+    @Argument(help: "A .pare artifact or a model directory.")
+    var path: String
+
+    @Option(help: "Reference model directory (default: the same model without elimination).")
+    var against: String?
+
+    @Option(help: "Held-out text, one sample per line (default: examples/calibration/heldout.txt).")
+    var data: String?
+
+    @Option(help: "Samples to use.")
+    var samples: Int = 96
+
+    @Option(help: "Tokens per sample.")
+    var maxLength: Int = 128
+
+    @Option(help: "Comma-separated λ values (default: a sweep up to the profile's identity λ).")
+    var lambdas: String?
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        var values: [Double]?
+        if let lambdas {
+            values = try lambdas.split(separator: ",").map { item -> Double in
+                guard let v = Double(item.trimmingCharacters(in: .whitespaces)), v > 0, v.isFinite else {
+                    throw ValidationError("--lambdas: '\(item)' is not a number above 0")
+                }
+                return v
+            }
+        }
+        do {
+            let report = try Eval.run(path: path, options: .init(against: against, data: data, samples: samples,
+                                                                maxLength: maxLength, lambdas: values))
+            print(json ? report.json() : report.text(), terminator: "")
+        } catch {
+            fail(error)
+        }
+    }
+}
