@@ -298,7 +298,7 @@ extension EliminationSection {
         func kept(_ tokens: [Int]) -> String { tokens.map { NumberFormat.grouped($0) }.joined(separator: ", ") }
         let lambda = NumberFormat.fixed(chosen.lambda, 4)
         let alpha = ep.map { min(1, chosen.lambda * $0) }
-        var intro = "At λ = \(lambda) (default \(NumberFormat.fixed(defaultLambda, 4)); λ ≥ \(NumberFormat.fixed(identityLambda, 4)) "
+        let intro = "At λ = \(lambda) (default \(NumberFormat.fixed(defaultLambda, 4)); λ ≥ \(NumberFormat.fixed(identityLambda, 4)) "
             + "keeps every token) each sample of \(NumberFormat.grouped(n0)) tokens keeps \(kept(chosen.tokensKept)) "
             + "after layers 1–\(ep.count). Predicted speedup of the blocks: "
         let after = " (exact FLOPs, ACC-SPEC Eq. 4'); the 25/75 model of Eq. 6 gives \(NumberFormat.times(modelSpeedup)). "
