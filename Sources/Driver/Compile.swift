@@ -47,11 +47,8 @@ public enum Compile {
         do { skeleton = try ModelImporter.skeleton(directory: directory).graph } catch { throw .importFailed(error) }
         let pipeline = try pipeline(options.recipe)
         let (diagnostics, skeletons) = pipeline.check(skeleton)
-        let stages = zip(pipeline.canonicalRecipe.steps, skeletons.dropFirst()).map {
-            ReportInput.Stage(pass: $0.0.description, skeleton: $0.1)
-        }
-        let input = ReportInput(model: name(directory), workload: options.workload, before: skeleton, stages: stages,
-                                files: nil, diagnostics: diagnostics)
+        let input = ReportInput(model: name(directory), workload: options.workload, before: skeleton,
+                                stages: stages(pipeline, skeletons), files: nil, diagnostics: diagnostics)
         return Plan(report: Report(input), diagnostics: diagnostics)
     }
 
@@ -90,9 +87,7 @@ public enum Compile {
         progress("writing \(output)")
         let inputs = try inputFiles(directory)
         let configText = (try? String(contentsOfFile: (directory as NSString).appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
-        var stages = zip(pipeline.canonicalRecipe.steps, pipeline.check(before).skeletons.dropFirst()).map {
-            ReportInput.Stage(pass: $0.0.description, skeleton: $0.1)
-        }
+        var stages = stages(pipeline, pipeline.check(before).skeletons)
         // The profile is data the static check cannot know: take it from the model that ran.
         if !stages.isEmpty { stages[stages.count - 1].skeleton.elimination = model.elimination }
         let inputBytes = inputs.filter { $0.name.hasSuffix(".safetensors") }.reduce(0) { $0 + $1.bytes }
@@ -132,6 +127,11 @@ public enum Compile {
                 throw .input(path: directory, error.description, "choose a writable --report-dir")
             }
         }
+    }
+
+    /// Each step's canonical text with the skeleton after it (`skeletons[0]` is the input).
+    static func stages(_ pipeline: Pipeline, _ skeletons: [Skeleton]) -> [ReportInput.Stage] {
+        zip(pipeline.canonicalRecipe.steps, skeletons.dropFirst()).map { ReportInput.Stage(pass: $0.0.description, skeleton: $0.1) }
     }
 
     static func pipeline(_ recipe: String) throws(DriverError) -> Pipeline {
