@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["ModelIR", "Kernels"], swiftSettings: optimized),
 
         // L3
-        .target(name: "Calibration", dependencies: ["ModelIR", "Runtime", .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "Calibration", dependencies: ["ModelIR", "Kernels", "Runtime", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimized),
 
         // L4
@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "ModelImport"]),
-        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "ModelImport"]),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Kernels", "ModelImport"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport"]),
         .testTarget(name: "PassesTests", dependencies: ["Passes", "ModelImport"]),
         .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "ModelImport"]),

@@ -1,3 +1,4 @@
+import Kernels
 import ModelIR
 import Runtime
 
@@ -15,8 +16,15 @@ public struct ACCMeasurement: Sendable, Equatable, Codable {
     public var tokens: Int
 
     /// Runs `model` on `samples` (token ids, one array per sample) in batches and measures ACC.
+    ///
+    /// OpenBLAS gives last-bit differences with different thread counts, which can move a
+    /// bisected λ and so the artifact's bytes; the measurement therefore runs on one BLAS thread
+    /// (restored afterwards), so the same inputs give the same profile on any core count.
     public static func measure(_ model: PreparedModel, samples: [[Int]], batchSize: Int = 16,
                                aggregate: Aggregate = .mean) throws(RuntimeError) -> ACCMeasurement {
+        let threads = BLASThreads.count
+        BLASThreads.count = 1
+        defer { BLASThreads.count = threads }
         let causal = model.config.causal
         let protection: EliminationProfile.Protection = causal ? .last : .first
         var perLayer = [[Double]](repeating: [], count: model.config.layerCount)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ModelImport
 import ModelIR
+import Kernels
 import Runtime
 @testable import Calibration
 
@@ -47,4 +48,20 @@ import Runtime
 
     @Test(.enabled(if: ACCGoldenTests.miniLMAvailable))
     func miniLM() throws { try Self.check(model: Self.miniLM, golden: "minilm") }
+}
+
+/// The profile is baked into artifacts, which must be byte-identical on any core count.
+@Suite(.serialized) struct ACCDeterminismTests {
+    @Test func sameACCWhateverTheBLASThreadCount() throws {
+        let golden = try ACCGoldenTests.golden("tiny-bert")
+        let model = PreparedModel(try ModelImporter.model(directory: ACCGoldenTests.fixtures + "/tiny-bert").graph)
+        let saved = BLASThreads.count
+        defer { BLASThreads.count = saved }
+        BLASThreads.count = 2
+        let two = try ACCMeasurement.measure(model, samples: golden.input_ids)
+        #expect(BLASThreads.count == 2)
+        BLASThreads.count = 1
+        let one = try ACCMeasurement.measure(model, samples: golden.input_ids)
+        #expect(one == two)
+    }
 }
