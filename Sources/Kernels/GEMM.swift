@@ -16,6 +16,15 @@ public enum GEMM {
                     beta, c, Int32(ldc ?? n))
     }
 
+    /// C [m, n] += α · Aᵀ · A for A [k, m] (rows of A are samples): the Gram matrix update
+    /// AᵀA used by calibration statistics; C must hold m·m values.
+    public static func accumulateGram(_ a: UnsafePointer<Float>, rows k: Int, columns m: Int,
+                                      into c: UnsafeMutablePointer<Float>, alpha: Float = 1) {
+        guard k > 0, m > 0 else { return }
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(m), Int32(k), alpha, a, Int32(m),
+                    a, Int32(m), 1, c, Int32(m))
+    }
+
     /// Array convenience: A [m, k] · B [k, n] (or Bᵀ for B [n, k]).
     public static func multiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeB: Bool = false) -> [Float] {
         precondition(a.count == m * k && b.count == k * n, "GEMM operand sizes do not match m=\(m) n=\(n) k=\(k)")

@@ -17,8 +17,8 @@ public protocol Pass: Sendable {
     /// kebab-case recipe key, e.g. `svd-lowrank`.
     static var name: String { get }
     static var summary: String { get }
-    /// Whether `run` reads calibration samples (the driver then loads them).
-    static var needsCalibration: Bool { get }
+    /// Whether `run` reads calibration samples with these options (the driver then loads them).
+    var needsCalibration: Bool { get }
     var options: Options { get }
     init(options: Options)
     /// Everything that would stop `run`, found without weights.
@@ -29,7 +29,7 @@ public protocol Pass: Sendable {
 }
 
 extension Pass {
-    public static var needsCalibration: Bool { false }
+    public var needsCalibration: Bool { false }
 }
 
 /// What a pass did.
@@ -75,6 +75,23 @@ public final class PassContext: @unchecked Sendable {
     }
 
     public var cachedAnalyses: Set<String> { Set(analyses.keys) }
+
+    /// Activation statistics of `model` on the calibration samples (linear inputs, head scores;
+    /// Gram matrices for `gram`), computed on first use and cached until a pass changes weights.
+    public func activationStatistics(_ model: Model, gram: Set<LayerPath> = [], pass: String) throws(PassError) -> ActivationStatistics {
+        guard let calibration, !calibration.samples.isEmpty else {
+            throw .failed(pass: pass, reason: "needs calibration samples; pass --calibration FILE (the default corpus is used when none is given)")
+        }
+        let key = "activation-statistics" + gram.map(\.description).sorted().joined(separator: ",")
+        if let cached = analyses[key] as? ActivationStatistics { return cached }
+        do {
+            let statistics = try ActivationStatistics.measure(model, samples: calibration.samples, gram: gram)
+            analyses[key] = statistics
+            return statistics
+        } catch {
+            throw .failed(pass: pass, reason: error.description)
+        }
+    }
 
     /// Drops every analysis a pass did not declare preserved.
     func invalidate(keeping preserved: Set<String>) {

@@ -32,7 +32,7 @@ public struct Pipeline: Sendable {
     }
 
     /// Whether any step reads calibration samples.
-    public var needsCalibration: Bool { passes.contains { type(of: $0).needsCalibration } }
+    public var needsCalibration: Bool { passes.contains { $0.needsCalibration } }
 
     /// The canonical recipe: every step with all of its options.
     public var canonicalRecipe: Recipe { Recipe(steps: passes.map { $0.canonicalStep }, summary: recipe.summary) }

@@ -25,6 +25,22 @@ public struct AttentionProbabilities: Sendable {
 /// Called once per (layer, sample) when set; nil costs nothing on the normal path.
 public typealias AttentionObserver = (AttentionProbabilities) -> Void
 
+/// Which linear an observed input feeds, within a block.
+public enum LinearInput: String, Sendable, CaseIterable {
+    /// x entering Q, K and V (after the pre-norm for GPT-2).
+    case attention
+    /// The concatenated heads C entering W_O (after any elimination).
+    case output
+    /// h entering the MLP's up projection.
+    case up
+    /// act(up(h)) entering the down projection.
+    case down
+}
+
+/// Called with (layer, which linear, its input rows [rows, width] row-major, width) for every
+/// block linear's input when set (calibration statistics); nil costs nothing.
+public typealias LinearInputObserver = (Int, LinearInput, UnsafeBufferPointer<Float>, Int) -> Void
+
 /// Keys and values of the tokens seen so far at one layer of a causal model, [capacity, h·d_h].
 final class KeyValueCache {
     var keys: [Float]

@@ -118,12 +118,14 @@ extension PreparedModel {
 
     /// out [rows, d] = down(act(up(x))) + biases.
     /// With `accumulate`, adds the result to `into` (the residual) instead of overwriting it.
-    func mlp(_ layer: Layer, _ x: UnsafePointer<Float>, rows: Int, into out: UnsafeMutablePointer<Float>,
-             accumulate: Bool, profile: ForwardProfile?) {
+    func mlp(_ layer: Layer, index: Int, _ x: UnsafePointer<Float>, rows: Int, into out: UnsafeMutablePointer<Float>,
+             accumulate: Bool, profile: ForwardProfile?, inputs: LinearInputObserver? = nil) {
         var inner = [Float](repeating: 0, count: rows * layer.up.outFeatures)
         inner.withUnsafeMutableBufferPointer { h in
+            inputs?(index, .up, UnsafeBufferPointer(start: x, count: rows * layer.up.inFeatures), layer.up.inFeatures)
             layer.up.apply(x, rows: rows, into: h.baseAddress!, profile: profile, phase: .up)
             timed(profile, .activation) { activate(h.baseAddress!, count: h.count) }
+            inputs?(index, .down, UnsafeBufferPointer(h), layer.down.inFeatures)
             layer.down.apply(h.baseAddress!, rows: rows, into: out, accumulate: accumulate, profile: profile, phase: .down)
         }
     }

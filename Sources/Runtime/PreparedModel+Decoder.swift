@@ -21,14 +21,14 @@ extension PreparedModel {
     /// The GPT-2 forward pass (pre-norm): h = x + Attn(LN₁(x))·W_O, out = h + MLP(LN₂(h)), then
     /// the final LayerNorm; causal attention within each sample.
     public func decode(_ batch: TokenBatch, elimination: Elimination? = nil, observe: AttentionObserver? = nil,
-                       profile: ForwardProfile? = nil) throws(RuntimeError) -> DecoderOutput {
+                       inputs: LinearInputObserver? = nil, profile: ForwardProfile? = nil) throws(RuntimeError) -> DecoderOutput {
         guard config.causal else { throw .unsupported("decode(_:) runs causal models; use encode(_:) for \(config.architecture.rawValue)") }
         try validate(batch)
         try validate(elimination)
         let caches = layers.map { layer in
             batch.ids.map { KeyValueCache(capacity: $0.count, width: layer.attentionWidth) }
         }
-        return step(batch, caches: caches, elimination: elimination, observe: observe, profile: profile)
+        return step(batch, caches: caches, elimination: elimination, observe: observe, inputs: inputs, profile: profile)
     }
 
     /// Greedy continuation: the prompt is run once (prefill) filling a key/value cache per layer,
@@ -59,7 +59,7 @@ extension PreparedModel {
     /// Runs new tokens through every layer; `caches[l][b]` holds layer l's keys and values of
     /// sample b so far, `start` is the position of the first new token.
     func step(_ batch: TokenBatch, caches: [[KeyValueCache]], start: Int = 0, elimination: Elimination? = nil,
-              observe: AttentionObserver?, profile: ForwardProfile? = nil) -> DecoderOutput {
+              observe: AttentionObserver?, inputs: LinearInputObserver? = nil, profile: ForwardProfile? = nil) -> DecoderOutput {
         let d = config.hiddenSize
         var rows = batch.tokenCount
         var state = EliminationState(batch, elimination: elimination, protection: .last)
@@ -68,6 +68,7 @@ extension PreparedModel {
         for (l, layer) in layers.enumerated() {
             a = x
             a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.attentionNorm, profile: profile) }
+            if let inputs { a.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
             let qkv = a.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, profile: profile) }
             var context = [Float](repeating: 0, count: rows * layer.attentionWidth)
             let scores = qkv.withUnsafeBufferPointer { qkv in
@@ -83,6 +84,7 @@ extension PreparedModel {
                 }
                 rows = keep.count
             }
+            if let inputs { context.withUnsafeBufferPointer { inputs(l, .output, $0, layer.attentionWidth) } }
             x.withUnsafeMutableBufferPointer { h in
                 context.withUnsafeBufferPointer {
                     layer.o.apply($0.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true, profile: profile, phase: .output)
@@ -92,7 +94,9 @@ extension PreparedModel {
             a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
             // x += MLP(LN₂(x)): the down GEMM accumulates onto the residual.
             a.withUnsafeBufferPointer { m in
-                x.withUnsafeMutableBufferPointer { mlp(layer, m.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, profile: profile) }
+                x.withUnsafeMutableBufferPointer {
+                    mlp(layer, index: l, m.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, profile: profile, inputs: inputs)
+                }
             }
         }
         if let finalNorm { x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, finalNorm, profile: profile) } }

@@ -71,7 +71,8 @@ extension PreparedModel {
     /// where C is the concatenated attention heads. With `elimination`, each layer keeps N_l rows
     /// per sample between C and W_O ([CLS] protected).
     public func encode(_ batch: TokenBatch, elimination: Elimination? = nil, keepHiddenStates: Bool = false,
-                       observe: AttentionObserver? = nil, profile: ForwardProfile? = nil) throws(RuntimeError) -> EncoderOutput {
+                       observe: AttentionObserver? = nil, inputs: LinearInputObserver? = nil,
+                       profile: ForwardProfile? = nil) throws(RuntimeError) -> EncoderOutput {
         guard !config.causal else { throw .unsupported("encode(_:) runs encoders; use decode(_:) for \(config.architecture.rawValue)") }
         try validate(batch)
         try validate(elimination)
@@ -82,6 +83,7 @@ extension PreparedModel {
         var states: [[Float]] = keepHiddenStates ? [x] : []
         var stateOffsets: [[Int]] = keepHiddenStates ? [state.offsets] : []
         for (l, layer) in layers.enumerated() {
+            if let inputs { x.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
             let qkv = x.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, profile: profile) }
             var context = [Float](repeating: 0, count: rows * layer.attentionWidth)
             let scores = qkv.withUnsafeBufferPointer { qkv in
@@ -97,6 +99,7 @@ extension PreparedModel {
                 }
                 rows = keep.count
             }
+            if let inputs { context.withUnsafeBufferPointer { inputs(l, .output, $0, layer.attentionWidth) } }
             // h = LN₁(x + C·W_Oᵀ + b_O), computed in place in x.
             x.withUnsafeMutableBufferPointer { h in
                 context.withUnsafeBufferPointer { c in
@@ -108,7 +111,9 @@ extension PreparedModel {
             // out = LN₂(h + MLP(h)): the MLP's down GEMM accumulates onto a copy of h.
             var y = x
             x.withUnsafeBufferPointer { h in
-                y.withUnsafeMutableBufferPointer { mlp(layer, h.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, profile: profile) }
+                y.withUnsafeMutableBufferPointer {
+                    mlp(layer, index: l, h.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, profile: profile, inputs: inputs)
+                }
             }
             x = y
             x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }

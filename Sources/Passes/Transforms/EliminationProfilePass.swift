@@ -30,7 +30,7 @@ public struct EliminationProfilePass: Pass {
     }
 
     public static let name = "elimination-profile"
-    public static let needsCalibration = true
+    public var needsCalibration: Bool { true }
     public static let summary = "Measure ACC on calibration text and bake a token-elimination profile (λ chosen at load time)."
     public let options: Options
 

@@ -1,0 +1,118 @@
+import Kernels
+import ModelIR
+import Runtime
+import TensorCore
+
+/// Statistics of the activations entering one linear, over every calibration token:
+/// the inputs X [tokens, in] of that linear.
+public struct InputStatistics: Sendable, Equatable {
+    /// Tokens seen.
+    public var rows: Int
+    /// Σ_t X[t, j]² per input feature j, [in].
+    public var sumSquares: [Double]
+    /// max_t |X[t, j]| per input feature, [in].
+    public var maxAbs: [Float]
+    /// XᵀX [in, in] row-major (accumulated in f32), when requested.
+    public var gram: [Float]?
+
+    /// ‖X[:, j]‖₂, the activation norm of Wanda's score |W_ij|·‖X_j‖.
+    public var norms: [Double] { sumSquares.map { $0.squareRoot() } }
+
+    init(width: Int, gram: Bool) {
+        rows = 0
+        sumSquares = [Double](repeating: 0, count: width)
+        maxAbs = [Float](repeating: 0, count: width)
+        self.gram = gram ? [Float](repeating: 0, count: width * width) : nil
+    }
+
+    mutating func add(_ x: UnsafeBufferPointer<Float>, width: Int) {
+        let n = x.count / width
+        for t in 0..<n {
+            for j in 0..<width {
+                let v = x[t * width + j]
+                sumSquares[j] += Double(v) * Double(v)
+                maxAbs[j] = max(maxAbs[j], abs(v))
+            }
+        }
+        rows += n
+        if gram != nil { gram!.withUnsafeMutableBufferPointer { GEMM.accumulateGram(x.baseAddress!, rows: n, columns: width, into: $0.baseAddress!) } }
+    }
+}
+
+/// What the passes learn from running the model on calibration samples (DESIGN §4: computed
+/// once per pipeline and dropped when a pass changes weights).
+public struct ActivationStatistics: Sendable {
+    /// Inputs of every block linear by path; q, k and v share one input, stored under each.
+    public var inputs: [LayerPath: InputStatistics]
+    /// headScores[l][i]: mean over tokens of ‖C_h · W_O[:, h]ᵀ‖₂ for the i-th kept head of block l,
+    /// the size of that head's contribution to the residual stream.
+    public var headScores: [[Double]]
+    public var tokens: Int
+
+    /// Runs `model` (no elimination) on `samples` and gathers the statistics; Gram matrices only
+    /// for the paths in `gram`. One BLAS thread, so the numbers are the same on any core count.
+    public static func measure(_ model: Model, samples: [[Int]], gram: Set<LayerPath> = [], batchSize: Int = 16) throws(RuntimeError) -> ActivationStatistics {
+        let threads = BLASThreads.count
+        BLASThreads.count = 1
+        defer { BLASThreads.count = threads }
+        let prepared = PreparedModel(model)
+        let outputWeights = model.blocks.map { DenseWeight.floats($0.attention.o) }
+        var inputs: [LayerPath: InputStatistics] = [:]
+        var headSums = model.blocks.map { [Double](repeating: 0, count: $0.attention.keptHeads.count) }
+        var tokens = 0
+        let observe: LinearInputObserver = { layer, which, x, width in
+            let paths: [LayerPath] = switch which {
+            case .attention: ["attention.q", "attention.k", "attention.v"].map { .block(layer, $0) }
+            case .output: [.block(layer, "attention.o")]
+            case .up: [.block(layer, "mlp.up")]
+            case .down: [.block(layer, "mlp.down")]
+            }
+            var stats = inputs[paths[0]] ?? InputStatistics(width: width, gram: paths.contains { gram.contains($0) })
+            stats.add(x, width: width)
+            for path in paths { inputs[path] = stats }
+            if which == .output {
+                let block = model.blocks[layer], dh = block.attention.headDim, d = model.config.hiddenSize
+                let n = x.count / width
+                var y = [Float](repeating: 0, count: n * d)
+                outputWeights[layer].withUnsafeBufferPointer { w in
+                    y.withUnsafeMutableBufferPointer { y in
+                        for h in 0..<block.attention.keptHeads.count {
+                            GEMM.multiply(x.baseAddress! + h * dh, w.baseAddress! + h * dh, into: y.baseAddress!, m: n, n: d, k: dh,
+                                          transposeB: true, lda: width, ldb: width, ldc: d)
+                            for t in 0..<n {
+                                var s: Double = 0
+                                for c in 0..<d { s += Double(y[t * d + c]) * Double(y[t * d + c]) }
+                                headSums[layer][h] += s.squareRoot()
+                            }
+                        }
+                    }
+                }
+            }
+            if which == .attention && layer == 0 { tokens += x.count / width }
+        }
+        var start = 0
+        while start < samples.count {
+            let batch = TokenBatch(ids: Array(samples[start..<min(start + batchSize, samples.count)]))
+            if model.config.causal { _ = try prepared.decode(batch, inputs: observe) } else { _ = try prepared.encode(batch, inputs: observe) }
+            start += batchSize
+        }
+        return ActivationStatistics(inputs: inputs, headScores: headSums.map { $0.map { $0 / Double(max(tokens, 1)) } }, tokens: tokens)
+    }
+}
+
+/// A linear's weight as a dense f32 matrix [out, in], whatever its form.
+public enum DenseWeight {
+    public static func floats(_ linear: Linear<Tensor>) -> [Float] {
+        let out = linear.outFeatures, inF = linear.inFeatures
+        switch linear.weight {
+        case let .dense(w): return w.floats()
+        case let .sparse(values, _, _, _): return values.floats()
+        case let .int8(values, scales):
+            let q = values.floats(), s = scales.floats()
+            return (0..<(out * inF)).map { q[$0] * s[$0 / inF] }
+        case let .lowRank(u, v):
+            let r = u.shape[1]
+            return GEMM.multiply(u.floats(), v.floats(), m: out, n: inF, k: r)
+        }
+    }
+}
