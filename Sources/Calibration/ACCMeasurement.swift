@@ -22,9 +22,13 @@ public struct ACCMeasurement: Sendable, Equatable, Codable {
     /// (restored afterwards), so the same inputs give the same profile on any core count.
     public static func measure(_ model: PreparedModel, samples: [[Int]], batchSize: Int = 16,
                                aggregate: Aggregate = .mean) throws(RuntimeError) -> ACCMeasurement {
-        let threads = BLASThreads.count
-        BLASThreads.count = 1
-        defer { BLASThreads.count = threads }
+        try BLASThreads.withCount(1) { () throws(RuntimeError) in
+            try measureOnThisThread(model, samples: samples, batchSize: batchSize, aggregate: aggregate)
+        }
+    }
+
+    private static func measureOnThisThread(_ model: PreparedModel, samples: [[Int]], batchSize: Int,
+                                            aggregate: Aggregate) throws(RuntimeError) -> ACCMeasurement {
         let causal = model.config.causal
         let protection: EliminationProfile.Protection = causal ? .last : .first
         var perLayer = [[Double]](repeating: [], count: model.config.layerCount)

@@ -52,9 +52,13 @@ public struct ActivationStatistics: Sendable {
     /// Runs `model` (no elimination) on `samples` and gathers the statistics; Gram matrices only
     /// for the paths in `gram`. One BLAS thread, so the numbers are the same on any core count.
     public static func measure(_ model: Model, samples: [[Int]], gram: Set<LayerPath> = [], batchSize: Int = 16) throws(RuntimeError) -> ActivationStatistics {
-        let threads = BLASThreads.count
-        BLASThreads.count = 1
-        defer { BLASThreads.count = threads }
+        try BLASThreads.withCount(1) { () throws(RuntimeError) in
+            try measureOnThisThread(model, samples: samples, gram: gram, batchSize: batchSize)
+        }
+    }
+
+    private static func measureOnThisThread(_ model: Model, samples: [[Int]], gram: Set<LayerPath>,
+                                            batchSize: Int) throws(RuntimeError) -> ActivationStatistics {
         let prepared = PreparedModel(model)
         let outputWeights = model.blocks.map { DenseWeight.floats($0.attention.o) }
         var inputs: [LayerPath: InputStatistics] = [:]

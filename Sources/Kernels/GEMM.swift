@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// Matrix products on OpenBLAS. All matrices are row-major Float buffers.
 public enum GEMM {
@@ -40,12 +41,31 @@ public enum GEMM {
     }
 }
 
-/// OpenBLAS's thread pool.
+/// OpenBLAS's thread pool. The count is process-wide; changes are serialised with `withCount`.
 public enum BLASThreads {
+    private static let lock = NSRecursiveLock()
+
     /// Threads OpenBLAS uses for one call; set it to 1 when parallelising at a higher level.
+    /// Setting waits for any `withCount` in progress.
     public static var count: Int {
         get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(newValue)) }
+        set {
+            lock.lock()
+            defer { lock.unlock() }
+            openblas_set_num_threads(Int32(newValue))
+        }
+    }
+
+    /// Runs `body` with exactly `n` OpenBLAS threads, holding off every other change of the count
+    /// (OpenBLAS's results differ in the last bits with the thread count, so work whose bits must
+    /// not depend on the machine, such as calibration, runs under this).
+    public static func withCount<R, E: Error>(_ n: Int, _ body: () throws(E) -> R) throws(E) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        let saved = Int(openblas_get_num_threads())
+        openblas_set_num_threads(Int32(n))
+        defer { openblas_set_num_threads(Int32(saved)) }
+        return try body()
     }
 
     /// The CPU kernel family OpenBLAS selected at load (e.g. `Cooperlake`, `Haswell`).
