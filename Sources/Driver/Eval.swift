@@ -55,7 +55,9 @@ public enum Eval {
         let batch = TokenBatch(ids: set.samples)
         let meanLength = Double(set.samples.reduce(0) { $0 + $1.count }) / Double(set.samples.count)
         var points: [EvalReport.Point] = []
+        var comparison = EvalReport.Comparison()
         do {
+            comparison = try compare(model, referenceModel, batch: batch, causal: c.causal)
             if c.causal {
                 let want = try referenceModel.decode(batch).nextTokenLogits
                 for lambda in lambdas {
@@ -79,9 +81,43 @@ public enum Eval {
         } catch {
             throw .runtime(error)
         }
+        let workload = Workload(batch: set.samples.count, sequenceLength: max(1, Int(meanLength.rounded())))
+        comparison.predictedSpeedup = Double(CostModel.flops(reference.model, workload: workload).total)
+            / Double(max(CostModel.flops(source.model, workload: workload).total, 1))
         return EvalReport(model: source.name, reference: options.against == nil ? "\(source.name) without elimination" : reference.name,
                           data: (dataPath as NSString).lastPathComponent, samples: set.samples.count, meanTokens: meanLength,
-                          metric: c.causal ? "next-token agreement" : "cosine of sentence embeddings", points: points)
+                          metric: c.causal ? "next-token agreement" : "cosine of sentence embeddings", comparison: comparison, points: points)
+    }
+
+    /// The full (uneliminated) model against the reference: hidden-state differences (encoders)
+    /// or perplexities (causal LMs), and the median latency of both on the evaluation batch.
+    static func compare(_ model: PreparedModel, _ reference: PreparedModel, batch: TokenBatch, causal: Bool) throws(RuntimeError) -> EvalReport.Comparison {
+        var result = EvalReport.Comparison()
+        if causal {
+            func perplexity(_ m: PreparedModel) throws(RuntimeError) -> Double {
+                let nll = try m.negativeLogLikelihood(batch)
+                return exp(nll.reduce(0) { $0 + $1.sum } / Double(max(nll.reduce(0) { $0 + $1.count }, 1)))
+            }
+            result.perplexity = try perplexity(model)
+            result.referencePerplexity = try perplexity(reference)
+        } else {
+            let a = try model.encode(batch).lastHidden, b = try reference.encode(batch).lastHidden
+            let differences = zip(a, b).map { Double(abs($0 - $1)) }
+            result.hiddenMaxAbs = differences.max() ?? 0
+            result.hiddenMeanAbs = differences.reduce(0, +) / Double(max(differences.count, 1))
+        }
+        func latency(_ m: PreparedModel) throws(RuntimeError) -> Double {
+            var times: [Double] = []
+            for _ in 0..<3 {
+                let start = ContinuousClock.now
+                if causal { _ = try m.decode(batch) } else { _ = try m.encode(batch) }
+                times.append(Bench.seconds(ContinuousClock.now - start) * 1000)
+            }
+            return Bench.median(times)
+        }
+        result.milliseconds = try latency(model)
+        result.referenceMilliseconds = try latency(reference)
+        return result
     }
 
     private static func point(_ lambda: Double?, _ model: Model, _ samples: [[Int]], _ kept: [[Int]], _ meanLength: Double,
@@ -129,18 +165,44 @@ public struct EvalReport: Codable, Sendable, CommandOutput {
         public var predictedSpeedup: Double
     }
 
+    /// The model without elimination against the reference.
+    public struct Comparison: Codable, Sendable {
+        /// Encoders: max and mean |Δ| of the last hidden states over every token.
+        public var hiddenMaxAbs: Double?
+        public var hiddenMeanAbs: Double?
+        /// Causal LMs: perplexity of the held-out text under each.
+        public var perplexity: Double?
+        public var referencePerplexity: Double?
+        /// Median wall time of one forward pass over the evaluation batch.
+        public var milliseconds: Double = 0
+        public var referenceMilliseconds: Double = 0
+        /// FLOPs of the reference / FLOPs of the model for this batch (the static report's estimate).
+        public var predictedSpeedup: Double = 1
+    }
+
     public var model: String
     public var reference: String
     public var data: String
     public var samples: Int
     public var meanTokens: Double
     public var metric: String
+    public var comparison: Comparison
     public var points: [Point]
 
     public func text() -> String {
         var out = ["\(model) against \(reference): \(metric) on \(samples) held-out samples from \(data) "
             + "(\(Format.fixed(meanTokens, 1)) tokens on average)", ""]
         let causal = points.first?.meanKL != nil
+        let c = comparison
+        if let max = c.hiddenMaxAbs, let mean = c.hiddenMeanAbs {
+            out.append("hidden states  max |Δ| \(Format.fixed(max, 5)), mean |Δ| \(Format.fixed(mean, 6))")
+        }
+        if let p = c.perplexity, let q = c.referencePerplexity {
+            out.append("perplexity     \(Format.fixed(p, 3)) (reference \(Format.fixed(q, 3)))")
+        }
+        out.append("latency        \(Format.fixed(c.milliseconds, 1)) ms (reference \(Format.fixed(c.referenceMilliseconds, 1)) ms): measured "
+            + "\(Format.fixed(c.referenceMilliseconds / max(c.milliseconds, 1e-9), 2))×, predicted \(Format.fixed(c.predictedSpeedup, 2))× from FLOPs")
+        out.append("")
         out.append("λ          " + (causal ? "agree     worst KL   mean KL" : "mean cos   min cos") + "   tokens left   predicted speedup")
         for p in points {
             var line = (p.lambda.map { Format.fixed($0, 4) } ?? "none").padding(11)

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+import ModelIR
+@testable import Driver
+
+/// `pare eval` on the fixtures: an f16 artifact against its f32 source (oracle: the source
+/// itself), and a GPT-2 against itself (perplexities must be equal).
+@Suite struct EvalTests {
+    let directory: String = {
+        let d = NSTemporaryDirectory() + "pare-eval-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+    var heldOut: String { InspectTests.repository + "/examples/calibration/heldout.txt" }
+
+    @Test func f16ArtifactAgainstItsSource() async throws {
+        let path = directory + "/m.pare"
+        _ = try await Compile.run(model: InspectTests.fixtures + "/tiny-bert", output: path, options: .init(recipe: "cast{dtype=f16}"))
+        let report = try Eval.run(path: path, options: .init(against: InspectTests.fixtures + "/tiny-bert", data: heldOut, samples: 12))
+        #expect(report.samples == 12 && report.points.count == 1 && report.points[0].lambda == nil)
+        #expect(report.points[0].mean > 0.9999 && report.points[0].mean <= 1.0000001)
+        let maxAbs = try #require(report.comparison.hiddenMaxAbs)
+        #expect(maxAbs > 0 && maxAbs < 0.05)
+        #expect(abs(report.comparison.predictedSpeedup - 1) < 1e-12)
+        #expect(throws: DriverError.self) {
+            try Eval.run(path: path, options: .init(data: heldOut, samples: 4, lambdas: [0.9]))
+        }
+    }
+
+    @Test func gpt2AgainstItselfHasEqualPerplexity() throws {
+        let report = try Eval.run(path: InspectTests.fixtures + "/tiny-gpt2", options: .init(data: heldOut, samples: 6, maxLength: 24))
+        let p = try #require(report.comparison.perplexity)
+        #expect(p == report.comparison.referencePerplexity && p > 1)
+        #expect(report.points[0].mean == 1 && report.points[0].meanKL == 0)
+    }
+}
