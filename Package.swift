@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "ModelImport"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Kernels", "ModelImport"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport"]),
-        .testTarget(name: "PassesTests", dependencies: ["Passes", "ModelImport"]),
+        .testTarget(name: "PassesTests", dependencies: ["Passes", "ModelImport", "Calibration", "Runtime"]),
         .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "ModelImport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "ModelImport"], exclude: ["Snapshots"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver"]),

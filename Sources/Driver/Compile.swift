@@ -76,7 +76,7 @@ public enum Compile {
             do { tokenizer = try TokenizerLoader.load(directory: directory) } catch { throw .tokenizer(error) }
             calibration = try CalibrationInput.load(options.calibration, config: model.config, tokenizer: tokenizer)
         }
-        let log: [(entry: PassLogEntry, seconds: Double, output: String?)]
+        let log: [PipelineStep]
         do {
             log = try await pipeline.run(on: &model, context: PassContext(seed: options.seed, calibration: calibration)) { i, name in
                 progress("step \(i + 1)/\(pipeline.recipe.steps.count): \(name)")
@@ -87,9 +87,9 @@ public enum Compile {
         progress("writing \(output)")
         let inputs = try inputFiles(directory)
         let configText = (try? String(contentsOfFile: (directory as NSString).appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
-        var stages = stages(pipeline, pipeline.check(before).skeletons)
-        // The profile is data the static check cannot know: take it from the model that ran.
-        if !stages.isEmpty { stages[stages.count - 1].skeleton.elimination = model.elimination }
+        // The skeletons as the steps left them: they know what the static effects cannot
+        // (ranks chosen from spectra, the measured elimination profile).
+        let stages = stages(pipeline, [before] + log.map(\.skeleton))
         let inputBytes = inputs.filter { $0.name.hasSuffix(".safetensors") }.reduce(0) { $0 + $1.bytes }
         let reportState = ReportState(model: name(directory), before: before, stages: stages, inputBytes: inputBytes)
         let reportJSON = try reportState.json()

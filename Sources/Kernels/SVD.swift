@@ -33,11 +33,14 @@ public struct SVD: Sendable {
 /// Numerical failures of the kernels.
 public enum KernelError: Error, Equatable, Sendable, CustomStringConvertible {
     case svdFailed(rows: Int, columns: Int, info: Int)
+    case notPositiveDefinite(n: Int, info: Int)
 
     public var description: String {
         switch self {
         case let .svdFailed(m, n, info):
             "SVD of a \(m)×\(n) matrix: LAPACK sgesdd failed (info \(info)); check the weight for NaN or infinity"
+        case let .notPositiveDefinite(n, info):
+            "Cholesky of a \(n)×\(n) matrix: not positive definite (LAPACK spotrf info \(info)); the calibration activations are degenerate, use more samples or turn activation-aware off"
         }
     }
 }

@@ -4,6 +4,7 @@ public enum PassRegistry {
         Cast.self,
         PrintIR.self,
         EliminationProfilePass.self,
+        SVDLowRank.self,
     ]
 
     /// Registered names, sorted.

@@ -12,6 +12,15 @@ public struct PassLogEntry: Codable, Sendable, Equatable {
     public var diagnostics: [Diagnostic]
 }
 
+/// One step as it ran: its log line, wall time, any text it produced, and the skeleton after it
+/// (which, unlike the static `effect`, knows data-dependent results such as chosen ranks).
+public struct PipelineStep: Sendable {
+    public var entry: PassLogEntry
+    public var seconds: Double
+    public var output: String?
+    public var skeleton: Skeleton
+}
+
 /// An ordered list of configured passes, built from a recipe. `check` runs every step's static
 /// check on the skeleton the previous steps' effects produce, before any weight is read; `run`
 /// runs the steps in order and verifies the IR after each.
@@ -58,10 +67,10 @@ public struct Pipeline: Sendable {
     /// Runs every step in order on `model`. Throws on the first failure; the model is then
     /// partly transformed and must not be written.
     public func run(on model: inout Model, context: PassContext,
-                    progress: (Int, String) -> Void = { _, _ in }) async throws(PassError) -> [(entry: PassLogEntry, seconds: Double, output: String?)] {
+                    progress: (Int, String) -> Void = { _, _ in }) async throws(PassError) -> [PipelineStep] {
         let (diagnostics, _) = check(model.skeleton)
         if diagnostics.contains(where: { $0.severity == .error }) { throw .checkFailed(diagnostics) }
-        var log: [(PassLogEntry, Double, String?)] = []
+        var log: [PipelineStep] = []
         for (i, pass) in passes.enumerated() {
             let name = type(of: pass).name
             progress(i, name)
@@ -72,8 +81,9 @@ public struct Pipeline: Sendable {
             guard problems.isEmpty else { throw .verifierFailed(step: i, pass: name, diagnostics: problems) }
             if result.changed { context.invalidate(keeping: result.preservedAnalyses) }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            log.append((PassLogEntry(pass: name, options: pass.canonicalStep.description, changed: result.changed,
-                                     counters: result.counters, diagnostics: result.diagnostics), seconds, result.output))
+            log.append(PipelineStep(entry: PassLogEntry(pass: name, options: pass.canonicalStep.description, changed: result.changed,
+                                                        counters: result.counters, diagnostics: result.diagnostics),
+                                    seconds: seconds, output: result.output, skeleton: model.skeleton))
         }
         return log
     }

@@ -1,0 +1,160 @@
+import Calibration
+import Kernels
+import ModelIR
+import TensorCore
+
+/// `svd-lowrank`: replaces each selected dense W [out, in] by u·v, u [out, r], v [r, in], from
+/// the truncated SVD W ≈ U_r Σ_r V_rᵀ with u = U_r √Σ_r and v = √Σ_r V_rᵀ (Eckart–Young: the best
+/// rank-r approximation in Frobenius norm, error √Σ_{i>r} σᵢ²).
+///
+/// The rank is `rank`, or ⌈rank-ratio · min(out, in)⌉, or (default) the smallest r keeping
+/// `energy` of Σσᵢ². A factorization saves FLOPs only when r·(out+in) < out·in; otherwise the
+/// linear stays dense with a warning unless `force`. With `activation-aware` (SVD-LLM), W is
+/// whitened by the Cholesky factor S of the calibration inputs' XᵀX before the SVD and
+/// v = √Σ_r V_rᵀ S⁻¹, which minimises ‖(W − u·v)·Xᵀ‖ rather than ‖W − u·v‖.
+public struct SVDLowRank: Pass {
+    public struct Options: PassOptions {
+        public var select: LayerGlob = "blocks.*.mlp.*"
+        public var rank: Int?
+        public var rankRatio: Double?
+        public var energy: Double?
+        public var force: Bool = false
+        public var activationAware: Bool = false
+
+        public init() {}
+
+        /// The energy used when no rank option is given.
+        public static let defaultEnergy = 0.9
+
+        public func validate() throws(PassError) {
+            let given = [rank != nil, rankRatio != nil, energy != nil].filter { $0 }.count
+            guard given <= 1 else {
+                throw .invalidValue(key: "rank", value: "rank, rank-ratio and energy together", expected: "at most one of them")
+            }
+            if let rank, rank < 1 { throw .invalidValue(key: "rank", value: "\(rank)", expected: "an integer ≥ 1") }
+            if let r = rankRatio, !(r > 0 && r <= 1) { throw .invalidValue(key: "rank-ratio", value: "\(r)", expected: "a number in (0, 1]") }
+            if let e = energy, !(e > 0 && e <= 1) { throw .invalidValue(key: "energy", value: "\(e)", expected: "a number in (0, 1]") }
+        }
+    }
+
+    public static let name = "svd-lowrank"
+    public static let summary = "Factorize dense weights as u·v by truncated SVD (rank, ratio or energy; optionally activation-aware)."
+    public let options: Options
+    public var needsCalibration: Bool { options.activationAware }
+
+    public init(options: Options) { self.options = options }
+
+    public func check(_ s: Skeleton) -> [Diagnostic] {
+        let paths = s.linearPaths(matching: options.select)
+        guard !paths.isEmpty else {
+            return [Diagnostic(.error, at: options.select.pattern, "selects no linear",
+                               hint: "use a glob such as blocks.*.mlp.* (see `pare inspect` for the layer names)")]
+        }
+        var found: [Diagnostic] = []
+        for path in paths {
+            let linear = s.linear(at: path)!
+            guard case .dense = linear.weight else {
+                found.append(Diagnostic(.error, at: path.description, "svd-lowrank needs a dense weight but found \(linear.weight.kind)",
+                                        hint: "move svd-lowrank before the pass that made it \(linear.weight.kind), or leave it out of select"))
+                continue
+            }
+            if let r = fixedRank(linear), !saves(linear, rank: r) {
+                found.append(Diagnostic(.warning, at: path.description,
+                                        "rank \(r) saves nothing: r·(out+in) = \(r * (linear.inFeatures + linear.outFeatures)) ≥ out·in = \(linear.inFeatures * linear.outFeatures)",
+                                        hint: options.force ? "" : "it stays dense; lower the rank or pass force=true"))
+            }
+        }
+        if fixedRankMode == false {
+            found.append(Diagnostic(.note, at: options.select.pattern, "ranks follow the weights' spectra (energy \(options.energy ?? Options.defaultEnergy)): plan shows these linears dense, compile reports the ranks chosen"))
+        }
+        return found
+    }
+
+    /// With `rank` or `rank-ratio` the structure is known without weights; with `energy` it is
+    /// not (the rank depends on the spectrum), and the skeleton is left as it is.
+    public func effect(on s: inout Skeleton) {
+        guard fixedRankMode else { return }
+        for path in s.linearPaths(matching: options.select) {
+            let linear = s.linear(at: path)!
+            guard case let .dense(w) = linear.weight, let r = fixedRank(linear), options.force || saves(linear, rank: r) else { continue }
+            var factored = linear
+            factored.weight = .lowRank(u: TensorSpec(dtype: w.dtype, shape: [linear.outFeatures, r]),
+                                       v: TensorSpec(dtype: w.dtype, shape: [r, linear.inFeatures]))
+            s.setLinear(factored, at: path)
+        }
+    }
+
+    public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
+        let paths = model.linearPaths(matching: options.select)
+        let statistics = options.activationAware
+            ? try context.activationStatistics(model, gram: Set(paths), pass: Self.name) : nil
+        var factored = 0, kept = 0, removed = 0, ranks: [Int] = []
+        var diagnostics: [Diagnostic] = []
+        for path in paths {
+            let linear = model.linear(at: path)!
+            guard case let .dense(w) = linear.weight else { continue }
+            let out = linear.outFeatures, inF = linear.inFeatures
+            var a = w.floats()
+            var whitening: Cholesky?
+            if let gram = statistics?.inputs[path]?.gram {
+                let meanDiagonal = (0..<inF).reduce(Float(0)) { $0 + gram[$1 * inF + $1] } / Float(inF)
+                do { whitening = try Cholesky(gram, n: inF, damping: max(1e-6, 1e-4 * meanDiagonal)) } catch {
+                    throw .failed(pass: Self.name, reason: "\(path): \(error)")
+                }
+                // W·S: the whitened weight.
+                a = GEMM.multiply(a, whitening!.lower, m: out, n: inF, k: inF)
+            }
+            let svd: SVD
+            do { svd = try SVD(a, rows: out, columns: inF) } catch { throw .failed(pass: Self.name, reason: "\(path): \(error)") }
+            let r = fixedRank(linear) ?? Self.energyRank(svd.singularValues, energy: options.energy ?? Options.defaultEnergy)
+            guard options.force || saves(linear, rank: r) else {
+                kept += 1
+                diagnostics.append(Diagnostic(.note, at: path.description, "rank \(r) would save nothing; left dense"))
+                continue
+            }
+            let k = svd.rank
+            var u = [Float](repeating: 0, count: out * r), v = [Float](repeating: 0, count: r * inF)
+            for i in 0..<r {
+                let root = svd.singularValues[i].squareRoot()
+                for o in 0..<out { u[o * r + i] = svd.u[o * k + i] * root }
+                for j in 0..<inF { v[i * inF + j] = svd.vt[i * inF + j] * root }
+            }
+            if let whitening { v = whitening.rightSolve(v, rows: r) }
+            var replaced = linear
+            replaced.weight = .lowRank(u: Tensor(u, shape: [out, r], dtype: w.dtype), v: Tensor(v, shape: [r, inF], dtype: w.dtype))
+            model.setLinear(replaced, at: path)
+            removed += out * inF - r * (out + inF)
+            factored += 1
+            ranks.append(r)
+        }
+        return PassResult(changed: factored > 0,
+                          counters: ["linears-factored": factored, "linears-left-dense": kept,
+                                     "parameters-removed": removed, "rank-min": ranks.min() ?? 0, "rank-max": ranks.max() ?? 0],
+                          diagnostics: diagnostics)
+    }
+
+    /// The smallest r with Σ_{i<r} σᵢ² ≥ energy · Σ σᵢ² (at least 1).
+    static func energyRank(_ sigma: [Float], energy: Double) -> Int {
+        let total = sigma.reduce(0.0) { $0 + Double($1) * Double($1) }
+        var kept = 0.0
+        for (i, s) in sigma.enumerated() {
+            kept += Double(s) * Double(s)
+            if kept >= energy * total - 1e-12 * total { return i + 1 }
+        }
+        return max(1, sigma.count)
+    }
+
+    private var fixedRankMode: Bool { options.rank != nil || options.rankRatio != nil }
+
+    private func fixedRank<T>(_ linear: Linear<T>) -> Int? {
+        let full = min(linear.inFeatures, linear.outFeatures)
+        if let r = options.rank { return min(r, full) }
+        if let ratio = options.rankRatio { return max(1, Int((ratio * Double(full)).rounded(.up))) }
+        return nil
+    }
+
+    /// r·(out+in) < out·in.
+    private func saves<T>(_ linear: Linear<T>, rank r: Int) -> Bool {
+        r * (linear.inFeatures + linear.outFeatures) < linear.inFeatures * linear.outFeatures
+    }
+}
