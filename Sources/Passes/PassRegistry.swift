@@ -5,6 +5,7 @@ public enum PassRegistry {
         PrintIR.self,
         EliminationProfilePass.self,
         SVDLowRank.self,
+        HeadPrune.self,
     ]
 
     /// Registered names, sorted.

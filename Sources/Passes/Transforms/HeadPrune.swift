@@ -1,0 +1,184 @@
+import Calibration
+import ModelIR
+import TensorCore
+
+/// `head-prune`: removes attention heads and physically shrinks Q, K, V (rows and biases) and
+/// W_O (columns) of their layers, keeping at least one head per layer. Which heads: an explicit
+/// `heads` list (`"layer:head"`, original head indices), or the lowest-scoring `fraction` of each
+/// layer, or the lowest-scoring `global-fraction` of all heads, scored on the calibration text
+/// by the mean norm of each head's contribution through W_O, ‖C_h·W_O,hᵀ‖₂.
+public struct HeadPrune: Pass {
+    public struct Options: PassOptions {
+        public var heads: [String]?
+        public var fraction: Double?
+        public var globalFraction: Double?
+
+        public init() {}
+
+        public func validate() throws(PassError) {
+            guard [heads != nil, fraction != nil, globalFraction != nil].filter({ $0 }).count == 1 else {
+                throw .invalidValue(key: "heads", value: "\([heads != nil, fraction != nil, globalFraction != nil].filter { $0 }.count) of heads, fraction, global-fraction",
+                                    expected: "exactly one of them")
+            }
+            for f in [fraction, globalFraction].compactMap({ $0 }) where !(f > 0 && f < 1) {
+                throw .invalidValue(key: fraction != nil ? "fraction" : "global-fraction", value: "\(f)", expected: "a number in (0, 1)")
+            }
+            for item in heads ?? [] where Self.parse(item) == nil {
+                throw .invalidValue(key: "heads", value: item, expected: "entries like \"3:7\" (layer:head)")
+            }
+        }
+
+        static func parse(_ item: String) -> (layer: Int, head: Int)? {
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let l = Int(parts[0]), let h = Int(parts[1]), l >= 0, h >= 0 else { return nil }
+            return (l, h)
+        }
+    }
+
+    public static let name = "head-prune"
+    public static let summary = "Remove attention heads (explicit, or the least contributing on calibration text) and shrink Q, K, V and W_O."
+    public let options: Options
+    public var needsCalibration: Bool { options.heads == nil }
+
+    public init(options: Options) { self.options = options }
+
+    public func check(_ s: Skeleton) -> [Diagnostic] {
+        var found: [Diagnostic] = []
+        for (i, block) in s.blocks.enumerated() {
+            let a = block.attention
+            for (role, linear) in [("q", a.q), ("k", a.k), ("v", a.v), ("o", a.o)] {
+                guard case .dense = linear.weight else {
+                    found.append(Diagnostic(.error, at: "blocks.\(i).attention.\(role)", "head-prune needs dense attention weights but found \(linear.weight.kind)",
+                                            hint: "move head-prune before the pass that made it \(linear.weight.kind)"))
+                    continue
+                }
+            }
+        }
+        if let heads = options.heads {
+            let removal = explicitRemoval(heads, s)
+            for item in heads {
+                guard let (l, h) = Options.parse(item), l < s.blocks.count, s.blocks[l].attention.keptHeads.contains(h) else {
+                    found.append(Diagnostic(.error, at: "head-prune", "head \(item) does not exist", hint: "name heads as layer:head with a head the layer still has"))
+                    continue
+                }
+            }
+            for (l, removed) in removal where removed.count >= s.blocks[l].attention.keptHeads.count {
+                found.append(Diagnostic(.error, at: "blocks.\(l).attention", "removing \(removed.count) heads would leave none",
+                                        hint: "keep at least one head per layer"))
+            }
+        } else {
+            found.append(Diagnostic(.note, at: "head-prune", "heads are chosen from calibration scores at compile time: plan shows the attention unchanged, compile reports the heads kept"))
+        }
+        return found
+    }
+
+    /// Known only for an explicit `heads` list; with a fraction the heads depend on the scores.
+    public func effect(on s: inout Skeleton) {
+        guard let heads = options.heads else { return }
+        for (l, removed) in explicitRemoval(heads, s) {
+            s.blocks[l].attention = shrink(s.blocks[l].attention, removing: removed) { t, rows, _ in
+                TensorSpec(dtype: t.dtype, shape: Shape([rows.count] + t.shape.dims.dropFirst()))
+            } columns: { t, columns in
+                TensorSpec(dtype: t.dtype, shape: [t.shape[0], columns.count])
+            }
+        }
+    }
+
+    public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
+        let removal: [Int: Set<Int>]
+        var scored: [[Double]] = []
+        if let heads = options.heads {
+            removal = explicitRemoval(heads, model.skeleton)
+        } else {
+            scored = try context.activationStatistics(model, pass: Self.name).headScores
+            removal = chooseByScore(scored, model)
+        }
+        var removedCount = 0
+        for (l, removed) in removal.sorted(by: { $0.key < $1.key }) {
+            removedCount += removed.count
+            model.blocks[l].attention = shrink(model.blocks[l].attention, removing: removed) { t, rows, width in
+                Self.rows(t, rows, width: width)
+            } columns: { t, columns in
+                Self.columns(t, columns)
+            }
+        }
+        let notes = scored.enumerated().map { l, scores in
+            Diagnostic(.note, at: "blocks.\(l).attention", "head scores " + scores.map { String(format: "%.4g", $0) }.joined(separator: ", ")
+                + "; kept \(model.blocks[l].attention.keptHeads)")
+        }
+        return PassResult(changed: removedCount > 0, counters: ["heads-removed": removedCount], diagnostics: notes)
+    }
+
+    /// Layer → original head indices to remove, from "layer:head" items.
+    private func explicitRemoval<T>(_ heads: [String], _ s: ModelGraph<T>) -> [Int: Set<Int>] {
+        var removal: [Int: Set<Int>] = [:]
+        for case let (l, h)? in heads.map(Options.parse) where l < s.blocks.count && s.blocks[l].attention.keptHeads.contains(h) {
+            removal[l, default: []].insert(h)
+        }
+        return removal
+    }
+
+    /// The lowest scores per layer (`fraction`) or over all layers (`global-fraction`), ties to
+    /// the lower (layer, head), never the last head of a layer.
+    private func chooseByScore(_ scores: [[Double]], _ model: Model) -> [Int: Set<Int>] {
+        var candidates: [(score: Double, layer: Int, position: Int)] = []
+        for (l, layer) in scores.enumerated() { for (i, s) in layer.enumerated() { candidates.append((s, l, i)) } }
+        let order = { (a: (score: Double, layer: Int, position: Int), b: (score: Double, layer: Int, position: Int)) in
+            a.score < b.score || (a.score == b.score && (a.layer, a.position) < (b.layer, b.position))
+        }
+        var removal: [Int: Set<Int>] = [:]
+        func remove(_ c: (score: Double, layer: Int, position: Int)) {
+            let kept = model.blocks[c.layer].attention.keptHeads
+            guard (removal[c.layer]?.count ?? 0) + 1 < kept.count else { return }
+            removal[c.layer, default: []].insert(kept[c.position])
+        }
+        if let fraction = options.fraction {
+            for l in scores.indices {
+                let count = Int((fraction * Double(scores[l].count)).rounded(.down))
+                candidates.filter { $0.layer == l }.sorted(by: order).prefix(count).forEach(remove)
+            }
+        } else if let global = options.globalFraction {
+            let count = Int((global * Double(candidates.count)).rounded(.down))
+            candidates.sorted(by: order).prefix(count).forEach(remove)
+        }
+        return removal
+    }
+
+    /// The attention without the `removed` original heads: rows of Q, K, V (and biases) and
+    /// columns of W_O dropped; `rows(t, kept rows, row width)` and `columns(t, kept columns)` do
+    /// the tensor work for the payload type.
+    private func shrink<T>(_ a: Attention<T>, removing removed: Set<Int>, rows: (T, [Int], Int) -> T,
+                           columns: (T, [Int]) -> T) -> Attention<T> {
+        let keepPositions = a.keptHeads.indices.filter { !removed.contains(a.keptHeads[$0]) }
+        let keptRows = keepPositions.flatMap { p in (p * a.headDim)..<((p + 1) * a.headDim) }
+        func shrinkRows(_ l: Linear<T>) -> Linear<T> {
+            guard case let .dense(w) = l.weight else { return l }
+            return Linear(inFeatures: l.inFeatures, outFeatures: keptRows.count, weight: .dense(rows(w, keptRows, l.inFeatures)),
+                          bias: l.bias.map { rows($0, keptRows, 1) })
+        }
+        var o = a.o
+        if case let .dense(w) = o.weight {
+            o = Linear(inFeatures: keptRows.count, outFeatures: o.outFeatures, weight: .dense(columns(w, keptRows)), bias: o.bias)
+        }
+        return Attention(q: shrinkRows(a.q), k: shrinkRows(a.k), v: shrinkRows(a.v), o: o, headDim: a.headDim,
+                         keptHeads: keepPositions.map { a.keptHeads[$0] })
+    }
+
+    /// Rows `rows` of a matrix [r, width] (or elements of a vector), same dtype.
+    static func rows(_ t: Tensor, _ rows: [Int], width: Int) -> Tensor {
+        let size = t.dtype.size * width
+        let bytes = t.withUnsafeBytes { raw in rows.flatMap { Array(raw[($0 * size)..<(($0 + 1) * size)]) } }
+        return Tensor(dtype: t.dtype, shape: Shape([rows.count] + t.shape.dims.dropFirst()), bytes: bytes)
+    }
+
+    /// Columns `columns` of a matrix [r, c], same dtype.
+    static func columns(_ t: Tensor, _ columns: [Int]) -> Tensor {
+        let r = t.shape[0], c = t.shape[1], size = t.dtype.size
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(r * columns.count * size)
+        t.withUnsafeBytes { raw in
+            for i in 0..<r { for j in columns { bytes += raw[((i * c + j) * size)..<((i * c + j + 1) * size)] } }
+        }
+        return Tensor(dtype: t.dtype, shape: [r, columns.count], bytes: bytes)
+    }
+}
