@@ -6,6 +6,7 @@ public enum PassRegistry {
         EliminationProfilePass.self,
         SVDLowRank.self,
         HeadPrune.self,
+        MagnitudePrune.self,
     ]
 
     /// Registered names, sorted.
