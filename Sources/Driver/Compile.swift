@@ -21,11 +21,14 @@ public enum Compile {
         public var calibration: CalibrationOptions
         /// λ of the report's elimination section; nil = the profile's default.
         public var lambda: Double?
+        /// PEFT LoRA adapter directories, each optionally `DIR:WEIGHT`, merged in order by `merge-lora`.
+        public var adapters: [String]
 
         public init(recipe: String, workload: Workload = Workload(), seed: UInt64 = 0,
                     writer: ArtifactWriter.Options = ArtifactWriter.Options(), calibration: CalibrationOptions = CalibrationOptions(),
-                    lambda: Double? = nil) {
+                    lambda: Double? = nil, adapters: [String] = []) {
             self.lambda = lambda
+            self.adapters = adapters
             self.recipe = recipe
             self.workload = workload
             self.seed = seed
@@ -46,7 +49,8 @@ public enum Compile {
         let skeleton: Skeleton
         do { skeleton = try ModelImporter.skeleton(directory: directory).graph } catch { throw .importFailed(error) }
         let pipeline = try pipeline(options.recipe)
-        let (diagnostics, skeletons) = pipeline.check(skeleton)
+        var (diagnostics, skeletons) = pipeline.check(skeleton)
+        diagnostics = adapterDiagnostics(options.adapters, pipeline: pipeline, skeleton: skeleton) + diagnostics
         let input = ReportInput(model: name(directory), workload: options.workload, before: skeleton,
                                 stages: stages(pipeline, skeletons), files: nil, diagnostics: diagnostics)
         return Plan(report: Report(input), diagnostics: diagnostics)
@@ -76,9 +80,19 @@ public enum Compile {
             do { tokenizer = try TokenizerLoader.load(directory: directory) } catch { throw .tokenizer(error) }
             calibration = try CalibrationInput.load(options.calibration, config: model.config, tokenizer: tokenizer)
         }
+        var adapters: [LoRAAdapter] = []
+        for argument in options.adapters {
+            let (adapterDirectory, weight) = PEFTAdapterImporter.parse(argument)
+            do {
+                adapters.append(try PEFTAdapterImporter.adapter(directory: adapterDirectory, weight: weight ?? 1, for: before))
+            } catch {
+                throw .checkFailed([Diagnostic(.error, at: "--adapter", error.description)])
+            }
+        }
         let log: [PipelineStep]
         do {
-            log = try await pipeline.run(on: &model, context: PassContext(seed: options.seed, calibration: calibration)) { i, name in
+            let context = PassContext(seed: options.seed, calibration: calibration, adapters: adapters)
+            log = try await pipeline.run(on: &model, context: context) { i, name in
                 progress("step \(i + 1)/\(pipeline.recipe.steps.count): \(name)")
             }
         } catch {
@@ -86,6 +100,10 @@ public enum Compile {
         }
         progress("writing \(output)")
         let inputs = try inputFiles(directory)
+        var adapterInputs: [ArtifactManifest.Provenance.InputFile] = []
+        for file in adapterFiles(options.adapters) {
+            do { adapterInputs.append(try .hashing(file: file.path, as: file.name)) } catch { throw .artifact(error) }
+        }
         let configText = (try? String(contentsOfFile: (directory as NSString).appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
         // The skeletons as the steps left them: they know what the static effects cannot
         // (ranks chosen from spectra, the measured elimination profile).
@@ -99,10 +117,11 @@ public enum Compile {
                 model: model, sourceConfig: configText, tokenizerFiles: ModelSource.companions(in: directory),
                 passLog: log.map { .init(pass: $0.entry.pass, options: $0.entry.options, changed: $0.entry.changed,
                                          counters: $0.entry.counters, notes: $0.entry.diagnostics.map(\.description)) },
-                provenance: .init(inputs: inputs, recipe: pipeline.canonicalRecipe.description, calibrationSHA256: calibration?.sha256,
+                provenance: .init(inputs: (inputs + adapterInputs).sorted { $0.name < $1.name }, recipe: pipeline.canonicalRecipe.description, calibrationSHA256: calibration?.sha256,
                                   seed: options.seed),
                 extensions: ["report": reportJSON],
-                to: output, inputs: inputs.map { (directory as NSString).appendingPathComponent($0.name) },
+                to: output, inputs: inputs.map { (directory as NSString).appendingPathComponent($0.name) }
+                    + adapterFiles(options.adapters).map(\.path),
                 options: options.writer)
         } catch {
             throw .artifact(error)
@@ -111,6 +130,43 @@ public enum Compile {
         let report = Report(reportState.input(workload: options.workload, artifactBytes: artifactBytes,
                                               diagnostics: log.flatMap(\.entry.diagnostics), lambda: options.lambda))
         return Result(manifest: manifest, report: report, steps: log.map { ($0.entry.options, $0.seconds, $0.output) })
+    }
+
+    /// Static checks of `--adapter`: each adapter maps onto the model (headers only), and adapters
+    /// come with a merge-lora step and a merge-lora step with adapters.
+    static func adapterDiagnostics(_ arguments: [String], pipeline: Pipeline, skeleton: Skeleton) -> [Diagnostic] {
+        var found: [Diagnostic] = []
+        for argument in arguments {
+            let (adapterDirectory, weight) = PEFTAdapterImporter.parse(argument)
+            do {
+                _ = try PEFTAdapterImporter.check(directory: adapterDirectory, weight: weight ?? 1, for: skeleton)
+            } catch {
+                found.append(Diagnostic(.error, at: "--adapter", error.description))
+            }
+        }
+        let merges = pipeline.recipe.steps.indices.filter { pipeline.recipe.steps[$0].pass == "merge-lora" }
+        if !arguments.isEmpty, merges.isEmpty {
+            found.append(Diagnostic(.error, at: "--adapter", "\(arguments.count) adapter(s) given but the recipe has no merge-lora step",
+                                    hint: "add merge-lora as the recipe's first step"))
+        }
+        for i in merges where arguments.isEmpty {
+            found.append(Diagnostic(.error, at: "step \(i + 1) (merge-lora)", "no adapter to merge", hint: "pass --adapter DIR[:WEIGHT]"))
+        }
+        for i in merges.dropFirst() where !arguments.isEmpty {
+            found.append(Diagnostic(.error, at: "step \(i + 1) (merge-lora)", "step \(merges[0] + 1) already merges the adapters",
+                                    hint: "keep one merge-lora step"))
+        }
+        return found
+    }
+
+    /// The adapter files read, with their provenance names `adapters/<n>-<dir>/<file>`.
+    static func adapterFiles(_ arguments: [String]) -> [(path: String, name: String)] {
+        arguments.enumerated().flatMap { n, argument in
+            let adapterDirectory = PEFTAdapterImporter.parse(argument).directory
+            return [PEFTAdapterImporter.configFileName, PEFTAdapterImporter.weightsFileName].map { file in
+                ((adapterDirectory as NSString).appendingPathComponent(file), "adapters/\(n + 1)-\(name(adapterDirectory))/\(file)")
+            }
+        }
     }
 
     /// Writes report.json, report.md and report.html into `directory` (created if needed), each atomically.

@@ -59,11 +59,14 @@ public final class PassContext: @unchecked Sendable {
     public let seed: UInt64
     /// Token ids of the calibration samples, when the user (or the default corpus) gave some.
     public let calibration: CalibrationSet?
+    /// PEFT LoRA adapters given with `--adapter`, in order; `merge-lora` merges them.
+    public let adapters: [LoRAAdapter]
     private var analyses: [String: any Sendable] = [:]
 
-    public init(seed: UInt64 = 0, calibration: CalibrationSet? = nil) {
+    public init(seed: UInt64 = 0, calibration: CalibrationSet? = nil, adapters: [LoRAAdapter] = []) {
         self.seed = seed
         self.calibration = calibration
+        self.adapters = adapters
     }
 
     /// The cached analysis `key`, computing it with `make` on first use.
@@ -96,5 +99,13 @@ public final class PassContext: @unchecked Sendable {
     /// Drops every analysis a pass did not declare preserved.
     func invalidate(keeping preserved: Set<String>) {
         analyses = analyses.filter { preserved.contains($0.key) }
+    }
+}
+
+extension Diagnostic {
+    /// The error of a pass whose `select` glob matches no linear of the skeleton.
+    static func selectsNoLinear(_ select: LayerGlob) -> Diagnostic {
+        Diagnostic(.error, at: select.pattern, "selects no linear",
+                   hint: "use a glob such as blocks.*.mlp.* (see `pare inspect` for the layer names)")
     }
 }

@@ -7,6 +7,8 @@ public enum PassRegistry {
         SVDLowRank.self,
         HeadPrune.self,
         MagnitudePrune.self,
+        Int8Quantize.self,
+        MergeLoRA.self,
     ]
 
     /// Registered names, sorted.

@@ -2,7 +2,7 @@ import Kernels
 import ModelIR
 import TensorCore
 
-/// A Linear ready to run: f32 weights in the form the IR stores.
+/// A Linear ready to run: f32 weights in the form the IR stores (int8 weights stay int8).
 /// y [rows, out] = x [rows, in] · Wᵀ + b, written with row stride `ldy` (≥ out) so that several
 /// linears can fill adjacent columns of one buffer (Q, K, V side by side).
 struct PreparedLinear: Sendable {
@@ -11,6 +11,8 @@ struct PreparedLinear: Sendable {
         case dense([Float])
         /// W = u·v, u [out, r], v [r, in]: two GEMMs through a [rows, r] intermediate.
         case lowRank(u: [Float], v: [Float], rank: Int)
+        /// W ≈ s ⊙ Q, Q i8 [out, in]: dequantized one tile of output channels at a time.
+        case int8(Int8Weight)
     }
 
     let inFeatures: Int
@@ -19,6 +21,11 @@ struct PreparedLinear: Sendable {
     let bias: [Float]?
 
     init(_ linear: Linear<Tensor>) {
+        self.init(linear, int8TileElements: Int8Weight.defaultTileElements)
+    }
+
+    /// `int8TileElements`: dequantized floats per tile of an int8 weight (see `Int8Weight`).
+    init(_ linear: Linear<Tensor>, int8TileElements: Int) {
         inFeatures = linear.inFeatures
         outFeatures = linear.outFeatures
         bias = linear.bias?.floats()
@@ -31,9 +38,8 @@ struct PreparedLinear: Sendable {
             // Zeros are stored in `values`: a dense kernel computes the same product.
             form = .dense(values.floats())
         case let .int8(values, scales):
-            // Dequantise once: W[o, i] = scales[o] · values[o, i].
-            let q = values.floats(), s = scales.floats(), n = linear.inFeatures
-            form = .dense((0..<q.count).map { q[$0] * s[$0 / n] })
+            form = .int8(Int8Weight(values: values, scales: scales, inFeatures: linear.inFeatures,
+                                    outFeatures: linear.outFeatures, tileElements: int8TileElements))
         }
     }
 
@@ -60,6 +66,8 @@ struct PreparedLinear: Sendable {
                 gemm(profile, phase, middle, u.baseAddress!, into: y, m: rows, n: outFeatures, k: rank,
                      transposeB: true, beta: beta, ldc: ldy)
             }
+        case let .int8(w):
+            w.multiply(x, rows: rows, into: y, ldy: ldy, beta: beta, profile: profile, phase: phase)
         }
         if let bias {
             timed(profile, .bias) {

@@ -50,11 +50,16 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "A recipe file (passes/*.yaml) or the text form, e.g. \"cast{dtype=f16}\".")
     var recipe: String
 
+    @Option(name: .customLong("adapter"), help: ArgumentHelp(
+        "A PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors) for merge-lora, optionally DIR:WEIGHT; repeatable, merged in order.",
+        valueName: "dir[:weight]"))
+    var adapters: [String] = []
+
     @OptionGroup var report: ReportOptions
 
     func run() throws {
         let plan: Compile.Plan
-        do { plan = try Compile.plan(model: model, options: .init(recipe: recipe, workload: report.workload)) } catch { fail(error) }
+        do { plan = try Compile.plan(model: model, options: .init(recipe: recipe, workload: report.workload, adapters: adapters)) } catch { fail(error) }
         for d in plan.diagnostics { Console.diagnostic(d) }
         print(report.render(plan.report), terminator: "")
         if plan.hasErrors { throw ExitCode(1) }
@@ -71,6 +76,11 @@ struct CompileCommand: AsyncParsableCommand {
 
     @Option(help: "A recipe file (passes/*.yaml) or the text form, e.g. \"cast{dtype=f16}\".")
     var recipe: String
+
+    @Option(name: .customLong("adapter"), help: ArgumentHelp(
+        "A PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors) for merge-lora, optionally DIR:WEIGHT; repeatable, merged in order.",
+        valueName: "dir[:weight]"))
+    var adapters: [String] = []
 
     @Option(name: .shortAndLong, help: "The artifact to write (.pare).")
     var output: String
@@ -112,7 +122,7 @@ struct CompileCommand: AsyncParsableCommand {
             result = try await Compile.run(model: model, output: output,
                                            options: .init(recipe: recipe, workload: report.workload, seed: seed, writer: writer,
                                                           calibration: .init(path: calibration, samples: samples, maxLength: maxLength, seed: seed),
-                                                          lambda: report.lambda),
+                                                          lambda: report.lambda, adapters: adapters),
                                            progress: { Console.progress($0) })
             Console.progress(nil)
             if let reportDir { try Compile.writeReport(result.report, to: reportDir) }

@@ -28,8 +28,7 @@ public struct Cast: Pass {
 
     public func check(_ s: Skeleton) -> [Diagnostic] {
         s.linearPaths(matching: options.select).isEmpty
-            ? [Diagnostic(.error, at: options.select.pattern, "selects no linear",
-                          hint: "use a glob such as blocks.*.mlp.* (see `pare inspect` for the layer names)")]
+            ? [Diagnostic.selectsNoLinear(options.select)]
             : []
     }
 

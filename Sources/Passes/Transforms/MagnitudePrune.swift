@@ -60,8 +60,7 @@ public struct MagnitudePrune: Pass {
         }
         let paths = s.linearPaths(matching: options.select)
         guard !paths.isEmpty else {
-            return [Diagnostic(.error, at: options.select.pattern, "selects no linear",
-                               hint: "use a glob such as blocks.*.mlp.* (see `pare inspect` for the layer names)")]
+            return [Diagnostic.selectsNoLinear(options.select)]
         }
         var diagnostics: [Diagnostic] = []
         for path in paths {

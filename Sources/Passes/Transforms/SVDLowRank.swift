@@ -47,8 +47,7 @@ public struct SVDLowRank: Pass {
     public func check(_ s: Skeleton) -> [Diagnostic] {
         let paths = s.linearPaths(matching: options.select)
         guard !paths.isEmpty else {
-            return [Diagnostic(.error, at: options.select.pattern, "selects no linear",
-                               hint: "use a glob such as blocks.*.mlp.* (see `pare inspect` for the layer names)")]
+            return [Diagnostic.selectsNoLinear(options.select)]
         }
         var found: [Diagnostic] = []
         for path in paths {

@@ -1,0 +1,107 @@
+/// Symmetric per-row int8 quantization of a weight W [rows, columns] (one row per output
+/// channel), and its inverse on a block of rows:
+///
+///     s_r = max_i |W[r, i]| / 127   (1 for an all-zero row; at least the smallest normal float)
+///     Q[r, i] = clamp(roundHalfEven(W[r, i] / s_r), −127, 127),    W[r, i] ≈ s_r · Q[r, i]
+///
+/// so that |W[r, i] − s_r·Q[r, i]| ≤ s_r / 2 for every finite weight. −128 is never produced
+/// (the range is symmetric). 16 lanes at a time; pointers may have any alignment.
+public enum Int8Quantization {
+    typealias Vector = VectorMath.Vector
+
+    /// Quantizes W [rows, columns] into `values` [rows, columns] and `scales` [rows].
+    /// Returns the first row holding a NaN or infinite weight (its outputs are then unspecified),
+    /// or nil when every weight is finite.
+    @discardableResult
+    public static func quantize(_ w: UnsafePointer<Float>, rows: Int, columns: Int,
+                                values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>) -> Int? {
+        var firstNonFinite: Int?
+        for r in 0..<rows {
+            let row = w + r * columns
+            let (maximum, finite) = maximumMagnitude(row, count: columns)
+            if !finite, firstNonFinite == nil { firstNonFinite = r }
+            let scale = maximum > 0 ? Swift.max(maximum / 127, Float.leastNormalMagnitude) : 1
+            scales[r] = scale
+            quantizeRow(row, count: columns, scale: scale, into: values + r * columns)
+        }
+        return firstNonFinite
+    }
+
+    /// out [rows, columns] = scales[r] · Float(values[r, i]) for rows `rowRange` of an int8
+    /// weight whose rows are `columns` long; `out` holds only those rows (row 0 = rowRange.lowerBound).
+    public static func dequantize(_ values: UnsafePointer<Int8>, scales: UnsafePointer<Float>, columns: Int,
+                                  rows rowRange: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        let width = VectorMath.width
+        for (t, r) in rowRange.enumerated() {
+            let q = values + r * columns, y = out + t * columns
+            let s = scales[r], sv = Vector(repeating: s)
+            var i = 0
+            while i + width <= columns {
+                let raw = UnsafeRawPointer(q + i).loadUnaligned(as: SIMD16<Int8>.self)
+                VectorMath.store(Vector(SIMD16<Int32>(truncatingIfNeeded: raw)) * sv, y + i)
+                i += width
+            }
+            while i < columns {
+                y[i] = Float(q[i]) * s
+                i += 1
+            }
+        }
+    }
+
+    /// max_i |x[i]| (NaN ignored) and whether every x[i] is finite.
+    @inline(__always)
+    static func maximumMagnitude(_ x: UnsafePointer<Float>, count: Int) -> (Float, Bool) {
+        let width = VectorMath.width
+        var m = Vector(repeating: 0), poison = Vector(repeating: 0)
+        var i = 0
+        while i + width <= count {
+            let v = VectorMath.load(x + i)
+            let a = VectorMath.magnitude(v)
+            m.replace(with: a, where: a .> m)
+            poison += v * 0 // NaN once any lane is ±∞ or NaN
+            i += width
+        }
+        var maximum = VectorMath.maximum(m)
+        var finite = VectorMath.sum(poison) == 0
+        while i < count {
+            let a = abs(x[i])
+            if a > maximum { maximum = a }
+            if !x[i].isFinite { finite = false }
+            i += 1
+        }
+        return (maximum, finite)
+    }
+
+    /// q[i] = clamp(roundHalfEven(x[i] / scale), −127, 127).
+    ///
+    /// Vector body: clamp first (NaN → 0), then add 1.5·2²³: for |v| ≤ 127 the f32 sum rounds
+    /// to the nearest integer, ties to even (the default rounding mode), and that integer sits in
+    /// the low mantissa bits, so bits(v + 1.5·2²³) − bits(1.5·2²³) is roundHalfEven(v) as Int32.
+    /// (`SIMD.rounded(_:)` and `SIMD16<Int32>(_:rounding:)` stay scalar: 20 ns per weight.)
+    @inline(__always)
+    static func quantizeRow(_ x: UnsafePointer<Float>, count: Int, scale: Float, into q: UnsafeMutablePointer<Int8>) {
+        let width = VectorMath.width
+        let sv = Vector(repeating: scale)
+        let magic = Vector(repeating: 0x1.8p23), magicBits = SIMD16<Int32>(repeating: 0x4B40_0000)
+        var i = 0
+        while i + width <= count {
+            var v = VectorMath.clamp(VectorMath.load(x + i) / sv, -127, 127)
+            v.replace(with: 0, where: v .!= v)
+            let n = unsafeBitCast(v + magic, to: SIMD16<Int32>.self) &- magicBits
+            UnsafeMutableRawPointer(q + i).storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: n), as: SIMD16<Int8>.self)
+            i += width
+        }
+        while i < count {
+            q[i] = element(x[i], scale: scale)
+            i += 1
+        }
+    }
+
+    /// One weight: clamp(roundHalfEven(x / scale), −127, 127); 0 for NaN.
+    @inline(__always)
+    static func element(_ x: Float, scale: Float) -> Int8 {
+        let v = (x / scale).rounded(.toNearestOrEven)
+        guard !v.isNaN else { return 0 }
+        return Int8(Swift.min(Swift.max(v, -127), 127))
+    }
+}

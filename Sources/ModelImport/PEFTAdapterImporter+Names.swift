@@ -1,0 +1,93 @@
+import ModelIR
+
+extension PEFTAdapterImporter {
+    /// Where a PEFT module (a name from the trained model's `named_modules()`) lands in the IR.
+    enum Module: Equatable {
+        /// A linear; `transposed` when the base module stores its weight [in, out] (GPT-2 `Conv1D`).
+        case linear(LayerPath, transposed: Bool)
+        /// GPT-2 `c_attn` of block i: q | k | v, weight stored [d, 3d].
+        case fusedQKV(block: Int)
+        /// A LayerNorm, by its IR prefix (`blocks.0.attention_norm`).
+        case norm(String)
+        /// An embedding table, by its IR tensor name (`embeddings.word`).
+        case embedding(String)
+
+        /// The block the module belongs to, if any.
+        var block: Int? {
+            switch self {
+            case let .linear(path, _): path.blockIndex
+            case let .fusedQKV(i): i
+            case let .norm(prefix): LayerPath(prefix).blockIndex
+            case .embedding: nil
+            }
+        }
+    }
+
+    /// The IR module of the Hugging Face module `name` in an `architecture` model, or nil.
+    /// Names are accepted with or without the base-model prefix (`bert.`, `transformer.`), as
+    /// adapters trained on `BertModel` and on `BertForSequenceClassification` name them.
+    static func module(_ name: String, _ architecture: Architecture) -> Module? {
+        switch architecture {
+        case .bert: bertModule(name)
+        case .gpt2: gpt2Module(name)
+        }
+    }
+
+    private static func bertModule(_ name: String) -> Module? {
+        switch name {
+        case "classifier": return .linear("head.classifier", transposed: false)
+        case "pooler.dense", "bert.pooler.dense": return .linear("head.pooler", transposed: false)
+        default: break
+        }
+        let local = name.hasPrefix("bert.") ? String(name.dropFirst(5)) : name
+        switch local {
+        case "embeddings.word_embeddings": return .embedding("embeddings.word")
+        case "embeddings.position_embeddings": return .embedding("embeddings.position")
+        case "embeddings.token_type_embeddings": return .embedding("embeddings.token_type")
+        case "embeddings.LayerNorm": return .norm("embeddings.norm")
+        default: break
+        }
+        guard let (i, rest) = layer(local, prefix: "encoder.layer.") else { return nil }
+        switch rest {
+        case "attention.self.query": return .linear(.block(i, "attention.q"), transposed: false)
+        case "attention.self.key": return .linear(.block(i, "attention.k"), transposed: false)
+        case "attention.self.value": return .linear(.block(i, "attention.v"), transposed: false)
+        case "attention.output.dense": return .linear(.block(i, "attention.o"), transposed: false)
+        case "intermediate.dense": return .linear(.block(i, "mlp.up"), transposed: false)
+        case "output.dense": return .linear(.block(i, "mlp.down"), transposed: false)
+        case "attention.output.LayerNorm": return .norm("blocks.\(i).attention_norm")
+        case "output.LayerNorm": return .norm("blocks.\(i).mlp_norm")
+        default: return nil
+        }
+    }
+
+    private static func gpt2Module(_ name: String) -> Module? {
+        if name == "lm_head" { return .linear("head.lm", transposed: false) }
+        let local = name.hasPrefix("transformer.") ? String(name.dropFirst(12)) : name
+        switch local {
+        case "wte": return .embedding("embeddings.word")
+        case "wpe": return .embedding("embeddings.position")
+        case "ln_f": return .norm("head.final_norm")
+        default: break
+        }
+        guard let (i, rest) = layer(local, prefix: "h.") else { return nil }
+        switch rest {
+        case "attn.c_attn": return .fusedQKV(block: i)
+        case "attn.c_proj": return .linear(.block(i, "attention.o"), transposed: true)
+        case "mlp.c_fc": return .linear(.block(i, "mlp.up"), transposed: true)
+        case "mlp.c_proj": return .linear(.block(i, "mlp.down"), transposed: true)
+        case "ln_1": return .norm("blocks.\(i).attention_norm")
+        case "ln_2": return .norm("blocks.\(i).mlp_norm")
+        default: return nil
+        }
+    }
+
+    /// `<prefix><i>.<rest>` → (i, rest) for a decimal layer index i.
+    private static func layer(_ name: String, prefix: String) -> (Int, String)? {
+        guard name.hasPrefix(prefix) else { return nil }
+        let tail = name.dropFirst(prefix.count)
+        guard let dot = tail.firstIndex(of: "."), let i = Int(tail[..<dot]), i >= 0,
+              tail[..<dot].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return (i, String(tail[tail.index(after: dot)...]))
+    }
+}

@@ -1,0 +1,59 @@
+import Kernels
+import TensorCore
+
+/// An int8 weight kept at int8 size: W[o, i] ≈ scales[o] · values[o, i], values i8 [out, in]
+/// (the model's own bytes, not copied), scales f32 [out].
+///
+/// y [rows, out] = x [rows, in] · Wᵀ is computed tile by tile over output channels: rows
+/// o₀..<o₀+T of W are dequantized into one reusable f32 buffer [T, in] and multiplied by sgemm
+/// into columns o₀..<o₀+T of y. The buffer is the only f32 copy of the weight that ever exists
+/// (T·in floats per call, about `tileElements`); the products are exactly those of sgemm on the
+/// dequantized weight, since s·q is exact in f32 for |q| ≤ 127.
+struct Int8Weight: Sendable {
+    /// Dequantized floats per tile (T·in ≈ this): 256 KiB, which stays in L2 while sgemm packs it.
+    static let defaultTileElements = 64 * 1024
+
+    let inFeatures: Int
+    let outFeatures: Int
+    /// i8 [out, in]
+    let values: Tensor
+    /// f32 [out]
+    let scales: [Float]
+    /// Output channels per tile, T.
+    let tileRows: Int
+
+    init(values: Tensor, scales: Tensor, inFeatures: Int, outFeatures: Int, tileElements: Int = Int8Weight.defaultTileElements) {
+        precondition(values.dtype == .i8 && values.shape.dims == [outFeatures, inFeatures] && scales.elementCount == outFeatures,
+                     "int8 weight \(values) with scales \(scales) does not match \(inFeatures) → \(outFeatures)")
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.values = values
+        self.scales = scales.floats()
+        // A multiple of 16 output channels (whole vectors of y), at least 16, at most all of them.
+        let t = max(16, tileElements / max(1, inFeatures)) / 16 * 16
+        tileRows = max(1, min(outFeatures, t))
+    }
+
+    /// y [rows, out] (row stride ldy) = x [rows, in] · Wᵀ + β·y.
+    func multiply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, ldy: Int, beta: Float,
+                  profile: ForwardProfile?, phase: ForwardProfile.Phase) {
+        guard rows > 0, outFeatures > 0 else { return }
+        let k = inFeatures
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * k)
+        defer { tile.deallocate() }
+        values.withUnsafeBytes { raw in
+            let q = raw.baseAddress!.assumingMemoryBound(to: Int8.self) // Int8 may alias the UInt8 storage
+            scales.withUnsafeBufferPointer { s in
+                var o = 0
+                while o < outFeatures {
+                    let t = min(tileRows, outFeatures - o)
+                    timed(profile, phase) {
+                        Int8Quantization.dequantize(q, scales: s.baseAddress!, columns: k, rows: o..<(o + t), into: tile)
+                    }
+                    gemm(profile, phase, x, tile, into: y + o, m: rows, n: t, k: k, transposeB: true, beta: beta, ldc: ldy)
+                    o += t
+                }
+            }
+        }
+    }
+}
