@@ -8,6 +8,8 @@ import TensorCore
 public struct InputStatistics: Sendable, Equatable {
     /// Tokens seen.
     public var rows: Int
+    /// Σ_t X[t, j] per input feature j, [in].
+    public var sums: [Double]
     /// Σ_t X[t, j]² per input feature j, [in].
     public var sumSquares: [Double]
     /// max_t |X[t, j]| per input feature, [in].
@@ -18,8 +20,12 @@ public struct InputStatistics: Sendable, Equatable {
     /// ‖X[:, j]‖₂, the activation norm of Wanda's score |W_ij|·‖X_j‖.
     public var norms: [Double] { sumSquares.map { $0.squareRoot() } }
 
+    /// μ_j = E_t[X[t, j]], the mean input of a bias correction b += (W − Ŵ)·μ.
+    public var means: [Double] { sums.map { $0 / Double(max(rows, 1)) } }
+
     init(width: Int, gram: Bool) {
         rows = 0
+        sums = [Double](repeating: 0, count: width)
         sumSquares = [Double](repeating: 0, count: width)
         maxAbs = [Float](repeating: 0, count: width)
         self.gram = gram ? [Float](repeating: 0, count: width * width) : nil
@@ -30,6 +36,7 @@ public struct InputStatistics: Sendable, Equatable {
         for t in 0..<n {
             for j in 0..<width {
                 let v = x[t * width + j]
+                sums[j] += Double(v)
                 sumSquares[j] += Double(v) * Double(v)
                 maxAbs[j] = max(maxAbs[j], abs(v))
             }

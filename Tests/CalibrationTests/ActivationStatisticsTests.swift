@@ -30,6 +30,8 @@ import Runtime
         for j in 0..<32 {
             let want = rows.reduce(0.0) { $0 + Double($1[j]) * Double($1[j]) }
             #expect(abs(q.sumSquares[j] - want) <= 1e-4 * max(1, want), "feature \(j)")
+            let mean = rows.reduce(0.0) { $0 + Double($1[j]) } / Double(rows.count)
+            #expect(abs(q.means[j] - mean) <= 1e-5 * max(1, abs(mean)), "mean of feature \(j)")
             #expect(abs(Double(q.maxAbs[j]) - rows.map { Double(abs($0[j])) }.max()!) <= 1e-4)
         }
         // Gram diagonal = sum of squares.
