@@ -5,13 +5,15 @@ import TensorCore
 enum Densify {
     /// dense → W as is; sparse → `values` as is (zeros already in place); low-rank → u·v in f32,
     /// each element a Double-accumulated dot product, u [out, r], v [r, in];
-    /// int8 → W[o, i] = scales[o] · values[o, i] in f32 (one Float multiply).
+    /// int8 and sparse int8 → W[o, i] = scales[o, i / g] · values[o, i] in f32 (one Float
+    /// multiply; zeros stay zero); low-rank int8 → u_deq·v_deq, each factor dequantized so.
     static func weight(_ form: WeightForm<Tensor>) -> Tensor {
         switch form {
         case let .dense(w): return w
         case let .sparse(values, _, _, _): return values
         case let .lowRank(u, v): return product(u, v)
-        case let .int8(values, scales): return dequantized(values, scales)
+        case let .int8(values, scales), let .sparseInt8(values, scales, _, _, _): return dequantized(values, scales)
+        case let .lowRankInt8(u, uScales, v, vScales): return product(dequantized(u, uScales), dequantized(v, vScales))
         }
     }
 
@@ -34,12 +36,12 @@ enum Densify {
         return Tensor(out, shape: [m, n])
     }
 
-    /// scales[o] · values[o, i], values i8 [out, in], scales [out] → f32 [out, in].
+    /// scales[o, i / g] · values[o, i], values i8 [out, in], scales [out] or [out, in/g] → f32 [out, in].
     static func dequantized(_ values: Tensor, _ scales: Tensor) -> Tensor {
-        let out = values.shape[0], inF = values.shape[1]
-        let s = scales.floats()
+        let out = values.shape[0], inF = values.shape[1], g = scales.int8GroupSize(inFeatures: inF)
+        let s = scales.floats(), perRow = s.count / max(out, 1)
         let w = values.withUnsafeBytes { q in
-            (0..<(out * inF)).map { s[$0 / inF] * Float(Int8(bitPattern: q[$0])) }
+            (0..<(out * inF)).map { s[($0 / inF) * perRow + ($0 % inF) / g] * Float(Int8(bitPattern: q[$0])) }
         }
         return Tensor(w, shape: values.shape)
     }

@@ -111,19 +111,37 @@ public struct ActivationStatistics: Sendable {
     }
 }
 
-/// A linear's weight as a dense f32 matrix [out, in], whatever its form.
+/// A linear's weight as a dense f32 matrix [out, in], whatever its form (int8 forms dequantized:
+/// s·q, then u·v for low-rank int8).
 public enum DenseWeight {
     public static func floats(_ linear: Linear<Tensor>) -> [Float] {
         let out = linear.outFeatures, inF = linear.inFeatures
         switch linear.weight {
         case let .dense(w): return w.floats()
         case let .sparse(values, _, _, _): return values.floats()
-        case let .int8(values, scales):
-            let q = values.floats(), s = scales.floats()
-            return (0..<(out * inF)).map { q[$0] * s[$0 / inF] }
+        case let .int8(values, scales), let .sparseInt8(values, scales, _, _, _):
+            return dequantized(values, scales)
         case let .lowRank(u, v):
-            let r = u.shape[1]
-            return GEMM.multiply(u.floats(), v.floats(), m: out, n: inF, k: r)
+            return GEMM.multiply(u.floats(), v.floats(), m: out, n: inF, k: u.shape[1])
+        case let .lowRankInt8(u, uScales, v, vScales):
+            return GEMM.multiply(dequantized(u, uScales), dequantized(v, vScales), m: out, n: inF, k: u.shape[1])
         }
+    }
+
+    /// s[o, i / g] · q[o, i] for int8 values [out, in] and scales [out] or [out, in/g].
+    static func dequantized(_ values: Tensor, _ scales: Tensor) -> [Float] {
+        let rows = values.shape[0], columns = values.shape[1]
+        var w = [Float](repeating: 0, count: rows * columns)
+        guard !w.isEmpty else { return w }
+        let s = scales.floats()
+        values.withUnsafeBytes { q in
+            s.withUnsafeBufferPointer { s in
+                w.withUnsafeMutableBufferPointer { w in
+                    Int8Quantization.dequantize(q.baseAddress!.assumingMemoryBound(to: Int8.self), scales: s.baseAddress!, columns: columns,
+                                                groupSize: scales.int8GroupSize(inFeatures: columns), rows: 0..<rows, into: w.baseAddress!)
+                }
+            }
+        }
+        return w
     }
 }

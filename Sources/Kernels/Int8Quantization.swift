@@ -1,51 +1,69 @@
-/// Symmetric per-row int8 quantization of a weight W [rows, columns] (one row per output
-/// channel), and its inverse on a block of rows:
+/// Symmetric int8 quantization of a weight W [rows, columns] (one row per output channel) with
+/// one scale per group of g consecutive columns of a row (g = columns: per row), and its
+/// inverse on a block of rows. For group k of row r, G = columns k·g..<(k+1)·g:
 ///
-///     s_r = max_i |W[r, i]| / 127   (1 for an all-zero row; at least the smallest normal float)
-///     Q[r, i] = clamp(roundHalfEven(W[r, i] / s_r), −127, 127),    W[r, i] ≈ s_r · Q[r, i]
+///     s[r, k] = max_{i∈G} |W[r, i]| / 127   (1 for an all-zero group; at least the smallest normal float)
+///     Q[r, i] = clamp(roundHalfEven(W[r, i] / s[r, k]), −127, 127),    W[r, i] ≈ s[r, k] · Q[r, i]
 ///
-/// so that |W[r, i] − s_r·Q[r, i]| ≤ s_r / 2 for every finite weight. −128 is never produced
-/// (the range is symmetric). 16 lanes at a time; pointers may have any alignment.
+/// so that |W[r, i] − s·Q[r, i]| ≤ s / 2 for every finite weight, and a zero weight gives Q = 0
+/// exactly. −128 is never produced (the range is symmetric). Scales are [rows, columns/g]
+/// row-major. 16 lanes at a time; pointers may have any alignment.
 public enum Int8Quantization {
     typealias Vector = VectorMath.Vector
 
-    /// Quantizes W [rows, columns] into `values` [rows, columns] and `scales` [rows].
+    /// Quantizes W [rows, columns] into `values` [rows, columns] and `scales` [rows, columns/g]
+    /// (g = `groupSize`, which divides `columns`; nil: per row, scales [rows]).
     /// Returns the first row holding a NaN or infinite weight (its outputs are then unspecified),
     /// or nil when every weight is finite.
     @discardableResult
-    public static func quantize(_ w: UnsafePointer<Float>, rows: Int, columns: Int,
+    public static func quantize(_ w: UnsafePointer<Float>, rows: Int, columns: Int, groupSize: Int? = nil,
                                 values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>) -> Int? {
+        let (g, groups) = layout(columns: columns, groupSize: groupSize)
         var firstNonFinite: Int?
         for r in 0..<rows {
-            let row = w + r * columns
-            let (maximum, finite) = maximumMagnitude(row, count: columns)
-            if !finite, firstNonFinite == nil { firstNonFinite = r }
-            let scale = maximum > 0 ? Swift.max(maximum / 127, Float.leastNormalMagnitude) : 1
-            scales[r] = scale
-            quantizeRow(row, count: columns, scale: scale, into: values + r * columns)
+            for k in 0..<groups {
+                let start = r * columns + k * g
+                let (maximum, finite) = maximumMagnitude(w + start, count: g)
+                if !finite, firstNonFinite == nil { firstNonFinite = r }
+                let scale = maximum > 0 ? Swift.max(maximum / 127, Float.leastNormalMagnitude) : 1
+                scales[r * groups + k] = scale
+                quantizeRow(w + start, count: g, scale: scale, into: values + start)
+            }
         }
         return firstNonFinite
     }
 
-    /// out [rows, columns] = scales[r] · Float(values[r, i]) for rows `rowRange` of an int8
-    /// weight whose rows are `columns` long; `out` holds only those rows (row 0 = rowRange.lowerBound).
-    public static func dequantize(_ values: UnsafePointer<Int8>, scales: UnsafePointer<Float>, columns: Int,
+    /// out [rows, columns] = scales[r, i / g] · Float(values[r, i]) for rows `rowRange` of an int8
+    /// weight whose rows are `columns` long, scales [rows, columns/g] (g = `groupSize`; nil: per
+    /// row); `out` holds only those rows (row 0 = rowRange.lowerBound).
+    public static func dequantize(_ values: UnsafePointer<Int8>, scales: UnsafePointer<Float>, columns: Int, groupSize: Int? = nil,
                                   rows rowRange: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let width = VectorMath.width
+        let (g, groups) = layout(columns: columns, groupSize: groupSize)
         for (t, r) in rowRange.enumerated() {
-            let q = values + r * columns, y = out + t * columns
-            let s = scales[r], sv = Vector(repeating: s)
-            var i = 0
-            while i + width <= columns {
-                let raw = UnsafeRawPointer(q + i).loadUnaligned(as: SIMD16<Int8>.self)
-                VectorMath.store(Vector(SIMD16<Int32>(truncatingIfNeeded: raw)) * sv, y + i)
-                i += width
-            }
-            while i < columns {
-                y[i] = Float(q[i]) * s
-                i += 1
+            for k in 0..<groups {
+                let q = values + r * columns + k * g, y = out + t * columns + k * g
+                let s = scales[r * groups + k], sv = Vector(repeating: s)
+                var i = 0
+                while i + width <= g {
+                    let raw = UnsafeRawPointer(q + i).loadUnaligned(as: SIMD16<Int8>.self)
+                    VectorMath.store(Vector(SIMD16<Int32>(truncatingIfNeeded: raw)) * sv, y + i)
+                    i += width
+                }
+                while i < g {
+                    y[i] = Float(q[i]) * s
+                    i += 1
+                }
             }
         }
+    }
+
+    /// (g, scales per row): (columns, 1) per row; an empty row still has its one scale.
+    @inline(__always)
+    static func layout(columns: Int, groupSize: Int?) -> (Int, Int) {
+        let g = groupSize ?? columns
+        precondition(columns == 0 || (g > 0 && columns % g == 0), "group size \(g) does not divide \(columns) columns")
+        return columns == 0 ? (0, 1) : (g, columns / g)
     }
 
     /// max_i |x[i]| (NaN ignored) and whether every x[i] is finite.

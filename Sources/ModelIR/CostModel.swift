@@ -49,19 +49,20 @@ public struct ModelCost: Codable, Sendable, Equatable {
 /// The static cost model: FLOPs from shapes and forms alone, never from timing.
 public enum CostModel {
     /// FLOPs of y = x·Wᵀ + b for `tokens` rows of x, as the form computes it:
-    /// dense or int8 2·n·in·out, low-rank 2·n·r·(in+out), sparse 2·n·nnz (what a sparse kernel
-    /// does), plus n·out for a bias and n·out for int8's per-channel rescale.
+    /// dense or int8 2·n·in·out, low-rank (f32 or int8) 2·n·r·(in+out), sparse (f32 or int8)
+    /// 2·n·nnz (what a sparse kernel does), plus n·out for a bias and, for the int8 forms, n per
+    /// stored scale (each rescales one partial sum per token: n·out per channel, n·out·in/g per
+    /// group, n·(out + r) for low-rank int8).
     public static func flops<T>(_ linear: Linear<T>, tokens n: Int) -> Int {
         let bias = linear.bias == nil ? 0 : n * linear.outFeatures
+        let rescale = n * linear.weight.parts.filter { $0.role.hasSuffix("scales") }.reduce(0) { $0 + $1.tensor.elementCount }
         switch linear.weight {
-        case .dense:
-            return 2 * n * linear.inFeatures * linear.outFeatures + bias
-        case let .lowRank(u, _):
-            return 2 * n * u.shape[1] * (linear.inFeatures + linear.outFeatures) + bias
-        case let .sparse(_, _, _, nonzeros):
-            return 2 * n * nonzeros + bias
-        case .int8:
-            return 2 * n * linear.inFeatures * linear.outFeatures + n * linear.outFeatures + bias
+        case .dense, .int8:
+            return 2 * n * linear.inFeatures * linear.outFeatures + rescale + bias
+        case let .lowRank(u, _), let .lowRankInt8(u, _, _, _):
+            return 2 * n * u.shape[1] * (linear.inFeatures + linear.outFeatures) + rescale + bias
+        case let .sparse(_, _, _, nonzeros), let .sparseInt8(_, _, _, _, nonzeros):
+            return 2 * n * nonzeros + rescale + bias
         }
     }
 

@@ -2,7 +2,8 @@ import TensorCore
 
 extension Linear {
     /// Numbers the form stores for W and b: dense in·out, low-rank r·(in+out), sparse nnz,
-    /// int8 in·out + out scales; plus out for a bias. A dense model's total equals the
+    /// int8 in·out + its scales (out, or out·in/g per group), low-rank int8 r·(in+out) + out + r
+    /// scales, sparse int8 nnz + its scales; plus out for a bias. A dense model's total equals the
     /// parameter count of PyTorch's `model.num_parameters()`.
     public var parameterCount: Int {
         let bias = self.bias?.elementCount ?? 0
@@ -11,6 +12,9 @@ extension Linear {
         case let .lowRank(u, v): return u.elementCount + v.elementCount + bias
         case let .sparse(_, _, _, nonzeros): return nonzeros + bias
         case let .int8(values, scales): return values.elementCount + scales.elementCount + bias
+        case let .lowRankInt8(u, uScales, v, vScales):
+            return u.elementCount + v.elementCount + uScales.elementCount + vScales.elementCount + bias
+        case let .sparseInt8(_, scales, _, _, nonzeros): return nonzeros + scales.elementCount + bias
         }
     }
 }

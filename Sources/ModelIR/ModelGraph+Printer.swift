@@ -38,7 +38,10 @@ extension ModelGraph {
         let padded = name + String(repeating: " ", count: max(0, 12 - name.count))
         let parts = linear.weight.parts.map { "\($0.role)=\($0.tensor.spec)" }.joined(separator: " ")
         var text = "\(padded) \(linear.weight.kind) \(parts)"
-        if case let .sparse(_, _, pattern, nonzeros) = linear.weight { text += " \(pattern) nnz=\(nonzeros)" }
+        switch linear.weight {
+        case let .sparse(_, _, pattern, nonzeros), let .sparseInt8(_, _, _, pattern, nonzeros): text += " \(pattern) nnz=\(nonzeros)"
+        case .dense, .lowRank, .int8, .lowRankInt8: break
+        }
         if linear.bias != nil { text += " bias" }
         return text
     }

@@ -96,22 +96,56 @@ private struct Verification {
         case let .dense(w):
             shape(w, [out, inF], at + ".weight"); float(w, at + ".weight")
         case let .lowRank(u, v):
-            let r = u.shape.rank == 2 ? u.shape[1] : 0
-            expect(r >= 1, at + ".u", "low-rank factor has rank \(r); rank must be at least 1")
+            let r = rank(u, at)
             shape(u, [out, r], at + ".u"); shape(v, [r, inF], at + ".v")
             float(u, at + ".u"); float(v, at + ".v")
         case let .sparse(values, mask, pattern, nonzeros):
             shape(values, [out, inF], at + ".values"); float(values, at + ".values")
-            shape(mask, [out, (inF + 7) / 8], at + ".mask")
-            expect(mask.dtype == .u8, at + ".mask", "is \(mask.spec), expected u8 bits")
-            expect((0...(out * inF)).contains(nonzeros), at, "declares \(nonzeros) nonzeros in a \(out)×\(inF) weight")
-            if case let .nOfM(n, m) = pattern {
-                expect(n >= 1 && n < m && inF % m == 0, at, "\(n):\(m) sparsity needs 1 ≤ n < m and in (\(inF)) divisible by m")
-            }
+            sparsity(mask, pattern, nonzeros, out: out, inF: inF, at)
         case let .int8(values, scales):
-            shape(values, [out, inF], at + ".values")
-            expect(values.dtype == .i8, at + ".values", "is \(values.spec), expected i8")
-            shape(scales, [out], at + ".scales"); float(scales, at + ".scales")
+            int8(values, [out, inF], at + ".values")
+            int8Scales(scales, out: out, inF: inF, at + ".scales")
+        case let .lowRankInt8(u, uScales, v, vScales):
+            let r = rank(u, at)
+            int8(u, [out, r], at + ".u"); int8(v, [r, inF], at + ".v")
+            shape(uScales, [out], at + ".u-scales"); float(uScales, at + ".u-scales")
+            shape(vScales, [r], at + ".v-scales"); float(vScales, at + ".v-scales")
+        case let .sparseInt8(values, scales, mask, pattern, nonzeros):
+            int8(values, [out, inF], at + ".values")
+            int8Scales(scales, out: out, inF: inF, at + ".scales")
+            sparsity(mask, pattern, nonzeros, out: out, inF: inF, at)
+        }
+    }
+
+    /// r of a low-rank factor u [out, r], which must be at least 1.
+    mutating func rank(_ u: some TensorDescribing, _ at: String) -> Int {
+        let r = u.shape.rank == 2 ? u.shape[1] : 0
+        expect(r >= 1, at + ".u", "low-rank factor has rank \(r); rank must be at least 1")
+        return r
+    }
+
+    mutating func int8(_ t: some TensorDescribing, _ dims: [Int], _ location: String) {
+        shape(t, dims, location)
+        expect(t.dtype == .i8, location, "is \(t.spec), expected i8")
+    }
+
+    /// Floating-point scales [out] (per channel) or [out, k] (per group of g = in/k inputs).
+    mutating func int8Scales(_ s: some TensorDescribing, out: Int, inF: Int, _ location: String) {
+        let d = s.shape.dims
+        let perGroup = d.count == 2 && d[0] == out && d[1] >= 1 && inF % d[1] == 0
+        expect(d == [out] || perGroup, location,
+               "is \(s.spec), expected shape [\(out)] (per channel) or [\(out), in/g] for a group size g dividing in (\(inF))")
+        float(s, location)
+    }
+
+    /// The bit mask u8 [out, ⌈in/8⌉], the nonzero count and the N:M pattern of a sparse weight.
+    mutating func sparsity(_ mask: some TensorDescribing, _ pattern: SparsityPattern, _ nonzeros: Int,
+                           out: Int, inF: Int, _ at: String) {
+        shape(mask, [out, (inF + 7) / 8], at + ".mask")
+        expect(mask.dtype == .u8, at + ".mask", "is \(mask.spec), expected u8 bits")
+        expect((0...(out * inF)).contains(nonzeros), at, "declares \(nonzeros) nonzeros in a \(out)×\(inF) weight")
+        if case let .nOfM(n, m) = pattern {
+            expect(n >= 1 && n < m && inF % m == 0, at, "\(n):\(m) sparsity needs 1 ≤ n < m and in (\(inF)) divisible by m")
         }
     }
 }

@@ -2,8 +2,8 @@ import ModelIR
 
 extension Report {
     /// Findings on the final skeleton, one per distinct message, with every linear it applies to
-    /// (in execution order): a low-rank form that saves nothing, and sparsity whose FLOP saving
-    /// the cost model counts but a dense kernel does not realise.
+    /// (in execution order): a low-rank form (f32 or int8) that saves nothing, and sparsity (f32
+    /// or int8) whose FLOP saving the cost model counts but a dense kernel does not realise.
     static func warnings(on s: Skeleton) -> [Warning] {
         var result: [Warning] = []
         for (path, linear) in s.linears {
@@ -21,7 +21,7 @@ extension Report {
     private static func finding(_ l: Linear<TensorSpec>) -> (Warning.Kind, String, String)? {
         let g = NumberFormat.grouped, inF = l.inFeatures, out = l.outFeatures, dense = inF * out
         switch l.weight {
-        case let .lowRank(u, _):
+        case let .lowRank(u, _), let .lowRankInt8(u, _, _, _):
             let r = u.shape.rank == 2 ? u.shape[1] : 0, stored = r * (inF + out)
             guard stored >= dense else { return nil }
             let useful = (dense - 1) / (inF + out)
@@ -30,7 +30,7 @@ extension Report {
                         + "not fewer than in·out = \(g(dense)): the factorization saves nothing "
                         + "(\(NumberFormat.fixed(Double(stored) / Double(dense), 2))× the dense FLOPs and parameters)",
                     useful >= 1 ? "use a rank of at most \(useful), or keep this weight dense" : "keep this weight dense")
-        case let .sparse(_, _, pattern, nonzeros):
+        case let .sparse(_, _, pattern, nonzeros), let .sparseInt8(_, _, _, pattern, nonzeros):
             let kept = "\(g(nonzeros)) of \(g(dense)) weights kept (\(NumberFormat.fixed(100 * Double(nonzeros) / Double(max(dense, 1)), 1))%)"
             switch pattern {
             case .unstructured:

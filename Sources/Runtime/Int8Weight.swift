@@ -1,8 +1,11 @@
 import Kernels
+import ModelIR
 import TensorCore
 
-/// An int8 weight kept at int8 size: W[o, i] ≈ scales[o] · values[o, i], values i8 [out, in]
-/// (the model's own bytes, not copied), scales f32 [out].
+/// An int8 weight kept at int8 size: W[o, i] ≈ scales[o, i / g] · values[o, i], values i8
+/// [out, in] (the model's own bytes, not copied), scales f32 [out] (per channel, g = in) or
+/// [out, in/g] (per group of g inputs). The dense part of `int8`, `sparseInt8` (zeros in place)
+/// and each factor of `lowRankInt8`.
 ///
 /// y [rows, out] = x [rows, in] · Wᵀ is computed tile by tile over output channels: rows
 /// o₀..<o₀+T of W are dequantized into one reusable f32 buffer [T, in] and multiplied by sgemm
@@ -17,18 +20,23 @@ struct Int8Weight: Sendable {
     let outFeatures: Int
     /// i8 [out, in]
     let values: Tensor
-    /// f32 [out]
+    /// f32 [out] or [out, in/g], row-major
     let scales: [Float]
+    /// g, inputs per scale (`inFeatures` per channel).
+    let groupSize: Int
     /// Output channels per tile, T.
     let tileRows: Int
 
     init(values: Tensor, scales: Tensor, inFeatures: Int, outFeatures: Int, tileElements: Int = Int8Weight.defaultTileElements) {
-        precondition(values.dtype == .i8 && values.shape.dims == [outFeatures, inFeatures] && scales.elementCount == outFeatures,
+        let g = scales.int8GroupSize(inFeatures: inFeatures)
+        precondition(values.dtype == .i8 && values.shape.dims == [outFeatures, inFeatures]
+                     && scales.shape[0] == outFeatures && scales.elementCount * g == outFeatures * inFeatures,
                      "int8 weight \(values) with scales \(scales) does not match \(inFeatures) → \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         self.values = values
         self.scales = scales.floats()
+        groupSize = g
         // A multiple of 16 output channels (whole vectors of y), at least 16, at most all of them.
         let t = max(16, tileElements / max(1, inFeatures)) / 16 * 16
         tileRows = max(1, min(outFeatures, t))
@@ -48,7 +56,8 @@ struct Int8Weight: Sendable {
                 while o < outFeatures {
                     let t = min(tileRows, outFeatures - o)
                     timed(profile, phase) {
-                        Int8Quantization.dequantize(q, scales: s.baseAddress!, columns: k, rows: o..<(o + t), into: tile)
+                        Int8Quantization.dequantize(q, scales: s.baseAddress!, columns: k, groupSize: groupSize,
+                                                    rows: o..<(o + t), into: tile)
                     }
                     gemm(profile, phase, x, tile, into: y + o, m: rows, n: t, k: k, transposeB: true, beta: beta, ldc: ldy)
                     o += t

@@ -11,8 +11,12 @@ struct PreparedLinear: Sendable {
         case dense([Float])
         /// W = u·v, u [out, r], v [r, in]: two GEMMs through a [rows, r] intermediate.
         case lowRank(u: [Float], v: [Float], rank: Int)
-        /// W ≈ s ⊙ Q, Q i8 [out, in]: dequantized one tile of output channels at a time.
+        /// W ≈ s ⊙ Q, Q i8 [out, in] (also sparse int8, zeros in place): dequantized one tile of
+        /// output channels at a time.
         case int8(Int8Weight)
+        /// W ≈ u·v with u [out, r], v [r, in] both int8: two tile-dequantized GEMMs through a
+        /// [rows, r] intermediate, x·vᵀ then ·uᵀ.
+        case lowRankInt8(u: Int8Weight, v: Int8Weight)
     }
 
     let inFeatures: Int
@@ -37,9 +41,16 @@ struct PreparedLinear: Sendable {
         case let .sparse(values, _, _, _):
             // Zeros are stored in `values`: a dense kernel computes the same product.
             form = .dense(values.floats())
-        case let .int8(values, scales):
+        case let .int8(values, scales), let .sparseInt8(values, scales, _, _, _):
+            // Sparse: zeros are stored in `values` (q(0) = 0), as for `.sparse`.
             form = .int8(Int8Weight(values: values, scales: scales, inFeatures: linear.inFeatures,
                                     outFeatures: linear.outFeatures, tileElements: int8TileElements))
+        case let .lowRankInt8(u, uScales, v, vScales):
+            let r = u.shape[1]
+            form = .lowRankInt8(u: Int8Weight(values: u, scales: uScales, inFeatures: r, outFeatures: linear.outFeatures,
+                                              tileElements: int8TileElements),
+                                v: Int8Weight(values: v, scales: vScales, inFeatures: linear.inFeatures, outFeatures: r,
+                                              tileElements: int8TileElements))
         }
     }
 
@@ -68,6 +79,12 @@ struct PreparedLinear: Sendable {
             }
         case let .int8(w):
             w.multiply(x, rows: rows, into: y, ldy: ldy, beta: beta, profile: profile, phase: phase)
+        case let .lowRankInt8(u, v):
+            var middle = [Float](repeating: 0, count: rows * v.outFeatures)
+            middle.withUnsafeMutableBufferPointer { middle in
+                v.multiply(x, rows: rows, into: middle.baseAddress!, ldy: v.outFeatures, beta: 0, profile: profile, phase: phase)
+                u.multiply(middle.baseAddress!, rows: rows, into: y, ldy: ldy, beta: beta, profile: profile, phase: phase)
+            }
         }
         if let bias {
             timed(profile, .bias) {

@@ -86,6 +86,60 @@ import TensorCore
         #expect(out == expected)
     }
 
+    /// Per group of g columns: the definition applied to each group (the per-row reference on
+    /// the [rows·columns/g, g] reshaping), for groups shorter than, equal to and longer than the
+    /// 16-lane vector; an all-zero group gets scale 1 and zeros stay exactly 0.
+    @Test(arguments: [1, 3, 16, 24, 32, 96])
+    func perGroupQuantizeMatchesTheDefinition(groupSize g: Int) {
+        let rows = 5, columns = 96
+        var w = KernelTestSupport.normals(rows * columns, seed: UInt64(g), standardDeviation: 0.05)
+        for i in 0..<g { w[columns + i] = 0 }                   // the first group of row 1 all zero
+        for i in stride(from: 2 * columns, to: 3 * columns, by: 2) { w[i] = 0 }   // every other weight of row 2
+        var q = [Int8](repeating: 0, count: rows * columns), s = [Float](repeating: 0, count: rows * columns / g)
+        _ = KernelTestSupport.misaligned(w) { p in
+            q.withUnsafeMutableBufferPointer { q in
+                s.withUnsafeMutableBufferPointer { s in
+                    #expect(Int8Quantization.quantize(p, rows: rows, columns: columns, groupSize: g, values: q.baseAddress!, scales: s.baseAddress!) == nil)
+                }
+            }
+        }
+        let (refQ, refS) = Self.reference(w, rows: rows * columns / g, columns: g)
+        #expect(s == refS)
+        #expect(q == refQ)
+        #expect(s[columns / g] == 1 && q[columns..<(columns + g)].allSatisfy { $0 == 0 })
+        #expect(stride(from: 2 * columns, to: 3 * columns, by: 2).allSatisfy { q[$0] == 0 })
+        // Per group is never worse than per row here: Σ (W − s·q)².
+        let (rowQ, rowS) = Self.reference(w, rows: rows, columns: columns)
+        let perRow = w.indices.reduce(0.0) { $0 + pow(Double(w[$1] - rowS[$1 / columns] * Float(rowQ[$1])), 2) }
+        let perGroup = w.indices.reduce(0.0) { $0 + pow(Double(w[$1] - s[$1 / g] * Float(q[$1])), 2) }
+        #expect(perGroup <= perRow)
+    }
+
+    /// Oracle: Float(q) · s[r, i / g], exact in f32; rows 2..<5 of 6 into a misaligned buffer.
+    @Test(arguments: [(45, 5), (48, 16), (64, 32), (400, 80)])
+    func perGroupDequantizeIsExact(shape: (Int, Int)) {
+        let (columns, g) = shape, rows = 6, groups = columns / g
+        let w = KernelTestSupport.normals(rows * columns, seed: 9, standardDeviation: 0.1)
+        var q = [Int8](repeating: 0, count: rows * columns), s = [Float](repeating: 0, count: rows * groups)
+        w.withUnsafeBufferPointer { w in
+            q.withUnsafeMutableBufferPointer { q in
+                s.withUnsafeMutableBufferPointer { s in
+                    _ = Int8Quantization.quantize(w.baseAddress!, rows: rows, columns: columns, groupSize: g, values: q.baseAddress!, scales: s.baseAddress!)
+                }
+            }
+        }
+        let range = 2..<5
+        let out = KernelTestSupport.misaligned([Float](repeating: .nan, count: range.count * columns)) { out in
+            q.withUnsafeBufferPointer { q in
+                s.withUnsafeBufferPointer { s in
+                    Int8Quantization.dequantize(q.baseAddress!, scales: s.baseAddress!, columns: columns, groupSize: g, rows: range, into: out)
+                }
+            }
+        }
+        let expected = range.flatMap { r in (0..<columns).map { Float(q[r * columns + $0]) * s[r * groups + $0 / g] } }
+        #expect(out == expected)
+    }
+
     /// Timing, not a test (release): ns per weight of quantize and dequantize on a 3072 × 768
     /// weight, best of 20.  PARE_INT8_TIMING=1 swift test -c release --filter Int8QuantizationTests
     @Test(.enabled(if: ProcessInfo.processInfo.environment["PARE_INT8_TIMING"] == "1"))

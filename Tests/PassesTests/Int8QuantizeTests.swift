@@ -130,21 +130,48 @@ import TensorCore
         #expect(m == once)
     }
 
-    /// A skeleton built by hand with a low-rank and a sparse linear among the selected ones.
-    @Test func checkRejectsLowRankAndSparseWithAFix() throws {
+    /// A skeleton built by hand with a low-rank and a sparse linear among the selected ones: both
+    /// check cleanly and `effect` gives their int8 forms (low-rank per row even with per-group,
+    /// which is a note).
+    @Test func lowRankAndSparseCheckCleanlyAndBecomeTheirInt8Forms() throws {
         var s = try Self.tinyBERT().skeleton
         s.blocks[1].mlp.up.weight = .lowRank(u: TensorSpec(dtype: .f32, shape: [37, 4]), v: TensorSpec(dtype: .f32, shape: [4, 32]))
-        s.blocks[0].attention.o.weight = .sparse(values: TensorSpec(dtype: .f32, shape: [32, 32]),
-                                                 mask: TensorSpec(dtype: .u8, shape: [32, 4]), pattern: .nOfM(n: 2, m: 4), nonzeros: 512)
+        let mask = TensorSpec(dtype: .u8, shape: [32, 4])
+        s.blocks[0].attention.o.weight = .sparse(values: TensorSpec(dtype: .f32, shape: [32, 32]), mask: mask,
+                                                 pattern: .nOfM(n: 2, m: 4), nonzeros: 512)
         #expect(s.verify().isEmpty)
-        let diagnostics = Int8Quantize(options: .init()).check(s)
-        #expect(diagnostics.map(\.description) == [
-            "blocks.0.attention.o: int8-quantize needs a dense weight but found sparse; int8 sparse weights are not supported: drop magnitude-prune for blocks.0.attention.o, or leave it out of select",
-            "blocks.1.mlp.up: int8-quantize needs a dense weight but found low-rank; int8 low-rank factors are not supported: move int8-quantize before svd-lowrank, or leave blocks.1.mlp.up out of select",
-        ])
-        #expect(diagnostics.allSatisfy { $0.severity == .error })
-        // Leaving them out of select, as the hint says, passes.
-        #expect(Int8Quantize(options: Self.options(select: "blocks.*.attention.{q,k,v}")).check(s).isEmpty)
+        #expect(Int8Quantize(options: .init()).check(s).isEmpty)
+        var options = Int8Quantize.Options()
+        options.granularity = .perGroup
+        options.groupSize = 8
+        options.select = "blocks.*.*.{q,k,v,o,up}"
+        let pass = Int8Quantize(options: options)
+        #expect(pass.check(s) == [Diagnostic(.note, at: "blocks.1.mlp.up",
+                                             "low-rank factors are quantized per row (one scale per row of u and of v), not per group")])
+        pass.effect(on: &s)
+        #expect(s.verify().isEmpty)
+        #expect(s.blocks[1].mlp.up.weight == .lowRankInt8(u: TensorSpec(dtype: .i8, shape: [37, 4]), uScales: TensorSpec(dtype: .f32, shape: [37]),
+                                                          v: TensorSpec(dtype: .i8, shape: [4, 32]), vScales: TensorSpec(dtype: .f32, shape: [4])))
+        #expect(s.blocks[0].attention.o.weight == .sparseInt8(values: TensorSpec(dtype: .i8, shape: [32, 32]), scales: TensorSpec(dtype: .f32, shape: [32, 4]),
+                                                              mask: mask, pattern: .nOfM(n: 2, m: 4), nonzeros: 512))
+        #expect(s.blocks[0].mlp.up.weight == .int8(values: TensorSpec(dtype: .i8, shape: [37, 32]), scales: TensorSpec(dtype: .f32, shape: [37, 4])))
+    }
+
+    /// group-size must divide the input features of each selected dense or sparse linear: d_ff = 37
+    /// of mlp.down divides by nothing but 1 and 37.
+    @Test func aGroupSizeThatDoesNotDivideTheInputsIsAnErrorNamingTheLinear() async throws {
+        var m = try Self.tinyBERT()
+        let pass = try Int8Quantize.make(from: RecipeText.parse("int8-quantize{granularity=per-group,group-size=8,select=blocks.0.mlp.*}").steps[0], index: 0)
+        let error = Diagnostic(.error, at: "blocks.0.mlp.down", "group-size 8 does not divide the 37 input features",
+                               hint: "use a group-size that divides 37, granularity=per-channel, or leave blocks.0.mlp.down out of select")
+        #expect(pass.check(m.skeleton) == [error])
+        let before = m
+        await #expect(throws: PassError.checkFailed([error])) { _ = try await pass.run(on: &m, context: PassContext()) }
+        #expect(m.linear(at: "blocks.0.mlp.down") == before.linear(at: "blocks.0.mlp.down"))
+        #expect(throws: PassError.invalidOption(step: 0, pass: "int8-quantize", key: "group-size", value: "0",
+                                                expected: "an integer ≥ 1 that divides the input features")) {
+            try Int8Quantize.make(from: RecipeText.parse("int8-quantize{granularity=per-group,group-size=0}").steps[0], index: 0)
+        }
     }
 
     @Test func checkRejectsAGlobThatSelectsNothing() throws {
@@ -154,14 +181,12 @@ import TensorCore
     }
 
     @Test func optionsAndUnrepresentableChoices() throws {
-        #expect(Int8Quantize.optionKeys == ["activation-scales", "granularity", "select", "symmetric"])
+        #expect(Int8Quantize.optionKeys == ["activation-scales", "granularity", "group-size", "select", "symmetric"])
         #expect(Int8Quantize.defaultStep.description
-                == "int8-quantize{activation-scales=none,granularity=per-channel,select=blocks.**,symmetric=true}")
+                == "int8-quantize{activation-scales=none,granularity=per-channel,group-size=128,select=blocks.**,symmetric=true}")
         #expect(Int8Quantize.name == "int8-quantize")
-        #expect(throws: PassError.invalidOption(step: 0, pass: "int8-quantize", key: "granularity", value: "per-group",
-                                                expected: "per-channel (per-group scales have no slot in the IR's int8 form yet)")) {
-            try Int8Quantize.make(from: RecipeText.parse("int8-quantize{granularity=per-group}").steps[0], index: 0)
-        }
+        let perGroup = try Int8Quantize.make(from: RecipeText.parse("int8-quantize{granularity=per-group,group-size=64}").steps[0], index: 0)
+        #expect(perGroup.options.granularity == .perGroup && perGroup.options.groupSize == 64)
         #expect(throws: PassError.invalidOption(step: 0, pass: "int8-quantize", key: "symmetric", value: "false",
                                                 expected: "true (asymmetric zero points have no slot in the IR's int8 form yet)")) {
             try Int8Quantize.make(from: RecipeText.parse("int8-quantize{symmetric=false}").steps[0], index: 0)

@@ -17,15 +17,15 @@ import TensorCore
         try PruneOracle.pass(recipe).check(s).map(\.description)
     }
 
-    /// Neither order works for int8 or low-rank (the IR has no sparse int8 or sparse low-rank
-    /// form, and int8-quantize / svd-lowrank reject sparse weights), so the hint does not say
-    /// "move it before": it says which select to narrow.
+    /// An int8 weight: int8-quantize keeps sparse weights sparse (sparse-int8), so the hint says
+    /// to move it last. Low-rank: neither order works (no sparse low-rank form), so the hint
+    /// says which select to narrow.
     @Test func anotherFormSaysWhichSelectToNarrow() throws {
         let int8 = try skeleton("blocks.1.mlp.up") {
             .int8(values: TensorSpec(dtype: .i8, shape: [$0.outFeatures, $0.inFeatures]), scales: TensorSpec(dtype: .f32, shape: [$0.outFeatures]))
         }
         #expect(try messages("magnitude-prune", int8) == [
-            "blocks.1.mlp.up: magnitude-prune needs a dense weight but found int8; a weight cannot be both sparse and int8: leave blocks.1.mlp.up out of magnitude-prune's select or out of int8-quantize's",
+            "blocks.1.mlp.up: magnitude-prune needs a dense weight but found int8; move int8-quantize last, after magnitude-prune (it keeps the zeros, as sparse-int8), or leave blocks.1.mlp.up out of magnitude-prune's select",
         ])
         let lowRank = try skeleton("blocks.0.attention.o") {
             .lowRank(u: TensorSpec(dtype: .f32, shape: [$0.outFeatures, 4]), v: TensorSpec(dtype: .f32, shape: [4, $0.inFeatures]))

@@ -92,7 +92,7 @@ import TensorCore
         options.rank = 64
         let errors = SVDLowRank(options: options).check(s).filter { $0.severity == .error }
         #expect(errors.map(\.description) == [
-            "blocks.0.mlp.up: svd-lowrank needs a dense weight but found int8; move svd-lowrank before the pass that made it int8, or leave it out of select",
+            "blocks.0.mlp.up: svd-lowrank needs a dense weight but found int8; move int8-quantize last, after svd-lowrank (it quantizes the factors, as low-rank-int8), or leave it out of select",
         ])
         options.rankRatio = 0.5
         #expect(throws: PassError.invalidValue(key: "rank", value: "rank, rank-ratio and energy together", expected: "at most one of them")) {

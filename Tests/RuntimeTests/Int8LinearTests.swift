@@ -10,23 +10,25 @@ import TensorCore
 /// f32 copy of the weight.
 @Suite struct Int8LinearTests {
     /// W [out, in] quantized by the definition (oracle written here, independent of the pass):
-    /// s_o = max|W[o, :]| / 127 (1 for a zero row), q = clamp(roundHalfEven(W / s_o), ±127).
-    static func quantized(_ w: [Float], out: Int, in n: Int) -> (values: Tensor, scales: Tensor) {
+    /// s = max|W| / 127 over a row, or over each group of g inputs of a row (1 when all zero),
+    /// q = clamp(roundHalfEven(W / s), ±127); scales [out] or [out, in/g].
+    static func quantized(_ w: [Float], out: Int, in n: Int, groupSize: Int? = nil) -> (values: Tensor, scales: Tensor) {
+        let g = groupSize ?? n
         var q: [UInt8] = [], s: [Float] = []
-        for o in 0..<out {
-            let row = w[(o * n)..<((o + 1) * n)]
-            let m = row.reduce(Float(0)) { max($0, abs($1)) }
+        for start in stride(from: 0, to: out * n, by: g) {
+            let group = w[start..<(start + g)]
+            let m = group.reduce(Float(0)) { max($0, abs($1)) }
             let scale = m > 0 ? m / 127 : 1
             s.append(scale)
-            q += row.map { UInt8(bitPattern: Int8(min(max(($0 / scale).rounded(.toNearestOrEven), -127), 127))) }
+            q += group.map { UInt8(bitPattern: Int8(min(max(($0 / scale).rounded(.toNearestOrEven), -127), 127))) }
         }
-        return (Tensor(dtype: .i8, shape: [out, n], bytes: q), Tensor(s, shape: [out]))
+        return (Tensor(dtype: .i8, shape: [out, n], bytes: q), Tensor(s, shape: groupSize == nil ? [out] : [out, n / g]))
     }
 
-    /// W[o, i] = s_o · q[o, i] as f32 (exact).
+    /// W[o, i] = s[o, i / g] · q[o, i] as f32 (exact).
     static func dequantized(_ values: Tensor, _ scales: Tensor) -> [Float] {
-        let q = values.floats(), s = scales.floats(), n = values.shape[1]
-        return q.indices.map { q[$0] * s[$0 / n] }
+        let q = values.floats(), s = scales.floats(), g = q.count / max(s.count, 1)
+        return q.indices.map { q[$0] * s[$0 / g] }
     }
 
     /// Every selected linear of `model` int8 (the rest unchanged).

@@ -2,24 +2,31 @@ import Kernels
 import ModelIR
 import TensorCore
 
-/// `int8-quantize`: stores the weights of the linears `select` matches as int8 with one
-/// symmetric scale per output channel (the weight-only scheme of llm-compressor's W8A16 and of
-/// ONNX Runtime's per-channel weights):
+/// `int8-quantize`: stores the weights of the linears `select` matches as int8 with symmetric
+/// scales (the weight-only scheme of llm-compressor's W8A16 and of ONNX Runtime's per-channel
+/// weights). For each group of weights sharing a scale (a row of W with `per-channel`, or g =
+/// `group-size` consecutive inputs of a row with `per-group`, g dividing in):
 ///
-///     s_o = max_i |W[o, i]| / 127   (1 for an all-zero row),  Q[o, i] = clamp(roundHalfEven(W[o, i] / s_o), −127, 127)
+///     s = max |W| over the group / 127   (1 for an all-zero group),  Q = clamp(roundHalfEven(W / s), −127, 127)
 ///
-/// so W[o, i] ≈ s_o · Q[o, i] within s_o / 2. Dense weights [out, in] become
-/// `.int8(values: i8 [out, in], scales: f32 [out])`; biases stay as they are. Already-int8
-/// linears are skipped (a note); low-rank and sparse ones are errors (no int8 form of those).
+/// so W ≈ s·Q within s / 2, and a zero weight gives Q = 0 exactly. By form:
+/// - dense W [out, in] → `.int8(values: i8 [out, in], scales: f32 [out] or [out, in/g])`;
+/// - sparse → `.sparseInt8`: the values quantized the same way; the zeros stay 0 and never raise
+///   a maximum, so each scale comes from the kept weights; mask, pattern and nonzeros unchanged;
+/// - low-rank u·v → `.lowRankInt8`: each factor per row (u-scales [out], v-scales [r]) whatever
+///   the granularity, as the form has one scale per factor row (a note says so with per-group);
+/// - already-int8 forms are skipped (a note).
+/// Biases stay as they are. The other compressing passes need f32 weights, so int8-quantize goes
+/// last in a recipe (`svd-lowrank → magnitude-prune → int8-quantize`).
 ///
-/// Per-group and asymmetric scales, and static activation scales for W8A8 runtimes, are
-/// options the IR cannot hold yet (`WeightForm.int8` has one f32 scale per output channel and
-/// no zero point or input scale): their values are rejected by `validate` with that reason.
+/// Asymmetric scales and static activation scales for W8A8 runtimes are options the IR cannot
+/// hold yet (the int8 forms have no zero point and no input scale): their values are rejected by
+/// `validate` with that reason.
 public struct Int8Quantize: Pass {
     public enum Granularity: String, Codable, Sendable, Equatable {
         /// One scale per output channel (row of W).
         case perChannel = "per-channel"
-        /// One scale per (row, group of inputs): needs per-group scales in `WeightForm.int8`.
+        /// One scale per (row, group of `group-size` consecutive inputs).
         case perGroup = "per-group"
     }
 
@@ -35,15 +42,17 @@ public struct Int8Quantize: Pass {
     public struct Options: PassOptions {
         public var select: LayerGlob = "blocks.**"
         public var granularity: Granularity = .perChannel
+        /// g, inputs per scale with `per-group`; it must divide the input features of every
+        /// selected dense or sparse linear. Unused with `per-channel`.
+        public var groupSize: Int = 128
         public var symmetric: Bool = true
         public var activationScales: ActivationScales = .none
 
         public init() {}
 
         public func validate() throws(PassError) {
-            guard granularity == .perChannel else {
-                throw .invalidValue(key: "granularity", value: granularity.rawValue,
-                                    expected: "per-channel (per-group scales have no slot in the IR's int8 form yet)")
+            guard groupSize >= 1 else {
+                throw .invalidValue(key: "group-size", value: "\(groupSize)", expected: "an integer ≥ 1 that divides the input features")
             }
             guard symmetric else {
                 throw .invalidValue(key: "symmetric", value: "false",
@@ -54,10 +63,13 @@ public struct Int8Quantize: Pass {
                                     expected: "none (static activation scales have no slot in the IR yet; int8 weights run with f32 activations)")
             }
         }
+
+        /// g for dense and sparse weights, nil for one scale per row.
+        var groupSizeIfPerGroup: Int? { granularity == .perGroup ? groupSize : nil }
     }
 
     public static let name = "int8-quantize"
-    public static let summary = "Store weights as int8 with symmetric per-output-channel scales (weight-only, f32 activations)."
+    public static let summary = "Store weights as int8 with symmetric per-channel or per-group scales (dense, sparse and low-rank; weight-only, f32 activations)."
     public let options: Options
 
     public init(options: Options) { self.options = options }
@@ -67,70 +79,96 @@ public struct Int8Quantize: Pass {
         guard !paths.isEmpty else {
             return [Diagnostic.selectsNoLinear(options.select)]
         }
-        return paths.compactMap { path in s.linear(at: path).flatMap { Self.diagnostic($0.weight, at: path) } }
+        return paths.compactMap { path in s.linear(at: path).flatMap { diagnostic($0, at: path) } }
     }
 
-    /// Dense specs become i8 values [out, in] and f32 scales [out]; everything else is unchanged.
+    /// Each selected dense, sparse or low-rank spec becomes its int8 form: i8 values of the same
+    /// shape, f32 scales [rows] or [rows, in/g]; everything else is unchanged.
     public func effect(on s: inout Skeleton) {
         for path in s.linearPaths(matching: options.select) {
-            guard var linear = s.linear(at: path), case .dense = linear.weight else { continue }
-            linear.weight = .int8(values: TensorSpec(dtype: .i8, shape: [linear.outFeatures, linear.inFeatures]),
-                                  scales: TensorSpec(dtype: .f32, shape: [linear.outFeatures]))
+            guard var linear = s.linear(at: path), let form = Self.quantized(linear.weight, groupSize: options.groupSizeIfPerGroup, { t, g, _ in
+                let rows = t.shape[0]
+                return (TensorSpec(dtype: .i8, shape: t.shape),
+                        TensorSpec(dtype: .f32, shape: Shape(g.map { [rows, t.shape[1] / $0] } ?? [rows])))
+            }) else { continue }
+            linear.weight = form
             s.setLinear(linear, at: path)
         }
     }
 
     public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
+        try options.validate() // a pass built in code has not been through the recipe's validation
         var linears = 0, parameters = 0
         var diagnostics: [Diagnostic] = []
         for path in model.linearPaths(matching: options.select) {
             guard var linear = model.linear(at: path) else { continue }
-            if let d = Self.diagnostic(linear.weight, at: path) {
+            if let d = diagnostic(linear, at: path) {
                 guard d.severity != .error else { throw .checkFailed([d]) }
                 diagnostics.append(d)
-                continue
             }
-            guard case let .dense(w) = linear.weight else { continue }
-            let (values, scales) = try Self.quantize(w, at: path)
-            linear.weight = .int8(values: values, scales: scales)
+            guard let form = try Self.quantized(linear.weight, groupSize: options.groupSizeIfPerGroup, { (t, g, role) throws(PassError) in
+                try Self.quantize(t, groupSize: g, at: "\(path).\(role)", path: path)
+            }) else { continue }
+            parameters += linear.parameterCount - (linear.bias?.elementCount ?? 0)
+            linear.weight = form
             model.setLinear(linear, at: path)
             linears += 1
-            parameters += w.elementCount
         }
         return PassResult(changed: linears > 0, counters: ["linears-quantized": linears, "parameters-quantized": parameters],
                           diagnostics: diagnostics)
     }
 
-    /// Why a weight of this form is not quantized: a note for int8 (skipped), an error for forms
-    /// without an int8 counterpart; nil for dense weights.
-    static func diagnostic<T>(_ form: WeightForm<T>, at path: LayerPath) -> Diagnostic? {
-        let at = path.description
-        switch form {
-        case .dense:
-            return nil
-        case .int8:
+    /// A note for a weight left as it is (already int8) or quantized per row despite per-group
+    /// (low-rank), an error for a group size that does not divide the inputs; nil otherwise.
+    func diagnostic<T>(_ linear: Linear<T>, at path: LayerPath) -> Diagnostic? {
+        let at = path.description, inF = linear.inFeatures, g = options.groupSize
+        switch linear.weight {
+        case .int8, .lowRankInt8, .sparseInt8:
             return Diagnostic(.note, at: at, "already int8; left as it is")
+        case .dense, .sparse:
+            guard options.granularity == .perGroup, inF % g != 0 else { return nil }
+            return Diagnostic(.error, at: at, "group-size \(g) does not divide the \(inF) input features",
+                              hint: "use a group-size that divides \(inF), granularity=per-channel, or leave \(at) out of select")
         case .lowRank:
-            return Diagnostic(.error, at: at, "int8-quantize needs a dense weight but found low-rank",
-                              hint: "int8 low-rank factors are not supported: move int8-quantize before svd-lowrank, or leave \(at) out of select")
-        case .sparse:
-            return Diagnostic(.error, at: at, "int8-quantize needs a dense weight but found sparse",
-                              hint: "int8 sparse weights are not supported: drop magnitude-prune for \(at), or leave it out of select")
+            guard options.granularity == .perGroup else { return nil }
+            return Diagnostic(.note, at: at, "low-rank factors are quantized per row (one scale per row of u and of v), not per group")
         }
     }
 
-    /// Q i8 [out, in] and s f32 [out] for a dense W [out, in] of any float dtype.
-    static func quantize(_ w: Tensor, at path: LayerPath) throws(PassError) -> (values: Tensor, scales: Tensor) {
+    /// The int8 form of `weight`, each of its tensors [rows, columns] quantized by `q` (g inputs
+    /// per scale, nil for one per row; the role names the tensor in errors); nil for a weight
+    /// that is already int8. The one place that decides the structure, for `effect` and `run`.
+    static func quantized<T, E: Error>(_ weight: WeightForm<T>, groupSize: Int?,
+                                       _ q: (T, Int?, String) throws(E) -> (values: T, scales: T)) throws(E) -> WeightForm<T>? {
+        switch weight {
+        case let .dense(w):
+            let (values, scales) = try q(w, groupSize, "weight")
+            return .int8(values: values, scales: scales)
+        case let .sparse(values, mask, pattern, nonzeros):
+            let (quantized, scales) = try q(values, groupSize, "values")
+            return .sparseInt8(values: quantized, scales: scales, mask: mask, pattern: pattern, nonzeros: nonzeros)
+        case let .lowRank(u, v):
+            let (qu, uScales) = try q(u, nil, "u"), (qv, vScales) = try q(v, nil, "v")
+            return .lowRankInt8(u: qu, uScales: uScales, v: qv, vScales: vScales)
+        case .int8, .lowRankInt8, .sparseInt8:
+            return nil
+        }
+    }
+
+    /// Q i8 [rows, columns] and s f32 [rows] (or [rows, columns/g]) for a float tensor
+    /// [rows, columns] of any float dtype; `tensorName` (`blocks.0.mlp.up.weight`) names it in errors.
+    static func quantize(_ w: Tensor, groupSize g: Int?, at tensorName: String, path: LayerPath) throws(PassError) -> (values: Tensor, scales: Tensor) {
         let rows = w.shape[0], columns = w.shape[1]
+        let scaleShape = Shape(g.map { [rows, columns / $0] } ?? [rows])
         guard rows * columns > 0 else {
-            return (Tensor(dtype: .i8, shape: w.shape, bytes: []), Tensor([Float](repeating: 1, count: rows), shape: [rows]))
+            return (Tensor(dtype: .i8, shape: w.shape, bytes: []), Tensor([Float](repeating: 1, count: scaleShape.count), shape: scaleShape))
         }
         var q = [UInt8](repeating: 0, count: rows * columns)
-        var s = [Float](repeating: 0, count: rows)
+        var s = [Float](repeating: 0, count: scaleShape.count)
         let run = { (p: UnsafePointer<Float>) -> Int? in
             q.withUnsafeMutableBytes { q in
                 s.withUnsafeMutableBufferPointer { s in
-                    Int8Quantization.quantize(p, rows: rows, columns: columns,
+                    Int8Quantization.quantize(p, rows: rows, columns: columns, groupSize: g,
                                               values: q.baseAddress!.assumingMemoryBound(to: Int8.self), scales: s.baseAddress!)
                 }
             }
@@ -141,8 +179,8 @@ public struct Int8Quantize: Pass {
             ? w.withUnsafeBytes { run($0.baseAddress!.assumingMemoryBound(to: Float.self)) }
             : w.floats().withUnsafeBufferPointer { run($0.baseAddress!) }
         if let row = nonFinite {
-            throw .failed(pass: name, reason: "\(path).weight: row \(row) holds a NaN or infinite value, which int8 cannot represent; fix the checkpoint or leave \(path) out of select")
+            throw .failed(pass: name, reason: "\(tensorName): row \(row) holds a NaN or infinite value, which int8 cannot represent; fix the checkpoint or leave \(path) out of select")
         }
-        return (Tensor(dtype: .i8, shape: w.shape, bytes: q), Tensor(s, shape: [rows]))
+        return (Tensor(dtype: .i8, shape: w.shape, bytes: q), Tensor(s, shape: scaleShape))
     }
 }

@@ -84,12 +84,14 @@ public struct MagnitudePrune: Pass {
                 diagnostics.append(Diagnostic(.error, at: at, "\(Self.name) needs a dense weight but it is already pruned (\(pattern))",
                                               hint: "prune each linear once: remove it from this step's select or drop the earlier \(Self.name)"))
             case .int8:
-                // "Move it before int8-quantize" would only trade this error for int8-quantize's:
-                // the IR has no sparse int8 form (nor a sparse low-rank one).
+                // int8-quantize keeps a sparse weight sparse (as sparse-int8): it goes after.
                 diagnostics.append(Diagnostic(.error, at: at, "\(Self.name) needs a dense weight but found int8",
-                                              hint: "a weight cannot be both sparse and int8: leave \(at) out of \(Self.name)'s select or out of int8-quantize's"))
-            case .lowRank:
-                diagnostics.append(Diagnostic(.error, at: at, "\(Self.name) needs a dense weight but found low-rank",
+                                              hint: "move int8-quantize last, after \(Self.name) (it keeps the zeros, as sparse-int8), or leave \(at) out of \(Self.name)'s select"))
+            case let .sparseInt8(_, _, _, pattern, _):
+                diagnostics.append(Diagnostic(.error, at: at, "\(Self.name) needs a dense weight but it is already pruned (\(pattern)) and int8",
+                                              hint: "prune each linear once and quantize after: drop the earlier \(Self.name) or remove it from this step's select, and move int8-quantize last"))
+            case .lowRank, .lowRankInt8:
+                diagnostics.append(Diagnostic(.error, at: at, "\(Self.name) needs a dense weight but found \(linear.weight.kind)",
                                               hint: "a weight cannot be both sparse and low-rank: leave \(at) out of \(Self.name)'s select or out of svd-lowrank's"))
             }
         }

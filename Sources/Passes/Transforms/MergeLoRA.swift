@@ -184,6 +184,8 @@ public struct MergeLoRA: Pass {
         case .int8: "int8-quantize"
         case .lowRank: "svd-lowrank"
         case .sparse: "magnitude-prune"
+        case .lowRankInt8: "svd-lowrank and int8-quantize"
+        case .sparseInt8: "magnitude-prune and int8-quantize"
         }
     }
 }

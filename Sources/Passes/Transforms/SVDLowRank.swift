@@ -53,8 +53,11 @@ public struct SVDLowRank: Pass {
         for path in paths {
             let linear = s.linear(at: path)!
             guard case .dense = linear.weight else {
+                // int8-quantize stores the factors as int8 (low-rank-int8): it goes after.
+                let fix = if case .int8 = linear.weight { "move int8-quantize last, after svd-lowrank (it quantizes the factors, as low-rank-int8)" }
+                    else { "move svd-lowrank before the pass that made it \(linear.weight.kind)" }
                 found.append(Diagnostic(.error, at: path.description, "svd-lowrank needs a dense weight but found \(linear.weight.kind)",
-                                        hint: "move svd-lowrank before the pass that made it \(linear.weight.kind), or leave it out of select"))
+                                        hint: fix + ", or leave it out of select"))
                 continue
             }
             if let r = fixedRank(linear), !saves(linear, rank: r) {

@@ -4,17 +4,18 @@ import TensorCore
 /// Compressed forms and head pruning built directly in tests, with their dense oracles
 /// computed independently of the code under test.
 enum ModelForms {
-    /// W [out, in] → int8: scales[o] = max|W[o, :]| / 127, values = round(W / scale).
-    static func int8(_ w: Tensor) -> (values: Tensor, scales: Tensor) {
-        let out = w.shape[0], inF = w.shape[1], f = w.floats()
-        var scales = [Float](repeating: 0, count: out), values = [UInt8](repeating: 0, count: out * inF)
-        for o in 0..<out {
-            let row = f[(o * inF)..<((o + 1) * inF)]
-            let scale = max(row.map(abs).max()!, 1e-8) / 127
-            scales[o] = scale
-            for (i, x) in row.enumerated() { values[o * inF + i] = UInt8(bitPattern: Int8((x / scale).rounded())) }
+    /// W [out, in] → int8: scales = max|W| / 127 over each row (or each group of g inputs of a
+    /// row: scales [out, in/g]), values = round(W / scale).
+    static func int8(_ w: Tensor, groupSize: Int? = nil) -> (values: Tensor, scales: Tensor) {
+        let out = w.shape[0], inF = w.shape[1], f = w.floats(), g = groupSize ?? inF
+        var scales = [Float](repeating: 0, count: out * inF / g), values = [UInt8](repeating: 0, count: out * inF)
+        for k in scales.indices {
+            let group = f[(k * g)..<((k + 1) * g)]
+            let scale = max(group.map(abs).max()!, 1e-8) / 127
+            scales[k] = scale
+            for (i, x) in zip(group.indices, group) { values[i] = UInt8(bitPattern: Int8((x / scale).rounded())) }
         }
-        return (Tensor(dtype: .i8, shape: w.shape, bytes: values), Tensor(scales, shape: [out]))
+        return (Tensor(dtype: .i8, shape: w.shape, bytes: values), Tensor(scales, shape: groupSize == nil ? [out] : [out, inF / g]))
     }
 
     /// Seeded factors u [out, r], v [r, in] with entries N(0, 0.1²).
@@ -39,10 +40,10 @@ enum ModelForms {
         return out
     }
 
-    /// Oracle: scales[o] · values[o, i] as one Float multiply.
+    /// Oracle: scales[o, i / g] · values[o, i] as one Float multiply (per channel: g = in).
     static func dequantized(_ values: Tensor, _ scales: Tensor) -> [Float] {
-        let inF = values.shape[1], s = scales.floats(), q = values.floats()
-        return q.indices.map { s[$0 / inF] * q[$0] }
+        let s = scales.floats(), q = values.floats(), g = q.count / s.count
+        return q.indices.map { s[$0 / g] * q[$0] }
     }
 
     /// Keeps heads `kept` (ascending) of block `i`: rows of q, k, v and their biases, columns of o.
