@@ -133,7 +133,7 @@ public enum Compile {
     }
 
     /// Static checks of `--adapter`: each adapter maps onto the model (headers only), and adapters
-    /// come with a merge-lora step and a merge-lora step with adapters.
+    /// come with a merge-lora step (without adapters a merge-lora step only notes that it has nothing to do).
     static func adapterDiagnostics(_ arguments: [String], pipeline: Pipeline, skeleton: Skeleton) -> [Diagnostic] {
         var found: [Diagnostic] = []
         for argument in arguments {
@@ -149,9 +149,7 @@ public enum Compile {
             found.append(Diagnostic(.error, at: "--adapter", "\(arguments.count) adapter(s) given but the recipe has no merge-lora step",
                                     hint: "add merge-lora as the recipe's first step"))
         }
-        for i in merges where arguments.isEmpty {
-            found.append(Diagnostic(.error, at: "step \(i + 1) (merge-lora)", "no adapter to merge", hint: "pass --adapter DIR[:WEIGHT]"))
-        }
+        if arguments.isEmpty, !merges.isEmpty { found.append(MergeLoRA.nothingToMerge) }
         for i in merges.dropFirst() where !arguments.isEmpty {
             found.append(Diagnostic(.error, at: "step \(i + 1) (merge-lora)", "step \(merges[0] + 1) already merges the adapters",
                                     hint: "keep one merge-lora step"))

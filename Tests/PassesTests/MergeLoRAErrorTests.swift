@@ -45,9 +45,13 @@ import TensorCore
                                                           hint: "move merge-lora before head-prune"))
     }
 
-    @Test func noAdapterIsAnError() async throws {
-        #expect(await runError(try LoRAFixtures.model("tiny-bert"), [])
-                == .failed(pass: "merge-lora", reason: "no adapter to merge; pass --adapter DIR[:WEIGHT] with a PEFT adapter folder"))
+    @Test func noAdapterChangesNothingAndSaysSo() async throws {
+        let before = try LoRAFixtures.model("tiny-bert")
+        var model = before
+        let result = try await pass.run(on: &model, context: PassContext())
+        #expect(!result.changed && result.diagnostics == [MergeLoRA.nothingToMerge])
+        #expect(model.namedTensors.map(\.name) == before.namedTensors.map(\.name))
+        #expect(zip(model.namedTensors, before.namedTensors).allSatisfy { $0.tensor.floats() == $1.tensor.floats() })
     }
 
     @Test func aCompressedTargetStopsTheRunBeforeAnyChange() async throws {

@@ -10,6 +10,9 @@ import TensorCore
 ///     DoRA: W′ = m ⊙ (W + w·s·B·A) / ‖W₀ + w·s·B·A‖, the L2 norm of each output row, W₀ the
 ///           weight before any adapter of this run (PEFT takes the norm on the unmerged weight)
 ///
+/// Without adapters the pass changes nothing and says so, so that one recipe (`passes/max-compress.yaml`)
+/// serves checkpoints with and without an adapter.
+///
 /// Whole tensors an adapter trained (`modules_to_save`, biases with `bias: all | lora_only`)
 /// replace the base tensors first, in the base tensor's dtype. Shapes never change, so `effect`
 /// is the identity. All adapters are checked against the model before any weight changes: an
@@ -45,10 +48,15 @@ public struct MergeLoRA: Pass {
 
     public func effect(on s: inout Skeleton) {}
 
+    /// The note of a run (and of `pare plan`) without `--adapter`.
+    public static let nothingToMerge = Diagnostic(.note, at: name, "no adapter given; nothing to merge",
+                                                  hint: "pass --adapter DIR[:WEIGHT] to merge a PEFT LoRA adapter")
+
     public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
         let adapters = context.adapters
         guard !adapters.isEmpty else {
-            throw .failed(pass: Self.name, reason: "no adapter to merge; pass --adapter DIR[:WEIGHT] with a PEFT adapter folder")
+            return PassResult(changed: false, counters: ["adapters-merged": 0, "linears-changed": 0],
+                              diagnostics: [Self.nothingToMerge])
         }
         try validate(adapters, model)
 
