@@ -1,7 +1,8 @@
 import CLAPACK
 
-/// A thin singular value decomposition A = U·diag(σ)·Vᵀ of A [m, n], with k = min(m, n):
-/// U [m, k], σ [k] descending, Vᵀ [k, n]; all row-major.
+/// A thin singular value decomposition A = U·diag(σ)·Vᵀ of A [m, n], with k = min(m, n)
+/// (or the rank r asked of a truncated one, `SVD.randomized`): U [m, k], σ [k] descending,
+/// Vᵀ [k, n]; all row-major.
 public struct SVD: Sendable {
     public let u: [Float]
     public let singularValues: [Float]
@@ -22,8 +23,15 @@ public struct SVD: Sendable {
         let info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), Int32(m), Int32(n),
                                   &work, Int32(n), &s, &u, Int32(k), &vt, Int32(n))
         guard info == 0 else { throw .svdFailed(rows: m, columns: n, info: Int(info)) }
+        self.init(u: u, singularValues: s, vt: vt, rows: m, columns: n)
+    }
+
+    /// Factors computed elsewhere (a truncated decomposition): U [m, k], σ [k], Vᵀ [k, n].
+    init(u: [Float], singularValues: [Float], vt: [Float], rows m: Int, columns n: Int) {
+        let k = singularValues.count
+        precondition(u.count == m * k && vt.count == k * n, "SVD: factors do not match \(m)×\(n) at rank \(k)")
         self.u = u
-        self.singularValues = s
+        self.singularValues = singularValues
         self.vt = vt
         self.rows = m
         self.columns = n
@@ -34,6 +42,7 @@ public struct SVD: Sendable {
 public enum KernelError: Error, Equatable, Sendable, CustomStringConvertible {
     case svdFailed(rows: Int, columns: Int, info: Int)
     case notPositiveDefinite(n: Int, info: Int)
+    case qrFailed(rows: Int, columns: Int, info: Int)
 
     public var description: String {
         switch self {
@@ -41,6 +50,8 @@ public enum KernelError: Error, Equatable, Sendable, CustomStringConvertible {
             "SVD of a \(m)×\(n) matrix: LAPACK sgesdd failed (info \(info)); check the weight for NaN or infinity"
         case let .notPositiveDefinite(n, info):
             "Cholesky of a \(n)×\(n) matrix: not positive definite (LAPACK spotrf info \(info)); the calibration activations are degenerate, use more samples or turn activation-aware off"
+        case let .qrFailed(m, n, info):
+            "QR of a \(m)×\(n) matrix: LAPACK sgeqrf/sorgqr failed (info \(info)); check the weight for NaN or infinity"
         }
     }
 }

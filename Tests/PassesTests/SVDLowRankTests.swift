@@ -100,21 +100,17 @@ import TensorCore
         }
     }
 
-    @Test func activationAwareFitsTheCalibrationInputsBetter() async throws {
+    /// ‖(W − W̃)·Xᵀ‖²_F = trace((W − W̃)·G·(W − W̃)ᵀ) of blocks.1.mlp.down [32, 37] on three
+    /// calibration samples, G = XᵀX; for `method` exact (plain and activation-aware) and as given.
+    static func outputErrors(_ method: SVDLowRank.Method) async throws -> (plain: Double, aware: Double, awareExact: Double) {
         let samples = [[2, 17, 45, 80, 9, 33, 61, 3], [2, 99, 5, 150, 151, 20, 3], [2, 40, 41, 42, 43, 44, 45, 46, 3]]
         let calibration = CalibrationSet(samples: samples, source: "t", sha256: "", truncated: 0, available: 3)
-        let original = try model()
+        let original = try SVDLowRankTests().model()
         let gram = try #require(try ActivationStatistics.measure(original, samples: samples, gram: ["blocks.1.mlp.down"])
             .inputs["blocks.1.mlp.down"]?.gram)
-        var options = SVDLowRank.Options()
-        options.select = "blocks.1.mlp.down"
-        options.rank = 6
-        var plain = original, aware = original
-        _ = try await run(options, on: &plain)
-        options.activationAware = true
-        _ = try await run(options, on: &aware, context: PassContext(calibration: calibration))
-        /// trace((W − W̃) G (W − W̃)ᵀ) = ‖(W − W̃) Xᵀ‖²_F
-        func outputError(_ m: Model) -> Double {
+        func outputError(_ options: SVDLowRank.Options) async throws -> Double {
+            var m = original
+            _ = try await SVDLowRankTests().run(options, on: &m, context: PassContext(calibration: calibration))
             let w = DenseWeight.floats(original.linear(at: "blocks.1.mlp.down")!), a = DenseWeight.floats(m.linear(at: "blocks.1.mlp.down")!)
             let out = 32, inF = 37
             var total = 0.0
@@ -124,7 +120,20 @@ import TensorCore
             }
             return total
         }
-        #expect(outputError(aware) < outputError(plain))
+        var options = SVDLowRank.Options()
+        options.select = "blocks.1.mlp.down"
+        options.rank = 6
+        options.method = method
+        let plain = try await outputError(options)
+        options.activationAware = true
+        let aware = try await outputError(options)
+        options.method = .exact
+        return (plain, aware, try await outputError(options))
+    }
+
+    @Test func activationAwareFitsTheCalibrationInputsBetter() async throws {
+        let errors = try await Self.outputErrors(.exact)
+        #expect(errors.aware < errors.plain)
     }
 
     @Test func runtimeRunsTheFactorsAsTwoGEMMs() async throws {

@@ -12,31 +12,11 @@ import TensorCore
 /// linear stays dense with a warning unless `force`. With `activation-aware` (SVD-LLM), W is
 /// whitened by the Cholesky factor S of the calibration inputs' XᵀX before the SVD and
 /// v = √Σ_r V_rᵀ S⁻¹, which minimises ‖(W − u·v)·Xᵀ‖ rather than ‖W − u·v‖.
+///
+/// `method: randomized` computes only the leading r singular triplets by `SVD.randomized`
+/// (`oversampling` p, `power-iterations` q; the test matrix is seeded from the pipeline seed and
+/// the linear's path), of W or of the whitened W·S alike; it needs `rank` or `rank-ratio`.
 public struct SVDLowRank: Pass {
-    public struct Options: PassOptions {
-        public var select: LayerGlob = "blocks.*.mlp.*"
-        public var rank: Int?
-        public var rankRatio: Double?
-        public var energy: Double?
-        public var force: Bool = false
-        public var activationAware: Bool = false
-
-        public init() {}
-
-        /// The energy used when no rank option is given.
-        public static let defaultEnergy = 0.9
-
-        public func validate() throws(PassError) {
-            let given = [rank != nil, rankRatio != nil, energy != nil].filter { $0 }.count
-            guard given <= 1 else {
-                throw .invalidValue(key: "rank", value: "rank, rank-ratio and energy together", expected: "at most one of them")
-            }
-            if let rank, rank < 1 { throw .invalidValue(key: "rank", value: "\(rank)", expected: "an integer ≥ 1") }
-            if let r = rankRatio, !(r > 0 && r <= 1) { throw .invalidValue(key: "rank-ratio", value: "\(r)", expected: "a number in (0, 1]") }
-            if let e = energy, !(e > 0 && e <= 1) { throw .invalidValue(key: "energy", value: "\(e)", expected: "a number in (0, 1]") }
-        }
-    }
-
     public static let name = "svd-lowrank"
     public static let summary = "Factorize dense weights as u·v by truncated SVD (rank, ratio or energy; optionally activation-aware)."
     public let options: Options
@@ -87,6 +67,7 @@ public struct SVDLowRank: Pass {
     }
 
     public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
+        try options.validate() // a pass built in code has not been through the recipe's validation
         let paths = model.linearPaths(matching: options.select)
         let statistics = options.activationAware
             ? try context.activationStatistics(model, gram: Set(paths), pass: Self.name) : nil
@@ -96,6 +77,7 @@ public struct SVDLowRank: Pass {
             let linear = model.linear(at: path)!
             guard case let .dense(w) = linear.weight else { continue }
             let out = linear.outFeatures, inF = linear.inFeatures
+            let fixed = fixedRank(linear)
             var a = w.floats()
             var whitening: Cholesky?
             if let gram = statistics?.inputs[path]?.gram {
@@ -107,8 +89,17 @@ public struct SVDLowRank: Pass {
                 a = GEMM.multiply(a, whitening!.lower, m: out, n: inF, k: inF)
             }
             let svd: SVD
-            do { svd = try SVD(a, rows: out, columns: inF) } catch { throw .failed(pass: Self.name, reason: "\(path): \(error)") }
-            let r = fixedRank(linear) ?? Self.energyRank(svd.singularValues, energy: options.energy ?? Options.defaultEnergy)
+            do {
+                switch options.method {
+                case .exact:
+                    svd = try SVD(a, rows: out, columns: inF)
+                case .randomized:
+                    // validate() guarantees a fixed rank with this method.
+                    svd = try SVD.randomized(a, rows: out, columns: inF, rank: fixed!, oversampling: options.oversampling,
+                                             powerIterations: options.powerIterations, seed: Self.seed(context.seed, path))
+                }
+            } catch { throw .failed(pass: Self.name, reason: "\(path): \(error)") }
+            let r = fixed ?? Self.energyRank(svd.singularValues, energy: options.energy ?? Options.defaultEnergy)
             guard options.force || saves(linear, rank: r) else {
                 kept += 1
                 diagnostics.append(Diagnostic(.note, at: path.description, "rank \(r) would save nothing; left dense"))
@@ -144,6 +135,12 @@ public struct SVDLowRank: Pass {
             if kept >= energy * total - 1e-12 * total { return i + 1 }
         }
         return max(1, sigma.count)
+    }
+
+    /// The randomized SVD's seed for one linear: the pipeline seed xor FNV-1a of the path, so a
+    /// linear's test matrix does not depend on which other linears are selected.
+    static func seed(_ seed: UInt64, _ path: LayerPath) -> UInt64 {
+        path.description.utf8.reduce(seed ^ 0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
     }
 
     private var fixedRankMode: Bool { options.rank != nil || options.rankRatio != nil }
