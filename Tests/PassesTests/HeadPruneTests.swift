@@ -8,7 +8,8 @@ import TensorCore
 @testable import Passes
 
 /// Oracle: transformers' `BertModel.prune_heads` on the same tiny BERT and heads
-/// (golden/head-prune.json from scripts/fixtures/generate_heads.py), within 1e-4.
+/// (golden/head-prune.json from scripts/fixtures/generate_heads.py), within 1e-4; without bias
+/// compensation, which `prune_heads` does not do (HeadPruneCompensationTests covers it).
 @Suite struct HeadPruneTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures").path
@@ -33,7 +34,8 @@ import TensorCore
     @Test func explicitHeadsMatchTransformersPruneHeads() async throws {
         let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/golden/head-prune.json")))
         var m = try model()
-        let pass = try Self.pass { $0.heads = ["0:1", "0:3", "1:2"] }
+        let pass = try Self.pass { $0.heads = ["0:1", "0:3", "1:2"]; $0.biasCompensation = false }
+        #expect(!pass.needsCalibration)
         var s = m.skeleton
         pass.effect(on: &s)
         let result = try await pass.run(on: &m, context: PassContext())
@@ -53,7 +55,7 @@ import TensorCore
     @Test func flopsAndParametersDropByTheRemovedHeadsShare() async throws {
         let before = try model()
         var m = before
-        _ = try await Self.pass { $0.heads = ["1:0"] }.run(on: &m, context: PassContext())
+        _ = try await Self.pass { $0.heads = ["1:0"]; $0.biasCompensation = false }.run(on: &m, context: PassContext())
         // One head of d_h = 8 in a d = 32 layer: Q, K, V lose 8 rows and 8 biases each, W_O 8 columns.
         #expect(before.parameterCount - m.parameterCount == 3 * (8 * 32 + 8) + 32 * 8)
         let n = 16, dh = 8, d = 32
@@ -69,8 +71,9 @@ import TensorCore
         let context = PassContext(calibration: CalibrationSet(samples: samples, source: "t", sha256: "", truncated: 0, available: 2))
         var m = try model()
         let stats = try ActivationStatistics.measure(m, samples: samples)
-        let result = try await Self.pass { $0.fraction = 0.5 }.run(on: &m, context: context)
-        #expect(result.counters == ["heads-removed": 4])
+        let result = try await Self.pass { $0.fraction = 0.5; $0.score = .contribution }.run(on: &m, context: context)
+        #expect(result.counters == ["heads-removed": 4, "biases-added": 0])
+        #expect(result.diagnostics.map(\.message).allSatisfy { $0.hasPrefix("head scores (contribution) ") })
         for l in 0..<2 {
             let scores = stats.headScores[l]
             let lowest = Set((0..<4).sorted { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(2))

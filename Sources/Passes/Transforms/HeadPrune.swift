@@ -6,39 +6,18 @@ import TensorCore
 /// W_O (columns) of their layers, keeping at least one head per layer. Which heads: an explicit
 /// `heads` list (`"layer:head"`, original head indices), or the lowest-scoring `fraction` of each
 /// layer, or the lowest-scoring `global-fraction` of all heads, scored on the calibration text
-/// by the mean norm of each head's contribution through W_O, ‖C_h·W_O,hᵀ‖₂.
+/// (`score`: the mean contribution by default, or FLAP's fluctuation; see `Score`).
+///
+/// With `bias-compensation` (on by default), each removed head's output C_h·W_O,hᵀ is replaced
+/// by its calibration mean, folded into b_O (An et al. 2024, FLAP). On all-MiniLM-L6-v2 (`pare
+/// eval`, mean embedding cosine on the held-out text) it lifts fraction 0.25 from 0.931 to 0.939
+/// and global-fraction 0.25 from 0.971 to 0.978. Explicit `heads` therefore read calibration text
+/// too, unless `bias-compensation=false`, which prunes exactly like transformers' `prune_heads`.
 public struct HeadPrune: Pass {
-    public struct Options: PassOptions {
-        public var heads: [String]?
-        public var fraction: Double?
-        public var globalFraction: Double?
-
-        public init() {}
-
-        public func validate() throws(PassError) {
-            guard [heads != nil, fraction != nil, globalFraction != nil].filter({ $0 }).count == 1 else {
-                throw .invalidValue(key: "heads", value: "\([heads != nil, fraction != nil, globalFraction != nil].filter { $0 }.count) of heads, fraction, global-fraction",
-                                    expected: "exactly one of them")
-            }
-            for f in [fraction, globalFraction].compactMap({ $0 }) where !(f > 0 && f < 1) {
-                throw .invalidValue(key: fraction != nil ? "fraction" : "global-fraction", value: "\(f)", expected: "a number in (0, 1)")
-            }
-            for item in heads ?? [] where Self.parse(item) == nil {
-                throw .invalidValue(key: "heads", value: item, expected: "entries like \"3:7\" (layer:head)")
-            }
-        }
-
-        static func parse(_ item: String) -> (layer: Int, head: Int)? {
-            let parts = item.split(separator: ":")
-            guard parts.count == 2, let l = Int(parts[0]), let h = Int(parts[1]), l >= 0, h >= 0 else { return nil }
-            return (l, h)
-        }
-    }
-
     public static let name = "head-prune"
-    public static let summary = "Remove attention heads (explicit, or the least contributing on calibration text) and shrink Q, K, V and W_O."
+    public static let summary = "Remove attention heads (explicit, or the lowest-scoring on calibration text), shrink Q, K, V and W_O, and fold their mean output into b_O."
     public let options: Options
-    public var needsCalibration: Bool { options.heads == nil }
+    public var needsCalibration: Bool { options.heads == nil || options.biasCompensation }
 
     public init(options: Options) { self.options = options }
 
@@ -66,6 +45,10 @@ public struct HeadPrune: Pass {
                 found.append(Diagnostic(.error, at: "blocks.\(l).attention", "removing \(removed.count) heads would leave none",
                                         hint: "keep at least one head per layer"))
             }
+            if options.biasCompensation {
+                found.append(Diagnostic(.note, at: "head-prune", "bias compensation reads calibration text for the means of the removed heads",
+                                        hint: "set bias-compensation=false to prune exactly like transformers' prune_heads, without calibration"))
+            }
         } else {
             found.append(Diagnostic(.note, at: "head-prune", "heads are chosen from calibration scores at compile time: plan shows the attention unchanged, compile reports the heads kept"))
         }
@@ -73,9 +56,13 @@ public struct HeadPrune: Pass {
     }
 
     /// Known only for an explicit `heads` list; with a fraction the heads depend on the scores.
+    /// A compensated W_O without a bias gets an f32 [d] one.
     public func effect(on s: inout Skeleton) {
         guard let heads = options.heads else { return }
         for (l, removed) in explicitRemoval(heads, s) {
+            if options.biasCompensation && s.blocks[l].attention.o.bias == nil {
+                s.blocks[l].attention.o.bias = TensorSpec(dtype: .f32, shape: [s.blocks[l].attention.o.outFeatures])
+            }
             s.blocks[l].attention = shrink(s.blocks[l].attention, removing: removed) { t, rows, _ in
                 TensorSpec(dtype: t.dtype, shape: Shape([rows.count] + t.shape.dims.dropFirst()))
             } columns: { t, columns in
@@ -85,28 +72,35 @@ public struct HeadPrune: Pass {
     }
 
     public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
+        let statistics = needsCalibration ? try context.activationStatistics(model, pass: Self.name) : nil
         let removal: [Int: Set<Int>]
         var scored: [[Double]] = []
         if let heads = options.heads {
             removal = explicitRemoval(heads, model.skeleton)
         } else {
-            scored = try context.activationStatistics(model, pass: Self.name).headScores
+            scored = try Self.scores(options.score, model, statistics!)
             removal = chooseByScore(scored, model)
         }
-        var removedCount = 0
+        var removedCount = 0, biasesAdded = 0
         for (l, removed) in removal.sorted(by: { $0.key < $1.key }) {
             removedCount += removed.count
-            model.blocks[l].attention = shrink(model.blocks[l].attention, removing: removed) { t, rows, width in
+            var attention = model.blocks[l].attention
+            if options.biasCompensation, let statistics {
+                if attention.o.bias == nil { biasesAdded += 1 }
+                attention.o = Self.compensated(attention, removing: removed, means: try Self.outputInputs(statistics, layer: l).means)
+            }
+            model.blocks[l].attention = shrink(attention, removing: removed) { t, rows, width in
                 Self.rows(t, rows, width: width)
             } columns: { t, columns in
                 Self.columns(t, columns)
             }
         }
         let notes = scored.enumerated().map { l, scores in
-            Diagnostic(.note, at: "blocks.\(l).attention", "head scores " + scores.map { String(format: "%.4g", $0) }.joined(separator: ", ")
+            Diagnostic(.note, at: "blocks.\(l).attention", "head scores (\(options.score.rawValue)) " + scores.map { String(format: "%.4g", $0) }.joined(separator: ", ")
                 + "; kept \(model.blocks[l].attention.keptHeads)")
         }
-        return PassResult(changed: removedCount > 0, counters: ["heads-removed": removedCount], diagnostics: notes)
+        let counters = ["heads-removed": removedCount].merging(options.biasCompensation ? ["biases-added": biasesAdded] : [:]) { a, _ in a }
+        return PassResult(changed: removedCount > 0, counters: counters, diagnostics: notes)
     }
 
     /// Layer → original head indices to remove, from "layer:head" items.
