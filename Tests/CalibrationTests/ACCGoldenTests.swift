@@ -55,13 +55,13 @@ import Runtime
     @Test func sameACCWhateverTheBLASThreadCount() throws {
         let golden = try ACCGoldenTests.golden("tiny-bert")
         let model = PreparedModel(try ModelImporter.model(directory: ACCGoldenTests.fixtures + "/tiny-bert").graph)
-        let saved = BLASThreads.count
-        defer { BLASThreads.count = saved }
-        BLASThreads.count = 2
-        let two = try ACCMeasurement.measure(model, samples: golden.input_ids)
-        #expect(BLASThreads.count == 2)
-        BLASThreads.count = 1
-        let one = try ACCMeasurement.measure(model, samples: golden.input_ids)
+        // withCount holds off other tests' changes of the process-wide count while each runs.
+        let two = try BLASThreads.withCount(2) { () throws -> ACCMeasurement in
+            let result = try ACCMeasurement.measure(model, samples: golden.input_ids)
+            #expect(BLASThreads.count == 2, "measure restores the caller's count")
+            return result
+        }
+        let one = try BLASThreads.withCount(1) { try ACCMeasurement.measure(model, samples: golden.input_ids) }
         #expect(one == two)
     }
 }

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import ModelIR
+import Passes
+@testable import Driver
+
+/// `passes/max-compress.yaml` end to end on the tiny BERT with a PEFT adapter: every pass of the
+/// mission in one compile. Oracles: the verifier and `pare verify`, `pare inspect` of the written
+/// artifact (the report's totals and layers must equal what inspect counts from the file), and
+/// the report's own sums (the steps add up to the totals, layer by layer).
+@Suite struct MaxCompressTests {
+    let directory: String = {
+        let d = NSTemporaryDirectory() + "pare-max-compress-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+    let model = InspectTests.fixtures + "/tiny-bert"
+    let recipe = InspectTests.repository + "/passes/max-compress.yaml"
+    let adapter = InspectTests.fixtures + "/lora/bert-lora"
+
+    @Test func reportAgreesWithInspectOfTheArtifact() async throws {
+        let path = directory + "/m.pare"
+        let workload = Workload(batch: 2, sequenceLength: 16)
+        let result = try await Compile.run(model: model, output: path,
+                                           options: .init(recipe: recipe, workload: workload, adapters: [adapter]))
+        let report = result.report
+        #expect(result.manifest.passLog.map { $0.pass } == ["merge-lora", "head-prune", "svd-lowrank", "magnitude-prune",
+                                                            "int8-quantize", "elimination-profile"])
+        let changed = result.manifest.passLog.map(\.changed)
+        #expect(changed.allSatisfy { $0 })
+        #expect(try ArtifactTools.verify(path).problems.isEmpty)
+
+        let inspected = try Inspect.run(path: path, workload: workload)
+        let flops = try #require(inspected.flops)
+        #expect(report.totals.after.parameters == inspected.parameters)
+        #expect(report.totals.after.bytes == inspected.bytesByDType.values.reduce(0, +))
+        #expect(report.totals.after.flops == flops.total)
+        let blocks = report.layers.filter { $0.layer.hasPrefix("blocks.") }
+        #expect(blocks.map(\.after.flops) == flops.layers.map(\.total))
+        #expect(report.layers.first?.after.flops == flops.embeddings && report.layers.last?.after.flops == flops.head)
+
+        // Each pass's contribution, layer by layer, sums to the change of that layer.
+        for (i, row) in report.layers.enumerated() {
+            let steps = report.passes.map { $0.layers[i].delta }
+            #expect(steps.map(\.flops).reduce(0, +) == row.after.flops - row.before.flops, "\(row.layer) FLOPs")
+            #expect(steps.map(\.parameters).reduce(0, +) == row.after.parameters - row.before.parameters, "\(row.layer) parameters")
+            #expect(steps.map(\.bytes).reduce(0, +) == row.after.bytes - row.before.bytes, "\(row.layer) bytes")
+        }
+        #expect(report.passes.last?.after == report.totals.after)
+        #expect(report.totals.after.parameters < report.totals.before.parameters)
+        #expect(report.totals.after.bytes * 3 < report.totals.before.bytes)
+    }
+
+    @Test func withoutAnAdapterTheMergeStepOnlyNotes() async throws {
+        let plan = try Compile.plan(model: model, options: .init(recipe: recipe))
+        #expect(!plan.hasErrors)
+        #expect(plan.diagnostics.contains(MergeLoRA.nothingToMerge))
+        let result = try await Compile.run(model: model, output: directory + "/n.pare", options: .init(recipe: recipe))
+        let merge = try #require(result.manifest.passLog.first)
+        #expect(merge.pass == "merge-lora" && !merge.changed)
+    }
+}
