@@ -175,16 +175,24 @@ import TensorCore
         "magnitude-prune{pattern=2:4,select=blocks.*.attention.*}",
         "magnitude-prune{pattern=4:8,select=blocks.*.{attention,mlp}.{q,k,v,o,up}}",
         "magnitude-prune{select=**}",
+        "magnitude-prune{method=sparsegpt}",
+        "magnitude-prune{method=sparsegpt,scope=per-output,sparsity=0.3,block-size=8}",
+        "magnitude-prune{method=sparsegpt,pattern=2:4,select=blocks.*.attention.*,block-size=4}",
+        "magnitude-prune{method=sparsegpt,pattern=4:8,select=blocks.*.{attention,mlp}.{q,k,v,o,up},bias-correction=true}",
+        "magnitude-prune{bias-correction=true,scope=per-output}",
     ])
     func runMatchesEffect(recipe: String) async throws {
         for dtype in [DType.f32, .bf16, .f16] {
             var m = try PruneOracle.tinyBERT()
             if dtype != .f32 { m = m.mapNamed { _, t in t.converted(to: dtype) } }
+            var v = try #require(m.linear(at: "blocks.0.attention.v"))
+            v.bias = nil // bias-correction gives it one
+            m.setLinear(v, at: "blocks.0.attention.v")
             let pass = try PruneOracle.pass(recipe)
             #expect(pass.check(m.skeleton).isEmpty)
             var predicted = m.skeleton
             pass.effect(on: &predicted)
-            _ = try await pass.run(on: &m, context: PassContext())
+            _ = try await pass.run(on: &m, context: MagnitudePruneSparseGPTTests.context)
             #expect(m.skeleton == predicted, "\(recipe) on \(dtype)")
             #expect(m.verify().isEmpty)
         }
@@ -252,7 +260,7 @@ import TensorCore
 
     @Test func optionsFromARecipe() throws {
         #expect(try PruneOracle.pass("magnitude-prune").canonicalStep.description
-            == "magnitude-prune{pattern=unstructured,scope=per-linear,score=magnitude,select=blocks.**,sparsity=0.5}")
+            == "magnitude-prune{bias-correction=false,block-size=128,dampening=0.01,method=select,pattern=unstructured,scope=per-linear,score=magnitude,select=blocks.**,sparsity=0.5}")
         let options = try PruneOracle.pass("magnitude-prune{pattern=4:8,scope=per-output,score=wanda}").options
         #expect(options.pattern == .fourOfEight && options.scope == .perOutput && options.score == .wanda)
         #expect(throws: PassError.wrongType(step: 0, pass: "magnitude-prune", key: "pattern", expected: "one of unstructured, 2:4, 4:8")) {

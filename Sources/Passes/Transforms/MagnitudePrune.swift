@@ -14,39 +14,27 @@ import TensorCore
 /// Ties: weights are zeroed in ascending (score, position) order, so among equal scores the
 /// lower position goes first. Position is the flat row-major index o·in + j within a linear;
 /// in the global pool, linears come in execution order (`ModelGraph.linears`), then row-major.
+///
+/// `method: sparsegpt` (SparseGPT, Frantar & Alistarh 2023) prunes each W with an
+/// optimal-brain-surgeon update of the kept weights from H = XᵀX + δ·mean(diag)·I of the linear's
+/// calibration inputs (`Kernels.SparseGPT`): columns go in blocks of B (`block-size`), each
+/// block's mask is chosen by the error w²/[H⁻¹]_jj² of the weights as the earlier blocks left them,
+/// and the values stored are the updated ones. Scopes: `per-output` prunes ⌊s·e⌋ − ⌊s·b⌋ of each
+/// row in block [b, e), `per-linear` ⌊s·out·e⌋ − ⌊s·out·b⌋ of the whole block (the reference's
+/// rule), so a row or a linear loses exactly ⌊s·n⌋; N:M keeps N per group, choosing each group
+/// when its first column comes. `global` is rejected: a block's mask depends on the updates of its
+/// own linear, so there is no one ranking across linears. `score` must stay `magnitude`.
+/// Linears sharing an input (q, k, v) share one factorization of H⁻¹; one BLAS thread, so the
+/// bytes do not depend on the machine.
+///
+/// `bias-correction`: after pruning, b += (W − Ŵ)·μ with μ the mean calibration input
+/// (`BiasCorrection`), so each pruned linear's mean output on the calibration tokens is kept;
+/// a linear without a bias gets an f32 [out] one. Either method.
 public struct MagnitudePrune: Pass {
-    public struct Options: PassOptions {
-        /// Fraction s of each unit's weights set to zero, 0 < s < 1; with N:M it must be 1 − N/M.
-        public var sparsity: Double = 0.5
-        public var pattern: Pattern = .unstructured
-        public var scope: Scope = .perLinear
-        public var score: Score = .magnitude
-        public var select: LayerGlob = "blocks.**"
-
-        public init() {}
-
-        public func validate() throws(PassError) {
-            guard sparsity > 0, sparsity < 1 else {
-                throw .invalidValue(key: "sparsity", value: "\(sparsity)", expected: "a fraction strictly between 0 and 1")
-            }
-            if let (n, m) = pattern.groups {
-                let implied = 1 - Double(n) / Double(m)
-                guard sparsity == implied else {
-                    throw .invalidValue(key: "sparsity", value: "\(sparsity)",
-                                        expected: "\(implied) with pattern=\(pattern.rawValue) (it zeroes \(m - n) of every \(m) weights), or pattern=unstructured")
-                }
-                guard scope != .global else {
-                    throw .invalidValue(key: "scope", value: "global",
-                                        expected: "per-linear with pattern=\(pattern.rawValue) (N:M groups lie within one row), or pattern=unstructured")
-                }
-            }
-        }
-    }
-
     public static let name = "magnitude-prune"
-    public static let summary = "Zero the smallest weights (|W| or Wanda's |W|·‖x‖): unstructured per linear, per row or global, or N:M (2:4, 4:8)."
+    public static let summary = "Zero the smallest weights (|W| or Wanda's |W|·‖x‖, or SparseGPT with its weight update): unstructured per linear, per row or global, or N:M (2:4, 4:8); optional bias correction."
     public let options: Options
-    public var needsCalibration: Bool { options.score == .wanda }
+    public var needsCalibration: Bool { options.score == .wanda || options.method == .sparsegpt || options.biasCorrection }
 
     public init(options: Options) { self.options = options }
 
@@ -76,9 +64,8 @@ public struct MagnitudePrune: Pass {
                     diagnostics.append(Diagnostic(.error, at: at, "\(options.pattern.rawValue) sparsity needs the input features (\(linear.inFeatures)) divisible by \(m)",
                                                   hint: "exclude this linear from select or use pattern=unstructured"))
                 }
-                if options.score == .wanda, path.blockIndex == nil {
-                    diagnostics.append(Diagnostic(.error, at: at, "wanda scores need activation statistics, which are measured for block linears only",
-                                                  hint: "narrow select to blocks.** or use score=magnitude"))
+                if path.blockIndex == nil {
+                    diagnostics += statisticsUsers.map { Diagnostic(.error, at: at, $0.needs, hint: "narrow select to blocks.** or " + $0.instead) }
                 }
             case let .sparse(_, _, pattern, _):
                 diagnostics.append(Diagnostic(.error, at: at, "\(Self.name) needs a dense weight but it is already pruned (\(pattern))",
@@ -117,30 +104,34 @@ public struct MagnitudePrune: Pass {
             var pruned = linear
             pruned.weight = .sparse(values: w.spec, mask: TensorSpec(dtype: .u8, shape: [linear.outFeatures, (linear.inFeatures + 7) / 8]),
                                     pattern: options.pattern.sparsity, nonzeros: w.elementCount - zeroed)
+            if options.biasCorrection, pruned.bias == nil { pruned.bias = TensorSpec(dtype: .f32, shape: [linear.outFeatures]) }
             s.setLinear(pruned, at: path)
         }
     }
 
     public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
         try options.validate() // a pass built in code has not been through the recipe's validation
-        let statistics = options.score == .wanda ? try context.activationStatistics(model, pass: Self.name) : nil
-        var units: [PruneUnit] = []
-        for path in model.linearPaths(matching: options.select) {
+        let paths = model.linearPaths(matching: options.select)
+        let statistics = needsCalibration
+            ? try context.activationStatistics(model, gram: options.method == .sparsegpt ? Set(paths) : [], pass: Self.name) : nil
+        var units: [PruneUnit] = [], inputs: [InputStatistics] = []
+        for path in paths {
             guard let linear = model.linear(at: path), case let .dense(w) = linear.weight, w.shape.rank == 2 else {
                 throw .failed(pass: Self.name, reason: "\(path) is not a dense weight; run the pipeline's check first (it says how to fix the recipe)")
             }
-            var norms: [Float]?
             if let statistics {
                 guard let input = statistics.inputs[path] else {
-                    throw .failed(pass: Self.name, reason: "no activation statistics for \(path); wanda scores block linears only, narrow select to blocks.**")
+                    throw .failed(pass: Self.name, reason: "no activation statistics for \(path) (they cover block linears only); narrow select to blocks.**")
                 }
-                norms = input.norms.map { Float($0) }
+                inputs.append(input)
             }
-            units.append(PruneUnit(path: path, weight: w, norms: norms))
+            units.append(PruneUnit(path: path, weight: w, norms: options.score == .wanda ? inputs.last?.norms.map { Float($0) } : nil))
         }
         let pattern = options.pattern.sparsity, s = options.sparsity
         let forms: [WeightForm<Tensor>]
         switch (options.pattern.groups, options.scope) {
+        case _ where options.method == .sparsegpt:
+            forms = try sparseGPTForms(units, inputs: inputs)
         case let ((n, m)?, _):
             forms = try await PruneUnit.concurrentMap(units) { unit throws(PassError) in
                 try unit.form(mask: unit.maskKeepingBest(n, of: m, keys: unit.keys()), pattern: pattern)
@@ -161,14 +152,31 @@ public struct MagnitudePrune: Pass {
                 try units[i].keys()
             }
         }
-        var zeroed = 0
-        for (unit, form) in zip(units, forms) {
-            guard var linear = model.linear(at: unit.path), case let .sparse(_, _, _, nonzeros) = form else { continue }
+        var zeroed = 0, biasesAdded = 0
+        for (i, (unit, form)) in zip(units, forms).enumerated() {
+            guard var linear = model.linear(at: unit.path), case let .sparse(values, _, _, nonzeros) = form else { continue }
             zeroed += unit.weight.elementCount - nonzeros
             linear.weight = form
+            if options.biasCorrection {
+                biasesAdded += linear.bias == nil ? 1 : 0
+                linear.bias = Self.correctedBias(linear.bias, original: unit.weight, pruned: values, means: inputs[i].means)
+            }
             model.setLinear(linear, at: unit.path)
         }
-        return PassResult(changed: !units.isEmpty, counters: ["weights-zeroed": zeroed, "linears-pruned": units.count])
+        var counters = ["weights-zeroed": zeroed, "linears-pruned": units.count]
+        if options.biasCorrection {
+            counters["biases-corrected"] = units.count
+            counters["biases-added"] = biasesAdded
+        }
+        return PassResult(changed: !units.isEmpty, counters: counters)
+    }
+
+    /// What needs the activation statistics with these options (which cover block linears
+    /// only), and the alternative.
+    private var statisticsUsers: [(needs: String, instead: String)] {
+        (options.score == .wanda ? [("wanda scores need activation statistics, which are measured for block linears only", "use score=magnitude")] : [])
+            + (options.method == .sparsegpt ? [("sparsegpt needs the calibration inputs' XᵀX, which is measured for block linears only", "use method=select")] : [])
+            + (options.biasCorrection ? [("bias-correction needs the mean calibration input, which is measured for block linears only", "set bias-correction=false")] : [])
     }
 
     /// Weights a per-linear, per-output or N:M run zeroes in one W [rows, columns].
