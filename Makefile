@@ -5,16 +5,17 @@
 SHELL := /bin/bash
 SWIFT_RELEASE = swift build -c release
 MODEL = examples/models/all-MiniLM-L6-v2
-RECIPE = passes/deploy-f16.yaml
+RECIPE = passes/max-compress.yaml
 OUT = examples/out
 PARE = .build/release/pare
 
 .PHONY: demo test setup deps model build fixtures clean
 
-# Compile MiniLM with the default recipe, print the report, then run the artifact.
+# Compile MiniLM with the default recipe, print the report, measure its fidelity, then run the artifact.
 demo: setup build
 	mkdir -p $(OUT)
 	$(PARE) compile $(MODEL) --recipe $(RECIPE) -o $(OUT)/minilm.pare --report-dir $(OUT)/report
+	$(PARE) eval $(OUT)/minilm.pare --against $(MODEL)
 	$(PARE) run $(OUT)/minilm.pare --text "Pare compresses transformer checkpoints before deployment." \
 		--text "The compiler shrinks models so they run faster." --text "It rained all day in Zurich."
 	@echo "artifact: $(OUT)/minilm.pare; report: $(OUT)/report/report.html"
