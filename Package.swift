@@ -49,7 +49,7 @@ let package = Package(
                 swiftSettings: optimized),
         .executableTarget(
             name: "pare",
-            dependencies: ["Driver", "ModelIR", "Calibration", "Artifact", "Report",
+            dependencies: ["Driver", "Kernels", "ModelIR", "Calibration", "Artifact", "Report",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Driver
 import Foundation
+import Kernels
 
 @main
 @available(macOS 10.15, *)
@@ -11,5 +12,10 @@ struct Pare: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [InspectCommand.self, PlanCommand.self, CompileCommand.self, ReportCommand.self, VerifyCommand.self,
                       ExportCommand.self, CalibrateCommand.self, EvalCommand.self, RunCommand.self, BenchCommand.self, ListPassesCommand.self])
+
+    static func main() async {
+        OpenBLASCore.relaunchWithBetterKernelsIfNeeded()
+        await main(nil)
+    }
 }
 
