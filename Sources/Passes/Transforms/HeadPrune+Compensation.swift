@@ -16,9 +16,7 @@ extension HeadPrune {
         for (p, head) in attention.keptHeads.enumerated() where !removed.contains(head) {
             for row in 0..<o.outFeatures { for j in (p * dh)..<((p + 1) * dh) { difference[row * width + j] = 0 } }
         }
-        let delta = BiasCorrection.delta(removed: difference, means: μ, outFeatures: o.outFeatures)
-        let bias = o.bias?.floats() ?? [Float](repeating: 0, count: o.outFeatures)
         return Linear(inFeatures: o.inFeatures, outFeatures: o.outFeatures, weight: o.weight,
-                      bias: Tensor(zip(bias, delta).map { $0 + $1 }, shape: [o.outFeatures], dtype: o.bias?.dtype ?? .f32))
+                      bias: BiasCorrection.corrected(o.bias, removed: difference, means: μ, outFeatures: o.outFeatures))
     }
 }

@@ -8,8 +8,6 @@ extension MagnitudePrune {
     static func correctedBias(_ bias: Tensor?, original: Tensor, pruned: Tensor, means: [Double]) -> Tensor {
         let out = original.shape[0]
         let removed = zip(original.floats(), pruned.floats()).map { $0 - $1 }
-        let delta = BiasCorrection.delta(removed: removed, means: means, outFeatures: out)
-        let b = bias?.floats() ?? [Float](repeating: 0, count: out)
-        return Tensor(zip(b, delta).map { $0 + $1 }, shape: [out], dtype: bias?.dtype ?? .f32)
+        return BiasCorrection.corrected(bias, removed: removed, means: means, outFeatures: out)
     }
 }

@@ -44,16 +44,8 @@ extension SVDLowRank {
     /// & Tropp 2011), O(out·in·(r + p)·(2q + 2)) instead of O(out·in·min(out, in)); it pays off
     /// when r + p is well below min(out, in): about 2× at r = min/4 on 3072×768 and 1536×384, none
     /// at r = min/2 (RandomizedSVDTimingTests).
-    public enum Method: String, Codable, Sendable, CaseIterable {
+    public enum Method: String, Codable, Sendable, ChoiceOption {
         case exact
         case randomized
-
-        public init(from decoder: Decoder) throws {
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let method = Method(rawValue: text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "one of exact, randomized"))
-            }
-            self = method
-        }
     }
 }
