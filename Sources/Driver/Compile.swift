@@ -100,8 +100,9 @@ public enum Compile {
         }
         progress("writing \(output)")
         let inputs = try inputFiles(directory)
+        let adapterFiles = adapterFiles(options.adapters)
         var adapterInputs: [ArtifactManifest.Provenance.InputFile] = []
-        for file in adapterFiles(options.adapters) {
+        for file in adapterFiles {
             do { adapterInputs.append(try .hashing(file: file.path, as: file.name)) } catch { throw .artifact(error) }
         }
         let configText = (try? String(contentsOfFile: (directory as NSString).appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
@@ -121,7 +122,7 @@ public enum Compile {
                                   seed: options.seed),
                 extensions: ["report": reportJSON],
                 to: output, inputs: inputs.map { (directory as NSString).appendingPathComponent($0.name) }
-                    + adapterFiles(options.adapters).map(\.path),
+                    + adapterFiles.map(\.path),
                 options: options.writer)
         } catch {
             throw .artifact(error)

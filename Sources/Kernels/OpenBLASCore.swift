@@ -11,9 +11,11 @@ public enum OpenBLASCore {
     public static var current: String { BLASThreads.coreName }
 
     /// The family to ask for instead of `current`, from the CPU's feature flags (as in
-    /// /proc/cpuinfo); nil when OpenBLAS did not fall back or the CPU has nothing better.
-    public static func better(than current: String, flags: Set<String>) -> String? {
+    /// /proc/cpuinfo, read only after a fallback); nil when OpenBLAS did not fall back or the CPU
+    /// has nothing better.
+    public static func better(than current: String, flags readFlags: @autoclosure () -> Set<String>) -> String? {
         guard current == "Prescott" else { return nil }
+        let flags = readFlags()
         if ["avx512f", "avx512dq", "avx512bw", "avx512vl"].allSatisfy(flags.contains) { return "SkylakeX" }
         if ["avx2", "fma"].allSatisfy(flags.contains) { return "Haswell" }
         return nil

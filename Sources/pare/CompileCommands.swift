@@ -39,11 +39,8 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case md, json, html
 }
 
-struct PlanCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "plan",
-        abstract: "Check a recipe against a model and print the static report; reads no weights.")
-
+/// What `plan` and `compile` read: the model, the recipe and any adapters for merge-lora.
+struct PipelineInput: ParsableArguments {
     @Argument(help: "A Hugging Face model directory.")
     var model: String
 
@@ -54,12 +51,20 @@ struct PlanCommand: ParsableCommand {
         "A PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors) for merge-lora, optionally DIR:WEIGHT; repeatable, merged in order.",
         valueName: "dir[:weight]"))
     var adapters: [String] = []
+}
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Check a recipe against a model and print the static report; reads no weights.")
+
+    @OptionGroup var input: PipelineInput
 
     @OptionGroup var report: ReportOptions
 
     func run() throws {
         let plan: Compile.Plan
-        do { plan = try Compile.plan(model: model, options: .init(recipe: recipe, workload: report.workload, adapters: adapters)) } catch { fail(error) }
+        do { plan = try Compile.plan(model: input.model, options: .init(recipe: input.recipe, workload: report.workload, adapters: input.adapters)) } catch { fail(error) }
         for d in plan.diagnostics { Console.diagnostic(d) }
         print(report.render(plan.report), terminator: "")
         if plan.hasErrors { throw ExitCode(1) }
@@ -71,16 +76,7 @@ struct CompileCommand: AsyncParsableCommand {
         commandName: "compile",
         abstract: "Run a recipe on a model and write one .pare artifact and its report.")
 
-    @Argument(help: "A Hugging Face model directory.")
-    var model: String
-
-    @Option(help: "A recipe file (passes/*.yaml) or the text form, e.g. \"cast{dtype=f16}\".")
-    var recipe: String
-
-    @Option(name: .customLong("adapter"), help: ArgumentHelp(
-        "A PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors) for merge-lora, optionally DIR:WEIGHT; repeatable, merged in order.",
-        valueName: "dir[:weight]"))
-    var adapters: [String] = []
+    @OptionGroup var input: PipelineInput
 
     @Option(name: .shortAndLong, help: "The artifact to write (.pare).")
     var output: String
@@ -119,10 +115,10 @@ struct CompileCommand: AsyncParsableCommand {
         let writer = ArtifactWriter.Options(level: level, workers: workers)
         let result: Compile.Result
         do {
-            result = try await Compile.run(model: model, output: output,
-                                           options: .init(recipe: recipe, workload: report.workload, seed: seed, writer: writer,
+            result = try await Compile.run(model: input.model, output: output,
+                                           options: .init(recipe: input.recipe, workload: report.workload, seed: seed, writer: writer,
                                                           calibration: .init(path: calibration, samples: samples, maxLength: maxLength, seed: seed),
-                                                          lambda: report.lambda, adapters: adapters),
+                                                          lambda: report.lambda, adapters: input.adapters),
                                            progress: { Console.progress($0) })
             Console.progress(nil)
             if let reportDir { try Compile.writeReport(result.report, to: reportDir) }
