@@ -22,11 +22,14 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACK", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .target(name: "TensorCore", swiftSettings: optimized),
+        // The per-element passes around int8 GEMMs, vectorised by clang (see its header).
+        .target(name: "CQuantKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-ffp-contract=off"])]),
 
         // L1
         .target(name: "ModelIR", dependencies: ["TensorCore"], swiftSettings: optimized),
-        .target(name: "Kernels", dependencies: ["TensorCore", "CBLAS", "CLAPACK"], swiftSettings: optimized),
+        .target(name: "Kernels", dependencies: ["TensorCore", "CBLAS", "CLAPACK", "CDNNL", "CQuantKernels"], swiftSettings: optimized),
         .target(name: "SafeTensors", dependencies: ["TensorCore"], swiftSettings: optimized),
         .target(name: "Tokenizers", swiftSettings: optimized),
 

@@ -2,7 +2,7 @@
 # Installs the Debian packages Pare builds against, only those missing (run as root).
 set -euo pipefail
 
-packages=(libopenblas-dev liblapacke-dev libzstd-dev pkg-config)
+packages=(libopenblas-dev liblapacke-dev libzstd-dev libdnnl-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

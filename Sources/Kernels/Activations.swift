@@ -22,7 +22,7 @@ public enum Activations {
 }
 
 /// h + h·erf(x/√2) with h = x/2, one fused op.
-private struct ExactGELU: LaneFunction {
+struct ExactGELU: LaneFunction {
     @inline(__always)
     func callAsFunction(_ v: VectorMath.Vector) -> VectorMath.Vector {
         let half = 0.5 * v
@@ -31,7 +31,7 @@ private struct ExactGELU: LaneFunction {
 }
 
 /// x / (1 + e^(−2u)), −2u = x · (−2√(2/π) − 2√(2/π)·0.044715 · x²).
-private struct TanhGELU: LaneFunction {
+struct TanhGELU: LaneFunction {
     @inline(__always)
     func callAsFunction(_ v: VectorMath.Vector) -> VectorMath.Vector {
         let linear: Float = -2 * 0.797_884_560_802_865_4
@@ -41,7 +41,7 @@ private struct TanhGELU: LaneFunction {
     }
 }
 
-private struct ReLU: LaneFunction {
+struct ReLU: LaneFunction {
     @inline(__always)
     func callAsFunction(_ v: VectorMath.Vector) -> VectorMath.Vector { v.replacing(with: 0, where: v .< 0) }
 }

@@ -71,7 +71,7 @@ extension ModelGraph {
                 return try f("\(at).\(roles[index])", t)
             }
             return Linear(inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: weight,
-                          bias: try l.bias.map { try f("\(at).bias", $0) })
+                          bias: try l.bias.map { try f("\(at).bias", $0) }, activations: l.activations)
         }
         let e = embeddings
         let mappedEmbeddings = Embeddings<U>(

@@ -42,6 +42,7 @@ extension ModelGraph {
         case let .sparse(_, _, pattern, nonzeros), let .sparseInt8(_, _, _, pattern, nonzeros): text += " \(pattern) nnz=\(nonzeros)"
         case .dense, .lowRank, .int8, .lowRankInt8: break
         }
+        if linear.activations == .dynamic { text += " activations=dynamic" }
         if linear.bias != nil { text += " bias" }
         return text
     }

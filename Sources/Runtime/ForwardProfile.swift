@@ -15,15 +15,28 @@ public final class ForwardProfile: @unchecked Sendable {
         case activation
         case down = "mlp-down-gemm"
         case bias = "bias-add"
+        /// Per-token quantization of int8 linears' inputs (u8 codes, scales, zero points).
+        case quantize = "quantize-activations"
+        /// int32 accumulators → f32 outputs of int8 linears (scales, zero points, bias).
+        case dequantize = "int8-dequantize"
         case norms = "layer-norm+residual"
         case head
 
         public var isGEMM: Bool { rawValue.hasSuffix("-gemm") }
     }
 
-    /// One sgemm call: C [m, n] = A [m, k] · op(B), with the row strides used.
+    /// What a GEMM multiplies.
+    public enum Precision: String, CaseIterable, Codable, Sendable {
+        /// f32 × f32 → f32 (OpenBLAS sgemm)
+        case f32
+        /// u8 × s8 → s32 (oneDNN)
+        case int8
+    }
+
+    /// One GEMM call: C [m, n] = A [m, k] · op(B), with the row strides used.
     public struct GEMMCall: Hashable, Sendable {
         public let phase: Phase
+        public var precision: Precision = .f32
         public let m, n, k: Int
         public let transposeB: Bool
         public let lda, ldb, ldc: Int
@@ -34,6 +47,8 @@ public final class ForwardProfile: @unchecked Sendable {
 
     public private(set) var seconds: [Phase: Double] = [:]
     public private(set) var gemms: [GEMMCall] = []
+    /// Wall time inside GEMM calls, by precision.
+    public private(set) var gemmSeconds: [Precision: Double] = [:]
 
     public init() {}
 
@@ -42,7 +57,11 @@ public final class ForwardProfile: @unchecked Sendable {
         seconds[phase, default: 0] += Double(c.seconds) + Double(c.attoseconds) * 1e-18
     }
 
-    func record(_ call: GEMMCall) { gemms.append(call) }
+    func record(_ call: GEMMCall, _ duration: Duration) {
+        gemms.append(call)
+        let c = duration.components
+        gemmSeconds[call.precision, default: 0] += Double(c.seconds) + Double(c.attoseconds) * 1e-18
+    }
 }
 
 /// Runs `body`, adding its wall time to `phase` when profiling.
@@ -66,10 +85,29 @@ func gemm(_ profile: ForwardProfile?, _ phase: ForwardProfile.Phase,
                       lda: lda, ldb: ldb, ldc: ldc)
         return
     }
+    let start = ContinuousClock.now
+    GEMM.multiply(a, b, into: c, m: m, n: n, k: k, transposeB: transposeB, alpha: alpha, beta: beta,
+                  lda: lda, ldb: ldb, ldc: ldc)
+    let duration = ContinuousClock.now - start
+    profile.add(phase, duration)
     profile.record(.init(phase: phase, m: m, n: n, k: k, transposeB: transposeB, lda: lda ?? k,
-                         ldb: ldb ?? (transposeB ? k : n), ldc: ldc ?? n))
-    timed(profile, phase) {
-        GEMM.multiply(a, b, into: c, m: m, n: n, k: k, transposeB: transposeB, alpha: alpha, beta: beta,
-                      lda: lda, ldb: ldb, ldc: ldc)
+                         ldb: ldb ?? (transposeB ? k : n), ldc: ldc ?? n), duration)
+}
+
+/// Int8GEMM.multiply (C = A·Bᵀ, u8 × s8 → s32), timed and recorded under `phase` when profiling.
+@inline(__always)
+func int8GEMM(_ profile: ForwardProfile?, _ phase: ForwardProfile.Phase,
+              _ a: UnsafePointer<UInt8>, lda: Int, _ b: UnsafePointer<Int8>, ldb: Int,
+              into c: UnsafeMutablePointer<Int32>, ldc: Int, m: Int, n: Int, k: Int) {
+    guard let profile else {
+        Int8GEMM.multiply(a, lda: lda, b, ldb: ldb, into: c, ldc: ldc, m: m, n: n, k: k)
+        return
     }
+    let start = ContinuousClock.now
+    Int8GEMM.multiply(a, lda: lda, b, ldb: ldb, into: c, ldc: ldc, m: m, n: n, k: k)
+    let duration = ContinuousClock.now - start
+    profile.add(phase, duration)
+    var call = ForwardProfile.GEMMCall(phase: phase, m: m, n: n, k: k, transposeB: true, lda: lda, ldb: ldb, ldc: ldc)
+    call.precision = .int8
+    profile.record(call, duration)
 }

@@ -2,21 +2,25 @@ import Kernels
 import ModelIR
 import TensorCore
 
-/// A Linear ready to run: f32 weights in the form the IR stores (int8 weights stay int8).
-/// y [rows, out] = x [rows, in] · Wᵀ + b, written with row stride `ldy` (≥ out) so that several
-/// linears can fill adjacent columns of one buffer (Q, K, V side by side).
+/// A Linear ready to run. y [rows, out] = x [rows, in] · Wᵀ + b, written with row stride `ldy`
+/// (≥ out) so that a linear can fill a column block of a wider buffer.
+///
+/// The form follows what the artifact recorded (`Linear.activations`): int8 weights with
+/// `dynamic` activations run int8 GEMMs on per-token-quantized inputs (`QuantizedWeight`);
+/// int8 weights with `none` (weight-only) are widened to f32 once here, which runs at sgemm's
+/// rate rather than paying a dequantization per call. Sparse weights run dense (their zeros are
+/// stored): no sparse kernel is faster at these sparsities.
 struct PreparedLinear: Sendable {
     enum Form: Sendable {
         /// W [out, in]
         case dense([Float])
         /// W = u·v, u [out, r], v [r, in]: two GEMMs through a [rows, r] intermediate.
         case lowRank(u: [Float], v: [Float], rank: Int)
-        /// W ≈ s ⊙ Q, Q i8 [out, in] (also sparse int8, zeros in place): dequantized one tile of
-        /// output channels at a time.
-        case int8(Int8Weight)
-        /// W ≈ u·v with u [out, r], v [r, in] both int8: two tile-dequantized GEMMs through a
-        /// [rows, r] intermediate, x·vᵀ then ·uᵀ.
-        case lowRankInt8(u: Int8Weight, v: Int8Weight)
+        /// W ≈ s_w ⊙ Q, int8 GEMMs on the quantized input.
+        case int8(QuantizedWeight)
+        /// W ≈ u·v with both factors int8: x·vᵀ then ·uᵀ, each an int8 GEMM (the [rows, r]
+        /// intermediate is quantized per token again).
+        case lowRankInt8(u: QuantizedWeight, v: QuantizedWeight)
     }
 
     let inFeatures: Int
@@ -24,41 +28,71 @@ struct PreparedLinear: Sendable {
     let form: Form
     let bias: [Float]?
 
-    init(_ linear: Linear<Tensor>) {
-        self.init(linear, int8TileElements: Int8Weight.defaultTileElements)
+    init(inFeatures: Int, outFeatures: Int, form: Form, bias: [Float]?) {
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.form = form
+        self.bias = bias
     }
 
-    /// `int8TileElements`: dequantized floats per tile of an int8 weight (see `Int8Weight`).
-    init(_ linear: Linear<Tensor>, int8TileElements: Int) {
+    /// `int8GEMMs`: whether int8 weights with dynamic activations may run as int8 GEMMs
+    /// (false where this machine has no exact int8 kernel: they are widened like weight-only ones).
+    init(_ linear: Linear<Tensor>, int8GEMMs: Bool = Int8GEMM.capability.activationMaximum != nil) {
         inFeatures = linear.inFeatures
         outFeatures = linear.outFeatures
         bias = linear.bias?.floats()
+        let integer = int8GEMMs && linear.activations == .dynamic
         switch linear.weight {
         case let .dense(w):
             form = .dense(w.floats())
         case let .lowRank(u, v):
             form = .lowRank(u: u.floats(), v: v.floats(), rank: u.shape[1])
         case let .sparse(values, _, _, _):
-            // Zeros are stored in `values`: a dense kernel computes the same product.
             form = .dense(values.floats())
         case let .int8(values, scales), let .sparseInt8(values, scales, _, _, _):
-            // Sparse: zeros are stored in `values` (q(0) = 0), as for `.sparse`.
-            form = .int8(Int8Weight(values: values, scales: scales, inFeatures: linear.inFeatures,
-                                    outFeatures: linear.outFeatures, tileElements: int8TileElements))
+            let w = QuantizedWeight(values: values, scales: scales, inFeatures: linear.inFeatures, outFeatures: linear.outFeatures)
+            form = integer ? .int8(w) : .dense(w.widened())
         case let .lowRankInt8(u, uScales, v, vScales):
             let r = u.shape[1]
-            form = .lowRankInt8(u: Int8Weight(values: u, scales: uScales, inFeatures: r, outFeatures: linear.outFeatures,
-                                              tileElements: int8TileElements),
-                                v: Int8Weight(values: v, scales: vScales, inFeatures: linear.inFeatures, outFeatures: r,
-                                              tileElements: int8TileElements))
+            let qu = QuantizedWeight(values: u, scales: uScales, inFeatures: r, outFeatures: linear.outFeatures)
+            let qv = QuantizedWeight(values: v, scales: vScales, inFeatures: linear.inFeatures, outFeatures: r)
+            form = integer ? .lowRankInt8(u: qu, v: qv) : .lowRank(u: qu.widened(), v: qv.widened(), rank: r)
         }
     }
 
-    /// With `accumulate`, y += x·Wᵀ + b (a residual add fused into the GEMM's β = 1).
+    /// Linears that read the same input stacked into one (Q, K and V: one GEMM of out = Σ out_i
+    /// instead of three, and one quantization of x), outputs side by side in `parts` order; nil
+    /// unless all are dense f32 or all int8 with the same group size.
+    static func stacked(_ parts: [PreparedLinear]) -> PreparedLinear? {
+        guard let first = parts.first, parts.allSatisfy({ $0.inFeatures == first.inFeatures }) else { return nil }
+        let out = parts.reduce(0) { $0 + $1.outFeatures }
+        let bias: [Float]? = parts.contains { $0.bias != nil }
+            ? parts.flatMap { $0.bias ?? [Float](repeating: 0, count: $0.outFeatures) } : nil
+        var dense: [[Float]] = [], integer: [QuantizedWeight] = []
+        for p in parts {
+            switch p.form {
+            case let .dense(w): dense.append(w)
+            case let .int8(w): integer.append(w)
+            case .lowRank, .lowRankInt8: return nil
+            }
+        }
+        if dense.count == parts.count {
+            return PreparedLinear(inFeatures: first.inFeatures, outFeatures: out, form: .dense(dense.flatMap { $0 }), bias: bias)
+        }
+        guard integer.count == parts.count, let w = QuantizedWeight.stacked(integer) else { return nil }
+        return PreparedLinear(inFeatures: first.inFeatures, outFeatures: out, form: .int8(w), bias: bias)
+    }
+
+    /// y = act(x·Wᵀ + b), or y += x·Wᵀ + b with `accumulate` (a residual add: the GEMM's β = 1;
+    /// no activation then). Bias and activation are one pass over y after the GEMM.
     func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, ldy: Int? = nil,
-               accumulate: Bool = false, profile: ForwardProfile? = nil, phase: ForwardProfile.Phase = .head) {
+               accumulate: Bool = false, activation: Activations.Kind? = nil, scratch: Scratch? = nil,
+               profile: ForwardProfile? = nil, phase: ForwardProfile.Phase = .head) {
+        precondition(!accumulate || activation == nil, "an activation applies to a fresh output, not to a residual sum")
         let ldy = ldy ?? outFeatures
+        let scratch = scratch ?? Scratch()
         let beta: Float = accumulate ? 1 : 0
+        var biasDone = false
         switch form {
         case let .dense(w):
             w.withUnsafeBufferPointer { w in
@@ -66,34 +100,42 @@ struct PreparedLinear: Sendable {
                      transposeB: true, beta: beta, ldc: ldy)
             }
         case let .lowRank(u, v, rank):
-            var middle = [Float](repeating: 0, count: rows * rank)
+            let middle = scratch.buffer(.middle, count: rows * rank, of: Float.self)
             v.withUnsafeBufferPointer { v in
-                middle.withUnsafeMutableBufferPointer { middle in
-                    gemm(profile, phase, x, v.baseAddress!, into: middle.baseAddress!, m: rows, n: rank, k: inFeatures,
-                         transposeB: true)
-                }
+                gemm(profile, phase, x, v.baseAddress!, into: middle, m: rows, n: rank, k: inFeatures, transposeB: true)
             }
             u.withUnsafeBufferPointer { u in
                 gemm(profile, phase, middle, u.baseAddress!, into: y, m: rows, n: outFeatures, k: rank,
                      transposeB: true, beta: beta, ldc: ldy)
             }
         case let .int8(w):
-            w.multiply(x, rows: rows, into: y, ldy: ldy, beta: beta, profile: profile, phase: phase)
+            withBias(bias) { b in
+                w.multiply(x, rows: rows, into: y, ldy: ldy, accumulate: accumulate, bias: b, scratch: scratch,
+                           profile: profile, phase: phase)
+            }
+            biasDone = true
         case let .lowRankInt8(u, v):
-            var middle = [Float](repeating: 0, count: rows * v.outFeatures)
-            middle.withUnsafeMutableBufferPointer { middle in
-                v.multiply(x, rows: rows, into: middle.baseAddress!, ldy: v.outFeatures, beta: 0, profile: profile, phase: phase)
-                u.multiply(middle.baseAddress!, rows: rows, into: y, ldy: ldy, beta: beta, profile: profile, phase: phase)
+            // The intermediate has its own slot: `u.multiply` reuses the codes and accumulators.
+            let middle = scratch.buffer(.middle, count: rows * v.outFeatures, of: Float.self)
+            v.multiply(x, rows: rows, into: middle, ldy: v.outFeatures, accumulate: false, bias: nil, scratch: scratch,
+                       profile: profile, phase: phase)
+            withBias(bias) { b in
+                u.multiply(middle, rows: rows, into: y, ldy: ldy, accumulate: accumulate, bias: b, scratch: scratch,
+                           profile: profile, phase: phase)
+            }
+            biasDone = true
+        }
+        let pendingBias = biasDone ? nil : bias
+        guard pendingBias != nil || activation != nil else { return }
+        timed(profile, activation == nil ? .bias : .activation) {
+            withBias(pendingBias) { b in
+                Activations.biasAndActivate(y, rows: rows, columns: outFeatures, ldy: ldy, bias: b, activation: activation)
             }
         }
-        if let bias {
-            timed(profile, .bias) {
-                bias.withUnsafeBufferPointer { b in
-                    for r in 0..<rows {
-                        Elementwise.add(y + r * ldy, b.baseAddress!, count: outFeatures)
-                    }
-                }
-            }
-        }
+    }
+
+    private func withBias<R>(_ b: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let b else { return body(nil) }
+        return b.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }

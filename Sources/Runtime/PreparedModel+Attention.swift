@@ -82,24 +82,26 @@ extension PreparedModel {
         return vectors
     }
 
-    /// Q | K | V [rows, 3·d_a] = x·[W_q; W_k; W_v]ᵀ + b.
-    func projectQKV(_ layer: Layer, _ x: UnsafePointer<Float>, rows: Int, profile: ForwardProfile?) -> [Float] {
+    /// Q | K | V [rows, 3·d_a] = x·[W_q; W_k; W_v]ᵀ + b, into `qkv` (one GEMM when the layer
+    /// has them stacked, else three into column blocks).
+    func projectQKV(_ layer: Layer, _ x: UnsafePointer<Float>, rows: Int, into qkv: UnsafeMutablePointer<Float>,
+                    scratch: Scratch, profile: ForwardProfile?) {
         let da = layer.attentionWidth
-        var qkv = [Float](repeating: 0, count: rows * 3 * da)
-        qkv.withUnsafeMutableBufferPointer { p in
-            layer.q.apply(x, rows: rows, into: p.baseAddress!, ldy: 3 * da, profile: profile, phase: .qkv)
-            layer.k.apply(x, rows: rows, into: p.baseAddress! + da, ldy: 3 * da, profile: profile, phase: .qkv)
-            layer.v.apply(x, rows: rows, into: p.baseAddress! + 2 * da, ldy: 3 * da, profile: profile, phase: .qkv)
+        if let stacked = layer.qkv {
+            stacked.apply(x, rows: rows, into: qkv, scratch: scratch, profile: profile, phase: .qkv)
+            return
         }
-        return qkv
+        layer.q.apply(x, rows: rows, into: qkv, ldy: 3 * da, scratch: scratch, profile: profile, phase: .qkv)
+        layer.k.apply(x, rows: rows, into: qkv + da, ldy: 3 * da, scratch: scratch, profile: profile, phase: .qkv)
+        layer.v.apply(x, rows: rows, into: qkv + 2 * da, ldy: 3 * da, scratch: scratch, profile: profile, phase: .qkv)
     }
 
-    /// The MLP nonlinearity of this model, in place.
-    func activate(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    /// The MLP nonlinearity of this model, as the kernels name it.
+    var activation: Activations.Kind {
         switch config.activation {
-        case .gelu: Activations.gelu(x, count: count)
-        case .geluTanh: Activations.geluTanh(x, count: count)
-        case .relu: Activations.relu(x, count: count)
+        case .gelu: .gelu
+        case .geluTanh: .geluTanh
+        case .relu: .relu
         }
     }
 
@@ -116,17 +118,16 @@ extension PreparedModel {
         }
     }
 
-    /// out [rows, d] = down(act(up(x))) + biases.
-    /// With `accumulate`, adds the result to `into` (the residual) instead of overwriting it.
+    /// out [rows, d] = down(act(up(x) + b_up)) + b_down; the up GEMM's bias and activation are one
+    /// pass over its output. With `accumulate`, adds the result to `out` (the residual) instead of
+    /// overwriting it; `out` may be `x` itself (x is read only by the up GEMM, before `out` is written).
     func mlp(_ layer: Layer, index: Int, _ x: UnsafePointer<Float>, rows: Int, into out: UnsafeMutablePointer<Float>,
-             accumulate: Bool, profile: ForwardProfile?, inputs: LinearInputObserver? = nil) {
-        var inner = [Float](repeating: 0, count: rows * layer.up.outFeatures)
-        inner.withUnsafeMutableBufferPointer { h in
-            inputs?(index, .up, UnsafeBufferPointer(start: x, count: rows * layer.up.inFeatures), layer.up.inFeatures)
-            layer.up.apply(x, rows: rows, into: h.baseAddress!, profile: profile, phase: .up)
-            timed(profile, .activation) { activate(h.baseAddress!, count: h.count) }
-            inputs?(index, .down, UnsafeBufferPointer(h), layer.down.inFeatures)
-            layer.down.apply(h.baseAddress!, rows: rows, into: out, accumulate: accumulate, profile: profile, phase: .down)
-        }
+             accumulate: Bool, scratch: Scratch, profile: ForwardProfile?, inputs: LinearInputObserver? = nil) {
+        let width = layer.up.outFeatures
+        let h = scratch.buffer(.inner, count: rows * width, of: Float.self)
+        inputs?(index, .up, UnsafeBufferPointer(start: x, count: rows * layer.up.inFeatures), layer.up.inFeatures)
+        layer.up.apply(x, rows: rows, into: h, activation: activation, scratch: scratch, profile: profile, phase: .up)
+        inputs?(index, .down, UnsafeBufferPointer(start: h, count: rows * width), layer.down.inFeatures)
+        layer.down.apply(h, rows: rows, into: out, accumulate: accumulate, scratch: scratch, profile: profile, phase: .down)
     }
 }

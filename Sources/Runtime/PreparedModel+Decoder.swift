@@ -65,17 +65,17 @@ extension PreparedModel {
         var state = EliminationState(batch, elimination: elimination, protection: .last)
         var x = timed(profile, .embeddings) { embed(batch, start: start) }
         var a: [Float]
+        let scratch = Scratch()
         for (l, layer) in layers.enumerated() {
             a = x
             a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.attentionNorm, profile: profile) }
             if let inputs { a.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
-            let qkv = a.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, profile: profile) }
+            let qkv = scratch.buffer(.qkv, count: rows * 3 * layer.attentionWidth, of: Float.self)
+            a.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, scratch: scratch, profile: profile) }
             var context = [Float](repeating: 0, count: rows * layer.attentionWidth)
-            let scores = qkv.withUnsafeBufferPointer { qkv in
-                context.withUnsafeMutableBufferPointer { c in
-                    attend(layer, index: l, qkv: qkv.baseAddress!, segments: state.segments, caches: caches[l], causal: true,
-                           context: c.baseAddress!, observe: observe, profile: profile, score: state.scoring(layer: l))
-                }
+            let scores = context.withUnsafeMutableBufferPointer { c in
+                attend(layer, index: l, qkv: qkv, segments: state.segments, caches: caches[l], causal: true,
+                       context: c.baseAddress!, observe: observe, profile: profile, score: state.scoring(layer: l))
             }
             if let keep = state.eliminate(layer: l, scores: scores) {
                 timed(profile, .selection) {
@@ -87,7 +87,8 @@ extension PreparedModel {
             if let inputs { context.withUnsafeBufferPointer { inputs(l, .output, $0, layer.attentionWidth) } }
             x.withUnsafeMutableBufferPointer { h in
                 context.withUnsafeBufferPointer {
-                    layer.o.apply($0.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true, profile: profile, phase: .output)
+                    layer.o.apply($0.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch, profile: profile,
+                                  phase: .output)
                 }
             }
             a = x
@@ -95,7 +96,8 @@ extension PreparedModel {
             // x += MLP(LN₂(x)): the down GEMM accumulates onto the residual.
             a.withUnsafeBufferPointer { m in
                 x.withUnsafeMutableBufferPointer {
-                    mlp(layer, index: l, m.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, profile: profile, inputs: inputs)
+                    mlp(layer, index: l, m.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, scratch: scratch,
+                        profile: profile, inputs: inputs)
                 }
             }
         }

@@ -82,15 +82,15 @@ extension PreparedModel {
         var x = timed(profile, .embeddings) { embed(batch) }
         var states: [[Float]] = keepHiddenStates ? [x] : []
         var stateOffsets: [[Int]] = keepHiddenStates ? [state.offsets] : []
+        let scratch = Scratch()
         for (l, layer) in layers.enumerated() {
             if let inputs { x.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
-            let qkv = x.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, profile: profile) }
+            let qkv = scratch.buffer(.qkv, count: rows * 3 * layer.attentionWidth, of: Float.self)
+            x.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, scratch: scratch, profile: profile) }
             var context = [Float](repeating: 0, count: rows * layer.attentionWidth)
-            let scores = qkv.withUnsafeBufferPointer { qkv in
-                context.withUnsafeMutableBufferPointer { c in
-                    attend(layer, index: l, qkv: qkv.baseAddress!, segments: state.segments, caches: nil, causal: false,
-                           context: c.baseAddress!, observe: observe, profile: profile, score: state.scoring(layer: l))
-                }
+            let scores = context.withUnsafeMutableBufferPointer { c in
+                attend(layer, index: l, qkv: qkv, segments: state.segments, caches: nil, causal: false,
+                       context: c.baseAddress!, observe: observe, profile: profile, score: state.scoring(layer: l))
             }
             if let keep = state.eliminate(layer: l, scores: scores) {
                 timed(profile, .selection) {
@@ -103,19 +103,16 @@ extension PreparedModel {
             // h = LN₁(x + C·W_Oᵀ + b_O), computed in place in x.
             x.withUnsafeMutableBufferPointer { h in
                 context.withUnsafeBufferPointer { c in
-                    layer.o.apply(c.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true,
+                    layer.o.apply(c.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch,
                                   profile: profile, phase: .output)
                 }
                 normalize(h.baseAddress!, rows: rows, layer.attentionNorm, profile: profile)
             }
-            // out = LN₂(h + MLP(h)): the MLP's down GEMM accumulates onto a copy of h.
-            var y = x
-            x.withUnsafeBufferPointer { h in
-                y.withUnsafeMutableBufferPointer {
-                    mlp(layer, index: l, h.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, profile: profile, inputs: inputs)
-                }
+            // out = LN₂(h + MLP(h)): the MLP's down GEMM accumulates onto h in place.
+            x.withUnsafeMutableBufferPointer { h in
+                mlp(layer, index: l, h.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch,
+                    profile: profile, inputs: inputs)
             }
-            x = y
             x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
             if keepHiddenStates {
                 states.append(x)

@@ -15,6 +15,8 @@ public struct PreparedModel: Sendable {
 
     struct Layer: Sendable {
         let q, k, v, o: PreparedLinear
+        /// Q, K and V stacked into one linear [3·d_a, d] when their forms allow (`PreparedLinear.stacked`).
+        let qkv: PreparedLinear?
         let headDim: Int
         let heads: Int
         let attentionNorm: Norm
@@ -44,14 +46,15 @@ public struct PreparedModel: Sendable {
         tokenType = model.embeddings.tokenType?.floats()
         embeddingNorm = model.embeddings.norm.map(Norm.init)
         layers = model.blocks.map { b in
-            Layer(q: PreparedLinear(b.attention.q), k: PreparedLinear(b.attention.k), v: PreparedLinear(b.attention.v),
-                  o: PreparedLinear(b.attention.o), headDim: b.attention.headDim, heads: b.attention.keptHeads.count,
+            let q = PreparedLinear(b.attention.q), k = PreparedLinear(b.attention.k), v = PreparedLinear(b.attention.v)
+            return Layer(q: q, k: k, v: v, o: PreparedLinear(b.attention.o), qkv: PreparedLinear.stacked([q, k, v]),
+                  headDim: b.attention.headDim, heads: b.attention.keptHeads.count,
                   attentionNorm: Norm(b.attentionNorm), up: PreparedLinear(b.mlp.up), down: PreparedLinear(b.mlp.down),
                   mlpNorm: Norm(b.mlpNorm))
         }
         finalNorm = model.head.finalNorm.map(Norm.init)
-        pooler = model.head.pooler.map(PreparedLinear.init)
-        classifier = model.head.classifier.map(PreparedLinear.init)
+        pooler = model.head.pooler.map { PreparedLinear($0) }
+        classifier = model.head.classifier.map { PreparedLinear($0) }
         if let lm = model.head.languageModel {
             languageModel = PreparedLinear(lm)
         } else if model.head.tiedToEmbeddings {

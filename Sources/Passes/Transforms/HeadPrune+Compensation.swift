@@ -17,6 +17,7 @@ extension HeadPrune {
             for row in 0..<o.outFeatures { for j in (p * dh)..<((p + 1) * dh) { difference[row * width + j] = 0 } }
         }
         return Linear(inFeatures: o.inFeatures, outFeatures: o.outFeatures, weight: o.weight,
-                      bias: BiasCorrection.corrected(o.bias, removed: difference, means: μ, outFeatures: o.outFeatures))
+                      bias: BiasCorrection.corrected(o.bias, removed: difference, means: μ, outFeatures: o.outFeatures),
+                      activations: o.activations)
     }
 }

@@ -19,15 +19,27 @@ import TensorCore
 /// Biases stay as they are. The other compressing passes need f32 weights, so int8-quantize goes
 /// last in a recipe (`svd-lowrank → magnitude-prune → int8-quantize`).
 ///
-/// Asymmetric scales and static activation scales for W8A8 runtimes are options the IR cannot
-/// hold yet (the int8 forms have no zero point and no input scale): their values are rejected by
-/// `validate` with that reason.
+/// `activations` records how the runtime runs each quantized linear (`Linear.activations`):
+/// `dynamic` (default, W8A8) quantizes the input per token at each call and runs an int8 GEMM;
+/// `none` (W8A16) keeps f32 inputs and widens the weight once at load. Asymmetric weight scales
+/// and static activation scales are options the IR cannot hold yet (the int8 forms have no zero
+/// point and no input scale): their values are rejected by `validate` with that reason.
 public struct Int8Quantize: Pass {
     public enum Granularity: String, Codable, Sendable, Equatable {
         /// One scale per output channel (row of W).
         case perChannel = "per-channel"
         /// One scale per (row, group of `group-size` consecutive inputs).
         case perGroup = "per-group"
+    }
+
+    /// `Linear.activations` for the linears this pass quantizes.
+    public enum Activations: String, Codable, Sendable, Equatable, ChoiceOption {
+        /// Quantized per token at each call; int8 GEMMs (W8A8, dynamic).
+        case dynamic
+        /// f32 activations; the weight is widened to f32 at load (W8A16, weight-only).
+        case none
+
+        var quantization: ActivationQuantization { self == .dynamic ? .dynamic : .none }
     }
 
     public enum ActivationScales: String, Codable, Sendable, Equatable {
@@ -46,6 +58,7 @@ public struct Int8Quantize: Pass {
         /// selected dense or sparse linear. Unused with `per-channel`.
         public var groupSize: Int = 128
         public var symmetric: Bool = true
+        public var activations: Activations = .dynamic
         public var activationScales: ActivationScales = .none
 
         public init() {}
@@ -60,7 +73,7 @@ public struct Int8Quantize: Pass {
             }
             guard activationScales == .none else {
                 throw .invalidValue(key: "activation-scales", value: activationScales.rawValue,
-                                    expected: "none (static activation scales have no slot in the IR yet; int8 weights run with f32 activations)")
+                                    expected: "none (static activation scales have no slot in the IR yet; activations=dynamic computes them per token at run time)")
             }
         }
 
@@ -69,7 +82,7 @@ public struct Int8Quantize: Pass {
     }
 
     public static let name = "int8-quantize"
-    public static let summary = "Store weights as int8 with symmetric per-channel or per-group scales (dense, sparse and low-rank; weight-only, f32 activations)."
+    public static let summary = "Store weights as int8 with symmetric per-channel or per-group scales (dense, sparse and low-rank); run them as int8 GEMMs on activations quantized per token (activations=dynamic) or widen them at load (none)."
     public let options: Options
 
     public init(options: Options) { self.options = options }
@@ -92,6 +105,7 @@ public struct Int8Quantize: Pass {
                         TensorSpec(dtype: .f32, shape: Shape(g.map { [rows, t.shape[1] / $0] } ?? [rows])))
             }) else { continue }
             linear.weight = form
+            linear.activations = options.activations.quantization
             s.setLinear(linear, at: path)
         }
     }
@@ -111,6 +125,7 @@ public struct Int8Quantize: Pass {
             }) else { continue }
             parameters += linear.parameterCount - (linear.bias?.elementCount ?? 0)
             linear.weight = form
+            linear.activations = options.activations.quantization
             model.setLinear(linear, at: path)
             linears += 1
         }

@@ -1,0 +1,127 @@
+import Kernels
+import ModelIR
+import TensorCore
+
+/// An int8 weight laid out for `Int8GEMM`: W[o, i] ≈ s_w[o, i / g] · Q[o, i], Q i8 [out, in], one
+/// scale per output channel (g = in) or per group of g inputs. The dense part of `int8`,
+/// `sparseInt8` (zeros in place: no sparse int8 kernel exists, and a dense one is exact on them)
+/// and each factor of `lowRankInt8`.
+///
+/// y [rows, out] = x [rows, in] · Wᵀ (+ b) runs as: quantize x per token (`TokenQuantization`,
+/// codes q, scales s_a, zero points z), then for each group k of g inputs one int8 GEMM
+/// C_k = q[:, G_k] · Q[:, G_k]ᵀ (exact int32), dequantized and summed in group order:
+///
+///     y[r, o] = Σ_k s_a[r] · s_w[o, k] · (C_k[r, o] − z[r] · Σ_{i∈G_k} Q[o, i]) + b[o]
+///
+/// The column sums Σ Q[o, i] that remove the zero point are computed once, here.
+struct QuantizedWeight: Sendable {
+    let inFeatures: Int
+    let outFeatures: Int
+    /// g, inputs per scale.
+    let groupSize: Int
+    /// Q i8 [out, in]
+    let values: [Int8]
+    /// s_w by group, transposed to [in/g, out] so that one group's scales are contiguous.
+    let scales: [Float]
+    /// Σ_{i∈G_k} Q[o, i], [in/g, out].
+    let columnSums: [Int32]
+
+    var groups: Int { inFeatures / groupSize }
+
+    /// From the IR's tensors: values i8 [out, in], scales f32 [out] or [out, in/g].
+    init(values: Tensor, scales: Tensor, inFeatures: Int, outFeatures: Int) {
+        let g = scales.int8GroupSize(inFeatures: inFeatures)
+        precondition(values.dtype == .i8 && values.shape.dims == [outFeatures, inFeatures]
+                     && scales.shape[0] == outFeatures && scales.elementCount * g == outFeatures * inFeatures,
+                     "int8 weight \(values) with scales \(scales) does not match \(inFeatures) → \(outFeatures)")
+        let q = values.withUnsafeBytes { Array($0.bindMemory(to: Int8.self)) }
+        self.init(values: q, scalesByRow: scales.floats(), groupSize: max(1, g), inFeatures: inFeatures, outFeatures: outFeatures)
+    }
+
+    /// `scalesByRow` [out, in/g] as the IR stores them.
+    init(values: [Int8], scalesByRow: [Float], groupSize g: Int, inFeatures: Int, outFeatures: Int) {
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.values = values
+        groupSize = inFeatures == 0 ? 1 : g
+        let groups = inFeatures / groupSize
+        var scales = [Float](repeating: 0, count: groups * outFeatures)
+        var sums = [Int32](repeating: 0, count: groups * outFeatures)
+        for o in 0..<outFeatures {
+            for k in 0..<groups {
+                scales[k * outFeatures + o] = scalesByRow[o * groups + k]
+                var sum: Int32 = 0
+                for i in (k * groupSize)..<((k + 1) * groupSize) { sum += Int32(values[o * inFeatures + i]) }
+                sums[k * outFeatures + o] = sum
+            }
+        }
+        self.scales = scales
+        columnSums = sums
+    }
+
+    /// Several weights with the same inputs and group size stacked along the outputs (Q, K, V
+    /// into one [Σ out, in] weight, so x is quantized once and multiplied by one GEMM); nil when
+    /// their inputs or group sizes differ.
+    static func stacked(_ parts: [QuantizedWeight]) -> QuantizedWeight? {
+        guard let first = parts.first,
+              parts.allSatisfy({ $0.inFeatures == first.inFeatures && $0.groupSize == first.groupSize }) else { return nil }
+        let out = parts.reduce(0) { $0 + $1.outFeatures }
+        var byRow = [Float]()
+        byRow.reserveCapacity(out * first.groups)
+        for p in parts {
+            for o in 0..<p.outFeatures {
+                for k in 0..<p.groups { byRow.append(p.scales[k * p.outFeatures + o]) }
+            }
+        }
+        return QuantizedWeight(values: parts.flatMap(\.values), scalesByRow: byRow, groupSize: first.groupSize,
+                               inFeatures: first.inFeatures, outFeatures: out)
+    }
+
+    /// The f32 weight s_w · Q [out, in] (for runs without int8 GEMMs).
+    func widened() -> [Float] {
+        var w = [Float](repeating: 0, count: outFeatures * inFeatures)
+        for o in 0..<outFeatures {
+            for i in 0..<inFeatures { w[o * inFeatures + i] = scales[(i / groupSize) * outFeatures + o] * Float(values[o * inFeatures + i]) }
+        }
+        return w
+    }
+
+    /// y [rows, out] (row stride ldy) = x [rows, in] · Wᵀ + b, or y += that with `accumulate`.
+    func multiply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, ldy: Int, accumulate: Bool,
+                  bias: UnsafePointer<Float>?, scratch: Scratch, profile: ForwardProfile?, phase: ForwardProfile.Phase) {
+        guard rows > 0, outFeatures > 0 else { return }
+        guard inFeatures > 0 else { // x·Wᵀ = 0
+            for r in 0..<rows {
+                if !accumulate { (y + r * ldy).update(repeating: 0, count: outFeatures) }
+                if let bias { Elementwise.add(y + r * ldy, bias, count: outFeatures) }
+            }
+            return
+        }
+        let maximum = Int8GEMM.capability.activationMaximum ?? 127
+        let codes = scratch.buffer(.codes, count: rows * inFeatures, of: UInt8.self)
+        let rowScales = scratch.buffer(.rowScales, count: rows, of: Float.self)
+        let zeroPoints = scratch.buffer(.zeroPoints, count: rows, of: Int32.self)
+        let accumulators = scratch.buffer(.accumulators, count: rows * outFeatures, of: Int32.self)
+        timed(profile, .quantize) {
+            TokenQuantization.quantize(x, rows: rows, columns: inFeatures, ldx: inFeatures, maximum: maximum,
+                                            into: codes, scales: rowScales, zeroPoints: zeroPoints)
+        }
+        values.withUnsafeBufferPointer { q in
+            scales.withUnsafeBufferPointer { s in
+                columnSums.withUnsafeBufferPointer { sums in
+                    for k in 0..<groups {
+                        let offset = k * groupSize
+                        int8GEMM(profile, phase, codes + offset, lda: inFeatures, q.baseAddress! + offset, ldb: inFeatures,
+                                 into: accumulators, ldc: outFeatures, m: rows, n: outFeatures, k: groupSize)
+                        timed(profile, .dequantize) {
+                            Int8GEMM.dequantize(accumulators, ldc: outFeatures, rows: rows, columns: outFeatures,
+                                                rowScales: rowScales, zeroPoints: zeroPoints,
+                                                columnScales: s.baseAddress! + k * outFeatures, columnSums: sums.baseAddress! + k * outFeatures,
+                                                bias: k == 0 ? bias : nil, into: y, ldy: ldy, accumulate: accumulate || k > 0)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
