@@ -78,7 +78,6 @@ public enum Bench {
             unattributed.append(seconds(ContinuousClock.now - start) - profile.seconds.values.reduce(0, +))
             profiles.append(profile)
         }
-        let gemmAlone = replay(profiles[0].gemms, repeats: max(3, options.runs / 2))
         var eliminationReport: BenchReport.EliminationRun?
         if let elimination, let profile = model.elimination {
             let counts = profile.keptCounts(tokens: w.sequenceLength, lambda: elimination.lambda)
@@ -103,11 +102,14 @@ public enum Bench {
                 return values.allSatisfy({ $0 == 0 }) ? nil : BenchReport.PhaseTime(phase: phase.rawValue, milliseconds: median(values) * 1000)
             } + [BenchReport.PhaseTime(phase: "other (allocation, copies)", milliseconds: max(0, median(unattributed)) * 1000)],
             elimination: eliminationReport,
-            gemm: .init(calls: profiles[0].gemms.count, flops: profiles[0].gemms.reduce(0) { $0 + $1.flops },
-                        inForwardMilliseconds: median(profiles.map { p in
-                            ForwardProfile.Phase.allCases.filter(\.isGEMM).reduce(0) { $0 + (p.seconds[$1] ?? 0) }
-                        }) * 1000,
-                        aloneMilliseconds: gemmAlone * 1000))
+            gemms: ForwardProfile.Precision.allCases.compactMap { precision in
+                let calls = profiles[0].gemms.filter { $0.precision == precision }
+                guard !calls.isEmpty else { return nil }
+                return .init(precision: precision.rawValue, calls: calls.count, flops: calls.reduce(0) { $0 + $1.flops },
+                             inForwardMilliseconds: median(profiles.map { $0.gemmSeconds[precision] ?? 0 }) * 1000,
+                             aloneMilliseconds: replay(calls, repeats: max(3, options.runs / 2)) * 1000)
+            },
+            int8Kernel: Int8GEMM.capability.description)
     }
 
     /// `batch` samples of exactly `sequenceLength` seeded random ids (BERT: [CLS] … [SEP]-shaped
@@ -119,7 +121,7 @@ public enum Bench {
         })
     }
 
-    /// Median wall time of running `calls` back to back on scratch buffers.
+    /// Median wall time of running `calls` (all of one precision) back to back on scratch buffers.
     static func replay(_ calls: [ForwardProfile.GEMMCall], repeats: Int) -> Double {
         let size = calls.reduce(1) { r, c in
             max(r, c.m * c.lda, (c.transposeB ? c.n : c.k) * c.ldb, c.m * c.ldc)
@@ -127,18 +129,20 @@ public enum Bench {
         var rng = SplitMix64(seed: 1)
         let a = (0..<size).map { _ in Float.random(in: -1...1, using: &rng) }
         let b = (0..<size).map { _ in Float.random(in: -1...1, using: &rng) }
+        let codes = a.map { UInt8(($0 + 1) * 127) }, weights = b.map { Int8($0 * 127) }
         var c = [Float](repeating: 0, count: size)
+        var accumulators = [Int32](repeating: 0, count: size)
         var times: [Double] = []
         for _ in 0..<(repeats + 1) {
             let start = ContinuousClock.now
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    c.withUnsafeMutableBufferPointer { c in
-                        for call in calls {
-                            GEMM.multiply(a.baseAddress!, b.baseAddress!, into: c.baseAddress!, m: call.m, n: call.n, k: call.k,
-                                          transposeB: call.transposeB, lda: call.lda, ldb: call.ldb, ldc: call.ldc)
-                        }
-                    }
+            for call in calls {
+                switch call.precision {
+                case .f32:
+                    GEMM.multiply(a, b, into: &c, m: call.m, n: call.n, k: call.k,
+                                  transposeB: call.transposeB, lda: call.lda, ldb: call.ldb, ldc: call.ldc)
+                case .int8:
+                    Int8GEMM.multiply(codes, lda: call.lda, weights, ldb: call.ldb, into: &accumulators, ldc: call.ldc,
+                                      m: call.m, n: call.n, k: call.k)
                 }
             }
             times.append(seconds(ContinuousClock.now - start))

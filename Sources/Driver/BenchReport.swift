@@ -19,9 +19,12 @@ public struct BenchReport: Codable, Sendable {
         public var milliseconds: Double
     }
 
-    /// The forward pass's GEMMs: their time inside the forward pass, and the same calls replayed
-    /// alone back to back. efficiency = alone / in-forward (1 = no slowdown from the rest).
+    /// The forward pass's GEMMs of one precision (f32 sgemm or int8 u8×s8): their time inside the
+    /// forward pass, and the same calls replayed alone back to back. efficiency = alone /
+    /// in-forward (1 = no slowdown from the rest). For int8, "FLOP" counts integer multiply-adds
+    /// as two operations (GOP).
     public struct GEMMTime: Codable, Sendable {
+        public var precision: String = "f32"
         public var calls: Int
         public var flops: Int
         public var inForwardMilliseconds: Double
@@ -30,9 +33,10 @@ public struct BenchReport: Codable, Sendable {
         public var gflopsInForward: Double { Double(flops) / max(inForwardMilliseconds, 1e-9) / 1e6 }
         public var gflopsAlone: Double { Double(flops) / max(aloneMilliseconds, 1e-9) / 1e6 }
 
-        enum CodingKeys: String, CodingKey { case calls, flops, inForwardMilliseconds, aloneMilliseconds, efficiency, gflopsInForward, gflopsAlone }
+        enum CodingKeys: String, CodingKey { case precision, calls, flops, inForwardMilliseconds, aloneMilliseconds, efficiency, gflopsInForward, gflopsAlone }
 
-        public init(calls: Int, flops: Int, inForwardMilliseconds: Double, aloneMilliseconds: Double) {
+        public init(precision: String = "f32", calls: Int, flops: Int, inForwardMilliseconds: Double, aloneMilliseconds: Double) {
+            self.precision = precision
             self.calls = calls
             self.flops = flops
             self.inForwardMilliseconds = inForwardMilliseconds
@@ -41,6 +45,7 @@ public struct BenchReport: Codable, Sendable {
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
+            precision = try c.decodeIfPresent(String.self, forKey: .precision) ?? "f32"
             calls = try c.decode(Int.self, forKey: .calls)
             flops = try c.decode(Int.self, forKey: .flops)
             inForwardMilliseconds = try c.decode(Double.self, forKey: .inForwardMilliseconds)
@@ -49,6 +54,7 @@ public struct BenchReport: Codable, Sendable {
 
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(precision, forKey: .precision)
             try c.encode(calls, forKey: .calls)
             try c.encode(flops, forKey: .flops)
             try c.encode(inForwardMilliseconds, forKey: .inForwardMilliseconds)
@@ -91,7 +97,10 @@ public struct BenchReport: Codable, Sendable {
     public var flopsPerBatch: Int
     public var phases: [PhaseTime]
     public var elimination: EliminationRun?
-    public var gemm: GEMMTime
+    /// One entry per precision the forward pass ran (f32 first).
+    public var gemms: [GEMMTime]
+    /// The int8 kernel this machine runs (`Int8GEMM.capability`).
+    public var int8Kernel: String
 
     public var samplesPerSecond: Double { Double(batch) / (latency.median / 1000) }
     public var tokensPerSecond: Double { Double(batch * sequenceLength) / (latency.median / 1000) }
@@ -116,8 +125,12 @@ public struct BenchReport: Codable, Sendable {
         out.append("latency        median \(Format.fixed(latency.median, 1)) ms (min \(Format.fixed(latency.min, 1)), max \(Format.fixed(latency.max, 1)))")
         out.append("throughput     \(Format.fixed(samplesPerSecond, 1)) samples/s, \(Format.grouped(Int(tokensPerSecond.rounded()))) tokens/s")
         out.append("compute        \(Format.giga(flopsPerBatch)) GFLOP per batch (cost model) → \(Format.fixed(achievedGFLOPs, 1)) GFLOP/s")
-        out.append("GEMMs          \(gemm.calls) calls, \(Format.fixed(gemm.inForwardMilliseconds, 1)) ms in the forward pass (\(Format.fixed(gemm.gflopsInForward, 1)) GFLOP/s); "
-            + "alone \(Format.fixed(gemm.aloneMilliseconds, 1)) ms (\(Format.fixed(gemm.gflopsAlone, 1)) GFLOP/s); efficiency \(Format.fixed(100 * gemm.efficiency, 0))%")
+        for gemm in gemms {
+            let unit = gemm.precision == "int8" ? "GOP/s" : "GFLOP/s"
+            out.append("GEMMs " + gemm.precision.padding(9) + "\(gemm.calls) calls, \(Format.fixed(gemm.inForwardMilliseconds, 1)) ms in the forward pass (\(Format.fixed(gemm.gflopsInForward, 1)) \(unit)); "
+                + "alone \(Format.fixed(gemm.aloneMilliseconds, 1)) ms (\(Format.fixed(gemm.gflopsAlone, 1)) \(unit)); efficiency \(Format.fixed(100 * gemm.efficiency, 0))%")
+        }
+        out.append("int8 kernel    \(int8Kernel)")
         out.append("load           \(Format.fixed(loadMilliseconds, 1)) ms (import + f32 preparation)")
         if let e = elimination {
             out.append("")

@@ -29,15 +29,18 @@ extension Activations {
         @inline(__always) func b(_ i: Int) -> VectorMath.Vector {
             bias.map { VectorMath.load($0 + i) } ?? VectorMath.Vector(repeating: 0)
         }
-        for r in 0..<rows {
-            let row = y + r * ldy
+        nonisolated(unsafe) let (y, bias) = (y, bias)
+        RowParallel.forEach(rows: rows, elementsPerRow: columns) { range in
+            for r in range { row(y + r * ldy) }
+        }
+        @inline(__always) func row(_ row: UnsafeMutablePointer<Float>) {
             guard columns >= width else {
                 if columns > 0 {
                     let v = VectorMath.load(row, count: columns, padding: 0)
                         + (bias.map { VectorMath.load($0, count: columns, padding: 0) } ?? VectorMath.Vector(repeating: 0))
                     VectorMath.store(f(v), row, count: columns)
                 }
-                continue
+                return
             }
             let last = columns - width
             let tail = columns % width == 0 ? nil : f(VectorMath.load(row + last) + b(last))

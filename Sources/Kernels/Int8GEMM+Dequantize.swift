@@ -14,7 +14,12 @@ extension Int8GEMM {
                                   columnScales: UnsafePointer<Float>, columnSums: UnsafePointer<Int32>,
                                   bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, ldy: Int, accumulate: Bool) {
         guard rows > 0, columns > 0 else { return }
-        pare_dequantize_accumulators(c, Int64(ldc), Int64(rows), Int64(columns), rowScales, zeroPoints, columnScales, columnSums,
-                                     bias, y, Int64(ldy), accumulate ? 1 : 0)
+        nonisolated(unsafe) let (c, rowScales, zeroPoints, columnScales, columnSums, bias, y) =
+            (c, rowScales, zeroPoints, columnScales, columnSums, bias, y)
+        RowParallel.forEach(rows: rows, elementsPerRow: columns) { r in
+            pare_dequantize_accumulators(c + r.lowerBound * ldc, Int64(ldc), Int64(r.count), Int64(columns),
+                                         rowScales + r.lowerBound, zeroPoints + r.lowerBound, columnScales, columnSums,
+                                         bias, y + r.lowerBound * ldy, Int64(ldy), accumulate ? 1 : 0)
+        }
     }
 }

@@ -33,11 +33,12 @@ public enum OpenBLASCore {
     /// something is missing; does nothing when exec fails (it keeps running as it is):
     /// - `OPENBLAS_CORETYPE`, when OpenBLAS fell back to a generic family and the CPU supports a
     ///   better one (unless the user set it);
-    /// - `GOMP_SPINCOUNT=10000`, unless the user set it or `OMP_WAIT_POLICY`: after each oneDNN
+    /// - `OMP_WAIT_POLICY=PASSIVE`, unless the user set it or `GOMP_SPINCOUNT`: after each oneDNN
     ///   int8 GEMM libgomp's workers spin for 300 000 iterations by default, on the core that
     ///   OpenBLAS's next sgemm and the main thread need. Measured on MiniLM int8, 8 × 128, 2 threads:
-    ///   the attention-score sgemms took 36 ms instead of 12 ms per batch. Both libraries read
-    ///   these variables only when they load, before `main`, hence the exec.
+    ///   the attention-score sgemms took 36 ms instead of 12 ms per batch; passive workers sleep
+    ///   at once (a forward pass has a few dozen int8 GEMMs, so their wake-ups cost well under
+    ///   1 ms). Both libraries read these variables only when they load, before `main`, hence the exec.
     public static func relaunchWithBetterKernelsIfNeeded() {
         let environment = ProcessInfo.processInfo.environment
         var changes: [(String, String)] = []
@@ -45,7 +46,7 @@ public enum OpenBLASCore {
             changes.append(("OPENBLAS_CORETYPE", family))
         }
         if environment["GOMP_SPINCOUNT"] == nil, environment["OMP_WAIT_POLICY"] == nil {
-            changes.append(("GOMP_SPINCOUNT", "10000"))
+            changes.append(("OMP_WAIT_POLICY", "PASSIVE"))
         }
         guard !changes.isEmpty else { return }
         for (name, value) in changes { setenv(name, value, 1) }

@@ -19,6 +19,10 @@ public enum TokenQuantization {
                                 into q: UnsafeMutablePointer<UInt8>, scales: UnsafeMutablePointer<Float>,
                                 zeroPoints: UnsafeMutablePointer<Int32>) {
         guard rows > 0 else { return }
-        pare_quantize_rows(x, Int64(rows), Int64(columns), Int64(ldx), Int32(maximum), q, scales, zeroPoints)
+        nonisolated(unsafe) let (x, q, scales, zeroPoints) = (x, q, scales, zeroPoints)
+        RowParallel.forEach(rows: rows, elementsPerRow: columns) { r in
+            pare_quantize_rows(x + r.lowerBound * ldx, Int64(r.count), Int64(columns), Int64(ldx), Int32(maximum),
+                               q + r.lowerBound * columns, scales + r.lowerBound, zeroPoints + r.lowerBound)
+        }
     }
 }

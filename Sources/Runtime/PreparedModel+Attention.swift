@@ -1,3 +1,4 @@
+import Dispatch
 import Kernels
 
 extension PreparedModel {
@@ -15,71 +16,98 @@ extension PreparedModel {
     ///
     /// For each segment whose `score[s]` is true, returns the score vector of Sort (ACC-SPEC §3):
     /// SV_j = (1/H) Σ_h Σ_i P_h[i, j], divided by n − j for causal attention (Eq. 8).
+    ///
+    /// Segments are independent, so with several BLAS threads and no observer or profile they run
+    /// in parallel, one per thread, each on single-threaded sgemms (a 128×128×32 product is too
+    /// small to split well, and softmax then runs on every core too). Each segment's arithmetic is
+    /// the same whichever thread runs it.
     @discardableResult
     func attend(_ layer: Layer, index: Int, qkv: UnsafePointer<Float>, segments: [Segment],
                 caches: [KeyValueCache]?, causal: Bool, context: UnsafeMutablePointer<Float>,
                 observe: AttentionObserver?, profile: ForwardProfile?, score: [Bool]? = nil) -> [[Float]?] {
         var vectors = [[Float]?](repeating: nil, count: segments.count)
-        let da = layer.attentionWidth, dh = layer.headDim, stride = 3 * da
-        let scale = 1 / Float(dh).squareRoot()
-        for (s, segment) in segments.enumerated() {
-            let n = segment.count
-            let q = qkv + segment.offset * stride
-            var past = 0
-            var keyStride = stride
-            let cache = caches?[s]
-            if let cache {
-                past = cache.length
-                for r in 0..<n {
-                    for c in 0..<da {
-                        cache.keys[(past + r) * da + c] = q[r * stride + da + c]
-                        cache.values[(past + r) * da + c] = q[r * stride + 2 * da + c]
+        let threads = BLASThreads.count
+        guard threads > 1, segments.count > 1, observe == nil, profile == nil else {
+            for s in segments.indices {
+                vectors[s] = attend(layer, index: index, qkv: qkv, segment: segments[s], cache: caches?[s], causal: causal,
+                                    context: context, observe: observe, profile: profile, score: score?[s] ?? false)
+            }
+            return vectors
+        }
+        let workers = min(threads, segments.count)
+        nonisolated(unsafe) let qkv = qkv, context = context, caches = caches
+        vectors.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            BLASThreads.withCount(1) {
+                DispatchQueue.concurrentPerform(iterations: workers) { t in
+                    for s in stride(from: t, to: segments.count, by: workers) {
+                        out[s] = attend(layer, index: index, qkv: qkv, segment: segments[s], cache: caches?[s], causal: causal,
+                                        context: context, observe: nil, profile: nil, score: score?[s] ?? false)
                     }
                 }
-                cache.length += n
-                keyStride = da
-            }
-            let keyCount = past + n
-            var scores = [Float](repeating: 0, count: n * keyCount)
-            var observed: [Float] = []
-            if observe != nil { observed.reserveCapacity(layer.heads * n * keyCount) }
-            let scoring = score?[s] ?? false
-            var sv = [Float](repeating: 0, count: scoring ? keyCount : 0)
-            func run(_ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>) {
-                scores.withUnsafeMutableBufferPointer { p in
-                    let p = p.baseAddress!
-                    for h in 0..<layer.heads {
-                        gemm(profile, .scores, q + h * dh, keys + h * dh, into: p, m: n, n: keyCount, k: dh,
-                             transposeB: true, alpha: scale, lda: stride, ldb: keyStride, ldc: keyCount)
-                        timed(profile, .softmax) {
-                            Softmax.rows(p, rows: n, columns: keyCount, causalOffset: causal ? past : nil)
-                        }
-                        if observe != nil { observed.append(contentsOf: UnsafeBufferPointer(start: p, count: n * keyCount)) }
-                        if scoring {
-                            timed(profile, .selection) {
-                                for i in 0..<n { Elementwise.add(&sv, p + i * keyCount, count: keyCount) }
-                            }
-                        }
-                        gemm(profile, .context, p, values + h * dh, into: context + segment.offset * da + h * dh,
-                             m: n, n: dh, k: keyCount, lda: keyCount, ldb: keyStride, ldc: da)
-                    }
-                }
-            }
-            if let cache {
-                cache.keys.withUnsafeBufferPointer { k in
-                    cache.values.withUnsafeBufferPointer { v in run(k.baseAddress!, v.baseAddress!) }
-                }
-            } else {
-                run(q + da, q + 2 * da)
-            }
-            observe?(AttentionProbabilities(layer: index, sample: segment.sample, heads: layer.heads,
-                                            queries: n, keys: keyCount, values: observed))
-            if scoring {
-                let heads = Float(layer.heads)
-                vectors[s] = (0..<keyCount).map { j in sv[j] / heads / (causal ? Float(max(1, keyCount - j)) : 1) }
             }
         }
         return vectors
+    }
+
+    /// One segment of `attend`: its rows of `context`, and its score vector when `scoring`.
+    private func attend(_ layer: Layer, index: Int, qkv: UnsafePointer<Float>, segment: Segment, cache: KeyValueCache?,
+                        causal: Bool, context: UnsafeMutablePointer<Float>, observe: AttentionObserver?,
+                        profile: ForwardProfile?, score scoring: Bool) -> [Float]? {
+        let da = layer.attentionWidth, dh = layer.headDim, stride = 3 * da
+        let scale = 1 / Float(dh).squareRoot()
+        let n = segment.count
+        let q = qkv + segment.offset * stride
+        var past = 0
+        var keyStride = stride
+        if let cache {
+            past = cache.length
+            for r in 0..<n {
+                for c in 0..<da {
+                    cache.keys[(past + r) * da + c] = q[r * stride + da + c]
+                    cache.values[(past + r) * da + c] = q[r * stride + 2 * da + c]
+                }
+            }
+            cache.length += n
+            keyStride = da
+        }
+        let keyCount = past + n
+        var scores = [Float](repeating: 0, count: n * keyCount)
+        var observed: [Float] = []
+        if observe != nil { observed.reserveCapacity(layer.heads * n * keyCount) }
+        var sv = [Float](repeating: 0, count: scoring ? keyCount : 0)
+        func run(_ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>) {
+            scores.withUnsafeMutableBufferPointer { p in
+                let p = p.baseAddress!
+                for h in 0..<layer.heads {
+                    gemm(profile, .scores, q + h * dh, keys + h * dh, into: p, m: n, n: keyCount, k: dh,
+                         transposeB: true, alpha: scale, lda: stride, ldb: keyStride, ldc: keyCount)
+                    timed(profile, .softmax) {
+                        Softmax.rows(p, rows: n, columns: keyCount, causalOffset: causal ? past : nil)
+                    }
+                    if observe != nil { observed.append(contentsOf: UnsafeBufferPointer(start: p, count: n * keyCount)) }
+                    if scoring {
+                        timed(profile, .selection) {
+                            for i in 0..<n { Elementwise.add(&sv, p + i * keyCount, count: keyCount) }
+                        }
+                    }
+                    gemm(profile, .context, p, values + h * dh, into: context + segment.offset * da + h * dh,
+                         m: n, n: dh, k: keyCount, lda: keyCount, ldb: keyStride, ldc: da)
+                }
+            }
+        }
+        if let cache {
+            cache.keys.withUnsafeBufferPointer { k in
+                cache.values.withUnsafeBufferPointer { v in run(k.baseAddress!, v.baseAddress!) }
+            }
+        } else {
+            run(q + da, q + 2 * da)
+        }
+        observe?(AttentionProbabilities(layer: index, sample: segment.sample, heads: layer.heads,
+                                        queries: n, keys: keyCount, values: observed))
+        guard scoring else { return nil }
+        let heads = Float(layer.heads)
+        return (0..<keyCount).map { j in sv[j] / heads / (causal ? Float(max(1, keyCount - j)) : 1) }
     }
 
     /// Q | K | V [rows, 3·d_a] = x·[W_q; W_k; W_v]ᵀ + b, into `qkv` (one GEMM when the layer

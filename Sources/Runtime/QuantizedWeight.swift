@@ -101,11 +101,11 @@ struct QuantizedWeight: Sendable {
         let codes = scratch.buffer(.codes, count: rows * inFeatures, of: UInt8.self)
         let rowScales = scratch.buffer(.rowScales, count: rows, of: Float.self)
         let zeroPoints = scratch.buffer(.zeroPoints, count: rows, of: Int32.self)
-        let accumulators = scratch.buffer(.accumulators, count: rows * outFeatures, of: Int32.self)
         timed(profile, .quantize) {
             TokenQuantization.quantize(x, rows: rows, columns: inFeatures, ldx: inFeatures, maximum: maximum,
-                                            into: codes, scales: rowScales, zeroPoints: zeroPoints)
+                                       into: codes, scales: rowScales, zeroPoints: zeroPoints)
         }
+        let accumulators = scratch.buffer(.accumulators, count: rows * outFeatures, of: Int32.self)
         values.withUnsafeBufferPointer { q in
             scales.withUnsafeBufferPointer { s in
                 columnSums.withUnsafeBufferPointer { sums in

@@ -28,6 +28,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "λ of the eliminating run, measured beside the full model (default: the artifact's λ, if it has a profile).")
     var lambda: Double?
 
+    @Option(help: "Another model (a checkpoint or .pare) to time interleaved with this one on the same batch; prints both and the speedup.")
+    var against: String?
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -42,6 +45,11 @@ struct BenchCommand: ParsableCommand {
         do {
             let options = Bench.Options(workload: Workload(batch: batch, sequenceLength: seqLen), threads: threads,
                                         warmup: warmup, runs: runs, lambda: lambda)
+            if let against {
+                let comparison = try Bench.compare(path: path, against: against, options: options)
+                print(json ? comparison.json() : comparison.text(), terminator: "")
+                return
+            }
             let report = try Bench.run(path: path, options: options)
             print(json ? report.json() : report.text(), terminator: "")
         } catch {
