@@ -15,13 +15,15 @@ void pare_quantize_rows(const float *x, int64_t rows, int64_t columns, int64_t l
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x + r * ldx;
         uint8_t *qr = q + r * columns;
-        // min/max as explicit AVX reductions (clang leaves a scalar loop: NaN ordering).
+        // min/max as explicit AVX reductions (clang leaves a scalar loop: NaN ordering). The new
+        // value is the first operand: minps/maxps return the second when either is NaN, so a NaN
+        // input is skipped and never replaces the running extreme.
         __m256 lo8 = _mm256_setzero_ps(), hi8 = _mm256_setzero_ps();
         int64_t i = 0;
         for (; i + 8 <= columns; i += 8) {
             const __m256 v = _mm256_loadu_ps(xr + i);
-            lo8 = _mm256_min_ps(lo8, v);
-            hi8 = _mm256_max_ps(hi8, v);
+            lo8 = _mm256_min_ps(v, lo8);
+            hi8 = _mm256_max_ps(v, hi8);
         }
         float lanes_lo[8], lanes_hi[8];
         _mm256_storeu_ps(lanes_lo, lo8);

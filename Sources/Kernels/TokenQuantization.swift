@@ -4,7 +4,7 @@ import CQuantKernels
 /// computed from the row's own values at each call; the input side of an int8 GEMM. For row r of
 /// x [rows, k] and the code range 0…Q (Q = `Int8GEMM.capability.activationMaximum`):
 ///
-///     lo = min(0, min_i x[r, i]),  hi = max(0, max_i x[r, i])
+///     lo = min(0, min_i x[r, i]),  hi = max(0, max_i x[r, i])   (NaN values skipped)
 ///     s[r] = (hi − lo) / Q   (1 for an all-zero row),   z[r] = roundHalfEven(−lo / s[r]) ∈ 0…Q
 ///     q[r, i] = clamp(roundHalfEven(x[r, i] · (1/s[r]) + z[r]), 0, Q)   (NaN → 0)
 ///

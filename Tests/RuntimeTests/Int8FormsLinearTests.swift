@@ -3,20 +3,37 @@ import ModelIR
 import TensorCore
 @testable import Runtime
 
-/// The runtime's other int8 forms: per-group scales, sparse int8 and low-rank int8, all run from
-/// their int8 bytes (tile-dequantized GEMMs, no f32 copy of the weight). Oracle for each: a naive
-/// Double product y[r, o] = Σ_i x[r, i]·W[o, i] + b[o] (+ y₀ when accumulating) with W the
-/// dequantized weight computed here in Double (s·q, and u_deq·v_deq for low-rank); tolerance 1e-4
-/// relative to the largest |y|. ldy > out leaves a gap that must stay untouched.
+/// The runtime's other int8 forms: per-group scales, sparse int8 (run as dense int8) and low-rank
+/// int8. Weight-only (`none`, widened at load), oracle: a naive Double product
+/// y[r, o] = Σ_i x[r, i]·W[o, i] + b[o] (+ y₀ when accumulating) with W the dequantized weight
+/// computed here in Double (s·q, and u_deq·v_deq for low-rank), tolerance 1e-4 relative to the
+/// largest |y|. Dynamic activations (int8 GEMMs), oracle: `W8A8Reference` (for low-rank applied
+/// twice, the [rows, r] intermediate rounded to f32 and quantized again, as the runtime does),
+/// tolerance 1e-5 relative. ldy > out leaves a gap that must stay untouched.
 @Suite struct Int8FormsLinearTests {
     static func normals(_ count: Int, _ seed: UInt64, _ sigma: Float) -> [Float] {
         Int8LinearTests.normals(count, seed: seed, sigma: sigma)
     }
 
+    static let rows = 9
+    static func input(_ n: Int) -> [Float] { normals(rows * n, 1, 1) }
+
+    /// The int8 bytes of a tensor.
+    static func bytes(_ t: Tensor) -> [Int8] { t.withUnsafeBytes { Array($0.bindMemory(to: Int8.self)) } }
+
     /// Runs `linear` on seeded x [9, in] (plain and accumulating) against the oracle on `w`.
     static func expectMatchesNaive(_ linear: PreparedLinear, dense w: [Double], bias: [Float], comment: String) {
-        let rows = 9, n = linear.inFeatures, out = linear.outFeatures, ldy = out + 5
-        let x = normals(rows * n, 1, 1), y0 = normals(rows * ldy, 4, 1)
+        let n = linear.inFeatures, out = linear.outFeatures, x = input(n)
+        let product = (0..<(rows * out)).map { j in
+            (0..<n).reduce(Double(bias[j % out])) { $0 + Double(x[(j / out) * n + $1]) * w[(j % out) * n + $1] }
+        }
+        expectMatches(linear, product, tolerance: 1e-4, comment: comment)
+    }
+
+    /// Runs `linear` on `input(in)` (plain and accumulating) against y = product (+ y₀).
+    static func expectMatches(_ linear: PreparedLinear, _ product: [Double], tolerance: Double, comment: String) {
+        let n = linear.inFeatures, out = linear.outFeatures, ldy = out + 5
+        let x = input(n), y0 = normals(rows * ldy, 4, 1)
         for accumulate in [false, true] {
             var y = y0
             x.withUnsafeBufferPointer { x in
@@ -25,14 +42,13 @@ import TensorCore
             var worst = 0.0, largest = 0.0
             for r in 0..<rows {
                 for o in 0..<out {
-                    var sum = Double(bias[o]) + (accumulate ? Double(y0[r * ldy + o]) : 0)
-                    for i in 0..<n { sum += Double(x[r * n + i]) * w[o * n + i] }
+                    let sum = product[r * out + o] + (accumulate ? Double(y0[r * ldy + o]) : 0)
                     largest = max(largest, abs(sum))
                     worst = max(worst, abs(Double(y[r * ldy + o]) - sum))
                 }
                 #expect(y[(r * ldy + out)..<((r + 1) * ldy)] == y0[(r * ldy + out)..<((r + 1) * ldy)], "\(comment): gap of row \(r) untouched")
             }
-            #expect(worst <= 1e-4 * largest, "\(comment), accumulate \(accumulate): max |Δ| = \(worst), largest |y| = \(largest)")
+            #expect(worst <= tolerance * largest, "\(comment), accumulate \(accumulate): max |Δ| = \(worst), largest |y| = \(largest)")
         }
     }
 
@@ -43,14 +59,17 @@ import TensorCore
         let (values, scales) = Int8LinearTests.quantized(Self.normals(out * n, 2, 0.1), out: out, in: n, groupSize: g)
         #expect(scales.shape == [out, n / g])
         let bias = Self.normals(out, 3, 1)
-        for tile in [16 * n, 64 * 1024] {
-            let linear = PreparedLinear(Linear(inFeatures: n, outFeatures: out, weight: .int8(values: values, scales: scales),
-                                               bias: Tensor(bias, shape: [out])), int8TileElements: tile)
-            guard case let .int8(weight) = linear.form else { Issue.record("not prepared as int8"); return }
-            #expect(weight.groupSize == g && weight.values == values)
-            Self.expectMatchesNaive(linear, dense: Int8LinearTests.dequantized(values, scales).map(Double.init), bias: bias,
-                                    comment: "g = \(g) of \(n), tile \(tile)")
-        }
+        let widened = PreparedLinear(Linear(inFeatures: n, outFeatures: out, weight: .int8(values: values, scales: scales),
+                                            bias: Tensor(bias, shape: [out])))
+        Self.expectMatchesNaive(widened, dense: Int8LinearTests.dequantized(values, scales).map(Double.init), bias: bias,
+                                comment: "weight-only, g = \(g) of \(n)")
+        let linear = PreparedLinear(Linear(inFeatures: n, outFeatures: out, weight: .int8(values: values, scales: scales),
+                                           bias: Tensor(bias, shape: [out]), activations: .dynamic))
+        guard case let .int8(weight) = linear.form else { Issue.record("not prepared as int8"); return }
+        #expect(weight.groupSize == g && weight.values == Self.bytes(values))
+        Self.expectMatches(linear, W8A8Reference.linear(Self.input(n), rows: Self.rows, values: Self.bytes(values), scales: scales.floats(),
+                                                        groupSize: g, out: out, bias: bias),
+                           tolerance: 1e-5, comment: "dynamic, g = \(g) of \(n)")
     }
 
     /// 2:4 sparse int8 (every other pair of inputs zero), per channel and per group of 8.
@@ -67,13 +86,17 @@ import TensorCore
         let (values, scales) = Int8LinearTests.quantized(w, out: out, in: n, groupSize: groupSize)
         let form = WeightForm.sparseInt8(values: values, scales: scales, mask: Tensor(dtype: .u8, shape: [out, 5], bytes: mask),
                                          pattern: .nOfM(n: 2, m: 4), nonzeros: out * n / 2)
-        let linear = PreparedLinear(Linear(inFeatures: n, outFeatures: out, weight: form, bias: nil), int8TileElements: 16 * n)
-        guard case let .int8(weight) = linear.form else { Issue.record("sparse int8 not prepared as int8"); return }
-        #expect(weight.values == values)
         let dense = Int8LinearTests.dequantized(values, scales)
         #expect(zip(w, dense).allSatisfy { $0 != 0 || $1 == 0 }, "pruned weights stay 0")
-        Self.expectMatchesNaive(linear, dense: dense.map(Double.init), bias: [Float](repeating: 0, count: out),
-                                comment: "sparse int8, groups \(groupSize.map(String.init) ?? "per channel")")
+        Self.expectMatchesNaive(PreparedLinear(Linear(inFeatures: n, outFeatures: out, weight: form, bias: nil)),
+                                dense: dense.map(Double.init), bias: [Float](repeating: 0, count: out),
+                                comment: "weight-only sparse int8, groups \(groupSize.map(String.init) ?? "per channel")")
+        let linear = PreparedLinear(Linear(inFeatures: n, outFeatures: out, weight: form, bias: nil, activations: .dynamic))
+        guard case let .int8(weight) = linear.form else { Issue.record("sparse int8 not prepared as int8"); return }
+        #expect(weight.values == Self.bytes(values))
+        Self.expectMatches(linear, W8A8Reference.linear(Self.input(n), rows: Self.rows, values: Self.bytes(values), scales: scales.floats(),
+                                                        groupSize: groupSize ?? n, out: out, bias: nil),
+                           tolerance: 1e-5, comment: "dynamic sparse int8, groups \(groupSize.map(String.init) ?? "per channel")")
     }
 
     /// u i8 [out, r], v i8 [r, in], each with one scale per row; W = u_deq·v_deq in Double.
@@ -83,11 +106,17 @@ import TensorCore
         let (u, uScales) = Int8LinearTests.quantized(Self.normals(out * r, 6, 0.3), out: out, in: r)
         let (v, vScales) = Int8LinearTests.quantized(Self.normals(r * n, 7, 0.3), out: r, in: n)
         let bias = Self.normals(out, 8, 1)
-        let linear = PreparedLinear(Linear(inFeatures: n, outFeatures: out, weight: .lowRankInt8(u: u, uScales: uScales, v: v, vScales: vScales),
-                                           bias: Tensor(bias, shape: [out])), int8TileElements: 16 * n)
+        let form = WeightForm.lowRankInt8(u: u, uScales: uScales, v: v, vScales: vScales)
+        let linear = PreparedLinear(Linear(inFeatures: n, outFeatures: out, weight: form, bias: Tensor(bias, shape: [out]), activations: .dynamic))
         guard case let .lowRankInt8(pu, pv) = linear.form else { Issue.record("not prepared as low-rank int8"); return }
-        #expect(pu.values == u && pv.values == v && pu.scales == uScales.floats() && pv.scales == vScales.floats())
+        #expect(pu.values == Self.bytes(u) && pv.values == Self.bytes(v) && pu.scales == uScales.floats() && pv.scales == vScales.floats())
         #expect(pu.inFeatures == r && pu.outFeatures == out && pv.inFeatures == n && pv.outFeatures == r)
+        let middle = W8A8Reference.linear(Self.input(n), rows: Self.rows, values: Self.bytes(v), scales: vScales.floats(), groupSize: n,
+                                          out: r, bias: nil).map { Float($0) }
+        Self.expectMatches(linear, W8A8Reference.linear(middle, rows: Self.rows, values: Self.bytes(u), scales: uScales.floats(), groupSize: r,
+                                                        out: out, bias: bias),
+                           tolerance: 1e-5, comment: "dynamic low-rank int8 \(out)×\(r)×\(n)")
+        let widened = PreparedLinear(Linear(inFeatures: n, outFeatures: out, weight: form, bias: Tensor(bias, shape: [out])))
         let ud = Int8LinearTests.dequantized(u, uScales), vd = Int8LinearTests.dequantized(v, vScales)
         var w = [Double](repeating: 0, count: out * n)
         for o in 0..<out {
@@ -95,6 +124,6 @@ import TensorCore
                 for k in 0..<r { w[o * n + i] += Double(ud[o * r + k]) * Double(vd[k * n + i]) }
             }
         }
-        Self.expectMatchesNaive(linear, dense: w, bias: bias, comment: "low-rank int8 \(out)×\(r)×\(n)")
+        Self.expectMatchesNaive(widened, dense: w, bias: bias, comment: "weight-only low-rank int8 \(out)×\(r)×\(n)")
     }
 }

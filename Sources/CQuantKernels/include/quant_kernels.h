@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 // Per-row (per-token) asymmetric quantization of x [rows, columns] (row stride ldx) to codes
-// 0…maximum: lo = min(0, min x), hi = max(0, max x), s = (hi − lo)/maximum (1 if the range is
+// 0…maximum: lo = min(0, min x), hi = max(0, max x) (NaN values skipped), s = (hi − lo)/maximum (1 if the range is
 // zero or not finite), z = roundHalfEven(−lo/s) clamped to 0…maximum,
 // q = clamp(roundHalfEven(x·(1/s) + z), 0, maximum) with NaN → 0. q is dense [rows, columns].
 void pare_quantize_rows(const float *x, int64_t rows, int64_t columns, int64_t ldx, int32_t maximum,
