@@ -181,9 +181,12 @@ import TensorCore
     }
 
     @Test func optionsAndUnrepresentableChoices() throws {
-        #expect(Int8Quantize.optionKeys == ["activation-scales", "granularity", "group-size", "select", "symmetric"])
+        #expect(Int8Quantize.optionKeys == ["activation-scales", "activations", "granularity", "group-size", "select", "symmetric"])
         #expect(Int8Quantize.defaultStep.description
-                == "int8-quantize{activation-scales=none,granularity=per-channel,group-size=128,select=blocks.**,symmetric=true}")
+                == "int8-quantize{activation-scales=none,activations=dynamic,granularity=per-channel,group-size=128,select=blocks.**,symmetric=true}")
+        #expect(throws: PassError.wrongType(step: 0, pass: "int8-quantize", key: "activations", expected: "one of dynamic, none")) {
+            try Int8Quantize.make(from: RecipeText.parse("int8-quantize{activations=static}").steps[0], index: 0)
+        }
         #expect(Int8Quantize.name == "int8-quantize")
         let perGroup = try Int8Quantize.make(from: RecipeText.parse("int8-quantize{granularity=per-group,group-size=64}").steps[0], index: 0)
         #expect(perGroup.options.granularity == .perGroup && perGroup.options.groupSize == 64)
@@ -192,7 +195,7 @@ import TensorCore
             try Int8Quantize.make(from: RecipeText.parse("int8-quantize{symmetric=false}").steps[0], index: 0)
         }
         #expect(throws: PassError.invalidOption(step: 0, pass: "int8-quantize", key: "activation-scales", value: "minmax",
-                                                expected: "none (static activation scales have no slot in the IR yet; int8 weights run with f32 activations)")) {
+                                                expected: "none (static activation scales have no slot in the IR yet; activations=dynamic computes them per token at run time)")) {
             try Int8Quantize.make(from: RecipeText.parse("int8-quantize{activation-scales=minmax}").steps[0], index: 0)
         }
         let pass = try Int8Quantize.make(from: RecipeText.parse("int8-quantize{select=blocks.*.mlp.*}").steps[0], index: 0)
@@ -230,14 +233,18 @@ import TensorCore
         #expect(worst <= 0.5 + 127 * 0x1p-24, "max |W − s·q| / s = \(worst)")
     }
 
-    /// Sentence-embedding cosine of MiniLM with every block linear int8 against the f32 model.
-    /// Budget (issue 6): cosine ≥ 0.999 for every sentence of held-out text: the first 32 lines of
+    /// Sentence-embedding cosine of MiniLM with every block linear int8 against the f32 model, for
+    /// both `activations`. Weight-only (`none`), budget (issue 6): cosine ≥ 0.999 for every
+    /// sentence of held-out text: the first 32 lines of
     /// examples/calibration/heldout.txt (`heldOutIds`; measured worst 0.99928, mean 0.99960; all
     /// 96 lines: worst 0.99926). On the calibration samples of minilm-acc.json (default.txt lines
     /// 1–32) and the 8 sentences of minilm.json the mean must be ≥ 0.999 and the worst ≥ 0.998:
     /// default.txt line 16, "Thanks a lot, that fixed it right away!", gives 0.99870.
-    @Test(.enabled(if: miniLMAvailable))
-    func miniLMKeepsSentenceEmbeddings() async throws {
+    /// Dynamic activations (W8A8, the default), budget (issue 12): held-out cosine ≥ 0.995 for
+    /// every sentence, ≥ 0.998 on average (measured on an AVX-512 VNNI machine, 8-bit codes:
+    /// worst 0.9984, mean 0.9988); the calibration samples ≥ 0.995 each.
+    @Test(.enabled(if: miniLMAvailable), arguments: [Int8Quantize.Activations.none, .dynamic])
+    func miniLMKeepsSentenceEmbeddings(activations: Int8Quantize.Activations) async throws {
         struct Samples: Decodable { let input_ids: [[Int]]; let lengths: [Int] }
         func load(_ name: String) throws -> TokenBatch {
             let s = try JSONDecoder().decode(Samples.self, from: Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/golden/\(name).json")))
@@ -245,7 +252,9 @@ import TensorCore
         }
         let original = try ModelImporter.model(directory: Self.miniLM).graph
         var int8 = original
-        let result = try await Self.run(on: &int8)
+        var options = Int8Quantize.Options()
+        options.activations = activations
+        let result = try await Self.run(options, on: &int8)
         let parameters: Int = 6 * (4 * 384 * 384 + 2 * 384 * 1536)
         #expect(result.counters == ["linears-quantized": 36, "parameters-quantized": parameters])
         #expect(int8.verify().isEmpty)
@@ -254,11 +263,18 @@ import TensorCore
             zip(try reference.encode(batch).sentenceEmbeddings(), try quantized.encode(batch).sentenceEmbeddings()).map(Self.cosine)
         }
         let heldOut = try cosines(TokenBatch(ids: Self.heldOutIds))
-        for (s, c) in heldOut.enumerated() { #expect(c >= 0.999, "held-out line \(s + 1): cosine \(c)") }
         let other = try cosines(load("minilm-acc")) + cosines(load("minilm"))
         let mean = other.reduce(0, +) / Double(other.count)
-        #expect(mean >= 0.999 && other.min()! >= 0.998, "calibration samples: mean \(mean), worst \(other.min()!)")
-        print("MiniLM int8 (all block linears): held-out worst \(heldOut.min()!) mean \(heldOut.reduce(0, +) / Double(heldOut.count)); "
+        switch activations {
+        case .none:
+            for (s, c) in heldOut.enumerated() { #expect(c >= 0.999, "held-out line \(s + 1): cosine \(c)") }
+            #expect(mean >= 0.999 && other.min()! >= 0.998, "calibration samples: mean \(mean), worst \(other.min()!)")
+        case .dynamic:
+            for (s, c) in heldOut.enumerated() { #expect(c >= 0.995, "held-out line \(s + 1): cosine \(c)") }
+            #expect(heldOut.reduce(0, +) / Double(heldOut.count) >= 0.998)
+            #expect(other.min()! >= 0.995, "calibration samples: mean \(mean), worst \(other.min()!)")
+        }
+        print("MiniLM int8 (all block linears, activations \(activations)): held-out worst \(heldOut.min()!) mean \(heldOut.reduce(0, +) / Double(heldOut.count)); "
               + "calibration samples worst \(other.min()!) mean \(mean)")
     }
 
