@@ -59,7 +59,7 @@ public enum Inspect {
         if let classifier = s.head.classifier { head.append("classifier(\(classifier.outFeatures))") }
         if s.head.languageModel != nil { head.append("lm") }
         if s.head.tiedToEmbeddings { head.append("lm(tied)") }
-        return InspectReport(
+        var report = InspectReport(
             kind: kind, path: path,
             architecture: .init(
                 modelType: c.architecture.rawValue, layers: c.layerCount, hiddenSize: c.hiddenSize, heads: c.headCount,
@@ -71,6 +71,19 @@ public enum Inspect {
             buffers: buffers, files: files, tensorCount: tensorCount,
             flops: .init(CostModel.flops(s, workload: workload), workload),
             tensors: nil, metadata: metadata, artifact: nil)
+        report.linearForms = Dictionary(s.linears.map { (formName($0.linear), 1) }, uniquingKeysWith: +)
+        return report
+    }
+
+    /// The form a linear runs in: its weight form, and for int8 forms whether the runtime runs
+    /// int8 GEMMs on dynamically quantized activations (W8A8) or widens the weight (W8A16).
+    static func formName(_ linear: Linear<TensorSpec>) -> String {
+        switch linear.weight {
+        case .int8, .lowRankInt8, .sparseInt8:
+            linear.weight.kind + (linear.activations == .dynamic ? " W8A8 (int8 GEMMs, activations quantized per token)" : " W8A16 (weight-only, widened at load)")
+        case .dense, .lowRank, .sparse:
+            linear.weight.kind
+        }
     }
 
     private static func safetensors(_ path: String) throws(DriverError) -> InspectReport {

@@ -16,6 +16,9 @@ extension InspectReport: CommandOutput {
             out.append("bytes \(dtype.padding(6))   \(Format.grouped(bytes)) (\(Format.mebibytes(bytes)))")
         }
         if !buffers.isEmpty { out.append("buffers        \(buffers.joined(separator: ", ")) (not parameters)") }
+        for (form, count) in linearForms.sorted(by: { $0.key < $1.key }) {
+            out.append("linears        \(count) \(form)")
+        }
         if let f = flops {
             out.append("")
             out.append("FLOPs at batch \(f.batch) × \(f.sequenceLength) tokens (MFLOP; multiply-add = 2):")

@@ -83,6 +83,8 @@ public struct InspectReport: Codable, Sendable, Equatable {
     public var tensors: [TensorRow]?
     public var metadata: [String: String]
     public var artifact: ArtifactSummary?
+    /// How many linears run in each form (`dense`, `int8 W8A8 (dynamic activations)`, …).
+    public var linearForms: [String: Int] = [:]
 }
 
 extension InspectReport.FLOPs {

@@ -38,7 +38,8 @@ extension Report {
                           compressionRatio: f.artifactBytes.flatMap { $0 > 0 ? Self.ratio(f.inputBytes, $0) : nil })
             },
             warnings: Self.warnings(on: last) + input.diagnostics.map(Warning.init),
-            elimination: last.elimination.map { EliminationSection($0, skeleton: last, workload: workload, lambda: input.lambda) })
+            elimination: last.elimination.map { EliminationSection($0, skeleton: last, workload: workload, lambda: input.lambda) },
+            int8: Int8Linears(last))
     }
 
     /// a / b to 4 decimals; 0 when b is 0.

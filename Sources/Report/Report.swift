@@ -23,6 +23,32 @@ public struct Report: Codable, Sendable, Equatable {
     public var warnings: [Warning]
     /// Token elimination (ACC profile, λ sweep); nil until an elimination profile is computed.
     public var elimination: EliminationSection?
+    /// How the int8 linears of the final model run; nil when it has none.
+    public var int8: Int8Linears? = nil
+}
+
+extension Report {
+    /// The int8 linears of the final model by how the runtime runs them (`Linear.activations`).
+    public struct Int8Linears: Codable, Sendable, Equatable {
+        /// int8 GEMMs on activations quantized per token at each call (W8A8, dynamic).
+        public var dynamic: Int
+        /// Weight-only: widened to f32 once at load, f32 GEMMs (W8A16).
+        public var weightOnly: Int
+
+        init?(_ s: Skeleton) {
+            var dynamic = 0, weightOnly = 0
+            for (_, linear) in s.linears {
+                switch linear.weight {
+                case .int8, .lowRankInt8, .sparseInt8:
+                    if linear.activations == .dynamic { dynamic += 1 } else { weightOnly += 1 }
+                case .dense, .lowRank, .sparse: break
+                }
+            }
+            guard dynamic + weightOnly > 0 else { return nil }
+            self.dynamic = dynamic
+            self.weightOnly = weightOnly
+        }
+    }
 }
 
 extension Report {

@@ -106,6 +106,10 @@ extension Report {
             figures.append(.init(label: "Compression", value: NumberFormat.times(ratio),
                                  note: "file \(g(f.inputBytes)) → \(g(artifact)) bytes"))
         }
+        if let int8 {
+            figures.append(.init(label: "int8 linears", value: "\(g(int8.dynamic)) W8A8, \(g(int8.weightOnly)) W8A16",
+                                 note: "W8A8: int8 GEMMs on activations quantized per token; W8A16: widened to f32 at load"))
+        }
         doc.blocks.append(.figures(figures))
         doc.blocks.append(.paragraph([
             .text("A static estimate from the cost model (ACC-SPEC §6.1; a multiply-add counts 2 FLOPs) for the "
