@@ -23,6 +23,8 @@ demo: setup build
 # Integration tests on the real model are required, not skipped, when PARE_REQUIRE_MODEL=1.
 test: setup
 	swift build --build-tests
+	@echo "int8 GEMM exactness on oneDNN's non-VNNI (AVX2) kernels, 7-bit activations:"
+	set -o pipefail; DNNL_MAX_CPU_ISA=AVX2 swift test --skip-build --filter "Int8GEMMTests|Int8LinearTests|Int8FormsLinearTests" 2>&1 | tail -n 3
 	PARE_REQUIRE_MODEL=1 swift test --skip-build 2>&1 | tee .build/test.log; \
 	status=$${PIPESTATUS[0]}; grep -E "Executed [0-9]+ tests|Test run with [0-9]+ tests" .build/test.log | tail -n 2; exit $$status
 

@@ -16,7 +16,10 @@ extension Activations {
         case .relu: epilogue(y, rows: rows, columns: columns, ldy: ldy, bias: bias, ReLU())
         case nil:
             guard let bias else { return }
-            for r in 0..<rows { Elementwise.add(y + r * ldy, bias, count: columns) }
+            nonisolated(unsafe) let y = y
+            RowParallel.forEach(rows: rows, elementsPerRow: columns) { range in
+                for r in range { Elementwise.add(y + r * ldy, bias, count: columns) }
+            }
         }
     }
 
