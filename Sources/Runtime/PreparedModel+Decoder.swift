@@ -72,24 +72,20 @@ extension PreparedModel {
             if let inputs { a.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
             let qkv = scratch.buffer(.qkv, count: rows * 3 * layer.attentionWidth, of: Float.self)
             a.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, scratch: scratch, profile: profile) }
-            var context = [Float](repeating: 0, count: rows * layer.attentionWidth)
-            let scores = context.withUnsafeMutableBufferPointer { c in
-                attend(layer, index: l, qkv: qkv, segments: state.segments, caches: caches[l], causal: true,
-                       context: c.baseAddress!, observe: observe, profile: profile, score: state.scoring(layer: l))
-            }
+            let context = scratch.buffer(.context, count: rows * layer.attentionWidth, of: Float.self)
+            let scores = attend(layer, index: l, qkv: qkv, segments: state.segments, caches: caches[l], causal: true,
+                                context: context, observe: observe, profile: profile, score: state.scoring(layer: l))
             if let keep = state.eliminate(layer: l, scores: scores) {
                 timed(profile, .selection) {
-                    x = Self.gather(x, rows: keep, width: d)
-                    context = Self.gather(context, rows: keep, width: layer.attentionWidth)
+                    x.withUnsafeMutableBufferPointer { Self.compact($0.baseAddress!, rows: keep, width: d) }
+                    x.removeSubrange((keep.count * d)...)
+                    Self.compact(context, rows: keep, width: layer.attentionWidth)
                 }
                 rows = keep.count
             }
-            if let inputs { context.withUnsafeBufferPointer { inputs(l, .output, $0, layer.attentionWidth) } }
+            if let inputs { inputs(l, .output, UnsafeBufferPointer(start: context, count: rows * layer.attentionWidth), layer.attentionWidth) }
             x.withUnsafeMutableBufferPointer { h in
-                context.withUnsafeBufferPointer {
-                    layer.o.apply($0.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch, profile: profile,
-                                  phase: .output)
-                }
+                layer.o.apply(context, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch, profile: profile, phase: .output)
             }
             a = x
             a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }

@@ -87,25 +87,22 @@ extension PreparedModel {
             if let inputs { x.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
             let qkv = scratch.buffer(.qkv, count: rows * 3 * layer.attentionWidth, of: Float.self)
             x.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, scratch: scratch, profile: profile) }
-            var context = [Float](repeating: 0, count: rows * layer.attentionWidth)
-            let scores = context.withUnsafeMutableBufferPointer { c in
-                attend(layer, index: l, qkv: qkv, segments: state.segments, caches: nil, causal: false,
-                       context: c.baseAddress!, observe: observe, profile: profile, score: state.scoring(layer: l))
-            }
+            let context = scratch.buffer(.context, count: rows * layer.attentionWidth, of: Float.self)
+            let scores = attend(layer, index: l, qkv: qkv, segments: state.segments, caches: nil, causal: false,
+                                context: context, observe: observe, profile: profile, score: state.scoring(layer: l))
             if let keep = state.eliminate(layer: l, scores: scores) {
                 timed(profile, .selection) {
-                    x = Self.gather(x, rows: keep, width: d)
-                    context = Self.gather(context, rows: keep, width: layer.attentionWidth)
+                    x.withUnsafeMutableBufferPointer { Self.compact($0.baseAddress!, rows: keep, width: d) }
+                    x.removeSubrange((keep.count * d)...)
+                    Self.compact(context, rows: keep, width: layer.attentionWidth)
                 }
                 rows = keep.count
             }
-            if let inputs { context.withUnsafeBufferPointer { inputs(l, .output, $0, layer.attentionWidth) } }
+            if let inputs { inputs(l, .output, UnsafeBufferPointer(start: context, count: rows * layer.attentionWidth), layer.attentionWidth) }
             // h = LN₁(x + C·W_Oᵀ + b_O), computed in place in x.
             x.withUnsafeMutableBufferPointer { h in
-                context.withUnsafeBufferPointer { c in
-                    layer.o.apply(c.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch,
-                                  profile: profile, phase: .output)
-                }
+                layer.o.apply(context, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch,
+                              profile: profile, phase: .output)
                 normalize(h.baseAddress!, rows: rows, layer.attentionNorm, profile: profile)
             }
             // out = LN₂(h + MLP(h)): the MLP's down GEMM accumulates onto h in place.
@@ -142,16 +139,13 @@ extension PreparedModel {
                              keptPositions: state.positions, keptCounts: state.history, pooled: pooled, logits: logits)
     }
 
-    /// Rows `rows` of a packed [·, width] matrix, in that order.
-    static func gather(_ x: [Float], rows: [Int], width: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: rows.count * width)
-        x.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for (r, row) in rows.enumerated() {
-                    (dst.baseAddress! + r * width).update(from: src.baseAddress! + row * width, count: width)
-                }
-            }
+    /// Moves rows `rows` (ascending, as elimination keeps them) of a packed [·, width] matrix to
+    /// its first rows.count rows, in place: row r comes from row rows[r] ≥ r, so nothing is
+    /// overwritten before it is read.
+    static func compact(_ x: UnsafeMutablePointer<Float>, rows: [Int], width: Int) {
+        for (r, row) in rows.enumerated() where row != r {
+            precondition(row > r, "compact needs ascending rows")
+            (x + r * width).update(from: x + row * width, count: width)
         }
-        return out
     }
 }

@@ -183,7 +183,10 @@ import TensorCore
         let two = try BLASThreads.withCount(2) { try prepared.encode(batch, keepHiddenStates: true) }
         #expect(one.lastHidden.map(\.bitPattern) == two.lastHidden.map(\.bitPattern), "1 and 2 threads give the same bits")
         #expect(one.pooled == two.pooled)
-        let reference = try PreparedModel(original).encode(batch, keepHiddenStates: true)
+        let f32 = PreparedModel(original)
+        let reference = try BLASThreads.withCount(2) { try f32.encode(batch, keepHiddenStates: true) }
+        let referenceOnOne = try BLASThreads.withCount(1) { try f32.encode(batch, keepHiddenStates: true) }
+        #expect(reference.lastHidden.map(\.bitPattern) == referenceOnOne.lastHidden.map(\.bitPattern), "f32: 1 and 2 threads give the same bits")
         var squares = (error: 0.0, reference: 0.0), pool: Float = 0
         for b in 0..<batch.count {
             for l in 0...original.blocks.count {
@@ -199,13 +202,18 @@ import TensorCore
         #expect(pool <= 0.2, "pooled: max |Δ| = \(pool) against f32")
     }
 
-    /// The decoder path (GPT-2, q/k/v/o/up/down int8) against the dequantized dense model: ≤ 1e-5.
+    /// The decoder path (GPT-2, q/k/v/o/up/down int8) against the dequantized dense model: ≤ 1e-5;
+    /// with dynamic activations, the same bits on 1 and 2 threads.
     @Test func tinyGPT2WithInt8BlockLinears() throws {
         let golden = try Goldens.load("tiny-gpt2-forward", as: Goldens.GPT2Forward.self)
         let int8 = Self.quantizedModel(try ModelImporter.model(directory: Goldens.fixtures + "/tiny-gpt2").graph)
         let batch = TokenBatch(ids: zip(golden.input_ids, golden.lengths).map { Array($0.prefix($1)) })
         let out = try PreparedModel(int8).decode(batch)
         let exact = try PreparedModel(Self.dequantizedModel(int8)).decode(batch)
+        let dynamic = PreparedModel(Self.quantizedModel(try ModelImporter.model(directory: Goldens.fixtures + "/tiny-gpt2").graph,
+                                                        activations: .dynamic))
+        let one = try BLASThreads.withCount(1) { try dynamic.decode(batch) }, two = try BLASThreads.withCount(2) { try dynamic.decode(batch) }
+        #expect(one.lastHidden.map(\.bitPattern) == two.lastHidden.map(\.bitPattern), "GPT-2 W8A8: 1 and 2 threads give the same bits")
         for b in 0..<batch.count {
             #expect(Goldens.maxDifference(out.hidden(sample: b), exact.hidden(sample: b)) <= 1e-5)
             #expect(Goldens.maxDifference(out.nextTokenLogits[b], exact.nextTokenLogits[b]) <= 1e-5)
