@@ -10,16 +10,23 @@ extension Activations {
     /// identity. Each element sees the same arithmetic as `Elementwise.add` then `gelu` & co.
     public static func biasAndActivate(_ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ldy: Int,
                                        bias: UnsafePointer<Float>?, activation: Kind?) {
+        guard bias != nil || activation != nil else { return }
+        nonisolated(unsafe) let (y, bias) = (y, bias)
+        RowParallel.forEach(rows: rows, elementsPerRow: columns) { range in
+            biasAndActivateSerially(y + range.lowerBound * ldy, rows: range.count, columns: columns, ldy: ldy, bias: bias, activation: activation)
+        }
+    }
+
+    /// `biasAndActivate` on the calling thread (for callers that split rows themselves).
+    static func biasAndActivateSerially(_ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ldy: Int,
+                                        bias: UnsafePointer<Float>?, activation: Kind?) {
         switch activation {
         case .gelu: epilogue(y, rows: rows, columns: columns, ldy: ldy, bias: bias, ExactGELU())
         case .geluTanh: epilogue(y, rows: rows, columns: columns, ldy: ldy, bias: bias, TanhGELU())
         case .relu: epilogue(y, rows: rows, columns: columns, ldy: ldy, bias: bias, ReLU())
         case nil:
             guard let bias else { return }
-            nonisolated(unsafe) let y = y
-            RowParallel.forEach(rows: rows, elementsPerRow: columns) { range in
-                for r in range { Elementwise.add(y + r * ldy, bias, count: columns) }
-            }
+            for r in 0..<rows { Elementwise.add(y + r * ldy, bias, count: columns) }
         }
     }
 
@@ -32,10 +39,7 @@ extension Activations {
         @inline(__always) func b(_ i: Int) -> VectorMath.Vector {
             bias.map { VectorMath.load($0 + i) } ?? VectorMath.Vector(repeating: 0)
         }
-        nonisolated(unsafe) let (y, bias) = (y, bias)
-        RowParallel.forEach(rows: rows, elementsPerRow: columns) { range in
-            for r in range { row(y + r * ldy) }
-        }
+        for r in 0..<rows { row(y + r * ldy) }
         @inline(__always) func row(_ row: UnsafeMutablePointer<Float>) {
             guard columns >= width else {
                 if columns > 0 {

@@ -92,7 +92,7 @@ struct PreparedLinear: Sendable {
         let ldy = ldy ?? outFeatures
         let scratch = scratch ?? Scratch()
         let beta: Float = accumulate ? 1 : 0
-        var biasDone = false
+        var biasDone = false, activated = false
         switch form {
         case let .dense(w):
             w.withUnsafeBufferPointer { w in
@@ -109,8 +109,8 @@ struct PreparedLinear: Sendable {
                      transposeB: true, beta: beta, ldc: ldy)
             }
         case let .int8(w):
-            withBias(bias) { b in
-                w.multiply(x, rows: rows, into: y, ldy: ldy, accumulate: accumulate, bias: b, scratch: scratch,
+            activated = withBias(bias) { b in
+                w.multiply(x, rows: rows, into: y, ldy: ldy, accumulate: accumulate, bias: b, activation: activation, scratch: scratch,
                            profile: profile, phase: phase)
             }
             biasDone = true
@@ -119,17 +119,17 @@ struct PreparedLinear: Sendable {
             let middle = scratch.buffer(.middle, count: rows * v.outFeatures, of: Float.self)
             v.multiply(x, rows: rows, into: middle, ldy: v.outFeatures, accumulate: false, bias: nil, scratch: scratch,
                        profile: profile, phase: phase)
-            withBias(bias) { b in
-                u.multiply(middle, rows: rows, into: y, ldy: ldy, accumulate: accumulate, bias: b, scratch: scratch,
+            activated = withBias(bias) { b in
+                u.multiply(middle, rows: rows, into: y, ldy: ldy, accumulate: accumulate, bias: b, activation: activation, scratch: scratch,
                            profile: profile, phase: phase)
             }
             biasDone = true
         }
-        let pendingBias = biasDone ? nil : bias
-        guard pendingBias != nil || activation != nil else { return }
-        timed(profile, activation == nil ? .bias : .activation) {
+        let pendingBias = biasDone ? nil : bias, pendingActivation = activated ? nil : activation
+        guard pendingBias != nil || pendingActivation != nil else { return }
+        timed(profile, pendingActivation == nil ? .bias : .activation) {
             withBias(pendingBias) { b in
-                Activations.biasAndActivate(y, rows: rows, columns: outFeatures, ldy: ldy, bias: b, activation: activation)
+                Activations.biasAndActivate(y, rows: rows, columns: outFeatures, ldy: ldy, bias: b, activation: pendingActivation)
             }
         }
     }

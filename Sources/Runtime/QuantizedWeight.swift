@@ -87,15 +87,21 @@ struct QuantizedWeight: Sendable {
     }
 
     /// y [rows, out] (row stride ldy) = x [rows, in] · Wᵀ + b, or y += that with `accumulate`.
+    /// `activation` (one group only, not accumulating) is applied row by row inside the
+    /// dequantization, while each row is in cache; otherwise the caller applies it.
+    /// Returns whether it applied `activation`.
+    @discardableResult
     func multiply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, ldy: Int, accumulate: Bool,
-                  bias: UnsafePointer<Float>?, scratch: Scratch, profile: ForwardProfile?, phase: ForwardProfile.Phase) {
-        guard rows > 0, outFeatures > 0 else { return }
+                  bias: UnsafePointer<Float>?, activation: Activations.Kind? = nil, scratch: Scratch,
+                  profile: ForwardProfile?, phase: ForwardProfile.Phase) -> Bool {
+        let fuse = activation != nil && groups == 1 && !accumulate && profile == nil
+        guard rows > 0, outFeatures > 0 else { return false }
         guard inFeatures > 0 else { // x·Wᵀ = 0
             for r in 0..<rows {
                 if !accumulate { (y + r * ldy).update(repeating: 0, count: outFeatures) }
                 if let bias { Elementwise.add(y + r * ldy, bias, count: outFeatures) }
             }
-            return
+            return false
         }
         let maximum = Int8GEMM.capability.activationMaximum ?? 127
         let codes = scratch.buffer(.codes, count: rows * inFeatures, of: UInt8.self)
@@ -117,11 +123,13 @@ struct QuantizedWeight: Sendable {
                             Int8GEMM.dequantize(accumulators, ldc: outFeatures, rows: rows, columns: outFeatures,
                                                 rowScales: rowScales, zeroPoints: zeroPoints,
                                                 columnScales: s.baseAddress! + k * outFeatures, columnSums: sums.baseAddress! + k * outFeatures,
-                                                bias: k == 0 ? bias : nil, into: y, ldy: ldy, accumulate: accumulate || k > 0)
+                                                bias: k == 0 ? bias : nil, into: y, ldy: ldy, accumulate: accumulate || k > 0,
+                                                activation: fuse ? activation : nil)
                         }
                     }
                 }
             }
         }
+        return fuse
     }
 }

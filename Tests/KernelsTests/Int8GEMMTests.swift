@@ -142,6 +142,32 @@ import TensorCore
         }
     }
 
+    /// Dequantization with a fused activation equals dequantization then the activation, bit for
+    /// bit, on enough rows (64 × 1536) that the rows are split across threads.
+    @Test func dequantizeWithActivationEqualsDequantizeThenActivate() {
+        let rows = 64, columns = 1536
+        var rng = SplitMix64(seed: 11)
+        let c = (0..<(rows * columns)).map { _ in Int32.random(in: -2_000_000...2_000_000, using: &rng) }
+        let sums = (0..<columns).map { _ in Int32.random(in: -9_000...9_000, using: &rng) }
+        let rowScales = KernelTestSupport.uniforms(rows, seed: 12, in: 0.001..<0.02)
+        let zeros = (0..<rows).map { _ in Int32.random(in: 0...255, using: &rng) }
+        let columnScales = KernelTestSupport.uniforms(columns, seed: 13, in: 0.0001..<0.002)
+        let bias = KernelTestSupport.normals(columns, seed: 14)
+        for kind in [Activations.Kind.gelu, .geluTanh, .relu] {
+            var fused = [Float](repeating: 0, count: rows * columns), separate = fused
+            bias.withUnsafeBufferPointer { b in
+                Int8GEMM.dequantize(c, ldc: columns, rows: rows, columns: columns, rowScales: rowScales, zeroPoints: zeros,
+                                    columnScales: columnScales, columnSums: sums, bias: b.baseAddress!, into: &fused, ldy: columns,
+                                    accumulate: false, activation: kind)
+                Int8GEMM.dequantize(c, ldc: columns, rows: rows, columns: columns, rowScales: rowScales, zeroPoints: zeros,
+                                    columnScales: columnScales, columnSums: sums, bias: b.baseAddress!, into: &separate, ldy: columns,
+                                    accumulate: false)
+            }
+            Activations.biasAndActivate(&separate, rows: rows, columns: columns, ldy: columns, bias: nil, activation: kind)
+            #expect(fused.map(\.bitPattern) == separate.map(\.bitPattern), "\(kind)")
+        }
+    }
+
     /// The fused bias + activation equals `Elementwise.add` then the activation, bit for bit.
     @Test(arguments: KernelTestSupport.lengths)
     func biasAndActivateEqualsAddThenActivate(columns: Int) {
