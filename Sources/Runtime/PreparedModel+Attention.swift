@@ -114,14 +114,11 @@ extension PreparedModel {
     /// has them stacked, else three into column blocks).
     func projectQKV(_ layer: Layer, _ x: UnsafePointer<Float>, rows: Int, into qkv: UnsafeMutablePointer<Float>,
                     scratch: Scratch, profile: ForwardProfile?) {
-        let da = layer.attentionWidth
-        if let stacked = layer.qkv {
-            stacked.apply(x, rows: rows, into: qkv, scratch: scratch, profile: profile, phase: .qkv)
-            return
+        var column = 0
+        for linear in layer.qkv {
+            linear.apply(x, rows: rows, into: qkv + column, ldy: 3 * layer.attentionWidth, scratch: scratch, profile: profile, phase: .qkv)
+            column += linear.outFeatures
         }
-        layer.q.apply(x, rows: rows, into: qkv, ldy: 3 * da, scratch: scratch, profile: profile, phase: .qkv)
-        layer.k.apply(x, rows: rows, into: qkv + da, ldy: 3 * da, scratch: scratch, profile: profile, phase: .qkv)
-        layer.v.apply(x, rows: rows, into: qkv + 2 * da, ldy: 3 * da, scratch: scratch, profile: profile, phase: .qkv)
     }
 
     /// The MLP nonlinearity of this model, as the kernels name it.

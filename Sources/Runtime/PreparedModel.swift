@@ -14,9 +14,10 @@ public struct PreparedModel: Sendable {
     }
 
     struct Layer: Sendable {
-        let q, k, v, o: PreparedLinear
-        /// Q, K and V stacked into one linear [3·d_a, d] when their forms allow (`PreparedLinear.stacked`).
-        let qkv: PreparedLinear?
+        /// Q, K and V: one stacked linear [3·d_a, d] when their forms allow (`PreparedLinear.stacked`),
+        /// else three. Never both, so their weights are held once.
+        let qkv: [PreparedLinear]
+        let o: PreparedLinear
         let headDim: Int
         let heads: Int
         let attentionNorm: Norm
@@ -46,8 +47,8 @@ public struct PreparedModel: Sendable {
         tokenType = model.embeddings.tokenType?.floats()
         embeddingNorm = model.embeddings.norm.map(Norm.init)
         layers = model.blocks.map { b in
-            let q = PreparedLinear(b.attention.q), k = PreparedLinear(b.attention.k), v = PreparedLinear(b.attention.v)
-            return Layer(q: q, k: k, v: v, o: PreparedLinear(b.attention.o), qkv: PreparedLinear.stacked([q, k, v]),
+            let separate = [PreparedLinear(b.attention.q), PreparedLinear(b.attention.k), PreparedLinear(b.attention.v)]
+            return Layer(qkv: PreparedLinear.stacked(separate).map { [$0] } ?? separate, o: PreparedLinear(b.attention.o),
                   headDim: b.attention.headDim, heads: b.attention.keptHeads.count,
                   attentionNorm: Norm(b.attentionNorm), up: PreparedLinear(b.mlp.up), down: PreparedLinear(b.mlp.down),
                   mlpNorm: Norm(b.mlpNorm))
