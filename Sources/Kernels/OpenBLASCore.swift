@@ -33,12 +33,15 @@ public enum OpenBLASCore {
     /// something is missing; does nothing when exec fails (it keeps running as it is):
     /// - `OPENBLAS_CORETYPE`, when OpenBLAS fell back to a generic family and the CPU supports a
     ///   better one (unless the user set it);
-    /// - `OMP_WAIT_POLICY=PASSIVE`, unless the user set it or `GOMP_SPINCOUNT`: after each oneDNN
-    ///   int8 GEMM libgomp's workers spin for 300 000 iterations by default, on the core that
-    ///   OpenBLAS's next sgemm and the main thread need. Measured on MiniLM int8, 8 × 128, 2 threads:
-    ///   the attention-score sgemms took 36 ms instead of 12 ms per batch; passive workers sleep
-    ///   at once (a forward pass has a few dozen int8 GEMMs, so their wake-ups cost well under
-    ///   1 ms). Both libraries read these variables only when they load, before `main`, hence the exec.
+    /// - `GOMP_SPINCOUNT=5000`, unless the user set it or `OMP_WAIT_POLICY`: libgomp's workers
+    ///   spin 300 000 iterations after each parallel region by default, on the core that OpenBLAS's
+    ///   next sgemm and the main thread need (MiniLM int8, 8 × 128, 2 threads: the attention-score
+    ///   sgemms took 36 ms instead of 12 ms per batch); sleeping at once (`PASSIVE`) makes every
+    ///   one of oneDNN's parallel regions wait for a wake-up instead (BERT-base int8: the int8
+    ///   GEMMs ran at 56% of their speed alone). A short spin measured best on both: BERT-base
+    ///   int8 322–336 ms against 383–460 passive and 332–426 at 20 000–100 000; MiniLM 66–72 ms
+    ///   against 86–88 passive. Both libraries read these variables only when they load, before
+    ///   `main`, hence the exec.
     public static func relaunchWithBetterKernelsIfNeeded() {
         let environment = ProcessInfo.processInfo.environment
         var changes: [(String, String)] = []
@@ -46,7 +49,7 @@ public enum OpenBLASCore {
             changes.append(("OPENBLAS_CORETYPE", family))
         }
         if environment["GOMP_SPINCOUNT"] == nil, environment["OMP_WAIT_POLICY"] == nil {
-            changes.append(("OMP_WAIT_POLICY", "PASSIVE"))
+            changes.append(("GOMP_SPINCOUNT", "5000"))
         }
         guard !changes.isEmpty else { return }
         for (name, value) in changes { setenv(name, value, 1) }
