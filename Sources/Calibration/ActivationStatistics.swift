@@ -12,6 +12,8 @@ public struct InputStatistics: Sendable, Equatable {
     public var sums: [Double]
     /// Σ_t X[t, j]² per input feature j, [in].
     public var sumSquares: [Double]
+    /// Σ_t |X[t, j]| per input feature j, [in].
+    public var sumAbs: [Double]
     /// max_t |X[t, j]| per input feature, [in].
     public var maxAbs: [Float]
     /// XᵀX [in, in] row-major (accumulated in f32), when requested.
@@ -27,6 +29,7 @@ public struct InputStatistics: Sendable, Equatable {
         rows = 0
         sums = [Double](repeating: 0, count: width)
         sumSquares = [Double](repeating: 0, count: width)
+        sumAbs = [Double](repeating: 0, count: width)
         maxAbs = [Float](repeating: 0, count: width)
         self.gram = gram ? [Float](repeating: 0, count: width * width) : nil
     }
@@ -38,6 +41,7 @@ public struct InputStatistics: Sendable, Equatable {
                 let v = x[t * width + j]
                 sums[j] += Double(v)
                 sumSquares[j] += Double(v) * Double(v)
+                sumAbs[j] += Double(abs(v))
                 maxAbs[j] = max(maxAbs[j], abs(v))
             }
         }

@@ -28,4 +28,18 @@ public struct Cholesky: Sendable {
         }
         return y
     }
+
+    /// X = A⁻¹·B = L⁻ᵀ·L⁻¹·B for B [n, m] row-major (two triangular solves).
+    public func solve(_ b: [Float], columns m: Int) -> [Float] {
+        precondition(b.count == n * m, "Cholesky.solve: \(b.count) values for \(n)×\(m)")
+        var x = b
+        guard m > 0, n > 0 else { return x }
+        lower.withUnsafeBufferPointer { l in
+            cblas_strsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(n), Int32(m), 1,
+                        l.baseAddress!, Int32(n), &x, Int32(m))
+            cblas_strsm(CblasRowMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, Int32(n), Int32(m), 1,
+                        l.baseAddress!, Int32(n), &x, Int32(m))
+        }
+        return x
+    }
 }
