@@ -6,6 +6,7 @@ public enum PassRegistry {
         EliminationProfilePass.self,
         SVDLowRank.self,
         HeadPrune.self,
+        FFNPrune.self,
         MagnitudePrune.self,
         Int8Quantize.self,
         MergeLoRA.self,

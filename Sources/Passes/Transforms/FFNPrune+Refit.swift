@@ -1,0 +1,72 @@
+import Calibration
+import Kernels
+import ModelIR
+import TensorCore
+
+extension FFNPrune {
+    /// W_down [d, n] and b_down [d] restricted to the kept neurons K (k of them), made up for the
+    /// removed ones R by `reconstruction` from the statistics of down's inputs h [t, n]:
+    ///
+    ///     none:           W' = W[:, K],  b' = b
+    ///     bias:           W' = W[:, K],  b' = b + W[:, R]·μ_R
+    ///     least-squares:  W'ᵀ = (C_KK + δ·mean(diag C_KK)·I)⁻¹ · C_K· · Wᵀ    [k, d]
+    ///                     b' = b + W·μ − W'·μ_K
+    ///
+    /// μ = E_t[h] [n], C = HᵀH/t − μμᵀ [n, n] the covariance of h (from the Gram matrix HᵀH).
+    /// The refit is the affine least-squares fit of the full output h·Wᵀ + b from h_K (the
+    /// minimiser of ‖h_K·W'ᵀ + b' − (h·Wᵀ + b)‖² over the tokens when δ = 0), and keeps the mean
+    /// output; it solves with a Cholesky factorization on one BLAS thread. A down without a bias
+    /// gets an f32 [d] one unless `none`. Returns the new down, columns dropped, in W's dtype.
+    static func refit(_ down: Linear<Tensor>, kept: [Int], inputs: InputStatistics, reconstruction: Reconstruction,
+                      damping: Double, at path: LayerPath) throws(PassError) -> Linear<Tensor> {
+        guard case let .dense(weight) = down.weight else {
+            throw .failed(pass: name, reason: "\(path) is not a dense weight; run the pipeline's check first (it says how to fix the recipe)")
+        }
+        let d = down.outFeatures, n = down.inFeatures, k = kept.count, μ = inputs.means
+        var shrunk = Linear(inFeatures: k, outFeatures: d, weight: .dense(HeadPrune.columns(weight, kept)), bias: down.bias,
+                            activations: down.activations)
+        switch reconstruction {
+        case .none:
+            return shrunk
+        case .bias:
+            var removed = DenseWeight.floats(down)
+            for o in 0..<d { for j in kept { removed[o * n + j] = 0 } }
+            shrunk.bias = BiasCorrection.corrected(down.bias, removed: removed, means: μ, outFeatures: d)
+            return shrunk
+        case .leastSquares:
+            guard let gram = inputs.gram else {
+                throw .failed(pass: name, reason: "no Gram matrix of the calibration inputs of \(path)")
+            }
+            let w = DenseWeight.floats(down), t = Double(max(inputs.rows, 1))
+            // C_K· [k, n] and C_KK [k, k], in Double then f32.
+            var ck = [Float](repeating: 0, count: k * n), ckk = [Float](repeating: 0, count: k * k)
+            var diagonal = 0.0
+            for (a, i) in kept.enumerated() {
+                for j in 0..<n { ck[a * n + j] = Float(Double(gram[i * n + j]) / t - μ[i] * μ[j]) }
+                for (b, j) in kept.enumerated() { ckk[a * k + b] = ck[a * n + j] }
+                diagonal += Double(ckk[a * k + a])
+            }
+            let δ = Float(damping * diagonal / Double(max(k, 1)))
+            let solution = try BLASThreads.withCount(1) { () throws(PassError) -> [Float] in
+                let factor: Cholesky
+                do throws(KernelError) { factor = try Cholesky(ckk, n: k, damping: δ) } catch {
+                    throw .failed(pass: name, reason: "\(path): the kept activations' covariance is singular (\(error)); raise damping (e.g. damping=0.1) or use reconstruction=bias")
+                }
+                // C_K·Wᵀ [k, d], then (C_KK + δI)⁻¹ of it = W'ᵀ.
+                return factor.solve(GEMM.multiply(ck, w, m: k, n: d, k: n, transposeB: true), columns: d)
+            }
+            var refitted = [Float](repeating: 0, count: d * k)
+            for a in 0..<k { for o in 0..<d { refitted[o * k + a] = solution[a * d + o] } }
+            let b = down.bias?.floats() ?? [Float](repeating: 0, count: d)
+            let bias = (0..<d).map { o in
+                var s = Double(b[o])
+                for j in 0..<n { s += Double(w[o * n + j]) * μ[j] }
+                for (a, j) in kept.enumerated() { s -= Double(refitted[o * k + a]) * μ[j] }
+                return Float(s)
+            }
+            shrunk.weight = .dense(Tensor(refitted, shape: [d, k], dtype: weight.dtype))
+            shrunk.bias = Tensor(bias, shape: [d], dtype: down.bias?.dtype ?? .f32)
+            return shrunk
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Calibration
+import ModelIR
+import TensorCore
+
+/// `ffn-prune`: removes intermediate neurons of the selected MLPs and physically shrinks them,
+/// so dense kernels realise the saving: up [n, d] loses rows (and bias entries), down [d, n]
+/// columns, n → k. Which neurons: the lowest-scoring ⌊f·n⌋ of each MLP (`fraction`) or the
+/// lowest ⌊g·N⌋ over all selected MLPs (`global-fraction`), scored on the calibration text
+/// (`score`: FLAP's fluctuation Var(h_j)·‖W_down[:, j]‖² by default), each kept count rounded to
+/// a multiple of `keep-multiple`. Ties go by index: among equal scores the lower index is removed
+/// first (the lower (layer, index) globally).
+///
+/// down then makes up for the removed neurons (`reconstruction`, see `refit`): nothing, their
+/// mean output folded into b_down (FLAP), or, by default, a damped least-squares refit of the
+/// kept columns on the calibration activations with the same mean correction. Scores and the
+/// refit come from the calibration statistics (one BLAS thread), so the bytes do not depend on
+/// the machine.
+public struct FFNPrune: Pass {
+    public static let name = "ffn-prune"
+    public static let summary = "Remove the lowest-scoring MLP neurons (per layer or globally), shrink up and down, and refit down (bias or least squares) on calibration text."
+    public let options: Options
+    public var needsCalibration: Bool { true }
+
+    public init(options: Options) { self.options = options }
+
+    public func check(_ s: Skeleton) -> [Diagnostic] {
+        do {
+            try options.validate()
+        } catch let .invalidValue(key, value, expected) {
+            return [Diagnostic(.error, at: "option '\(key)'", "\(value) is out of range", hint: "use \(expected)")]
+        } catch {
+            return [Diagnostic(.error, at: "options", error.description)]
+        }
+        let layers = selectedLayers(s)
+        guard !layers.isEmpty else {
+            return [Diagnostic(.error, at: options.select.pattern, "selects no MLP", hint: "use a glob over MLPs such as blocks.*.mlp or blocks.{0,1}.mlp")]
+        }
+        var found: [Diagnostic] = []
+        for l in layers {
+            for (role, linear) in [("up", s.blocks[l].mlp.up), ("down", s.blocks[l].mlp.down)] {
+                guard case let .dense(w) = linear.weight else {
+                    found.append(Diagnostic(.error, at: "blocks.\(l).mlp.\(role)", "\(Self.name) needs dense MLP weights but found \(linear.weight.kind)",
+                                            hint: "move \(Self.name) before the pass that made it \(linear.weight.kind)"))
+                    continue
+                }
+                if role == "down", options.reconstruction != .none, ![.f32, .f16, .bf16].contains(w.dtype) {
+                    found.append(Diagnostic(.error, at: "blocks.\(l).mlp.down", "\(Self.name) refits down but found a \(w.dtype.rawValue) weight",
+                                            hint: "add cast{dtype=f32} before \(Self.name), or use reconstruction=none"))
+                }
+            }
+        }
+        if options.globalFraction != nil {
+            found.append(Diagnostic(.note, at: Self.name, "neurons are chosen across layers from calibration scores at compile time: plan shows the MLP widths unchanged, compile reports the widths kept"))
+        }
+        return found
+    }
+
+    /// Known for `fraction`: each selected MLP of n neurons keeps `keptCount(n, ⌊f·n⌋)`; a
+    /// reconstructed down without a bias gets an f32 [d] one. With `global-fraction` the widths
+    /// depend on the scores and the skeleton is left as it is.
+    public func effect(on s: inout Skeleton) {
+        guard let f = options.fraction else { return }
+        for l in selectedLayers(s) {
+            let mlp = s.blocks[l].mlp, n = mlp.up.outFeatures
+            guard case .dense = mlp.up.weight, case .dense = mlp.down.weight else { continue }
+            let k = Self.keptCount(n, removing: MagnitudePrune.zeroCount(f, of: n), multiple: options.keepMultiple)
+            guard k < n else { continue }
+            var down = mlp.down
+            if options.reconstruction != .none && down.bias == nil { down.bias = TensorSpec(dtype: .f32, shape: [down.outFeatures]) }
+            s.blocks[l].mlp = Self.shrink(MLP(up: mlp.up, down: down), keeping: Array(0..<k)) { t, rows, _ in
+                TensorSpec(dtype: t.dtype, shape: Shape([rows.count] + t.shape.dims.dropFirst()))
+            } columns: { t, columns in
+                TensorSpec(dtype: t.dtype, shape: [t.shape[0], columns.count])
+            }
+        }
+    }
+
+    public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
+        try options.validate() // a pass built in code has not been through the recipe's validation
+        let layers = selectedLayers(model)
+        for l in layers {
+            guard case .dense = model.blocks[l].mlp.up.weight, case .dense = model.blocks[l].mlp.down.weight else {
+                throw .failed(pass: Self.name, reason: "blocks.\(l).mlp is not dense; run the pipeline's check first (it says how to fix the recipe)")
+            }
+        }
+        let downPaths = layers.map { LayerPath.block($0, "mlp.down") }
+        let statistics = try context.activationStatistics(model, gram: options.reconstruction == .leastSquares ? Set(downPaths) : [], pass: Self.name)
+        var inputs: [InputStatistics] = []
+        for path in downPaths {
+            guard let input = statistics.inputs[path] else {
+                throw .failed(pass: Self.name, reason: "no calibration statistics for \(path)")
+            }
+            inputs.append(input)
+        }
+        let scores = zip(layers, inputs).map { l, input in Self.scores(options.score, down: model.blocks[l].mlp.down, inputs: input) }
+        let kept = chooseKept(scores)
+        var removed = 0, pruned = 0, biasesAdded = 0
+        var notes: [Diagnostic] = []
+        for (i, l) in layers.enumerated() {
+            let mlp = model.blocks[l].mlp, n = mlp.up.outFeatures
+            notes.append(Diagnostic(.note, at: "blocks.\(l).mlp", "kept \(kept[i].count) of \(n) neurons (\(options.score.rawValue) scores)"))
+            guard kept[i].count < n else { continue }
+            removed += n - kept[i].count
+            pruned += 1
+            if options.reconstruction != .none && mlp.down.bias == nil { biasesAdded += 1 }
+            let down = try Self.refit(mlp.down, kept: kept[i], inputs: inputs[i], reconstruction: options.reconstruction,
+                                      damping: options.damping, at: downPaths[i])
+            model.blocks[l].mlp = Self.shrink(mlp, keeping: kept[i]) { t, rows, width in
+                HeadPrune.rows(t, rows, width: width)
+            } columns: { t, columns in
+                HeadPrune.columns(t, columns)
+            }
+            model.blocks[l].mlp.down = down
+        }
+        var counters = ["neurons-removed": removed, "mlps-pruned": pruned]
+        if options.reconstruction != .none { counters["biases-added"] = biasesAdded }
+        return PassResult(changed: pruned > 0, counters: counters, diagnostics: notes)
+    }
+
+    /// Indices of the blocks whose `blocks.<i>.mlp` the `select` glob matches.
+    func selectedLayers<T>(_ s: ModelGraph<T>) -> [Int] {
+        s.blocks.indices.filter { options.select.matches(.block($0, "mlp")) }
+    }
+
+    /// The MLP keeping only the neurons `kept` (ascending): rows of up's weight and bias, columns
+    /// of down's weight; `rows(t, kept rows, row width)` and `columns(t, kept columns)` do the
+    /// tensor work for the payload type. Dense weights only.
+    static func shrink<T>(_ mlp: MLP<T>, keeping kept: [Int], rows: (T, [Int], Int) -> T, columns: (T, [Int]) -> T) -> MLP<T> {
+        guard case let .dense(u) = mlp.up.weight, case let .dense(w) = mlp.down.weight else { return mlp }
+        let up = Linear(inFeatures: mlp.up.inFeatures, outFeatures: kept.count, weight: .dense(rows(u, kept, mlp.up.inFeatures)),
+                        bias: mlp.up.bias.map { rows($0, kept, 1) }, activations: mlp.up.activations)
+        let down = Linear(inFeatures: kept.count, outFeatures: mlp.down.outFeatures, weight: .dense(columns(w, kept)), bias: mlp.down.bias,
+                          activations: mlp.down.activations)
+        return MLP(up: up, down: down)
+    }
+}
