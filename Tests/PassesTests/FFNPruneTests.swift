@@ -211,8 +211,8 @@ import TensorCore
     }
 
     /// Oracle: the refit recomputed naively in Double from H: covariance C, the damped normal
-    /// equations solved by Gaussian elimination, b' = b + W·μ − W'·μ_K; relative 1e-3 (the pass
-    /// accumulates HᵀH in f32).
+    /// equations (C_KK + δI)·ΔWᵀ = C_KR·W_Rᵀ solved by Gaussian elimination, W' = W_K + ΔW,
+    /// b' = b + W·μ − W'·μ_K; relative 1e-3 (the pass accumulates HᵀH in f32).
     @Test func leastSquaresRefitMatchesANaiveSolve() async throws {
         let before = try PruneOracle.tinyBERT()
         let inputs = try Self.downInputs(before)
@@ -224,10 +224,11 @@ import TensorCore
             let μ = (0..<n).map { j in h.reduce(0) { $0 + Double($1[j]) } / t }
             let c: [[Double]] = (0..<n).map { i in (0..<n).map { j in h.reduce(0.0) { $0 + (Double($1[i]) - μ[i]) * (Double($1[j]) - μ[j]) } / t } }
             let δ: Double = 0.01 * kept.reduce(0.0) { $0 + c[$1][$1] } / Double(k)
-            // [C_KK + δI | C_K·Wᵀ], eliminated with partial pivoting.
+            // [C_KK + δI | C_KR·W_Rᵀ], eliminated with partial pivoting; W' = W_K + the solution.
+            let removedSet = (0..<n).filter { !kept.contains($0) }
             var a: [[Double]] = kept.enumerated().map { (a: Int, i: Int) -> [Double] in
                 let left: [Double] = kept.enumerated().map { (b: Int, j: Int) -> Double in c[i][j] + (a == b ? δ : 0) }
-                let right: [Double] = (0..<d).map { (o: Int) -> Double in (0..<n).reduce(0.0) { $0 + c[i][$1] * Double(w[o * n + $1]) } }
+                let right: [Double] = (0..<d).map { (o: Int) -> Double in removedSet.reduce(0.0) { $0 + c[i][$1] * Double(w[o * n + $1]) } }
                 return left + right
             }
             for p in 0..<k {
@@ -238,7 +239,7 @@ import TensorCore
                     for col in p..<(k + d) { a[r][col] -= f * a[p][col] }
                 }
             }
-            let refit: [[Double]] = (0..<d).map { o in (0..<k).map { a[$0][k + o] / a[$0][$0] } } // W' [d, k]
+            let refit: [[Double]] = (0..<d).map { o in (0..<k).map { Double(w[o * n + kept[$0]]) + a[$0][k + o] / a[$0][$0] } } // W' [d, k]
             let bias = (0..<d).map { (o: Int) -> Double in
                 var s = Double(b[o])
                 for j in 0..<n { s += Double(w[o * n + j]) * μ[j] }

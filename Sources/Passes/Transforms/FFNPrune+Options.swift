@@ -12,7 +12,8 @@ extension FFNPrune {
         public var score: Score = .fluctuation
         /// How down makes up for the removed neurons (see `Reconstruction`).
         public var reconstruction: Reconstruction = .leastSquares
-        /// δ of the least-squares refit: C_kk + δ·mean(diag C_kk)·I, δ ≥ 0.
+        /// δ of the least-squares refit: C_KK + δ·mean(diag C_KK)·I, δ ≥ 0; larger values keep
+        /// the kept columns of down closer to what they were (δ → ∞ is `bias`).
         public var damping: Double = 0.01
         /// The kept width of each MLP is rounded to a multiple of this (at least one multiple),
         /// so dense GEMMs keep friendly shapes; 1 keeps exactly n − ⌊f·n⌋.
@@ -53,9 +54,9 @@ extension FFNPrune {
     /// What W_down and b_down become, K the kept and R the removed neurons, μ = E_t[h] [n]:
     /// - `none`: the kept columns W[:, K], b unchanged (the model with those neurons zeroed);
     /// - `bias`: also b += W[:, R]·μ_R, so the mean output on the calibration tokens is kept;
-    /// - `least-squares`: W' = argmin ‖(H_K − 1μ_Kᵀ)W'ᵀ − (H − 1μᵀ)Wᵀ‖² (damped, closed form
-    ///   through the covariance C = HᵀH/t − μμᵀ), and b += W·μ − W'·μ_K: the affine refit of the
-    ///   MLP's output from the kept activations, whose mean output is kept too.
+    /// - `least-squares`: W' = argmin ‖(H_K − 1μ_Kᵀ)W'ᵀ − (H − 1μᵀ)Wᵀ‖² + δ·t·‖W' − W[:, K]‖²
+    ///   (closed form through the covariance C = HᵀH/t − μμᵀ), and b += W·μ − W'·μ_K: the affine
+    ///   refit of the MLP's output from the kept activations, whose mean output is kept too.
     public enum Reconstruction: String, Codable, Sendable, ChoiceOption {
         case none
         case bias
