@@ -31,7 +31,7 @@ enum ExportConfig {
         }
         let widths = Set(model.blocks.map(\.mlp.up.outFeatures))
         if widths.count > 1 {
-            throw .exportUnsupported(path: path, reason: "blocks have different MLP widths \(widths.sorted()), which config.json cannot express")
+            throw .exportUnsupported(path: path, reason: "blocks have different MLP widths \(widths.sorted()), which config.json cannot express (ffn-prune with global-fraction prunes layers unevenly; its per-layer fraction keeps one width)")
         }
         if let ff = widths.first, ff != model.config.intermediateSize {
             config[model.config.architecture == .bert ? "intermediate_size" : "n_inner"] = .number(Double(ff))

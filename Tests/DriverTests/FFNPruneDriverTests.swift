@@ -42,10 +42,12 @@ import ModelIR
         let eval = try Eval.run(path: path, options: .init(against: InspectTests.fixtures + "/tiny-bert", data: heldOut, samples: 12))
         #expect(eval.points[0].mean > 0.5)
         let model = try ArtifactTools.open(path).model()
-        let ff = Set(model.blocks.map(\.mlp.up.outFeatures))
-        if ff.count > 1 {
-            // config.json has one intermediate_size: the export says so instead of writing a wrong model.
-            #expect(throws: DriverError.self) { try ArtifactTools.export(path, to: directory + "/global-export") }
+        let ff = model.blocks.map(\.mlp.up.outFeatures)
+        #expect(Set(ff).count == 2 && ff.reduce(0, +) == 37, "widths \(ff)") // ⌊0.5 · 74⌋ = 37 removed, unevenly
+        // config.json has one intermediate_size: the export says so instead of writing a wrong model.
+        #expect(throws: DriverError.self) { try ArtifactTools.export(path, to: directory + "/global-export") }
+        do { try ArtifactTools.export(path, to: directory + "/global-export") } catch {
+            #expect(error.description.contains("blocks have different MLP widths [\(ff.min()!), \(ff.max()!)], which config.json cannot express (ffn-prune with global-fraction prunes layers unevenly; its per-layer fraction keeps one width); keep this model as .pare"), "\(error)")
         }
     }
 
