@@ -28,8 +28,8 @@ extension FFNPrune {
         return min(max(rounded, m), m * (n / m))
     }
 
-    /// The kept neurons of each layer (ascending original indices), layers → scores: the `kept`
-    /// highest, ties going to the lower index (so among equal scores the higher index goes).
+    /// The `count` highest-scoring neurons of one MLP, ascending indices: the others are removed
+    /// in ascending (score, index) order, so among equal scores the lower index goes first.
     static func keep(_ scores: [Double], count: Int) -> [Int] {
         let order = scores.indices.sorted { a, b in scores[a] < scores[b] || (scores[a] == scores[b] && a < b) }
         return order.dropFirst(scores.count - count).sorted()
