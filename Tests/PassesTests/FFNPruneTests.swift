@@ -350,6 +350,19 @@ import TensorCore
         #expect(global.map(\.severity) == [.note])
     }
 
+    /// 116 calibration tokens: below 4 per kept neuron for 32 kept (128), not for 28 (112).
+    @Test func aRefitFromFewTokensWarns() async throws {
+        let before = try PruneOracle.tinyBERT()
+        let (_, few) = try await run("ffn-prune{fraction=0.25}", on: before)
+        #expect(few.diagnostics.filter { $0.severity == .warning }.map(\.description) == [
+            "ffn-prune: the least-squares refit saw 116 calibration tokens for MLPs keeping up to 32 neurons and may fit them too closely; give at least 128 tokens (more --samples or a longer --calibration file), raise damping, or use reconstruction=bias",
+        ])
+        for recipe in ["ffn-prune{fraction=0.25,keep-multiple=1}", "ffn-prune{fraction=0.25,reconstruction=bias}"] {
+            let (_, result) = try await run(recipe, on: before)
+            #expect(result.diagnostics.allSatisfy { $0.severity == .note }, "\(recipe)")
+        }
+    }
+
     @Test func withoutCalibrationItSaysSo() async throws {
         var m = try PruneOracle.tinyBERT()
         await #expect(throws: PassError.failed(pass: "ffn-prune", reason: "needs calibration samples; pass --calibration FILE (the default corpus is used when none is given)")) {
