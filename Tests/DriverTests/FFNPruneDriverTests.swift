@@ -34,6 +34,20 @@ import ModelIR
         #expect(abs((again.comparison.hiddenMaxAbs ?? -1) - (eval.comparison.hiddenMaxAbs ?? 1)) <= 1e-4)
     }
 
+    @Test func prunedGPT2ExportsItsWidthAsNInner() async throws {
+        let path = directory + "/gpt2.pare"
+        _ = try await Compile.run(model: InspectTests.fixtures + "/tiny-gpt2", output: path, options: .init(recipe: "ffn-prune{fraction=0.5,reconstruction=bias}"))
+        #expect(try ArtifactTools.verify(path).problems.isEmpty)
+        let exported = directory + "/gpt2-exported"
+        try ArtifactTools.export(path, to: exported)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: exported + "/config.json"))) as? [String: Any]
+        #expect(config?["n_inner"] as? Int == 64)
+        let fromArtifact = try Eval.run(path: path, options: .init(data: heldOut, samples: 6, maxLength: 24))
+        let fromExport = try Eval.run(path: exported, options: .init(data: heldOut, samples: 6, maxLength: 24))
+        let p = try #require(fromArtifact.comparison.perplexity), q = try #require(fromExport.comparison.perplexity)
+        #expect(abs(p - q) <= 1e-6 * p, "perplexity \(p) from the artifact, \(q) from the export")
+    }
+
     @Test func differingWidthsRunFromTheArtifact() async throws {
         let path = directory + "/global.pare"
         _ = try await Compile.run(model: InspectTests.fixtures + "/tiny-bert", output: path,
