@@ -1,4 +1,5 @@
 import Foundation
+import ModelIR
 
 extension Pass {
     /// This pass configured by a recipe step: kebab-case keys → camelCase properties, defaults
@@ -47,6 +48,20 @@ extension Pass {
         let data = (try? JSONEncoder().encode(options)) ?? Data("{}".utf8)
         let object = (try? JSONDecoder().decode([String: RecipeValue].self, from: data)) ?? [:]
         return RecipeStep(pass: Self.name, options: Dictionary(uniqueKeysWithValues: object.map { (OptionKey.kebab($0.key), $0.value) }))
+    }
+}
+
+extension PassOptions {
+    /// `validate()` as a `check` diagnostic: nil when the options are valid.
+    func validationDiagnostic() -> Diagnostic? {
+        do {
+            try validate()
+            return nil
+        } catch let .invalidValue(key, value, expected) {
+            return Diagnostic(.error, at: "option '\(key)'", "\(value) is out of range", hint: "use \(expected)")
+        } catch {
+            return Diagnostic(.error, at: "options", error.description)
+        }
     }
 }
 

@@ -24,13 +24,7 @@ public struct FFNPrune: Pass {
     public init(options: Options) { self.options = options }
 
     public func check(_ s: Skeleton) -> [Diagnostic] {
-        do {
-            try options.validate()
-        } catch let .invalidValue(key, value, expected) {
-            return [Diagnostic(.error, at: "option '\(key)'", "\(value) is out of range", hint: "use \(expected)")]
-        } catch {
-            return [Diagnostic(.error, at: "options", error.description)]
-        }
+        if let invalid = options.validationDiagnostic() { return [invalid] }
         let layers = selectedLayers(s)
         guard !layers.isEmpty else {
             return [Diagnostic(.error, at: options.select.pattern, "selects no MLP", hint: "use a glob over MLPs such as blocks.*.mlp or blocks.{0,1}.mlp")]

@@ -39,13 +39,7 @@ public struct MagnitudePrune: Pass {
     public init(options: Options) { self.options = options }
 
     public func check(_ s: Skeleton) -> [Diagnostic] {
-        do {
-            try options.validate()
-        } catch let .invalidValue(key, value, expected) {
-            return [Diagnostic(.error, at: "option '\(key)'", "\(value) is out of range", hint: "use \(expected)")]
-        } catch {
-            return [Diagnostic(.error, at: "options", error.description)]
-        }
+        if let invalid = options.validationDiagnostic() { return [invalid] }
         let paths = s.linearPaths(matching: options.select)
         guard !paths.isEmpty else {
             return [Diagnostic.selectsNoLinear(options.select)]
