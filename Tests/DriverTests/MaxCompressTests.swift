@@ -4,8 +4,8 @@ import ModelIR
 import Passes
 @testable import Driver
 
-/// `passes/max-compress.yaml` end to end on the tiny BERT with a PEFT adapter: every pass of the
-/// mission in one compile. Oracles: the verifier and `pare verify`, `pare inspect` of the written
+/// `passes/max-compress.yaml` end to end on the tiny BERT with a PEFT adapter: merge, heads, FFN
+/// neurons, int8 and the elimination profile in one compile. Oracles: the verifier and `pare verify`, `pare inspect` of the written
 /// artifact (the report's totals and layers must equal what inspect counts from the file), and
 /// the report's own sums (the steps add up to the totals, layer by layer).
 @Suite struct MaxCompressTests {
@@ -24,12 +24,10 @@ import Passes
         let result = try await Compile.run(model: model, output: path,
                                            options: .init(recipe: recipe, workload: workload, adapters: [adapter]))
         let report = result.report
-        #expect(result.manifest.passLog.map { $0.pass } == ["merge-lora", "head-prune", "svd-lowrank", "magnitude-prune",
-                                                            "int8-quantize", "elimination-profile"])
-        // On the tiny model ⌊0.1 · 8⌋ = 0 heads go and a rank-24 factoring of the 37 → 32 FFN down
-        // projection would save nothing, so those two steps leave it as it is (with notes); the
-        // MiniLM test below sees all six change it.
-        #expect(result.manifest.passLog.map(\.changed) == [true, false, false, true, true, true])
+        #expect(result.manifest.passLog.map { $0.pass } == ["merge-lora", "head-prune", "ffn-prune", "int8-quantize", "elimination-profile"])
+        // On the tiny model ⌊0.1 · 8⌋ = 0 heads go, so that step leaves it as it is (with a note);
+        // the MiniLM test below sees the other four change it.
+        #expect(result.manifest.passLog.map(\.changed) == [true, false, true, true, true])
         #expect(try ArtifactTools.verify(path).problems.isEmpty)
 
         let inspected = try Inspect.run(path: path, workload: workload)
@@ -58,7 +56,7 @@ import Passes
     @Test(.enabled(if: InspectTests.miniLMAvailable))
     func miniLMCompilesWithEveryStep() async throws {
         let result = try await Compile.run(model: InspectTests.miniLM, output: directory + "/minilm.pare", options: .init(recipe: recipe))
-        #expect(result.manifest.passLog.map(\.changed) == [false, true, true, true, true, true])
+        #expect(result.manifest.passLog.map(\.changed) == [false, true, true, true, true])
         #expect(try ArtifactTools.verify(directory + "/minilm.pare").problems.isEmpty)
         let inspected = try Inspect.run(path: directory + "/minilm.pare", workload: Workload())
         #expect(result.report.totals.after.parameters == inspected.parameters)
