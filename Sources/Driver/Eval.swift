@@ -127,7 +127,8 @@ public enum Eval {
         let last = kept.map { Double($0.last ?? 0) }
         return EvalReport.Point(lambda: lambda, mean: mean, worst: worst, meanKL: metric2,
                                 meanTokensLeft: last.reduce(0, +) / Double(max(last.count, 1)),
-                                predictedSpeedup: Double(full) / Double(max(pruned, 1)))
+                                predictedSpeedup: Double(full) / Double(max(pruned, 1)),
+                                baked: lambda != nil && lambda == model.elimination?.defaultLambda)
     }
 
     /// cos(a, b) in Double.
@@ -163,6 +164,8 @@ public struct EvalReport: Codable, Sendable, CommandOutput {
         public var meanTokensLeft: Double
         /// Block FLOPs full / eliminated over these samples (Eq. 4').
         public var predictedSpeedup: Double
+        /// Whether this λ is the one baked into the artifact (its default at load time).
+        public var baked: Bool
     }
 
     /// The model without elimination against the reference.
@@ -209,7 +212,7 @@ public struct EvalReport: Codable, Sendable, CommandOutput {
             line += Format.fixed(p.mean, causal ? 3 : 5).padding(10) + Format.fixed(p.worst, causal ? 4 : 5).padding(11)
             if let kl = p.meanKL { line += Format.fixed(kl, 4).padding(10) }
             line += Format.fixed(p.meanTokensLeft, 1).padding(14) + Format.fixed(p.predictedSpeedup, 2) + "×"
-            out.append(line)
+            out.append(line + (p.baked ? "   ← baked λ" : ""))
         }
         return out.joined(separator: "\n") + "\n"
     }

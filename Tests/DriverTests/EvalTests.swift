@@ -27,6 +27,22 @@ import ModelIR
         }
     }
 
+    /// An artifact with a profile: the sweep includes the baked λ (its default at load time),
+    /// marked exactly once, in the text and as `"baked": true` in the JSON.
+    @Test func theBakedLambdaIsMarked() async throws {
+        let path = directory + "/e.pare"
+        _ = try await Compile.run(model: InspectTests.fixtures + "/tiny-bert", output: path,
+                                  options: .init(recipe: "elimination-profile{target-speedup=1.25}"))
+        let report = try Eval.run(path: path, options: .init(data: heldOut, samples: 8))
+        let baked = report.points.filter(\.baked)
+        #expect(baked.count == 1 && baked[0].lambda != nil)
+        #expect(report.points.first?.lambda == nil && report.points.first?.baked == false)
+        #expect(report.text().components(separatedBy: "← baked λ").count == 2)
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as? [String: Any]
+        let points = try #require(json?["points"] as? [[String: Any]])
+        #expect(points.filter { $0["baked"] as? Bool == true }.count == 1)
+    }
+
     @Test func gpt2AgainstItselfHasEqualPerplexity() throws {
         let report = try Eval.run(path: InspectTests.fixtures + "/tiny-gpt2", options: .init(data: heldOut, samples: 6, maxLength: 24))
         let p = try #require(report.comparison.perplexity)
