@@ -78,12 +78,8 @@ public enum Inspect {
     /// The form a linear runs in: its weight form, and for int8 forms whether the runtime runs
     /// int8 GEMMs on dynamically quantized activations (W8A8) or widens the weight (W8A16).
     static func formName(_ linear: Linear<TensorSpec>) -> String {
-        switch linear.weight {
-        case .int8, .lowRankInt8, .sparseInt8:
-            linear.weight.kind + (linear.activations == .dynamic ? " W8A8 (int8 GEMMs, activations quantized per token)" : " W8A16 (weight-only, widened at load)")
-        case .dense, .lowRank, .sparse:
-            linear.weight.kind
-        }
+        guard linear.weight.isInt8 else { return linear.weight.kind }
+        return linear.weight.kind + (linear.activations == .dynamic ? " W8A8 (int8 GEMMs, activations quantized per token)" : " W8A16 (weight-only, widened at load)")
     }
 
     private static func safetensors(_ path: String) throws(DriverError) -> InspectReport {

@@ -32,6 +32,15 @@ public enum WeightForm<T: TensorDescribing>: Sendable {
         }
     }
 
+    /// Whether the weight is stored as int8 (`int8`, `lowRankInt8`, `sparseInt8`): the forms
+    /// that may run with dynamic activations.
+    public var isInt8: Bool {
+        switch self {
+        case .int8, .lowRankInt8, .sparseInt8: true
+        case .dense, .lowRank, .sparse: false
+        }
+    }
+
     /// The tensors of this form, with their role names (`weight`, `u`, `v`, `values`, ...), in
     /// the order `map` visits them.
     public var parts: [(role: String, tensor: T)] {

@@ -37,12 +37,8 @@ extension Report {
 
         init?(_ s: Skeleton) {
             var dynamic = 0, weightOnly = 0
-            for (_, linear) in s.linears {
-                switch linear.weight {
-                case .int8, .lowRankInt8, .sparseInt8:
-                    if linear.activations == .dynamic { dynamic += 1 } else { weightOnly += 1 }
-                case .dense, .lowRank, .sparse: break
-                }
+            for (_, linear) in s.linears where linear.weight.isInt8 {
+                if linear.activations == .dynamic { dynamic += 1 } else { weightOnly += 1 }
             }
             guard dynamic + weightOnly > 0 else { return nil }
             self.dynamic = dynamic

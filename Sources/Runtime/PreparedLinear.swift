@@ -50,13 +50,32 @@ struct PreparedLinear: Sendable {
         case let .sparse(values, _, _, _):
             form = .dense(values.floats())
         case let .int8(values, scales), let .sparseInt8(values, scales, _, _, _):
-            let w = QuantizedWeight(values: values, scales: scales, inFeatures: linear.inFeatures, outFeatures: linear.outFeatures)
-            form = integer ? .int8(w) : .dense(w.widened())
+            form = integer
+                ? .int8(QuantizedWeight(values: values, scales: scales, inFeatures: linear.inFeatures, outFeatures: linear.outFeatures))
+                : .dense(Self.widened(values, scales, inFeatures: linear.inFeatures))
         case let .lowRankInt8(u, uScales, v, vScales):
             let r = u.shape[1]
-            let qu = QuantizedWeight(values: u, scales: uScales, inFeatures: r, outFeatures: linear.outFeatures)
-            let qv = QuantizedWeight(values: v, scales: vScales, inFeatures: linear.inFeatures, outFeatures: r)
-            form = integer ? .lowRankInt8(u: qu, v: qv) : .lowRank(u: qu.widened(), v: qv.widened(), rank: r)
+            form = integer
+                ? .lowRankInt8(u: QuantizedWeight(values: u, scales: uScales, inFeatures: r, outFeatures: linear.outFeatures),
+                               v: QuantizedWeight(values: v, scales: vScales, inFeatures: linear.inFeatures, outFeatures: r))
+                : .lowRank(u: Self.widened(u, uScales, inFeatures: r), v: Self.widened(v, vScales, inFeatures: linear.inFeatures), rank: r)
+        }
+    }
+
+    /// The f32 weight s·Q [rows, in] of int8 values [rows, in] with scales [rows] or [rows, in/g]
+    /// (for weight-only int8 and machines without int8 GEMMs).
+    private static func widened(_ values: Tensor, _ scales: Tensor, inFeatures: Int) -> [Float] {
+        let rows = values.shape[0], g = scales.int8GroupSize(inFeatures: inFeatures)
+        guard rows * inFeatures > 0 else { return [] }
+        let s = scales.floats()
+        return [Float](unsafeUninitializedCapacity: rows * inFeatures) { out, initialized in
+            values.withUnsafeBytes { q in
+                s.withUnsafeBufferPointer { s in
+                    Int8Quantization.dequantize(q.baseAddress!.assumingMemoryBound(to: Int8.self), scales: s.baseAddress!, columns: inFeatures,
+                                                groupSize: g == inFeatures ? nil : g, rows: 0..<rows, into: out.baseAddress!)
+                }
+            }
+            initialized = rows * inFeatures
         }
     }
 

@@ -38,6 +38,15 @@ struct QuantizedWeight: Sendable {
         self.init(values: q, scalesByRow: scales.floats(), groupSize: max(1, g), inFeatures: inFeatures, outFeatures: outFeatures)
     }
 
+    private init(inFeatures: Int, outFeatures: Int, groupSize: Int, values: [Int8], scales: [Float], columnSums: [Int32]) {
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.groupSize = groupSize
+        self.values = values
+        self.scales = scales
+        self.columnSums = columnSums
+    }
+
     /// `scalesByRow` [out, in/g] as the IR stores them.
     init(values: [Int8], scalesByRow: [Float], groupSize g: Int, inFeatures: Int, outFeatures: Int) {
         self.inFeatures = inFeatures
@@ -61,29 +70,17 @@ struct QuantizedWeight: Sendable {
 
     /// Several weights with the same inputs and group size stacked along the outputs (Q, K, V
     /// into one [Σ out, in] weight, so x is quantized once and multiplied by one GEMM); nil when
-    /// their inputs or group sizes differ.
+    /// their inputs or group sizes differ. Group k's scales and column sums are the parts' group
+    /// k rows, side by side.
     static func stacked(_ parts: [QuantizedWeight]) -> QuantizedWeight? {
         guard let first = parts.first,
               parts.allSatisfy({ $0.inFeatures == first.inFeatures && $0.groupSize == first.groupSize }) else { return nil }
-        let out = parts.reduce(0) { $0 + $1.outFeatures }
-        var byRow = [Float]()
-        byRow.reserveCapacity(out * first.groups)
-        for p in parts {
-            for o in 0..<p.outFeatures {
-                for k in 0..<p.groups { byRow.append(p.scales[k * p.outFeatures + o]) }
-            }
+        func byGroup<T>(_ part: (QuantizedWeight) -> [T]) -> [T] {
+            (0..<first.groups).flatMap { k in parts.flatMap { p in part(p)[(k * p.outFeatures)..<((k + 1) * p.outFeatures)] } }
         }
-        return QuantizedWeight(values: parts.flatMap(\.values), scalesByRow: byRow, groupSize: first.groupSize,
-                               inFeatures: first.inFeatures, outFeatures: out)
-    }
-
-    /// The f32 weight s_w · Q [out, in] (for runs without int8 GEMMs).
-    func widened() -> [Float] {
-        var w = [Float](repeating: 0, count: outFeatures * inFeatures)
-        for o in 0..<outFeatures {
-            for i in 0..<inFeatures { w[o * inFeatures + i] = scales[(i / groupSize) * outFeatures + o] * Float(values[o * inFeatures + i]) }
-        }
-        return w
+        return QuantizedWeight(inFeatures: first.inFeatures, outFeatures: parts.reduce(0) { $0 + $1.outFeatures },
+                               groupSize: first.groupSize, values: parts.flatMap(\.values), scales: byGroup(\.scales),
+                               columnSums: byGroup(\.columnSums))
     }
 
     /// y [rows, out] (row stride ldy) = x [rows, in] · Wᵀ + b, or y += that with `accumulate`.
