@@ -20,16 +20,16 @@ extension Bench {
         BLASThreads.count = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let batch = syntheticBatch(w, config: a.model.config, seed: options.seed)
         let models = [PreparedModel(a.model), PreparedModel(b.model)]
-        func forward(_ m: PreparedModel) throws(RuntimeError) -> Double {
+        func timed(_ m: PreparedModel) throws(RuntimeError) -> Double {
             let start = ContinuousClock.now
-            if m.config.causal { _ = try m.decode(batch) } else { _ = try m.encode(batch) }
+            try forward(m, batch)
             return seconds(ContinuousClock.now - start)
         }
         var times: [[Double]] = [[], []]
         do {
-            for _ in 0..<options.warmup { for m in models { _ = try forward(m) } }
+            for _ in 0..<options.warmup { for m in models { try forward(m, batch) } }
             for _ in 0..<options.runs {
-                for (i, m) in models.enumerated() { times[i].append(try forward(m)) }
+                for (i, m) in models.enumerated() { times[i].append(try timed(m)) }
             }
         } catch {
             throw .runtime(error)

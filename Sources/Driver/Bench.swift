@@ -44,8 +44,7 @@ public enum Bench {
         BLASThreads.count = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let batch = syntheticBatch(w, config: c, seed: options.seed)
         let forwardWith = { (e: Elimination?, profile: ForwardProfile?) throws(RuntimeError) in
-            if c.causal { _ = try prepared.decode(batch, elimination: e, profile: profile) }
-            else { _ = try prepared.encode(batch, elimination: e, profile: profile) }
+            try Bench.forward(prepared, batch, elimination: e, profile: profile)
         }
         let forward = { (profile: ForwardProfile?) throws(RuntimeError) in try forwardWith(nil, profile) }
         var latencies: [Double] = [], eliminating: [Double] = []
@@ -110,6 +109,13 @@ public enum Bench {
                              aloneMilliseconds: replay(calls, repeats: max(3, options.runs / 2)) * 1000)
             },
             int8Kernel: Int8GEMM.capability.description)
+    }
+
+    /// One forward pass of `model` over `batch`: `decode` for causal models, `encode` otherwise.
+    static func forward(_ model: PreparedModel, _ batch: TokenBatch, elimination: Elimination? = nil,
+                        profile: ForwardProfile? = nil) throws(RuntimeError) {
+        if model.config.causal { _ = try model.decode(batch, elimination: elimination, profile: profile) }
+        else { _ = try model.encode(batch, elimination: elimination, profile: profile) }
     }
 
     /// `batch` samples of exactly `sequenceLength` seeded random ids (BERT: [CLS] … [SEP]-shaped

@@ -110,7 +110,7 @@ public enum Eval {
             var times: [Double] = []
             for _ in 0..<3 {
                 let start = ContinuousClock.now
-                if causal { _ = try m.decode(batch) } else { _ = try m.encode(batch) }
+                try Bench.forward(m, batch)
                 times.append(Bench.seconds(ContinuousClock.now - start) * 1000)
             }
             return Bench.median(times)

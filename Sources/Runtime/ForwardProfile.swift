@@ -53,14 +53,18 @@ public final class ForwardProfile: @unchecked Sendable {
     public init() {}
 
     func add(_ phase: Phase, _ duration: Duration) {
-        let c = duration.components
-        seconds[phase, default: 0] += Double(c.seconds) + Double(c.attoseconds) * 1e-18
+        seconds[phase, default: 0] += Self.seconds(duration)
     }
 
+    /// Adds `duration` to the call's phase and to its precision's GEMM time, and keeps the call.
     func record(_ call: GEMMCall, _ duration: Duration) {
+        add(call.phase, duration)
         gemms.append(call)
-        let c = duration.components
-        gemmSeconds[call.precision, default: 0] += Double(c.seconds) + Double(c.attoseconds) * 1e-18
+        gemmSeconds[call.precision, default: 0] += Self.seconds(duration)
+    }
+
+    private static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }
 
@@ -74,24 +78,27 @@ func timed<R>(_ profile: ForwardProfile?, _ phase: ForwardProfile.Phase, _ body:
     return result
 }
 
+/// Runs `body`, one GEMM; when profiling, adds its wall time to the call's phase and records
+/// the call (shapes, precision) with that time.
+@inline(__always)
+private func recorded(_ profile: ForwardProfile?, _ call: @autoclosure () -> ForwardProfile.GEMMCall, _ body: () -> Void) {
+    guard let profile else { return body() }
+    let start = ContinuousClock.now
+    body()
+    profile.record(call(), ContinuousClock.now - start)
+}
+
 /// GEMM.multiply, timed and recorded under `phase` when profiling.
 @inline(__always)
 func gemm(_ profile: ForwardProfile?, _ phase: ForwardProfile.Phase,
           _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
           m: Int, n: Int, k: Int, transposeB: Bool = false, alpha: Float = 1, beta: Float = 0,
           lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil) {
-    guard let profile else {
+    recorded(profile, .init(phase: phase, m: m, n: n, k: k, transposeB: transposeB, lda: lda ?? k,
+                            ldb: ldb ?? (transposeB ? k : n), ldc: ldc ?? n)) {
         GEMM.multiply(a, b, into: c, m: m, n: n, k: k, transposeB: transposeB, alpha: alpha, beta: beta,
                       lda: lda, ldb: ldb, ldc: ldc)
-        return
     }
-    let start = ContinuousClock.now
-    GEMM.multiply(a, b, into: c, m: m, n: n, k: k, transposeB: transposeB, alpha: alpha, beta: beta,
-                  lda: lda, ldb: ldb, ldc: ldc)
-    let duration = ContinuousClock.now - start
-    profile.add(phase, duration)
-    profile.record(.init(phase: phase, m: m, n: n, k: k, transposeB: transposeB, lda: lda ?? k,
-                         ldb: ldb ?? (transposeB ? k : n), ldc: ldc ?? n), duration)
 }
 
 /// Int8GEMM.multiply (C = A·Bᵀ, u8 × s8 → s32), timed and recorded under `phase` when profiling.
@@ -99,15 +106,7 @@ func gemm(_ profile: ForwardProfile?, _ phase: ForwardProfile.Phase,
 func int8GEMM(_ profile: ForwardProfile?, _ phase: ForwardProfile.Phase,
               _ a: UnsafePointer<UInt8>, lda: Int, _ b: UnsafePointer<Int8>, ldb: Int,
               into c: UnsafeMutablePointer<Int32>, ldc: Int, m: Int, n: Int, k: Int) {
-    guard let profile else {
+    recorded(profile, .init(phase: phase, precision: .int8, m: m, n: n, k: k, transposeB: true, lda: lda, ldb: ldb, ldc: ldc)) {
         Int8GEMM.multiply(a, lda: lda, b, ldb: ldb, into: c, ldc: ldc, m: m, n: n, k: k)
-        return
     }
-    let start = ContinuousClock.now
-    Int8GEMM.multiply(a, lda: lda, b, ldb: ldb, into: c, ldc: ldc, m: m, n: n, k: k)
-    let duration = ContinuousClock.now - start
-    profile.add(phase, duration)
-    var call = ForwardProfile.GEMMCall(phase: phase, m: m, n: n, k: k, transposeB: true, lda: lda, ldb: ldb, ldc: ldc)
-    call.precision = .int8
-    profile.record(call, duration)
 }
