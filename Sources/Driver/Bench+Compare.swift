@@ -1,12 +1,17 @@
 import Foundation
 import Kernels
+import ModelIR
 import Runtime
 
 extension Bench {
-    /// `pare bench A --against B`: both models on the same synthetic batch, their full forward
-    /// passes interleaved run by run (A, B, A, B, …) after warm-up, so that drift in the machine's
-    /// load hits both alike. The speedup of A over B is the median of the per-pair ratios
-    /// t_B / t_A, which cancels slow phases of the machine better than a ratio of medians.
+    /// `pare bench A --against B`: both models on the same synthetic batch, each as it is deployed
+    /// (at its baked λ when it carries an elimination profile; A at `options.lambda` when given;
+    /// neither eliminates with `options.full`), their forward passes interleaved run by run
+    /// (A, B, A, B, …) after warm-up, so that drift in the machine's load hits both alike. The
+    /// speedup of A over B is the median of the per-pair ratios t_B / t_A, which cancels slow
+    /// phases of the machine better than a ratio of medians. Printed beside it: the runtime cost
+    /// model's prediction for the same batch (`CostModel.Pricing.reference`), what the report's
+    /// headline says.
     public static func compare(path: String, against reference: String, options: Options) throws(DriverError) -> BenchComparison {
         let a = try ModelSource.load(path), b = try ModelSource.load(reference)
         let w = options.workload
@@ -20,25 +25,34 @@ extension Bench {
         BLASThreads.count = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let batch = syntheticBatch(w, config: a.model.config, seed: options.seed)
         let models = [PreparedModel(a.model), PreparedModel(b.model)]
-        func timed(_ m: PreparedModel) throws(RuntimeError) -> Double {
+        let eliminations = options.full ? [nil, nil]
+            : [try Elimination.chosen(for: a.model, lambda: options.lambda), try Elimination.chosen(for: b.model, lambda: nil)]
+        func timed(_ i: Int) throws(RuntimeError) -> Double {
             let start = ContinuousClock.now
-            try forward(m, batch)
+            try forward(models[i], batch, elimination: eliminations[i])
             return seconds(ContinuousClock.now - start)
         }
         var times: [[Double]] = [[], []]
         do {
-            for _ in 0..<options.warmup { for m in models { try forward(m, batch) } }
+            for _ in 0..<options.warmup { for i in models.indices { _ = try timed(i) } }
             for _ in 0..<options.runs {
-                for (i, m) in models.enumerated() { times[i].append(try timed(m)) }
+                for i in models.indices { times[i].append(try timed(i)) }
             }
         } catch {
             throw .runtime(error)
         }
+        let lengths = [Int](repeating: w.sequenceLength, count: w.batch)
+        let predicted = zip([a.model, b.model], eliminations).map { model, e in
+            CostModel.cost(model, counts: CostModel.keptCounts(model, lengths: lengths, profile: e?.profile, lambda: e?.lambda),
+                           pricing: .reference)
+        }
         let ratios = zip(times[0], times[1]).map { $1 / max($0, 1e-12) }
         return BenchComparison(model: a.name, reference: b.name, batch: w.batch, sequenceLength: w.sequenceLength,
                                threads: BLASThreads.count, blasCore: BLASThreads.coreName, int8Kernel: Int8GEMM.capability.description,
-                               runs: options.runs, latency: .init(times[0]), referenceLatency: .init(times[1]),
-                               speedup: median(ratios), speedupMin: ratios.min() ?? 0, speedupMax: ratios.max() ?? 0)
+                               runs: options.runs, lambda: eliminations[0]?.lambda, referenceLambda: eliminations[1]?.lambda,
+                               latency: .init(times[0]), referenceLatency: .init(times[1]),
+                               speedup: median(ratios), speedupMin: ratios.min() ?? 0, speedupMax: ratios.max() ?? 0,
+                               predictedSpeedup: Double(predicted[1]) / Double(max(predicted[0], 1)))
     }
 }
 
@@ -52,12 +66,17 @@ public struct BenchComparison: Codable, Sendable {
     public var blasCore: String
     public var int8Kernel: String
     public var runs: Int
+    /// λ each model ran at; nil = the full model.
+    public var lambda: Double?
+    public var referenceLambda: Double?
     public var latency: BenchReport.Latency
     public var referenceLatency: BenchReport.Latency
     /// Median over runs of t_reference / t_model: > 1 when the model is faster.
     public var speedup: Double
     public var speedupMin: Double
     public var speedupMax: Double
+    /// Runtime cost of the reference / of the model on this batch (`CostModel.Pricing.reference`).
+    public var predictedSpeedup: Double
 
     public func json() -> String {
         let encoder = JSONEncoder()
@@ -68,14 +87,16 @@ public struct BenchComparison: Codable, Sendable {
 
     public func text() -> String {
         let width = max(model.count, reference.count)
-        func line(_ name: String, _ l: BenchReport.Latency) -> String {
+        func line(_ name: String, _ l: BenchReport.Latency, _ lambda: Double?) -> String {
             "  " + name.padding(width) + "  median \(Format.fixed(l.median, 1)) ms (min \(Format.fixed(l.min, 1)), max \(Format.fixed(l.max, 1)))"
+                + (lambda.map { ", at λ = \(Format.fixed($0, 4))" } ?? ", full model")
         }
         return [
             "workload       batch \(batch) × \(sequenceLength) tokens, \(threads) thread\(threads == 1 ? "" : "s") (OpenBLAS \(blasCore); \(int8Kernel)), \(runs) interleaved runs each",
-            line(model, latency),
-            line(reference, referenceLatency),
+            line(model, latency, lambda),
+            line(reference, referenceLatency, referenceLambda),
             "speedup        \(model) is \(Format.fixed(speedup, 2))× as fast as \(reference) (median of per-run ratios; range \(Format.fixed(speedupMin, 2))–\(Format.fixed(speedupMax, 2)))",
+            "predicted      \(Format.fixed(predictedSpeedup, 2))× by the runtime cost model (the report's headline), measured/predicted \(Format.fixed(speedup / max(predictedSpeedup, 1e-9), 2))",
         ].joined(separator: "\n") + "\n"
     }
 }

@@ -18,15 +18,18 @@ public enum Bench {
         public var seed: UInt64
         /// λ for the eliminating run; nil = the model's default λ when it has a profile.
         public var lambda: Double?
+        /// `--against`: time both models without elimination, whatever profiles they carry.
+        public var full: Bool
 
         public init(workload: Workload = Workload(batch: 8, sequenceLength: 128), threads: Int? = nil,
-                    warmup: Int = 2, runs: Int = 10, seed: UInt64 = 0, lambda: Double? = nil) {
+                    warmup: Int = 2, runs: Int = 10, seed: UInt64 = 0, lambda: Double? = nil, full: Bool = false) {
             self.workload = workload
             self.threads = threads
             self.warmup = warmup
             self.runs = runs
             self.seed = seed
             self.lambda = lambda
+            self.full = full
         }
     }
 

@@ -56,8 +56,12 @@ public enum Eval {
         let meanLength = Double(set.samples.reduce(0) { $0 + $1.count }) / Double(set.samples.count)
         var points: [EvalReport.Point] = []
         var comparison = EvalReport.Comparison()
+        // The artifact as deployed (at its baked λ) against the reference as given (its own baked λ, if any).
+        let baked = source.model.elimination.map { Elimination(profile: $0, lambda: $0.defaultLambda) }
+        let referenceBaked = options.against == nil ? nil : reference.model.elimination.map { Elimination(profile: $0, lambda: $0.defaultLambda) }
         do {
-            comparison = try compare(model, referenceModel, batch: batch, causal: c.causal)
+            comparison = try compare(model, referenceModel, batch: batch, causal: c.causal,
+                                     elimination: baked, referenceElimination: referenceBaked)
             if c.causal {
                 let want = try referenceModel.decode(batch).nextTokenLogits
                 for lambda in lambdas {
@@ -81,17 +85,27 @@ public enum Eval {
         } catch {
             throw .runtime(error)
         }
-        let workload = Workload(batch: set.samples.count, sequenceLength: max(1, Int(meanLength.rounded())))
-        comparison.predictedSpeedup = Double(CostModel.flops(reference.model, workload: workload).total)
-            / Double(max(CostModel.flops(source.model, workload: workload).total, 1))
+        let lengths = set.samples.map(\.count)
+        func predicted(_ pricing: CostModel.Pricing) -> Double {
+            let a = CostModel.cost(source.model, counts: CostModel.keptCounts(source.model, lengths: lengths, profile: baked?.profile,
+                                                                              lambda: baked?.lambda), pricing: pricing)
+            let b = CostModel.cost(reference.model, counts: CostModel.keptCounts(reference.model, lengths: lengths, profile: referenceBaked?.profile,
+                                                                                 lambda: referenceBaked?.lambda), pricing: pricing)
+            return Double(b) / Double(max(a, 1))
+        }
+        comparison.lambda = baked?.lambda
+        comparison.predictedSpeedup = predicted(.reference)
+        comparison.predictedFLOPsSpeedup = predicted(.flops)
         return EvalReport(model: source.name, reference: options.against == nil ? "\(source.name) without elimination" : reference.name,
                           data: (dataPath as NSString).lastPathComponent, samples: set.samples.count, meanTokens: meanLength,
                           metric: c.causal ? "next-token agreement" : "cosine of sentence embeddings", comparison: comparison, points: points)
     }
 
     /// The full (uneliminated) model against the reference: hidden-state differences (encoders)
-    /// or perplexities (causal LMs), and the median latency of both on the evaluation batch.
-    static func compare(_ model: PreparedModel, _ reference: PreparedModel, batch: TokenBatch, causal: Bool) throws(RuntimeError) -> EvalReport.Comparison {
+    /// or perplexities (causal LMs); and the median latency of both on the evaluation batch as
+    /// deployed, each with its elimination (nil = full).
+    static func compare(_ model: PreparedModel, _ reference: PreparedModel, batch: TokenBatch, causal: Bool,
+                        elimination: Elimination?, referenceElimination: Elimination?) throws(RuntimeError) -> EvalReport.Comparison {
         var result = EvalReport.Comparison()
         if causal {
             func perplexity(_ m: PreparedModel) throws(RuntimeError) -> Double {
@@ -106,17 +120,18 @@ public enum Eval {
             result.hiddenMaxAbs = differences.max() ?? 0
             result.hiddenMeanAbs = differences.reduce(0, +) / Double(max(differences.count, 1))
         }
-        func latency(_ m: PreparedModel) throws(RuntimeError) -> Double {
-            var times: [Double] = []
-            for _ in 0..<3 {
+        // Interleaved (model, reference, model, …) so that drift in the machine's load hits both alike.
+        var times: [[Double]] = [[], []]
+        for _ in 0..<5 {
+            for (i, (m, e)) in [(model, elimination), (reference, referenceElimination)].enumerated() {
                 let start = ContinuousClock.now
-                try Bench.forward(m, batch)
-                times.append(Bench.seconds(ContinuousClock.now - start) * 1000)
+                try Bench.forward(m, batch, elimination: e)
+                times[i].append(Bench.seconds(ContinuousClock.now - start) * 1000)
             }
-            return Bench.median(times)
         }
-        result.milliseconds = try latency(model)
-        result.referenceMilliseconds = try latency(reference)
+        result.milliseconds = Bench.median(times[0])
+        result.referenceMilliseconds = Bench.median(times[1])
+        result.measuredSpeedup = Bench.median(zip(times[0], times[1]).map { $1 / max($0, 1e-12) })
         return result
     }
 
@@ -176,11 +191,18 @@ public struct EvalReport: Codable, Sendable, CommandOutput {
         /// Causal LMs: perplexity of the held-out text under each.
         public var perplexity: Double?
         public var referencePerplexity: Double?
-        /// Median wall time of one forward pass over the evaluation batch.
+        /// The λ the model's latency was measured at (its baked one); nil = the full model.
+        public var lambda: Double?
+        /// Median wall time of one forward pass over the evaluation batch, each model as deployed.
         public var milliseconds: Double = 0
         public var referenceMilliseconds: Double = 0
-        /// FLOPs of the reference / FLOPs of the model for this batch (the static report's estimate).
+        /// Median of the per-run ratios reference time / model time (runs interleaved).
+        public var measuredSpeedup: Double = 1
+        /// Runtime cost of the reference / of the model on this batch at the same λ
+        /// (`CostModel.Pricing.reference`): the report's headline figure for these texts.
         public var predictedSpeedup: Double = 1
+        /// The same in FLOPs (a sparse kernel's count).
+        public var predictedFLOPsSpeedup: Double = 1
     }
 
     public var model: String
@@ -203,8 +225,11 @@ public struct EvalReport: Codable, Sendable, CommandOutput {
         if let p = c.perplexity, let q = c.referencePerplexity {
             out.append("perplexity     \(Format.fixed(p, 3)) (reference \(Format.fixed(q, 3)))")
         }
-        out.append("latency        \(Format.fixed(c.milliseconds, 1)) ms (reference \(Format.fixed(c.referenceMilliseconds, 1)) ms): measured "
-            + "\(Format.fixed(c.referenceMilliseconds / max(c.milliseconds, 1e-9), 2))×, predicted \(Format.fixed(c.predictedSpeedup, 2))× from FLOPs")
+        let at = c.lambda.map { "at the baked λ = \(Format.fixed($0, 4))" } ?? "full model"
+        out.append("latency        \(Format.fixed(c.milliseconds, 1)) ms \(at) (reference \(Format.fixed(c.referenceMilliseconds, 1)) ms)")
+        out.append("speedup        measured \(Format.fixed(c.measuredSpeedup, 2))×, predicted \(Format.fixed(c.predictedSpeedup, 2))× "
+            + "on Pare's runtime (measured/predicted \(Format.fixed(c.measuredSpeedup / max(c.predictedSpeedup, 1e-9), 2)); "
+            + "\(Format.fixed(c.predictedFLOPsSpeedup, 2))× in FLOPs)")
         out.append("")
         out.append("λ          " + (causal ? "agree     worst KL   mean KL" : "mean cos   min cos") + "   tokens left   predicted speedup")
         for p in points {

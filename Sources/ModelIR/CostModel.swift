@@ -9,7 +9,8 @@ public struct Workload: Codable, Sendable, Equatable {
     }
 }
 
-/// FLOPs of one block, by sub-layer (ACC-SPEC §6.1; a multiply-add counts 2).
+/// The cost of one block by sub-layer: FLOPs by the formulas below (ACC-SPEC §6.1; a
+/// multiply-add counts 2), or f32-GEMM FLOPs under `CostModel.Pricing.runtime`.
 /// n = tokens entering the block, m = tokens leaving it (n = m without elimination);
 /// d = hidden size, d_a = h·d_h the attention width, h kept heads, d_ff the MLP width.
 public struct BlockCost: Codable, Sendable, Equatable {
@@ -46,59 +47,159 @@ public struct ModelCost: Codable, Sendable, Equatable {
     public var total: Int { embeddings + blocks.reduce(0) { $0 + $1.total } + head }
 }
 
-/// The static cost model: FLOPs from shapes and forms alone, never from timing.
+/// The static cost model: costs from shapes and forms alone, never from timing, priced one of
+/// two ways (`Pricing`): FLOPs as ACC-SPEC §6.1 counts them, or what Pare's runtime spends.
 public enum CostModel {
+    /// How a cost is counted.
+    public enum Pricing: Sendable, Equatable {
+        /// FLOPs (a multiply-add counts 2), sparse weights at their nonzeros: what a sparse kernel
+        /// would do. The unit of ACC-SPEC's Eq. (4').
+        case flops
+        /// What Pare's runtime does, in f32-GEMM FLOPs at these rates (`KernelRates`): sparse
+        /// weights run dense, weight-only int8 runs as f32, int8 GEMMs at the int8 rate plus their
+        /// quantization, low-rank factors at the efficiency of skinny GEMMs, and memory-bound
+        /// passes (softmax, norms, activations) at their own per-element cost.
+        case runtime(KernelRates)
+
+        public static let reference = Pricing.runtime(.reference)
+    }
+
     /// FLOPs of y = x·Wᵀ + b for `tokens` rows of x, as the form computes it:
     /// dense or int8 2·n·in·out, low-rank (f32 or int8) 2·n·r·(in+out), sparse (f32 or int8)
     /// 2·n·nnz (what a sparse kernel does), plus n·out for a bias and, for the int8 forms, n per
     /// stored scale (each rescales one partial sum per token: n·out per channel, n·out·in/g per
     /// group, n·(out + r) for low-rank int8).
     public static func flops<T>(_ linear: Linear<T>, tokens n: Int) -> Int {
-        let bias = linear.bias == nil ? 0 : n * linear.outFeatures
-        let rescale = n * linear.weight.parts.filter { $0.role.hasSuffix("scales") }.reduce(0) { $0 + $1.tensor.elementCount }
+        cost(linear, tokens: n, pricing: .flops)
+    }
+
+    /// The cost of y = x·Wᵀ + b for `tokens` rows of x. `.flops`: see `flops(_:tokens:)`.
+    /// `.runtime(ρ)`, with G(i, o) the cost of one GEMM [n, i] × [i, o]:
+    /// - f32 (dense, sparse, weight-only int8): G = 2·n·i·o, plus n·o·ρ.elementwise for a bias;
+    /// - int8 with dynamic activations (int8, sparse-int8): G = 2·n·i·o / ρ.int8GEMM
+    ///   + n·i·ρ.quantize + n·o·(i/g)·ρ.dequantize (bias fused into the dequantization);
+    /// - low-rank (r): G(in, r) + G(r, out), each divided by the efficiency r / (r + ρ.halfEfficiencyRank).
+    public static func cost<T>(_ linear: Linear<T>, tokens n: Int, pricing: Pricing) -> Int {
+        guard case let .runtime(rates) = pricing else {
+            let bias = linear.bias == nil ? 0 : n * linear.outFeatures
+            let rescale = n * linear.weight.parts.filter { $0.role.hasSuffix("scales") }.reduce(0) { $0 + $1.tensor.elementCount }
+            switch linear.weight {
+            case .dense, .int8:
+                return 2 * n * linear.inFeatures * linear.outFeatures + rescale + bias
+            case let .lowRank(u, _), let .lowRankInt8(u, _, _, _):
+                return 2 * n * u.shape[1] * (linear.inFeatures + linear.outFeatures) + rescale + bias
+            case let .sparse(_, _, _, nonzeros), let .sparseInt8(_, _, _, _, nonzeros):
+                return 2 * n * nonzeros + rescale + bias
+            }
+        }
+        return Int(runtimeCost(linear, tokens: n, rates: rates).rounded())
+    }
+
+    /// `cost(_:tokens:pricing:)` for `.runtime`, unrounded.
+    static func runtimeCost<T>(_ linear: Linear<T>, tokens n: Int, rates ρ: KernelRates) -> Double {
+        let integer = linear.weight.isInt8 && linear.activations == .dynamic
+        let rows = Double(n), i = Double(linear.inFeatures), o = Double(linear.outFeatures)
+        func gemm(_ i: Double, _ o: Double, groups: Double = 1) -> Double {
+            integer ? 2 * rows * i * o / ρ.int8GEMM + rows * i * ρ.quantize + rows * o * groups * ρ.dequantize
+                    : 2 * rows * i * o
+        }
+        let bias = linear.bias == nil || integer ? 0 : rows * o * ρ.elementwise
         switch linear.weight {
-        case .dense, .int8:
-            return 2 * n * linear.inFeatures * linear.outFeatures + rescale + bias
+        case .dense, .sparse:
+            return gemm(i, o) + bias
+        case let .int8(_, scales), let .sparseInt8(_, scales, _, _, _):
+            let g = scales.int8GroupSize(inFeatures: linear.inFeatures)
+            return gemm(i, o, groups: g > 0 ? i / Double(g) : 1) + bias
         case let .lowRank(u, _), let .lowRankInt8(u, _, _, _):
-            return 2 * n * u.shape[1] * (linear.inFeatures + linear.outFeatures) + rescale + bias
-        case let .sparse(_, _, _, nonzeros), let .sparseInt8(_, _, _, _, nonzeros):
-            return 2 * n * nonzeros + rescale + bias
+            let r = Double(u.shape[1])
+            let efficiency = r / (r + ρ.halfEfficiencyRank)
+            return (gemm(i, r) + gemm(r, o)) / max(efficiency, 1e-9) + bias
         }
     }
 
-    /// One block with n tokens in and m tokens out (ACC-SPEC §6.1, Eq. 4').
+    /// The cost of Q, K and V on n tokens: `cost` of the three, less two quantizations of x when
+    /// the runtime stacks them into one int8 GEMM (all int8 with dynamic activations, one group size).
+    static func qkvCost<T>(_ a: Attention<T>, tokens n: Int, pricing: Pricing) -> Int {
+        let parts = [a.q, a.k, a.v]
+        let separate = parts.reduce(0) { $0 + cost($1, tokens: n, pricing: pricing) }
+        guard case let .runtime(ρ) = pricing else { return separate }
+        // Stacked when all three are int8 GEMMs of one group size (f32 stacking saves nothing here).
+        let groups = parts.compactMap { p -> Int? in
+            guard p.activations == .dynamic else { return nil }
+            switch p.weight {
+            case let .int8(_, scales), let .sparseInt8(_, scales, _, _, _): return scales.int8GroupSize(inFeatures: p.inFeatures)
+            default: return nil
+            }
+        }
+        guard groups.count == parts.count, Set(groups).count == 1 else { return separate }
+        // One quantization of x instead of three.
+        return separate - Int((2 * Double(n) * Double(a.q.inFeatures) * ρ.quantize).rounded())
+    }
+
+    /// One block with n tokens in and m tokens out (ACC-SPEC §6.1, Eq. 4'), in FLOPs.
     public static func flops<T>(_ block: Block<T>, hiddenSize d: Int, tokensIn n: Int, tokensOut m: Int) -> BlockCost {
+        cost(block, hiddenSize: d, tokensIn: n, tokensOut: m, pricing: .flops)
+    }
+
+    /// One block with n tokens in and m tokens out. `.flops`: the formulas of `BlockCost`.
+    /// `.runtime(ρ)`: linears by `cost(_:tokens:pricing:)`, Q·Kᵀ and P·V at ρ.attentionGEMM per
+    /// FLOP, h·n² probabilities at ρ.softmax, m·d_ff activations at ρ.activation, m·d at ρ.norms,
+    /// and for the Sort/Eliminate layer (m < n) (h+1)·n² score sums and m·d gathered at ρ.elementwise.
+    public static func cost<T>(_ block: Block<T>, hiddenSize d: Int, tokensIn n: Int, tokensOut m: Int, pricing: Pricing) -> BlockCost {
         let a = block.attention
         let h = a.keptHeads.count, inner = a.innerSize, ff = block.mlp.up.outFeatures
-        return BlockCost(
-            qkv: flops(a.q, tokens: n) + flops(a.k, tokens: n) + flops(a.v, tokens: n),
-            scores: 2 * n * n * inner,
-            softmax: 5 * h * n * n,
-            context: 2 * n * n * inner,
-            output: flops(a.o, tokens: m),
-            norms: 16 * m * d,
-            mlp: flops(block.mlp.up, tokens: m) + 8 * m * ff + flops(block.mlp.down, tokens: m),
-            selection: m < n ? (h + 1) * n * n : 0)
+        let linears = (qkv: qkvCost(a, tokens: n, pricing: pricing), output: cost(a.o, tokens: m, pricing: pricing),
+                       mlp: cost(block.mlp.up, tokens: m, pricing: pricing) + cost(block.mlp.down, tokens: m, pricing: pricing))
+        switch pricing {
+        case .flops:
+            return BlockCost(
+                qkv: linears.qkv, scores: 2 * n * n * inner, softmax: 5 * h * n * n, context: 2 * n * n * inner,
+                output: linears.output, norms: 16 * m * d, mlp: linears.mlp + 8 * m * ff,
+                selection: m < n ? (h + 1) * n * n : 0)
+        case let .runtime(ρ):
+            func priced(_ count: Int, _ rate: Double) -> Int { Int((Double(count) * rate).rounded()) }
+            return BlockCost(
+                qkv: linears.qkv, scores: priced(2 * n * n * inner, ρ.attentionGEMM), softmax: priced(h * n * n, ρ.softmax),
+                context: priced(2 * n * n * inner, ρ.attentionGEMM), output: linears.output, norms: priced(m * d, ρ.norms),
+                mlp: linears.mlp + priced(m * ff, ρ.activation),
+                selection: m < n ? priced((h + 1) * n * n + m * d, ρ.elementwise) : 0)
+        }
+    }
+
+    /// The whole model on `workload` in FLOPs, every block seeing all tokens (no elimination).
+    public static func flops<T>(_ graph: ModelGraph<T>, workload: Workload) -> ModelCost {
+        cost(graph, workload: workload, pricing: .flops)
     }
 
     /// The whole model on `workload`, every block seeing all tokens (no elimination).
-    /// Embeddings: (k−1)·n·d for summing k tables, plus 7·n·d for a LayerNorm.
-    /// Head: 7·n·d for a final norm; per sample 2·d² + 2·d for the pooler (tanh counted once per
-    /// output) and 2·d·C + C for a classifier; 2·n·d·V for a language-model head over all positions.
-    public static func flops<T>(_ graph: ModelGraph<T>, workload: Workload) -> ModelCost {
+    /// FLOPs: embeddings (k−1)·n·d for summing k tables, plus 7·n·d for a LayerNorm; head 7·n·d
+    /// for a final norm; per sample 2·d² + 2·d for the pooler (tanh counted once per output) and
+    /// 2·d·C + C for a classifier; 2·n·d·V for a language-model head over all positions.
+    /// Runtime: the same linears priced by `cost`, each norm n·d·ρ.norms / 2, the table sums and the
+    /// pooler's tanh at ρ.elementwise.
+    public static func cost<T>(_ graph: ModelGraph<T>, workload: Workload, pricing: Pricing) -> ModelCost {
         let n = workload.sequenceLength, b = workload.batch, d = graph.config.hiddenSize
         let tables = 2 + (graph.embeddings.tokenType == nil ? 0 : 1)
-        let embeddings = (tables - 1) * n * d + (graph.embeddings.norm == nil ? 0 : 7 * n * d)
-        var head = graph.head.finalNorm == nil ? 0 : 7 * n * d
-        if let pooler = graph.head.pooler { head += flops(pooler, tokens: 1) + d }
-        if let classifier = graph.head.classifier { head += flops(classifier, tokens: 1) }
+        func norm(_ present: Bool) -> Int {
+            guard present else { return 0 }
+            if case let .runtime(ρ) = pricing { return Int((Double(n * d) * ρ.norms / 2).rounded()) }
+            return 7 * n * d
+        }
+        func elementwise(_ count: Int) -> Int {
+            if case let .runtime(ρ) = pricing { return Int((Double(count) * ρ.elementwise).rounded()) }
+            return count
+        }
+        let embeddings = elementwise((tables - 1) * n * d) + norm(graph.embeddings.norm != nil)
+        var head = norm(graph.head.finalNorm != nil)
+        if let pooler = graph.head.pooler { head += cost(pooler, tokens: 1, pricing: pricing) + elementwise(d) }
+        if let classifier = graph.head.classifier { head += cost(classifier, tokens: 1, pricing: pricing) }
         if let lm = graph.head.languageModel {
-            head += flops(lm, tokens: n)
+            head += cost(lm, tokens: n, pricing: pricing)
         } else if graph.head.tiedToEmbeddings {
             head += 2 * n * d * graph.config.vocabSize
         }
         let blocks = graph.blocks.map { block -> BlockCost in
-            var c = flops(block, hiddenSize: d, tokensIn: n, tokensOut: n)
+            var c = cost(block, hiddenSize: d, tokensIn: n, tokensOut: n, pricing: pricing)
             c.scale(by: b)
             return c
         }

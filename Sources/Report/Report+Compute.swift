@@ -7,21 +7,23 @@ extension Report {
         let first = input.before, last = input.after
         let skeletons = [first] + input.stages.map(\.skeleton)
         let names = LayerBreakdown.names(skeletons.map { $0.blocks.count }.max() ?? 0)
-        let breakdowns = skeletons.map { LayerBreakdown($0, workload: workload) }
+        let breakdowns = skeletons.map { LayerBreakdown($0, workload: workload, rates: input.rates) }
         let start = breakdowns[0], end = breakdowns[breakdowns.count - 1]
 
         let c = first.config
         self.init(
-            version: 1, model: input.model,
+            version: 2, rates: input.rates, model: input.model,
             architecture: ArchitectureSummary(
                 type: c.architecture.rawValue, layers: c.layerCount, hiddenSize: c.hiddenSize, heads: c.headCount,
                 intermediateSize: c.intermediateSize, vocabSize: c.vocabSize),
             workload: workload,
             totals: Totals(before: start.total, after: end.total, delta: end.total - start.total,
-                           speedup: Self.ratio(start.total.flops, end.total.flops)),
+                           speedup: Self.ratio(start.total.runtime, end.total.runtime),
+                           flopsSpeedup: Self.ratio(start.total.flops, end.total.flops)),
             layers: names.map { name in
                 let b = start.cost(name), a = end.cost(name)
-                return LayerRow(layer: name, before: b, after: a, speedup: Self.ratio(b.flops, a.flops))
+                return LayerRow(layer: name, before: b, after: a, speedup: Self.ratio(b.runtime, a.runtime),
+                                flopsSpeedup: Self.ratio(b.flops, a.flops))
             },
             subLayers: SubLayer.allCases.map { s in
                 SubLayerRow(subLayer: s, before: start.subLayerTotal(s), after: end.subLayerTotal(s))
@@ -30,16 +32,26 @@ extension Report {
                 let previous = breakdowns[i], current = breakdowns[i + 1]
                 return PassContribution(
                     step: i + 1, pass: input.stages[i].pass, delta: current.total - previous.total,
-                    after: current.total, speedup: Self.ratio(start.total.flops, current.total.flops),
+                    after: current.total, speedup: Self.ratio(start.total.runtime, current.total.runtime),
+                    flopsSpeedup: Self.ratio(start.total.flops, current.total.flops),
                     layers: names.map { LayerDelta(layer: $0, delta: current.cost($0).measure - previous.cost($0).measure) })
             },
             files: input.files.map { f in
                 FileSizes(inputBytes: f.inputBytes, artifactBytes: f.artifactBytes,
                           compressionRatio: f.artifactBytes.flatMap { $0 > 0 ? Self.ratio(f.inputBytes, $0) : nil })
             },
-            warnings: Self.warnings(on: last) + input.diagnostics.map(Warning.init),
+            warnings: Self.warnings(on: last, workload: workload, rates: input.rates) + input.diagnostics.map(Warning.init),
             elimination: last.elimination.map { EliminationSection($0, skeleton: last, workload: workload, lambda: input.lambda) },
             int8: Int8Linears(last))
+        totals.deployedSpeedup = elimination.map { Self.deployedSpeedup(input, $0) }
+    }
+
+    /// Runtime cost of `before` in full / of `after` eliminating at the section's λ, whole model.
+    static func deployedSpeedup(_ input: ReportInput, _ section: EliminationSection) -> Double {
+        let w = input.workload, pricing = CostModel.Pricing.runtime(input.rates)
+        let full = CostModel.cost(input.before, workload: w, pricing: pricing).total
+        let counts = [[Int]](repeating: [w.sequenceLength] + section.chosen.tokensKept, count: w.batch)
+        return ratio(full, CostModel.cost(input.after, counts: counts, pricing: pricing))
     }
 
     /// a / b to 4 decimals; 0 when b is 0.
@@ -48,7 +60,7 @@ extension Report {
     }
 }
 
-/// One skeleton's FLOPs, parameters and bytes split into embeddings, blocks and head.
+/// One skeleton's FLOPs, runtime cost, parameters and bytes split into embeddings, blocks and head.
 struct LayerBreakdown {
     var costs: [String: Report.LayerCost] = [:]
     var total: Report.Measure
@@ -65,8 +77,9 @@ struct LayerBreakdown {
         return parts.first == "blocks" && parts.count >= 2 ? "blocks.\(parts[1])" : String(parts.first ?? "")
     }
 
-    init(_ s: Skeleton, workload: Workload) {
+    init(_ s: Skeleton, workload: Workload, rates: KernelRates) {
         let modelCost = CostModel.flops(s, workload: workload)
+        let runtimeCost = CostModel.cost(s, workload: workload, pricing: .runtime(rates))
         var parameters: [String: Int] = [:], bytes: [String: Int] = [:]
         // Parameters as ModelGraph.parameterCount counts them: a linear by its form, any other tensor by its elements.
         var linearTensors = Set<String>()
@@ -80,12 +93,12 @@ struct LayerBreakdown {
             bytes[g, default: 0] += tensor.byteCount
             if !linearTensors.contains(name) { parameters[g, default: 0] += tensor.elementCount }
         }
-        func row(_ name: String, flops: Int, heads: Int? = nil, subLayers: Report.SubLayerFLOPs? = nil) -> Report.LayerCost {
-            Report.LayerCost(flops: flops, parameters: parameters[name] ?? 0, bytes: bytes[name] ?? 0,
+        func row(_ name: String, flops: Int, runtime: Int, heads: Int? = nil, subLayers: Report.SubLayerFLOPs? = nil) -> Report.LayerCost {
+            Report.LayerCost(flops: flops, runtime: runtime, parameters: parameters[name] ?? 0, bytes: bytes[name] ?? 0,
                              heads: heads, subLayers: subLayers)
         }
-        costs["embeddings"] = row("embeddings", flops: modelCost.embeddings)
-        costs["head"] = row("head", flops: modelCost.head)
+        costs["embeddings"] = row("embeddings", flops: modelCost.embeddings, runtime: runtimeCost.embeddings)
+        costs["head"] = row("head", flops: modelCost.head, runtime: runtimeCost.head)
         let n = workload.sequenceLength, b = workload.batch
         for (i, block) in s.blocks.enumerated() {
             let c = modelCost.blocks[i]
@@ -93,14 +106,15 @@ struct LayerBreakdown {
             let sub = Report.SubLayerFLOPs(qkv: c.qkv, scores: c.scores, softmax: c.softmax, context: c.context,
                                            output: c.output, norms: c.norms,
                                            mlpUp: up, mlpActivation: c.mlp - up - down, mlpDown: down)
-            costs["blocks.\(i)"] = row("blocks.\(i)", flops: c.total, heads: block.attention.keptHeads.count, subLayers: sub)
+            costs["blocks.\(i)"] = row("blocks.\(i)", flops: c.total, runtime: runtimeCost.blocks[i].total,
+                                       heads: block.attention.keptHeads.count, subLayers: sub)
         }
         total = costs.values.reduce(.zero) { $0 + $1.measure }
     }
 
     /// A layer's cost; zero for a layer this skeleton does not have.
     func cost(_ name: String) -> Report.LayerCost {
-        costs[name] ?? Report.LayerCost(flops: 0, parameters: 0, bytes: 0, heads: nil, subLayers: nil)
+        costs[name] ?? Report.LayerCost(flops: 0, runtime: 0, parameters: 0, bytes: 0, heads: nil, subLayers: nil)
     }
 
     func subLayerTotal(_ s: Report.SubLayer) -> Int {

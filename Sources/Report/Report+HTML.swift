@@ -30,7 +30,7 @@ extension Report {
             case let .figures(figures):
                 out.append("<div class=\"figures\">")
                 out += figures.map { f in
-                    "<div class=\"figure\"><div class=\"label\">\(HTML.escape(f.label))</div>"
+                    "<div class=\"figure\(f.headline ? " headline" : "")\"><div class=\"label\">\(HTML.escape(f.label))</div>"
                         + "<div class=\"value\">\(HTML.escape(f.value))</div>"
                         + "<div class=\"note\">\(HTML.escape(f.note))</div></div>"
                 }
@@ -148,6 +148,8 @@ enum HTML {
         .figure .label { color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: .05em; }
         .figure .value { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
         .figure .note { color: var(--muted); font-size: 12px; font-variant-numeric: tabular-nums; }
+        .figure.headline { flex-basis: 100%; border: 2px solid var(--saving); }
+        .figure.headline .value { font-size: 30px; color: var(--saving); }
         .scroll { overflow-x: auto; }
         table { border-collapse: collapse; margin: 6px 0 14px; font-size: 13px; font-variant-numeric: tabular-nums; }
         th, td { padding: 4px 10px; text-align: left; white-space: nowrap; border-bottom: 1px solid var(--line); }

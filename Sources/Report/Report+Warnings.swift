@@ -2,12 +2,13 @@ import ModelIR
 
 extension Report {
     /// Findings on the final skeleton, one per distinct message, with every linear it applies to
-    /// (in execution order): a low-rank form (f32 or int8) that saves nothing, and sparsity (f32
-    /// or int8) whose FLOP saving the cost model counts but a dense kernel does not realise.
-    static func warnings(on s: Skeleton) -> [Warning] {
+    /// (in execution order): a low-rank form (f32 or int8) that saves nothing or that the runtime
+    /// runs slower than its dense weight, and sparsity (f32 or int8) whose FLOP saving only a
+    /// sparse kernel realises.
+    static func warnings(on s: Skeleton, workload: Workload, rates: KernelRates) -> [Warning] {
         var result: [Warning] = []
         for (path, linear) in s.linears {
-            guard let (kind, message, hint) = finding(linear) else { continue }
+            guard let (kind, message, hint) = finding(linear, tokens: workload.batch * workload.sequenceLength, rates: rates) else { continue }
             if let i = result.firstIndex(where: { $0.kind == kind && $0.message == message && $0.hint == hint }) {
                 result[i].locations.append(path.description)
             } else {
@@ -18,30 +19,42 @@ extension Report {
         return result
     }
 
-    private static func finding(_ l: Linear<TensorSpec>) -> (Warning.Kind, String, String)? {
+    /// `tokens`: rows per call on the workload, at which low-rank factors are priced.
+    private static func finding(_ l: Linear<TensorSpec>, tokens: Int, rates: KernelRates) -> (Warning.Kind, String, String)? {
         let g = NumberFormat.grouped, inF = l.inFeatures, out = l.outFeatures, dense = inF * out
         switch l.weight {
         case let .lowRank(u, _), let .lowRankInt8(u, _, _, _):
             let r = u.shape.rank == 2 ? u.shape[1] : 0, stored = r * (inF + out)
-            guard stored >= dense else { return nil }
-            let useful = (dense - 1) / (inF + out)
-            return (.lowRankSavesNothing,
-                    "low-rank r = \(r) of a \(inF) → \(out) linear stores r·(in+out) = \(g(stored)) numbers, "
-                        + "not fewer than in·out = \(g(dense)): the factorization saves nothing "
-                        + "(\(NumberFormat.fixed(Double(stored) / Double(dense), 2))× the dense FLOPs and parameters)",
-                    useful >= 1 ? "use a rank of at most \(useful), or keep this weight dense" : "keep this weight dense")
+            if stored >= dense {
+                let useful = (dense - 1) / (inF + out)
+                return (.lowRankSavesNothing,
+                        "low-rank r = \(r) of a \(inF) → \(out) linear stores r·(in+out) = \(g(stored)) numbers, "
+                            + "not fewer than in·out = \(g(dense)): the factorization saves nothing "
+                            + "(\(NumberFormat.fixed(Double(stored) / Double(dense), 2))× the dense FLOPs and parameters)",
+                        useful >= 1 ? "use a rank of at most \(useful), or keep this weight dense" : "keep this weight dense")
+            }
+            let slowdown = LowRankPricing.slowdown(l, tokens: tokens, rates: rates)
+            guard slowdown >= 1 else { return nil }
+            let fastest = LowRankPricing.breakEvenRank(inFeatures: inF, outFeatures: out,
+                                                       int8GEMMs: l.weight.isInt8 && l.activations == .dynamic, tokens: tokens, rates: rates)
+            return (.lowRankSlowerThanDense,
+                    "low-rank r = \(r) of a \(inF) → \(out) linear saves \(NumberFormat.fixed(100 * (1 - Double(stored) / Double(dense)), 0))% "
+                        + "of its FLOPs, but its two GEMMs are predicted to take \(NumberFormat.fixed(slowdown, 3))× the dense GEMM's time "
+                        + "on Pare's runtime (skinny GEMMs run below sgemm's rate)",
+                    fastest.map { "use a rank below \($0) for a speedup, or keep this weight dense" } ?? "keep this weight dense")
         case let .sparse(_, _, pattern, nonzeros), let .sparseInt8(_, _, _, pattern, nonzeros):
             let kept = "\(g(nonzeros)) of \(g(dense)) weights kept (\(NumberFormat.fixed(100 * Double(nonzeros) / Double(max(dense, 1)), 1))%)"
             switch pattern {
             case .unstructured:
                 return (.unstructuredSparsity,
-                        "unstructured sparsity, \(kept): its FLOP saving is counted as a sparse kernel would "
-                            + "realise it; a dense CPU kernel realises none of it",
-                        "count this saving only where a sparse kernel runs these linears")
+                        "unstructured sparsity, \(kept): Pare's runtime runs these weights dense, so the headline "
+                            + "speedup counts none of it; the FLOP figures count it as a sparse kernel would",
+                        "prune whole heads or FFN neurons (head-prune, ffn-prune) for a speedup on this runtime")
             case let .nOfM(n, m):
                 return (.nOfMSparsity,
-                        "\(n):\(m) sparsity, \(kept): its FLOP saving needs hardware or kernels that exploit "
-                            + "\(n):\(m) (e.g. sparse tensor cores); a dense CPU kernel realises none of it",
+                        "\(n):\(m) sparsity, \(kept): Pare's runtime runs these weights dense, so the headline speedup "
+                            + "counts none of it; the FLOP figures count it as hardware that exploits \(n):\(m) "
+                            + "(e.g. sparse tensor cores) would",
                         "expect no speedup from these linears on a CPU")
             }
         case .dense, .int8:

@@ -3,9 +3,16 @@ import ModelIR
 /// The static speedup report (DESIGN.md §6): everything computed from skeletons and the cost
 /// model, ready to render as JSON (`schemas/report.schema.json`), Markdown or HTML.
 /// Differences are always after − before, so a saving is negative.
+///
+/// Two prices of the same work: `runtime`, what Pare's runtime spends (the headline speedup:
+/// sparse weights at dense cost, int8 GEMMs at the int8 rate, …; `rates` says at what rates),
+/// and `flops`, what a kernel that skips every zero would do.
 public struct Report: Codable, Sendable, Equatable {
     /// Version of the JSON layout; bumped when a field changes meaning or disappears.
+    /// 2: `speedup` fields are runtime speedups (they were FLOP ratios, now `flops_speedup`).
     public var version: Int
+    /// The rates the runtime cost is priced at.
+    public var rates: KernelRates
     /// Display name of the model, never a path.
     public var model: String
     public var architecture: ArchitectureSummary
@@ -59,22 +66,27 @@ extension Report {
         public var vocabSize: Int
     }
 
-    /// FLOPs for the workload, stored parameters and stored bytes of some part of the model.
+    /// FLOPs and runtime cost for the workload, stored parameters and stored bytes of some part
+    /// of the model.
     public struct Measure: Codable, Sendable, Equatable {
         public var flops: Int
+        /// What Pare's runtime spends, in f32-GEMM FLOPs (`CostModel.Pricing.runtime(rates)`).
+        public var runtime: Int
         /// Numbers stored, as `Linear.parameterCount` counts them (sparse: nonzeros).
         public var parameters: Int
         /// Bytes of the stored tensors at their dtypes (sparse: dense values plus mask).
         public var bytes: Int
 
-        public static let zero = Measure(flops: 0, parameters: 0, bytes: 0)
+        public static let zero = Measure(flops: 0, runtime: 0, parameters: 0, bytes: 0)
 
         static func - (a: Measure, b: Measure) -> Measure {
-            Measure(flops: a.flops - b.flops, parameters: a.parameters - b.parameters, bytes: a.bytes - b.bytes)
+            Measure(flops: a.flops - b.flops, runtime: a.runtime - b.runtime, parameters: a.parameters - b.parameters,
+                    bytes: a.bytes - b.bytes)
         }
 
         static func + (a: Measure, b: Measure) -> Measure {
-            Measure(flops: a.flops + b.flops, parameters: a.parameters + b.parameters, bytes: a.bytes + b.bytes)
+            Measure(flops: a.flops + b.flops, runtime: a.runtime + b.runtime, parameters: a.parameters + b.parameters,
+                    bytes: a.bytes + b.bytes)
         }
     }
 
@@ -83,8 +95,14 @@ extension Report {
         public var after: Measure
         /// after − before.
         public var delta: Measure
-        /// FLOPs before / after from the cost model (4 decimals); an estimate, not a measurement.
+        /// The headline: runtime cost before / after (4 decimals), the speedup Pare's runtime is
+        /// predicted to realise; an estimate, not a measurement (`pare bench --against` measures it).
         public var speedup: Double
+        /// FLOPs before / after (4 decimals): the speedup a kernel that skips every zero would give.
+        public var flopsSpeedup: Double
+        /// Runtime cost of the input / of the output as deployed, eliminating tokens at the
+        /// elimination section's λ (4 decimals); nil without an elimination profile.
+        public var deployedSpeedup: Double? = nil
     }
 
     /// FLOPs of one block by sub-layer (ACC-SPEC §6.1), for the whole batch.
@@ -143,6 +161,8 @@ extension Report {
     /// One part of the model at the start and at the end of the pipeline.
     public struct LayerCost: Codable, Sendable, Equatable {
         public var flops: Int
+        /// In f32-GEMM FLOPs, as `Measure.runtime`.
+        public var runtime: Int
         public var parameters: Int
         public var bytes: Int
         /// Kept attention heads; blocks only.
@@ -150,7 +170,7 @@ extension Report {
         /// Blocks only.
         public var subLayers: SubLayerFLOPs?
 
-        var measure: Measure { Measure(flops: flops, parameters: parameters, bytes: bytes) }
+        var measure: Measure { Measure(flops: flops, runtime: runtime, parameters: parameters, bytes: bytes) }
     }
 
     public struct LayerRow: Codable, Sendable, Equatable {
@@ -158,8 +178,10 @@ extension Report {
         public var layer: String
         public var before: LayerCost
         public var after: LayerCost
-        /// FLOPs before / after (4 decimals); 0 when the layer does no FLOPs after.
+        /// Runtime cost before / after (4 decimals); 0 when the layer costs nothing after.
         public var speedup: Double
+        /// FLOPs before / after (4 decimals); 0 when the layer does no FLOPs after.
+        public var flopsSpeedup: Double
     }
 
     /// One sub-layer summed over all blocks.
@@ -179,8 +201,10 @@ extension Report {
         public var delta: Measure
         /// The whole model after this step.
         public var after: Measure
-        /// FLOPs of the input model / FLOPs after this step (4 decimals).
+        /// Runtime cost of the input model / after this step (4 decimals).
         public var speedup: Double
+        /// FLOPs of the input model / FLOPs after this step (4 decimals).
+        public var flopsSpeedup: Double
         /// Per layer, in the order of `Report.layers`; every layer is listed, changed or not.
         public var layers: [LayerDelta]
     }
@@ -202,6 +226,9 @@ extension Report {
         public enum Kind: String, Codable, Sendable {
             /// A low-rank linear with r·(in+out) ≥ in·out.
             case lowRankSavesNothing = "low-rank-saves-nothing"
+            /// A low-rank linear that saves FLOPs but whose two skinny GEMMs the runtime cost model
+            /// prices at no less than the dense weight's one.
+            case lowRankSlowerThanDense = "low-rank-slower-than-dense"
             /// Unstructured sparsity: only a sparse kernel realises its FLOP saving.
             case unstructuredSparsity = "unstructured-sparsity"
             /// N:M sparsity: only hardware or kernels that exploit N:M realise its FLOP saving.

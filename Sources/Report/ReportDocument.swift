@@ -43,11 +43,12 @@ struct ReportDocument {
         var compact = false
     }
 
-    /// One of the figures at the top of the page.
+    /// One of the figures at the top of the page; HTML sets the `headline` one apart.
     struct Figure {
         var label: String
         var value: String
         var note: String
+        var headline = false
     }
 
     struct Bar {
@@ -92,9 +93,18 @@ extension Report {
         }
 
         // Key figures.
-        var figures = [
-            ReportDocument.Figure(label: "Estimated speedup", value: NumberFormat.times(totals.speedup),
-                                  note: "FLOPs before / after"),
+        var figures: [ReportDocument.Figure] = []
+        if let deployed = totals.deployedSpeedup, let e = elimination {
+            figures.append(.init(label: "Speedup on Pare's runtime, as deployed", value: NumberFormat.times(deployed),
+                                 note: "runtime cost before / after, eliminating tokens at λ = \(NumberFormat.fixed(e.chosen.lambda, 4))",
+                                 headline: true))
+        }
+        figures += [
+            ReportDocument.Figure(label: "Speedup on Pare's runtime" + (totals.deployedSpeedup == nil ? "" : ", all tokens"),
+                                  value: NumberFormat.times(totals.speedup),
+                                  note: "runtime cost before / after: what the runtime realises", headline: totals.deployedSpeedup == nil),
+            .init(label: "Sparse-kernel speedup", value: NumberFormat.times(totals.flopsSpeedup),
+                  note: "FLOPs before / after, every zero skipped"),
             .init(label: "FLOPs", value: NumberFormat.change(from: totals.before.flops, to: totals.after.flops),
                   note: "\(g(totals.before.flops)) → \(g(totals.after.flops))"),
             .init(label: "Parameters", value: NumberFormat.change(from: totals.before.parameters, to: totals.after.parameters),
@@ -111,9 +121,16 @@ extension Report {
                                  note: "W8A8: int8 GEMMs on activations quantized per token; W8A16: widened to f32 at load"))
         }
         doc.blocks.append(.figures(figures))
+        let r = rates
         doc.blocks.append(.paragraph([
-            .text("A static estimate from the cost model (ACC-SPEC §6.1; a multiply-add counts 2 FLOPs) for the "
-                + "whole workload; nothing was run or timed. Changes are after − before, so savings are negative."),
+            .text("Static estimates for the whole workload; nothing was run or timed. The headline prices the work at what "
+                + "Pare's runtime does with it, in f32-GEMM FLOPs: int8 GEMMs at \(NumberFormat.fixed(r.int8GEMM, 1))× the f32 rate "
+                + "plus their per-token quantization, sparse weights at dense cost, low-rank factors at the efficiency of "
+                + "skinny GEMMs, attention products, softmax, norms and activations at their measured per-element cost "
+                + "(rates in the JSON report). "),
+            .code("pare bench ARTIFACT --against INPUT"),
+            .text(" measures it on this machine. FLOPs count a multiply-add as 2 and skip every zero of a sparse weight, "
+                + "as a sparse kernel would (ACC-SPEC §6.1). Changes are after − before, so savings are negative."),
         ]))
 
         // Pipeline.
@@ -138,6 +155,7 @@ extension Report {
             [.text(label), .number(b), .number(a), .delta(a - b), .change(b, a)]
         }
         var totalsRows = [
+            totalsRow("runtime cost (f32-GEMM FLOPs)", totals.before.runtime, totals.after.runtime),
             totalsRow("FLOPs", totals.before.flops, totals.after.flops),
             totalsRow("parameters", totals.before.parameters, totals.after.parameters),
             totalsRow("parameter bytes", totals.before.bytes, totals.after.bytes),
@@ -153,7 +171,8 @@ extension Report {
                       .init(label: "%", numeric: true)],
             rows: totalsRows)))
         var speedupLine: [ReportDocument.Inline] = [
-            .text("Estimated speedup: "), .strong(NumberFormat.times(totals.speedup)), .text(" (FLOPs before / after)."),
+            .text("Speedup on Pare's runtime: "), .strong(NumberFormat.times(totals.speedup)), .text(" (runtime cost before / after). "),
+            .text("Sparse-kernel speedup: "), .strong(NumberFormat.times(totals.flopsSpeedup)), .text(" (FLOPs before / after)."),
         ]
         if let ratio = files?.compressionRatio {
             speedupLine += [.text(" Compression ratio: "), .strong(NumberFormat.times(ratio)),
@@ -170,7 +189,7 @@ extension Report {
             columns: [.init(label: "layer", numeric: false), .init(label: "heads", numeric: true),
                       .init(label: "FLOPs before", numeric: true), .init(label: "FLOPs after", numeric: true),
                       .init(label: "change", numeric: true), .init(label: "%", numeric: true),
-                      .init(label: "speedup", numeric: true)],
+                      .init(label: "FLOPs speedup", numeric: true), .init(label: "runtime speedup", numeric: true)],
             rows: layers.map { row in
                 let heads: Cell = switch (row.before.heads, row.after.heads) {
                 case let (b?, a?) where a != b: .text("\(b) → \(a)")
@@ -179,11 +198,12 @@ extension Report {
                 }
                 return [.code(row.layer), heads, .number(row.before.flops), .number(row.after.flops),
                         .delta(row.after.flops - row.before.flops), .change(row.before.flops, row.after.flops),
-                        .text(row.after.flops == 0 ? "–" : NumberFormat.times(row.speedup))]
+                        .text(row.after.flops == 0 ? "–" : NumberFormat.times(row.flopsSpeedup)),
+                        .text(row.after.runtime == 0 ? "–" : NumberFormat.times(row.speedup))]
             },
             footer: [[.strong("total"), .empty, .strong(g(totals.before.flops)), .strong(g(totals.after.flops)),
                       .delta(totals.delta.flops), .change(totals.before.flops, totals.after.flops),
-                      .strong(NumberFormat.times(totals.speedup))]])))
+                      .strong(NumberFormat.times(totals.flopsSpeedup)), .strong(NumberFormat.times(totals.speedup))]])))
 
         // FLOPs per sub-layer.
         heading("FLOPs per sub-layer", "flops-per-sub-layer")
@@ -241,20 +261,22 @@ extension Report {
         } else {
             doc.blocks.append(.paragraph([
                 .text("Each step's skeleton minus the previous one's; the steps sum to the totals. "
-                    + "Speedup is cumulative: FLOPs of the input model / FLOPs after the step."),
+                    + "Speedups are cumulative: the input model's cost / the cost after the step, on Pare's runtime "
+                    + "and in FLOPs."),
             ]))
             doc.blocks.append(.table(.init(
                 columns: [.init(label: "step", numeric: true), .init(label: "pass", numeric: false),
                           .init(label: "Δ FLOPs", numeric: true), .init(label: "Δ parameters", numeric: true),
                           .init(label: "Δ bytes", numeric: true), .init(label: "FLOPs after", numeric: true),
-                          .init(label: "speedup", numeric: true)],
+                          .init(label: "FLOPs speedup", numeric: true), .init(label: "runtime speedup", numeric: true)],
                 rows: passes.map { p in
                     [.text("\(p.step)"), .code(p.pass), .delta(p.delta.flops), .delta(p.delta.parameters),
-                     .delta(p.delta.bytes), .number(p.after.flops), .text(NumberFormat.times(p.speedup))]
+                     .delta(p.delta.bytes), .number(p.after.flops), .text(NumberFormat.times(p.flopsSpeedup)),
+                     .text(NumberFormat.times(p.speedup))]
                 },
                 footer: [[.empty, .strong("total"), .delta(totals.delta.flops), .delta(totals.delta.parameters),
                           .delta(totals.delta.bytes), .strong(g(totals.after.flops)),
-                          .strong(NumberFormat.times(totals.speedup))]])))
+                          .strong(NumberFormat.times(totals.flopsSpeedup)), .strong(NumberFormat.times(totals.speedup))]])))
             for p in passes {
                 heading("Step \(p.step): \(p.pass)", "step-\(p.step)", level: 3)
                 let changed = p.layers.filter { $0.delta != .zero }

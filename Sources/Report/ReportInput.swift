@@ -41,9 +41,11 @@ public struct ReportInput: Sendable {
     public var diagnostics: [Diagnostic]
     /// λ of the elimination section; nil = the profile's default.
     public var lambda: Double?
+    /// The rates the runtime cost (the headline) is priced at.
+    public var rates: KernelRates
 
     public init(model: String, workload: Workload, before: Skeleton, stages: [Stage] = [], files: Files? = nil,
-                diagnostics: [Diagnostic] = [], lambda: Double? = nil) {
+                diagnostics: [Diagnostic] = [], lambda: Double? = nil, rates: KernelRates = .reference) {
         self.model = model
         self.workload = workload
         self.before = before
@@ -51,6 +53,7 @@ public struct ReportInput: Sendable {
         self.files = files
         self.diagnostics = diagnostics
         self.lambda = lambda
+        self.rates = rates
     }
 
     /// The skeleton after the last step, or `before` when there are no steps.

@@ -25,11 +25,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Untimed warm-up runs.")
     var warmup: Int = 2
 
-    @Option(help: "λ of the eliminating run, measured beside the full model (default: the artifact's λ, if it has a profile).")
+    @Option(help: "λ of the eliminating run, measured beside the full model (default: the artifact's λ, if it has a profile); with --against, the λ this model runs at.")
     var lambda: Double?
 
-    @Option(help: "Another model (a checkpoint or .pare) to time interleaved with this one on the same batch; prints both and the speedup.")
+    @Option(help: "Another model (a checkpoint or .pare) to time interleaved with this one on the same batch, each as deployed (at its baked λ, if any); prints both, the measured speedup and the cost model's prediction.")
     var against: String?
+
+    @Flag(help: "With --against: time both models without elimination.")
+    var full = false
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
@@ -39,12 +42,14 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--batch, --seq-len and --runs must be at least 1, --warmup at least 0")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if full, against == nil { throw ValidationError("--full compares two models; give --against MODEL") }
+        if full, lambda != nil { throw ValidationError("--full runs without elimination; drop --lambda or --full") }
     }
 
     func run() throws {
         do {
             let options = Bench.Options(workload: Workload(batch: batch, sequenceLength: seqLen), threads: threads,
-                                        warmup: warmup, runs: runs, lambda: lambda)
+                                        warmup: warmup, runs: runs, lambda: lambda, full: full)
             if let against {
                 let comparison = try Bench.compare(path: path, against: against, options: options)
                 print(json ? comparison.json() : comparison.text(), terminator: "")

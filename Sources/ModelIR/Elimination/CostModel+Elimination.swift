@@ -2,9 +2,14 @@ extension CostModel {
     /// Block FLOPs with token elimination: block l sees N_{l−1} tokens and keeps N_l after its
     /// Eliminate layer (`counts` = N_0…N_L from `EliminationProfile.keptCounts`), per sample.
     public static func blockFLOPs<T>(_ graph: ModelGraph<T>, counts: [Int]) -> [BlockCost] {
+        blockCosts(graph, counts: counts, pricing: .flops)
+    }
+
+    /// `blockFLOPs` priced by `pricing`.
+    public static func blockCosts<T>(_ graph: ModelGraph<T>, counts: [Int], pricing: Pricing) -> [BlockCost] {
         precondition(counts.count == graph.blocks.count + 1, "need N_0…N_L for \(graph.blocks.count) blocks")
         return graph.blocks.enumerated().map { l, block in
-            flops(block, hiddenSize: graph.config.hiddenSize, tokensIn: counts[l], tokensOut: counts[l + 1])
+            cost(block, hiddenSize: graph.config.hiddenSize, tokensIn: counts[l], tokensOut: counts[l + 1], pricing: pricing)
         }
     }
 
@@ -15,5 +20,25 @@ extension CostModel {
         let full = blockFLOPs(graph, counts: [Int](repeating: n, count: graph.blocks.count + 1)).reduce(0) { $0 + $1.total }
         let pruned = blockFLOPs(graph, counts: profile.keptCounts(tokens: n, lambda: lambda)).reduce(0) { $0 + $1.total }
         return Double(full) / Double(max(pruned, 1))
+    }
+}
+
+extension CostModel {
+    /// The cost of one forward pass over a batch without padding, sample s having counts[s] =
+    /// N_0…N_L tokens at its blocks (all equal to its length without elimination): embeddings
+    /// and head on N_0 tokens, block l on N_{l−1} in and N_l out.
+    public static func cost<T>(_ graph: ModelGraph<T>, counts: [[Int]], pricing: Pricing) -> Int {
+        counts.reduce(0) { total, c in
+            let outside = cost(graph, workload: Workload(batch: 1, sequenceLength: c[0]), pricing: pricing)
+            return total + outside.embeddings + outside.head + blockCosts(graph, counts: c, pricing: pricing).reduce(0) { $0 + $1.total }
+        }
+    }
+
+    /// N_0…N_L for each of `lengths`: what `profile` keeps at λ, or every token when either is nil.
+    public static func keptCounts<T>(_ graph: ModelGraph<T>, lengths: [Int], profile: EliminationProfile?, lambda: Double?) -> [[Int]] {
+        lengths.map { n in
+            guard let profile, let lambda else { return [Int](repeating: n, count: graph.blocks.count + 1) }
+            return profile.keptCounts(tokens: n, lambda: lambda)
+        }
     }
 }

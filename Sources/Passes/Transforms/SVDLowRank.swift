@@ -8,8 +8,11 @@ import TensorCore
 /// rank-r approximation in Frobenius norm, error √Σ_{i>r} σᵢ²).
 ///
 /// The rank is `rank`, or ⌈rank-ratio · min(out, in)⌉, or (default) the smallest r keeping
-/// `energy` of Σσᵢ². A factorization saves FLOPs only when r·(out+in) < out·in; otherwise the
-/// linear stays dense with a warning unless `force`. With `activation-aware` (SVD-LLM), W is
+/// `energy` of Σσᵢ². A factorization pays only when its two GEMMs run faster than the dense one
+/// on Pare's runtime (`LowRankPricing`: r below the break-even rank, somewhat under
+/// out·in/(out+in) because skinny GEMMs run below sgemm's rate). A fixed rank that does not pay
+/// is an error of `check` unless `force`; a rank from the energy rule that does not pay leaves
+/// the linear dense with a warning. With `activation-aware` (SVD-LLM), W is
 /// whitened by the Cholesky factor S of the calibration inputs' XᵀX before the SVD and
 /// v = √Σ_r V_rᵀ S⁻¹, which minimises ‖(W − u·v)·Xᵀ‖ rather than ‖W − u·v‖.
 ///
@@ -40,10 +43,10 @@ public struct SVDLowRank: Pass {
                                         hint: fix + ", or leave it out of select"))
                 continue
             }
-            if let r = fixedRank(linear), !saves(linear, rank: r) {
-                found.append(Diagnostic(.warning, at: path.description,
-                                        "rank \(r) saves nothing: r·(out+in) = \(r * (linear.inFeatures + linear.outFeatures)) ≥ out·in = \(linear.inFeatures * linear.outFeatures)",
-                                        hint: options.force ? "" : "it stays dense; lower the rank or pass force=true"))
+            // Forced: factored anyway, and the report's low-rank findings flag it.
+            if let r = fixedRank(linear), !options.force, !pays(linear, rank: r) {
+                found.append(Diagnostic(.error, at: path.description, notPaying(linear, rank: r),
+                                        hint: breakEvenHint(linear) + ", or pass force=true to factor anyway"))
             }
         }
         if fixedRankMode == false {
@@ -58,7 +61,7 @@ public struct SVDLowRank: Pass {
         guard fixedRankMode else { return }
         for path in s.linearPaths(matching: options.select) {
             let linear = s.linear(at: path)!
-            guard case let .dense(w) = linear.weight, let r = fixedRank(linear), options.force || saves(linear, rank: r) else { continue }
+            guard case let .dense(w) = linear.weight, let r = fixedRank(linear), options.force || pays(linear, rank: r) else { continue }
             var factored = linear
             factored.weight = .lowRank(u: TensorSpec(dtype: w.dtype, shape: [linear.outFeatures, r]),
                                        v: TensorSpec(dtype: w.dtype, shape: [r, linear.inFeatures]))
@@ -100,9 +103,10 @@ public struct SVDLowRank: Pass {
                 }
             } catch { throw .failed(pass: Self.name, reason: "\(path): \(error)") }
             let r = fixed ?? Self.energyRank(svd.singularValues, energy: options.energy ?? Options.defaultEnergy)
-            guard options.force || saves(linear, rank: r) else {
+            guard options.force || pays(linear, rank: r) else {
                 kept += 1
-                diagnostics.append(Diagnostic(.note, at: path.description, "rank \(r) would save nothing; left dense"))
+                diagnostics.append(Diagnostic(.warning, at: path.description, notPaying(linear, rank: r) + "; left dense",
+                                              hint: breakEvenHint(linear) + " (a lower energy), or pass force=true"))
                 continue
             }
             let k = svd.rank
@@ -152,8 +156,26 @@ public struct SVDLowRank: Pass {
         return nil
     }
 
-    /// r·(out+in) < out·in.
-    private func saves<T>(_ linear: Linear<T>, rank r: Int) -> Bool {
-        r * (linear.inFeatures + linear.outFeatures) < linear.inFeatures * linear.outFeatures
+    /// Whether rank r factors run faster than the dense weight on Pare's runtime (f32 GEMMs at
+    /// the reference rates; the ratio does not depend on the token count).
+    private func pays<T>(_ linear: Linear<T>, rank r: Int) -> Bool {
+        ratio(linear, rank: r) < 1
+    }
+
+    private func ratio<T>(_ linear: Linear<T>, rank r: Int) -> Double {
+        LowRankPricing.ratio(rank: r, inFeatures: linear.inFeatures, outFeatures: linear.outFeatures, int8GEMMs: false,
+                             tokens: 128, rates: .reference)
+    }
+
+    private func notPaying<T>(_ linear: Linear<T>, rank r: Int) -> String {
+        let stored = r * (linear.inFeatures + linear.outFeatures), dense = linear.inFeatures * linear.outFeatures
+        let flops = stored >= dense ? "saves no FLOPs (r·(out+in) = \(stored) ≥ out·in = \(dense))"
+            : "saves \(Int((100 * (1 - Double(stored) / Double(dense))).rounded()))% of the FLOPs"
+        return "rank \(r) \(flops), but its two GEMMs are predicted to take \(String(format: "%.3f", ratio(linear, rank: r)))× the dense GEMM's time on Pare's runtime"
+    }
+
+    private func breakEvenHint<T>(_ linear: Linear<T>) -> String {
+        LowRankPricing.breakEvenRank(inFeatures: linear.inFeatures, outFeatures: linear.outFeatures, tokens: 128, rates: .reference)
+            .map { "choose a rank below \($0)" } ?? "keep this weight dense"
     }
 }

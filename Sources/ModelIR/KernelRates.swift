@@ -1,0 +1,55 @@
+/// How fast Pare's runtime does each kind of work, relative to one FLOP of a dense f32 GEMM
+/// (OpenBLAS sgemm on a [tokens, in] × [in, out] product). The runtime cost model
+/// (`CostModel.Pricing.runtime`) prices a forward pass with these rates, so its unit is
+/// "f32-GEMM FLOPs": what the pass would cost if everything ran at sgemm's rate.
+///
+/// Only ratios of such costs are reported (speedups), so the rates need to be right relative to
+/// each other, not in absolute terms. `reference` was measured on the machine the recipes were
+/// tuned on; `pare bench` prints this machine's int8/f32 GEMM ratio next to the assumed one.
+public struct KernelRates: Codable, Sendable, Equatable {
+    /// int8 GEMM throughput over f32 GEMM throughput, both in the forward pass (oneDNN
+    /// `u8s8s32` against OpenBLAS `sgemm`, same shapes). Applies to linears with
+    /// `activations = dynamic`; weight-only int8 is widened at load and runs at 1.
+    public var int8GEMM: Double
+    /// Cost per input element of quantizing an int8 GEMM's activations per token (range, scale,
+    /// rounding): one pass over x [n, in].
+    public var quantize: Double
+    /// Cost per output element of turning int32 accumulators into f32 (zero-point and scale
+    /// correction, bias, fused activation), per group of the weight's scales.
+    public var dequantize: Double
+    /// Cost per FLOP of the attention products Q_h·K_hᵀ and P_h·V_h: one small GEMM per head
+    /// (inner or outer dimension d_h), far from sgemm's peak.
+    public var attentionGEMM: Double
+    /// Cost per attention probability: max, exp, sum and scale over a row of scores.
+    public var softmax: Double
+    /// Cost per element of the MLP activation (GELU's tanh or erf, SiLU's exp).
+    public var activation: Double
+    /// Cost per element of a memory-bound pass: a bias add, a copy, a gather.
+    public var elementwise: Double
+    /// Cost per hidden element of a token for the two LayerNorms and residual adds of a block.
+    public var norms: Double
+    /// A GEMM whose inner or outer dimension is r runs at r / (r + r½) of sgemm's rate; low-rank
+    /// factors [out, r]·[r, in] pay it on both products. Fitted to OpenBLAS on 1024 tokens, the
+    /// MiniLM and BERT-base FFN and QKV shapes, r = 32…288: r½ between 10 and 40, median 20.
+    public var halfEfficiencyRank: Double
+
+    public init(int8GEMM: Double, quantize: Double, dequantize: Double, attentionGEMM: Double, softmax: Double,
+                activation: Double, elementwise: Double, norms: Double, halfEfficiencyRank: Double) {
+        self.int8GEMM = int8GEMM
+        self.quantize = quantize
+        self.dequantize = dequantize
+        self.attentionGEMM = attentionGEMM
+        self.softmax = softmax
+        self.activation = activation
+        self.elementwise = elementwise
+        self.norms = norms
+        self.halfEfficiencyRank = halfEfficiencyRank
+    }
+
+    /// Measured on an Intel Xeon VM with AVX-512 VNNI, 2 threads, all-MiniLM-L6-v2 and
+    /// BERT-base, batch 8 × 128 (`pare bench --profile`-style phase times divided by the f32
+    /// GEMM rate of the same run; see the README's "Measured here").
+    public static let reference = KernelRates(
+        int8GEMM: 3.0, quantize: 60, dequantize: 90, attentionGEMM: 3.0, softmax: 200,
+        activation: 120, elementwise: 35, norms: 150, halfEfficiencyRank: 20)
+}
