@@ -33,6 +33,12 @@ public struct KernelRates: Codable, Sendable, Equatable {
     /// MiniLM and BERT-base FFN and QKV shapes, r = 32…288: r½ between 10 and 40, median 20.
     public var halfEfficiencyRank: Double
 
+    /// `int8Gemm`, so that JSON's snake case reads `int8_gemm` rather than `int8_g_e_m_m`.
+    enum CodingKeys: String, CodingKey {
+        case int8GEMM = "int8Gemm", quantize, dequantize, attentionGEMM = "attentionGemm", softmax, activation, elementwise, norms
+        case halfEfficiencyRank
+    }
+
     public init(int8GEMM: Double, quantize: Double, dequantize: Double, attentionGEMM: Double, softmax: Double,
                 activation: Double, elementwise: Double, norms: Double, halfEfficiencyRank: Double) {
         self.int8GEMM = int8GEMM

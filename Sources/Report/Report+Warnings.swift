@@ -25,23 +25,23 @@ extension Report {
         switch l.weight {
         case let .lowRank(u, _), let .lowRankInt8(u, _, _, _):
             let r = u.shape.rank == 2 ? u.shape[1] : 0, stored = r * (inF + out)
+            let integer = l.weight.isInt8 && l.activations == .dynamic
+            let breakEven = LowRankPricing.breakEvenRank(inFeatures: inF, outFeatures: out, int8GEMMs: integer, tokens: tokens, rates: rates)
+            let hint = breakEven.map { "use a rank below \($0) for a speedup, or keep this weight dense" } ?? "keep this weight dense"
             if stored >= dense {
-                let useful = (dense - 1) / (inF + out)
                 return (.lowRankSavesNothing,
                         "low-rank r = \(r) of a \(inF) → \(out) linear stores r·(in+out) = \(g(stored)) numbers, "
                             + "not fewer than in·out = \(g(dense)): the factorization saves nothing "
                             + "(\(NumberFormat.fixed(Double(stored) / Double(dense), 2))× the dense FLOPs and parameters)",
-                        useful >= 1 ? "use a rank of at most \(useful), or keep this weight dense" : "keep this weight dense")
+                        hint)
             }
             let slowdown = LowRankPricing.slowdown(l, tokens: tokens, rates: rates)
             guard slowdown >= 1 else { return nil }
-            let fastest = LowRankPricing.breakEvenRank(inFeatures: inF, outFeatures: out,
-                                                       int8GEMMs: l.weight.isInt8 && l.activations == .dynamic, tokens: tokens, rates: rates)
             return (.lowRankSlowerThanDense,
                     "low-rank r = \(r) of a \(inF) → \(out) linear saves \(NumberFormat.fixed(100 * (1 - Double(stored) / Double(dense)), 0))% "
                         + "of its FLOPs, but its two GEMMs are predicted to take \(NumberFormat.fixed(slowdown, 3))× the dense GEMM's time "
                         + "on Pare's runtime (skinny GEMMs run below sgemm's rate)",
-                    fastest.map { "use a rank below \($0) for a speedup, or keep this weight dense" } ?? "keep this weight dense")
+                    hint)
         case let .sparse(_, _, pattern, nonzeros), let .sparseInt8(_, _, _, pattern, nonzeros):
             let kept = "\(g(nonzeros)) of \(g(dense)) weights kept (\(NumberFormat.fixed(100 * Double(nonzeros) / Double(max(dense, 1)), 1))%)"
             switch pattern {

@@ -52,6 +52,7 @@ import TensorCore
             var options = SVDLowRank.Options()
             options.select = LayerGlob(path)
             options.rank = rank
+            options.force = true
             _ = try await run(options, on: &m)
             let w = DenseWeight.floats(original.linear(at: LayerPath(path))!), uv = DenseWeight.floats(m.linear(at: LayerPath(path))!)
             let error = zip(w, uv).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }.squareRoot()
@@ -66,23 +67,46 @@ import TensorCore
         #expect(SVDLowRank.energyRank([3, 2, 1], energy: 1) == 3)
     }
 
-    @Test func effectAgreesWithRunAndUselessRanksStayDense() async throws {
+    @Test func effectAgreesWithRunAndSlowRanksStayDense() async throws {
         var m = try model()
         var options = SVDLowRank.Options()
         options.rankRatio = 0.25
+        options.force = true
         var s = m.skeleton
         SVDLowRank(options: options).effect(on: &s)
         let result = try await run(options, on: &m)
         #expect(m.skeleton == s)
         #expect(result.counters["linears-factored"] == 4)
-        // Rank 20 of a 37×32 weight: 20·69 = 1380 ≥ 1184, so it saves nothing and stays dense.
+        // Unforced, no rank of a 37×32 weight runs faster than the dense GEMM (break-even below
+        // rank 1: 37·32/69 − r½ < 1): check refuses, and a run without check leaves them dense.
         var n = try model()
-        options.rankRatio = nil
-        options.rank = 20
+        options.force = false
         let diagnostics = SVDLowRank(options: options).check(n.skeleton)
-        #expect(diagnostics.contains { $0.severity == .warning && $0.location == "blocks.0.mlp.up" })
+        #expect(diagnostics.contains { $0.severity == .error && $0.location == "blocks.0.mlp.up" && $0.hint.contains("force=true") })
+        var unchanged = n.skeleton
+        SVDLowRank(options: options).effect(on: &unchanged)
+        #expect(unchanged == n.skeleton)
         let kept = try await run(options, on: &n)
         #expect(kept.counters["linears-factored"] == 0 && kept.counters["linears-left-dense"] == 4)
+    }
+
+    /// On MiniLM's FFN down (1536 → 384) the break-even rank is ⌈1536·384/1920 − r½⌉ = 288 at
+    /// r½ = 20: rank 287 is predicted faster than the dense GEMM, 288 (3/4 of 384) is refused.
+    @Test func checkRefusesARankPredictedSlowerThanDense() {
+        let s = Skeleton(dense: .miniLM)
+        var options = SVDLowRank.Options()
+        options.select = "blocks.0.mlp.down"
+        #expect(LowRankPricing.breakEvenRank(inFeatures: 1536, outFeatures: 384, tokens: 128, rates: .reference) == 288)
+        options.rank = 287
+        #expect(SVDLowRank(options: options).check(s).isEmpty)
+        options.rank = 288
+        let refused = SVDLowRank(options: options).check(s)
+        #expect(refused.count == 1)
+        #expect(refused.first?.severity == .error)
+        #expect(refused.first?.message.contains("rank 288 saves 6% of the FLOPs") == true)
+        #expect(refused.first?.hint == "choose a rank below 288, or pass force=true to factor anyway")
+        options.force = true
+        #expect(SVDLowRank(options: options).check(s).isEmpty)
     }
 
     @Test func checkRejectsANonDenseWeightWithAFix() {
@@ -123,6 +147,7 @@ import TensorCore
         var options = SVDLowRank.Options()
         options.select = "blocks.1.mlp.down"
         options.rank = 6
+        options.force = true
         options.method = method
         let plain = try await outputError(options)
         options.activationAware = true

@@ -40,10 +40,12 @@ import Testing
         // Parameters: 64·(384 + 1536) + 1536 instead of 384·1536 + 1536, per block.
         #expect(report.layers[1].before.parameters - report.layers[1].after.parameters == 384 * 1536 - 64 * 1920)
         #expect(report.subLayers.first { $0.subLayer == .mlpUp }?.after == 6 * 31_653_888)
-        // Speedup = FLOPs before / after, to 4 decimals.
+        // FLOPs speedup = FLOPs before / after, to 4 decimals; the headline is the runtime cost's ratio.
         let before = 442_368 + 6 * 481_935_360 + 295_680, afterFLOPs = before - 6 * (151_191_552 - 31_653_888)
         #expect(report.totals.after.flops == afterFLOPs)
-        #expect(report.totals.speedup == (Double(before) / Double(afterFLOPs) * 10_000).rounded() / 10_000)
+        #expect(report.totals.flopsSpeedup == (Double(before) / Double(afterFLOPs) * 10_000).rounded() / 10_000)
+        let runtime = (report.totals.before.runtime, report.totals.after.runtime)
+        #expect(report.totals.speedup == (Double(runtime.0) / Double(runtime.1) * 10_000).rounded() / 10_000)
     }
 
     @Test func headPruningShrinksAttentionByHand() throws {
@@ -66,8 +68,8 @@ import Testing
         let report = Report(input)
         #expect(report.passes.count == input.stages.count)
         let sum = report.passes.reduce(Report.Measure.zero) { acc, p in
-            Report.Measure(flops: acc.flops + p.delta.flops, parameters: acc.parameters + p.delta.parameters,
-                           bytes: acc.bytes + p.delta.bytes)
+            Report.Measure(flops: acc.flops + p.delta.flops, runtime: acc.runtime + p.delta.runtime,
+                           parameters: acc.parameters + p.delta.parameters, bytes: acc.bytes + p.delta.bytes)
         }
         #expect(sum == report.totals.delta)
         #expect(report.totals.delta.flops == report.totals.after.flops - report.totals.before.flops)
@@ -91,6 +93,8 @@ import Testing
         for (skeleton, side) in [(input.before, \Report.LayerRow.before), (input.after, \Report.LayerRow.after)] {
             let rows = report.layers.map { $0[keyPath: side] }
             #expect(rows.reduce(0) { $0 + $1.flops } == CostModel.flops(skeleton, workload: input.workload).total)
+            #expect(rows.reduce(0) { $0 + $1.runtime }
+                == CostModel.cost(skeleton, workload: input.workload, pricing: .runtime(input.rates)).total)
             #expect(rows.reduce(0) { $0 + $1.parameters } == skeleton.parameterCount)
             #expect(rows.reduce(0) { $0 + $1.bytes } == skeleton.byteCount)
             let cost = CostModel.flops(skeleton, workload: input.workload)

@@ -45,7 +45,7 @@ import Testing
         var object = try #require(try JSONSerialization.jsonObject(with: Data(Report(Scenarios.gpt2Plan()).json().utf8)) as? [String: Any])
         object["surprise"] = 1
         object.removeValue(forKey: "totals")
-        object["version"] = 2
+        object["version"] = 1
         let errors = SchemaCheck(root: schema).errors(object, against: schema)
         #expect(errors.contains { $0.contains("surprise") })
         #expect(errors.contains { $0.contains("totals") })
