@@ -83,9 +83,9 @@ public enum Bench {
         var eliminationReport: BenchReport.EliminationRun?
         if let elimination, let profile = model.elimination {
             let counts = profile.keptCounts(tokens: w.sequenceLength, lambda: elimination.lambda)
-            let full = CostModel.flops(model, workload: w)
-            let blocks = CostModel.blockFLOPs(model, counts: counts).reduce(0) { $0 + $1.total } * w.batch
-            let predicted = Double(full.total) / Double(full.embeddings + full.head + blocks)
+            let lengths = [Int](repeating: w.sequenceLength, count: w.batch)
+            let predicted = Double(CostModel.cost(model, counts: CostModel.keptCounts(model, lengths: lengths, profile: nil, lambda: nil), pricing: .reference))
+                / Double(max(CostModel.cost(model, counts: [[Int]](repeating: counts, count: w.batch), pricing: .reference), 1))
             let eliminatingProfile = ForwardProfile()
             try? forwardWith(elimination, eliminatingProfile)
             eliminationReport = .init(
@@ -111,7 +111,23 @@ public enum Bench {
                              inForwardMilliseconds: median(profiles.map { $0.gemmSeconds[precision] ?? 0 }) * 1000,
                              aloneMilliseconds: replay(calls, repeats: max(3, options.runs / 2)) * 1000)
             },
-            int8Kernel: Int8GEMM.capability.description)
+            int8Kernel: Int8GEMM.capability.description,
+            int8Rate: int8Rate(profiles[0].gemms.filter { $0.precision == .int8 }, repeats: max(3, options.runs / 2),
+                               inForwardSeconds: median(profiles.map { $0.gemmSeconds[.int8] ?? 0 })))
+    }
+
+    /// The int8 GEMM calls of a forward pass replayed alone, and the same shapes as f32 sgemm:
+    /// this machine's int8/f32 rate beside the one the cost model assumes. nil without int8 calls.
+    static func int8Rate(_ calls: [ForwardProfile.GEMMCall], repeats: Int, inForwardSeconds: Double) -> BenchReport.Int8Rate? {
+        guard !calls.isEmpty else { return nil }
+        let asF32 = calls.map { call -> ForwardProfile.GEMMCall in
+            var c = call
+            c.precision = .f32
+            return c
+        }
+        let int8 = replay(calls, repeats: repeats), f32 = replay(asF32, repeats: repeats)
+        let alone = f32 / max(int8, 1e-12)
+        return .init(alone: alone, inForward: alone * min(1, int8 / max(inForwardSeconds, 1e-12)), assumed: KernelRates.reference.int8GEMM)
     }
 
     /// One forward pass of `model` over `batch`: `decode` for causal models, `encode` otherwise.

@@ -73,7 +73,7 @@ public struct BenchReport: Codable, Sendable {
         public var latency: Latency
         /// Full median / eliminating median.
         public var measuredSpeedup: Double
-        /// Whole-model FLOPs full / eliminating, from the cost model (what the report predicts).
+        /// Whole-model runtime cost full / eliminating (`CostModel.Pricing.reference`, what the report predicts).
         public var predictedSpeedup: Double
         /// Eq. 4' over the blocks only.
         public var predictedBlockSpeedup: Double
@@ -101,6 +101,20 @@ public struct BenchReport: Codable, Sendable {
     public var gemms: [GEMMTime]
     /// The int8 kernel this machine runs (`Int8GEMM.capability`).
     public var int8Kernel: String
+    /// The forward pass's int8 GEMMs against the same shapes in f32; nil without int8 GEMMs.
+    public var int8Rate: Int8Rate?
+
+    /// Throughput of int8 GEMMs over f32 GEMMs of the same shapes.
+    public struct Int8Rate: Codable, Sendable {
+        /// f32 time / int8 time on this machine, both replayed alone.
+        public var alone: Double
+        /// `alone` × the int8 GEMMs' efficiency in the forward pass (alone / in-forward time):
+        /// the rate in the forward pass, taking f32 GEMMs to run there at their alone speed (they
+        /// do within a few percent on an f32 model). What `KernelRates.int8GEMM` models.
+        public var inForward: Double
+        /// `KernelRates.reference.int8GEMM`, what the report's headline assumes.
+        public var assumed: Double
+    }
 
     public var samplesPerSecond: Double { Double(batch) / (latency.median / 1000) }
     public var tokensPerSecond: Double { Double(batch * sequenceLength) / (latency.median / 1000) }
@@ -131,12 +145,16 @@ public struct BenchReport: Codable, Sendable {
                 + "alone \(Format.fixed(gemm.aloneMilliseconds, 1)) ms (\(Format.fixed(gemm.gflopsAlone, 1)) \(unit)); efficiency \(Format.fixed(100 * gemm.efficiency, 0))%")
         }
         out.append("int8 kernel    \(int8Kernel)")
+        if let r = int8Rate {
+            out.append("int8 rate      \(Format.fixed(r.inForward, 2))× the f32 rate in the forward pass (\(Format.fixed(r.alone, 2))× on the same GEMM shapes alone); "
+                + "the report assumes \(Format.fixed(r.assumed, 2))×")
+        }
         out.append("load           \(Format.fixed(loadMilliseconds, 1)) ms (import + f32 preparation)")
         if let e = elimination {
             out.append("")
             out.append("elimination at λ = \(Format.fixed(e.lambda, 4)): tokens per sample \(e.tokensKept.map(String.init).joined(separator: " → "))")
             out.append("  latency      median \(Format.fixed(e.latency.median, 1)) ms (min \(Format.fixed(e.latency.min, 1)), max \(Format.fixed(e.latency.max, 1))), full model \(Format.fixed(latency.median, 1)) ms")
-            out.append("  speedup      measured \(Format.fixed(e.measuredSpeedup, 2))×, predicted \(Format.fixed(e.predictedSpeedup, 2))× (whole model; blocks alone \(Format.fixed(e.predictedBlockSpeedup, 2))×), "
+            out.append("  speedup      measured \(Format.fixed(e.measuredSpeedup, 2))×, predicted \(Format.fixed(e.predictedSpeedup, 2))× (whole model on Pare's runtime; blocks' FLOPs, Eq. 4', \(Format.fixed(e.predictedBlockSpeedup, 2))×), "
                 + "measured/predicted \(Format.fixed(e.measuredSpeedup / max(e.predictedSpeedup, 1e-9), 2))")
             out.append("  sort+gather  \(Format.fixed(e.selectionMilliseconds, 1)) ms per batch")
         }
