@@ -26,7 +26,7 @@ for recipe in passes/*.yaml; do
     "$PARE" compile "$MODEL" --recipe "$recipe" -o "$OUT/$name.pare" > /dev/null 2> "$OUT/$name.log"
     "$PARE" bench "$OUT/$name.pare" --against "$MODEL" --runs "$RUNS" --json > "$OUT/$name-bench.json"
     "$PARE" eval "$OUT/$name.pare" --against "$MODEL" --json > "$OUT/$name-eval.json"
-    line="$(python3 - "$OUT/$name-bench.json" "$OUT/$name-eval.json" "$name" <<'PY'
+    python3 - "$OUT/$name-bench.json" "$OUT/$name-eval.json" "$name" "$OUT/$name-verdict" <<'PY'
 import json, sys
 bench, ev, name = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
 points = ev["points"]
@@ -34,10 +34,8 @@ point = next((p for p in points if p.get("baked")), points[0])
 lam = bench.get("lambda")
 print(f"{name:<14} {bench['speedup']:8.2f}x {bench['predicted_speedup']:9.2f}x {point['mean']:10.4f} {point['worst']:10.4f}  "
       + (f"{lam:.4f}" if lam is not None else "none"))
-print("SLOWER" if bench["speedup"] < 0.97 else "ok", file=sys.stderr)
+open(sys.argv[4], "w").write("SLOWER" if bench["speedup"] < 0.97 else "ok")
 PY
-)" 2> "$OUT/$name-verdict"
-    echo "$line"
     if grep -q SLOWER "$OUT/$name-verdict"; then slower=1; fi
 done
 if [ "$slower" = 1 ]; then
