@@ -97,4 +97,29 @@ import ModelIR
         #expect(e.predictedSpeedup > 1 && e.measuredSpeedup > 0)
         #expect(try Bench.run(path: bert, options: .init(workload: Workload(batch: 1, sequenceLength: 8), warmup: 0, runs: 1)).elimination == nil)
     }
+
+    /// `bench A --against B` times A as deployed (at its baked λ) unless `full`, and prints the
+    /// runtime cost model's prediction for the same batch. Oracle for the prediction: the batch's
+    /// runtime cost summed sample by sample from the whole-model cost at the kept counts.
+    @Test func benchAgainstTimesTheArtifactAsDeployed() async throws {
+        let path = directory + "/d.pare"
+        _ = try await Compile.run(model: bert, output: path, options: .init(
+            recipe: "elimination-profile{fit=raw,lambda=0.6}", calibration: .init(path: corpus, samples: 8, maxLength: 32)))
+        let w = Workload(batch: 2, sequenceLength: 32)
+        let deployed = try Bench.compare(path: path, against: bert, options: .init(workload: w, threads: 1, warmup: 0, runs: 2))
+        let artifact = try ModelSource.load(path).model, profile = try #require(artifact.elimination)
+        #expect(deployed.lambda == profile.defaultLambda && deployed.referenceLambda == nil)
+        let counts = profile.keptCounts(tokens: 32, lambda: profile.defaultLambda)
+        #expect(counts.last! < 32)
+        let full = CostModel.cost(artifact, workload: w, pricing: .reference).total
+        let outside = CostModel.cost(artifact, workload: Workload(batch: 1, sequenceLength: 32), pricing: .reference)
+        let eliminated = 2 * (outside.embeddings + outside.head
+            + CostModel.blockCosts(artifact, counts: counts, pricing: .reference).reduce(0) { $0 + $1.total })
+        #expect(abs(deployed.predictedSpeedup - Double(full) / Double(eliminated)) < 1e-12 && deployed.predictedSpeedup > 1)
+        #expect(deployed.speedup > 0 && deployed.fastestRunsSpeedup > 0)
+        #expect(deployed.text().contains("at λ = ") && deployed.text().contains("predicted"))
+        // --full: both without elimination; the same weights, so predicted exactly 1.
+        let whole = try Bench.compare(path: path, against: bert, options: .init(workload: w, threads: 1, warmup: 0, runs: 1, full: true))
+        #expect(whole.lambda == nil && whole.predictedSpeedup == 1)
+    }
 }

@@ -41,6 +41,23 @@ import ModelIR
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as? [String: Any]
         let points = try #require(json?["points"] as? [[String: Any]])
         #expect(points.filter { $0["baked"] as? Bool == true }.count == 1)
+        // Latency is measured at the baked λ against the model in full, beside the prediction for
+        // the same texts. Oracle for the FLOPs figure: ACC-SPEC's FLOP functions sample by sample.
+        let c = report.comparison
+        #expect(c.lambda == baked[0].lambda && c.measuredSpeedup > 0)
+        #expect(report.text().contains("at the baked λ") && report.text().contains("measured/predicted"))
+        let model = try ModelSource.load(path).model, profile = try #require(model.elimination)
+        let lengths = try CalibrationInput.load(.init(path: heldOut, samples: 8, maxLength: 128, seed: 1), config: model.config,
+                                                tokenizer: ModelSource.load(path).tokenizer(path: path)).samples.map(\.count)
+        var full = 0, eliminated = 0
+        for n in lengths {
+            let outside = CostModel.flops(model, workload: Workload(batch: 1, sequenceLength: n))
+            full += outside.total
+            eliminated += outside.embeddings + outside.head
+                + CostModel.blockFLOPs(model, counts: profile.keptCounts(tokens: n, lambda: profile.defaultLambda)).reduce(0) { $0 + $1.total }
+        }
+        #expect(abs(c.predictedFLOPsSpeedup - Double(full) / Double(eliminated)) < 1e-12)
+        #expect(c.predictedSpeedup >= 1)
     }
 
     @Test func gpt2AgainstItselfHasEqualPerplexity() throws {
