@@ -21,7 +21,7 @@ import TensorCore
 /// the linear's path), of W or of the whitened W·S alike; it needs `rank` or `rank-ratio`.
 public struct SVDLowRank: Pass {
     public static let name = "svd-lowrank"
-    public static let summary = "Factorize dense weights as u·v by truncated SVD (rank, ratio or energy; optionally activation-aware)."
+    public static let summary = "Factorize dense weights as u·v by truncated SVD (rank, ratio or energy; optionally activation-aware); a rank predicted slower than the dense weight needs force=true."
     public let options: Options
     public var needsCalibration: Bool { options.activationAware }
 
