@@ -26,7 +26,7 @@ extension Bench {
         let batch = syntheticBatch(w, config: a.model.config, seed: options.seed)
         let models = [PreparedModel(a.model), PreparedModel(b.model)]
         let eliminations = options.full ? [nil, nil]
-            : [try Elimination.chosen(for: a.model, lambda: options.lambda), try Elimination.chosen(for: b.model, lambda: nil)]
+            : [try Elimination.chosen(for: a.model, lambda: options.lambda, mode: options.mode), try Elimination.chosen(for: b.model, lambda: nil)]
         func timed(_ i: Int) throws(RuntimeError) -> Double {
             let start = ContinuousClock.now
             try forward(models[i], batch, elimination: eliminations[i])

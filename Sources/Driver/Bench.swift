@@ -20,9 +20,12 @@ public enum Bench {
         public var lambda: Double?
         /// `--against`: time both models without elimination, whatever profiles they carry.
         public var full: Bool
+        /// Overrides the profile's elimination mode (of this model, not of `--against`'s).
+        public var mode: EliminationProfile.Mode?
 
         public init(workload: Workload = Workload(batch: 8, sequenceLength: 128), threads: Int? = nil,
-                    warmup: Int = 2, runs: Int = 10, seed: UInt64 = 0, lambda: Double? = nil, full: Bool = false) {
+                    warmup: Int = 2, runs: Int = 10, seed: UInt64 = 0, lambda: Double? = nil, full: Bool = false,
+                    mode: EliminationProfile.Mode? = nil) {
             self.workload = workload
             self.threads = threads
             self.warmup = warmup
@@ -30,6 +33,7 @@ public enum Bench {
             self.seed = seed
             self.lambda = lambda
             self.full = full
+            self.mode = mode
         }
     }
 
@@ -38,7 +42,7 @@ public enum Bench {
         let source = try ModelSource.load(path)
         let model = source.model
         let prepared = PreparedModel(model)
-        let elimination = try Elimination.chosen(for: model, lambda: options.lambda)
+        let elimination = try Elimination.chosen(for: model, lambda: options.lambda, mode: options.mode)
         let loadSeconds = seconds(ContinuousClock.now - loadStart)
         let c = model.config, w = options.workload
         guard w.sequenceLength <= c.maxPositions else {

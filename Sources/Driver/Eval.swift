@@ -16,13 +16,20 @@ public enum Eval {
         public var maxLength: Int
         /// λ values to evaluate; nil = a default sweep up to the identity λ (when the model has a profile).
         public var lambdas: [Double]?
+        /// The elimination mode of the sweep (and of the latency run); nil = the profile's.
+        public var mode: EliminationProfile.Mode?
+        /// Sweep the other mode too, so both curves are side by side.
+        public var bothModes: Bool
 
-        public init(against: String? = nil, data: String? = nil, samples: Int = 96, maxLength: Int = 128, lambdas: [Double]? = nil) {
+        public init(against: String? = nil, data: String? = nil, samples: Int = 96, maxLength: Int = 128, lambdas: [Double]? = nil,
+                    mode: EliminationProfile.Mode? = nil, bothModes: Bool = false) {
             self.against = against
             self.data = data
             self.samples = samples
             self.maxLength = maxLength
             self.lambdas = lambdas
+            self.mode = mode
+            self.bothModes = bothModes
         }
     }
 
@@ -45,40 +52,44 @@ public enum Eval {
         let set = try CalibrationInput.load(.init(path: dataPath, samples: options.samples, maxLength: options.maxLength, seed: 1),
                                             config: c, tokenizer: tokenizer)
         let model = PreparedModel(source.model), referenceModel = PreparedModel(reference.model)
-        var lambdas: [Double?] = [nil]
+        // (mode, λ) per point: the full model first, then the sweep in the chosen mode (and the other one).
+        var runs: [(mode: EliminationProfile.Mode?, lambda: Double?)] = [(nil, nil)]
+        let mode = options.mode ?? source.model.elimination?.mode ?? .drop
         if let profile = source.model.elimination {
-            let sweep = options.lambdas ?? (defaultSweep.filter { $0 < profile.identityLambda } + [profile.defaultLambda])
-            lambdas += Set(sweep).sorted().map { Optional($0) }
-        } else if options.lambdas != nil {
-            throw .usage("--lambdas needs an elimination profile, and this model has none", "compile it with elimination-profile")
+            let sweep = Set(options.lambdas ?? (defaultSweep.filter { $0 < profile.identityLambda } + [profile.defaultLambda])).sorted()
+            let modes = options.bothModes ? [mode] + EliminationProfile.Mode.allCases.filter { $0 != mode } : [mode]
+            runs += modes.flatMap { m in sweep.map { (Optional(m), Optional($0)) } }
+        } else if options.lambdas != nil || options.mode != nil || options.bothModes {
+            throw .usage("--lambdas, --elimination-mode and --both-modes need an elimination profile, and this model has none",
+                         "compile it with elimination-profile")
         }
         let batch = TokenBatch(ids: set.samples)
         let meanLength = Double(set.samples.reduce(0) { $0 + $1.count }) / Double(set.samples.count)
         var points: [EvalReport.Point] = []
         var comparison = EvalReport.Comparison()
         // The artifact as deployed (at its baked λ) against the reference as given (its own baked λ, if any).
-        let baked = source.model.elimination.map { Elimination(profile: $0, lambda: $0.defaultLambda) }
+        let baked = source.model.elimination.map { Elimination(profile: $0, lambda: $0.defaultLambda, mode: mode) }
         let referenceBaked = options.against == nil ? nil : reference.model.elimination.map { Elimination(profile: $0, lambda: $0.defaultLambda) }
         do {
             comparison = try compare(model, referenceModel, batch: batch, causal: c.causal,
                                      elimination: baked, referenceElimination: referenceBaked)
             if c.causal {
                 let want = try referenceModel.decode(batch).nextTokenLogits
-                for lambda in lambdas {
-                    let e = lambda.map { Elimination(profile: source.model.elimination!, lambda: $0) }
+                for run in runs {
+                    let e = run.lambda.map { Elimination(profile: source.model.elimination!, lambda: $0, mode: run.mode) }
                     let out = try model.decode(batch, elimination: e)
                     let agree = zip(want, out.nextTokenLogits).filter { PreparedModel.argmax($0) == PreparedModel.argmax($1) }.count
                     let kl = zip(want, out.nextTokenLogits).map { Self.kl($0, $1) }
-                    points.append(point(lambda, source.model, set.samples, out.keptCounts, meanLength,
+                    points.append(point(run, source.model, set.samples, out.keptCounts, meanLength,
                                         mean: Double(agree) / Double(want.count), worst: kl.max() ?? 0, metric2: kl.reduce(0, +) / Double(kl.count)))
                 }
             } else {
                 let want = try referenceModel.encode(batch).sentenceEmbeddings()
-                for lambda in lambdas {
-                    let e = lambda.map { Elimination(profile: source.model.elimination!, lambda: $0) }
+                for run in runs {
+                    let e = run.lambda.map { Elimination(profile: source.model.elimination!, lambda: $0, mode: run.mode) }
                     let out = try model.encode(batch, elimination: e)
                     let cosines = zip(want, out.sentenceEmbeddings()).map { Self.cosine($0, $1) }
-                    points.append(point(lambda, source.model, set.samples, out.keptCounts, meanLength,
+                    points.append(point(run, source.model, set.samples, out.keptCounts, meanLength,
                                         mean: cosines.reduce(0, +) / Double(cosines.count), worst: cosines.min() ?? 0, metric2: nil))
                 }
             }
@@ -135,15 +146,16 @@ public enum Eval {
         return result
     }
 
-    private static func point(_ lambda: Double?, _ model: Model, _ samples: [[Int]], _ kept: [[Int]], _ meanLength: Double,
-                              mean: Double, worst: Double, metric2: Double?) -> EvalReport.Point {
+    private static func point(_ run: (mode: EliminationProfile.Mode?, lambda: Double?), _ model: Model, _ samples: [[Int]],
+                              _ kept: [[Int]], _ meanLength: Double, mean: Double, worst: Double, metric2: Double?) -> EvalReport.Point {
+        let lambda = run.lambda
         let full = samples.reduce(0) { $0 + CostModel.blockFLOPs(model, counts: [Int](repeating: $1.count, count: model.blocks.count + 1)).reduce(0) { $0 + $1.total } }
         let pruned = kept.reduce(0) { $0 + CostModel.blockFLOPs(model, counts: $1).reduce(0) { $0 + $1.total } }
         let last = kept.map { Double($0.last ?? 0) }
-        return EvalReport.Point(lambda: lambda, mean: mean, worst: worst, meanKL: metric2,
+        return EvalReport.Point(lambda: lambda, mode: run.mode?.rawValue, mean: mean, worst: worst, meanKL: metric2,
                                 meanTokensLeft: last.reduce(0, +) / Double(max(last.count, 1)),
                                 predictedSpeedup: Double(full) / Double(max(pruned, 1)),
-                                baked: lambda != nil && lambda == model.elimination?.defaultLambda)
+                                baked: lambda != nil && lambda == model.elimination?.defaultLambda && run.mode == model.elimination?.mode)
     }
 
     /// cos(a, b) in Double.
@@ -169,6 +181,8 @@ public enum Eval {
 public struct EvalReport: Codable, Sendable, CommandOutput {
     public struct Point: Codable, Sendable {
         public var lambda: Double?
+        /// `drop` or `merge`; absent for the full model.
+        public var mode: String?
         /// Encoders: mean cosine; causal LMs: share of samples whose greedy next token agrees.
         public var mean: Double
         /// Encoders: the lowest cosine; causal LMs: the largest KL divergence.
@@ -179,7 +193,7 @@ public struct EvalReport: Codable, Sendable, CommandOutput {
         public var meanTokensLeft: Double
         /// Block FLOPs full / eliminated over these samples (Eq. 4').
         public var predictedSpeedup: Double
-        /// Whether this λ is the one baked into the artifact (its default at load time).
+        /// Whether this λ and mode are the artifact's own (what it runs at by default).
         public var baked: Bool
     }
 
@@ -231,9 +245,9 @@ public struct EvalReport: Codable, Sendable, CommandOutput {
             + "on Pare's runtime (measured/predicted \(Format.fixed(c.measuredSpeedup / max(c.predictedSpeedup, 1e-9), 2)); "
             + "\(Format.fixed(c.predictedFLOPsSpeedup, 2))× in FLOPs)")
         out.append("")
-        out.append("λ          " + (causal ? "agree     worst KL   mean KL" : "mean cos   min cos") + "   tokens left   predicted speedup")
+        out.append("λ          mode   " + (causal ? "agree     worst KL   mean KL" : "mean cos   min cos") + "   tokens left   predicted speedup")
         for p in points {
-            var line = (p.lambda.map { Format.fixed($0, 4) } ?? "none").padding(11)
+            var line = (p.lambda.map { Format.fixed($0, 4) } ?? "none").padding(11) + (p.mode ?? "–").padding(7)
             line += Format.fixed(p.mean, causal ? 3 : 5).padding(10) + Format.fixed(p.worst, causal ? 4 : 5).padding(11)
             if let kl = p.meanKL { line += Format.fixed(kl, 4).padding(10) }
             line += Format.fixed(p.meanTokensLeft, 1).padding(14) + Format.fixed(p.predictedSpeedup, 2) + "×"

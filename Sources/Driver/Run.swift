@@ -17,13 +17,17 @@ public enum Run {
         public var topK: Int
         /// λ of token elimination; nil = the artifact's default λ when it carries a profile.
         public var lambda: Double?
+        /// Overrides the profile's elimination mode.
+        public var mode: EliminationProfile.Mode?
 
-        public init(texts: [String], maxLength: Int? = nil, newTokens: Int = 20, topK: Int = 5, lambda: Double? = nil) {
+        public init(texts: [String], maxLength: Int? = nil, newTokens: Int = 20, topK: Int = 5, lambda: Double? = nil,
+                    mode: EliminationProfile.Mode? = nil) {
             self.texts = texts
             self.maxLength = maxLength
             self.newTokens = newTokens
             self.topK = topK
             self.lambda = lambda
+            self.mode = mode
         }
     }
 
@@ -34,7 +38,7 @@ public enum Run {
         let tokenizer = try source.tokenizer(path: path)
         let c = source.model.config
         let prepared = PreparedModel(source.model)
-        let elimination = try Elimination.chosen(for: source.model, lambda: options.lambda)
+        let elimination = try Elimination.chosen(for: source.model, lambda: options.lambda, mode: options.mode)
         let limit = try maxLength(options, config: c, sentenceLimit: source.maxSequenceLength)
 
         var inputs: [RunReport.Input] = []

@@ -47,6 +47,8 @@ final class KeyValueCache {
     var values: [Float]
     var length = 0
     let width: Int
+    /// log s_j of each cached key (0 unless token merging made it stand for s_j tokens).
+    var logSizes: [Float] = []
 
     init(capacity: Int, width: Int) {
         self.width = width

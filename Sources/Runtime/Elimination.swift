@@ -2,15 +2,19 @@ import ModelIR
 
 /// Token elimination at run time (ACC-SPEC §2): after the heads are concatenated and before
 /// W_O, each sample keeps its N_l highest-scoring word-vectors (protected token forced), in
-/// their original order; the residual stream and every later layer see only those.
+/// their original order; the residual stream and every later layer see only those. In `merge`
+/// mode the others are first averaged into their most similar kept token (`TokenMerging`).
 public struct Elimination: Sendable, Equatable {
     public var profile: EliminationProfile
     /// λ, the speedup coefficient the deployment chose.
     public var lambda: Double
+    /// Drop or merge; the profile's own mode unless the deployment overrides it.
+    public var mode: EliminationProfile.Mode
 
-    public init(profile: EliminationProfile, lambda: Double) {
+    public init(profile: EliminationProfile, lambda: Double, mode: EliminationProfile.Mode? = nil) {
         self.profile = profile
         self.lambda = lambda
+        self.mode = mode ?? profile.mode
     }
 
     /// Kept indices (ascending) of a sample with score vector `sv`: the `count` largest scores,

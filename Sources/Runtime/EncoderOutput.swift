@@ -14,6 +14,9 @@ public struct EncoderOutput: Sendable {
     public let keptPositions: [[Int]]
     /// N_0…N_L per sample: tokens entering the first layer and leaving each layer.
     public let keptCounts: [[Int]]
+    /// `merge` elimination: original tokens each final row stands for, per sample; nil when no
+    /// token was merged (every row stands for itself).
+    public let sizes: [[Float]]?
     /// tanh(W_p · h_CLS + b_p) per sample, when the model has a pooler.
     public let pooled: [[Float]]?
     /// Classifier logits on the pooled output, per sample, when the model has a classifier.

@@ -17,6 +17,10 @@ extension PreparedModel {
     /// For each segment whose `score[s]` is true, returns the score vector of Sort (ACC-SPEC §3):
     /// SV_j = (1/H) Σ_h Σ_i P_h[i, j], divided by n − j for causal attention (Eq. 8).
     ///
+    /// `keyBias[s]` (token merging's proportional attention) adds log s_j to every score of key j
+    /// of segment s before the softmax, so a key standing for s_j tokens weighs what they weighed;
+    /// a cache keeps the bias of its rows for later steps.
+    ///
     /// Segments are independent, so with several BLAS threads and no observer or profile they run
     /// in parallel, one per thread, each on single-threaded sgemms (a 128×128×32 product is too
     /// small to split well, and softmax then runs on every core too). Each segment's arithmetic is
@@ -24,13 +28,15 @@ extension PreparedModel {
     @discardableResult
     func attend(_ layer: Layer, index: Int, qkv: UnsafePointer<Float>, segments: [Segment],
                 caches: [KeyValueCache]?, causal: Bool, context: UnsafeMutablePointer<Float>,
-                observe: AttentionObserver?, profile: ForwardProfile?, score: [Bool]? = nil) -> [[Float]?] {
+                observe: AttentionObserver?, profile: ForwardProfile?, score: [Bool]? = nil,
+                keyBias: [[Float]?]? = nil) -> [[Float]?] {
         var vectors = [[Float]?](repeating: nil, count: segments.count)
         let threads = BLASThreads.count
         guard threads > 1, segments.count > 1, observe == nil, profile == nil else {
             for s in segments.indices {
                 vectors[s] = attend(layer, index: index, qkv: qkv, segment: segments[s], cache: caches?[s], causal: causal,
-                                    context: context, observe: observe, profile: profile, score: score?[s] ?? false)
+                                    context: context, observe: observe, profile: profile, score: score?[s] ?? false,
+                                    keyBias: keyBias?[s])
             }
             return vectors
         }
@@ -42,7 +48,8 @@ extension PreparedModel {
                 DispatchQueue.concurrentPerform(iterations: workers) { t in
                     for s in stride(from: t, to: segments.count, by: workers) {
                         out[s] = attend(layer, index: index, qkv: qkv, segment: segments[s], cache: caches?[s], causal: causal,
-                                        context: context, observe: nil, profile: nil, score: score?[s] ?? false)
+                                        context: context, observe: nil, profile: nil, score: score?[s] ?? false,
+                                        keyBias: keyBias?[s])
                     }
                 }
             }
@@ -53,13 +60,14 @@ extension PreparedModel {
     /// One segment of `attend`: its rows of `context`, and its score vector when `scoring`.
     private func attend(_ layer: Layer, index: Int, qkv: UnsafePointer<Float>, segment: Segment, cache: KeyValueCache?,
                         causal: Bool, context: UnsafeMutablePointer<Float>, observe: AttentionObserver?,
-                        profile: ForwardProfile?, score scoring: Bool) -> [Float]? {
+                        profile: ForwardProfile?, score scoring: Bool, keyBias: [Float]?) -> [Float]? {
         let da = layer.attentionWidth, dh = layer.headDim, stride = 3 * da
         let scale = 1 / Float(dh).squareRoot()
         let n = segment.count
         let q = qkv + segment.offset * stride
         var past = 0
         var keyStride = stride
+        var bias = keyBias
         if let cache {
             past = cache.length
             for r in 0..<n {
@@ -70,6 +78,8 @@ extension PreparedModel {
             }
             cache.length += n
             keyStride = da
+            cache.logSizes += keyBias ?? [Float](repeating: 0, count: n)
+            bias = cache.logSizes.contains { $0 != 0 } ? cache.logSizes : nil
         }
         let keyCount = past + n
         var scores = [Float](repeating: 0, count: n * keyCount)
@@ -83,6 +93,7 @@ extension PreparedModel {
                     gemm(profile, .scores, q + h * dh, keys + h * dh, into: p, m: n, n: keyCount, k: dh,
                          transposeB: true, alpha: scale, lda: stride, ldb: keyStride, ldc: keyCount)
                     timed(profile, .softmax) {
+                        if let bias { Elementwise.addBias(p, rows: n, columns: keyCount, bias: bias) }
                         Softmax.rows(p, rows: n, columns: keyCount, causalOffset: causal ? past : nil)
                     }
                     if observe != nil { observed.append(contentsOf: UnsafeBufferPointer(start: p, count: n * keyCount)) }

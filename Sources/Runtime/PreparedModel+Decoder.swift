@@ -74,14 +74,10 @@ extension PreparedModel {
             a.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, scratch: scratch, profile: profile) }
             let context = scratch.buffer(.context, count: rows * layer.attentionWidth, of: Float.self)
             let scores = attend(layer, index: l, qkv: qkv, segments: state.segments, caches: caches[l], causal: true,
-                                context: context, observe: observe, profile: profile, score: state.scoring(layer: l))
-            if let keep = state.eliminate(layer: l, scores: scores) {
-                timed(profile, .selection) {
-                    x.withUnsafeMutableBufferPointer { Self.compact($0.baseAddress!, rows: keep, width: d) }
-                    x.removeSubrange((keep.count * d)...)
-                    Self.compact(context, rows: keep, width: layer.attentionWidth)
-                }
-                rows = keep.count
+                                context: context, observe: observe, profile: profile, score: state.scoring(layer: l),
+                                keyBias: state.logSizes)
+            if let step = eliminate(&state, layer: l, scores: scores, hidden: x) {
+                timed(profile, .selection) { rows = apply(step, to: &x, context: context, layer: layer) }
             }
             if let inputs { inputs(l, .output, UnsafeBufferPointer(start: context, count: rows * layer.attentionWidth), layer.attentionWidth) }
             x.withUnsafeMutableBufferPointer { h in

@@ -89,14 +89,10 @@ extension PreparedModel {
             x.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, scratch: scratch, profile: profile) }
             let context = scratch.buffer(.context, count: rows * layer.attentionWidth, of: Float.self)
             let scores = attend(layer, index: l, qkv: qkv, segments: state.segments, caches: nil, causal: false,
-                                context: context, observe: observe, profile: profile, score: state.scoring(layer: l))
-            if let keep = state.eliminate(layer: l, scores: scores) {
-                timed(profile, .selection) {
-                    x.withUnsafeMutableBufferPointer { Self.compact($0.baseAddress!, rows: keep, width: d) }
-                    x.removeSubrange((keep.count * d)...)
-                    Self.compact(context, rows: keep, width: layer.attentionWidth)
-                }
-                rows = keep.count
+                                context: context, observe: observe, profile: profile, score: state.scoring(layer: l),
+                                keyBias: state.logSizes)
+            if let step = eliminate(&state, layer: l, scores: scores, hidden: x) {
+                timed(profile, .selection) { rows = apply(step, to: &x, context: context, layer: layer) }
             }
             if let inputs { inputs(l, .output, UnsafeBufferPointer(start: context, count: rows * layer.attentionWidth), layer.attentionWidth) }
             // h = LN₁(x + C·W_Oᵀ + b_O), computed in place in x.
@@ -136,7 +132,35 @@ extension PreparedModel {
         }
         return EncoderOutput(hiddenSize: d, lengths: state.segments.map(\.count), offsets: state.offsets, lastHidden: x,
                              hiddenStates: keepHiddenStates ? states : nil, stateOffsets: keepHiddenStates ? stateOffsets : nil,
-                             keptPositions: state.positions, keptCounts: state.history, pooled: pooled, logits: logits)
+                             keptPositions: state.positions, keptCounts: state.history, sizes: state.mergedSizes,
+                             pooled: pooled, logits: logits)
+    }
+
+    /// Layer l's Eliminate step for `state`, matching tokens on the rows of `hidden` [T, d] (the
+    /// residual stream at the elimination point) when merging.
+    func eliminate(_ state: inout EliminationState, layer l: Int, scores: [[Float]?], hidden: [Float]) -> EliminationState.Step? {
+        let d = config.hiddenSize, segments = state.segments
+        return hidden.withUnsafeBufferPointer { x in
+            state.eliminate(layer: l, scores: scores) { s in
+                TokenMerging.Rows(base: x.baseAddress! + segments[s].offset * d, stride: d, width: d)
+            }
+        }
+    }
+
+    /// Layer `layer`'s Eliminate on the residual stream x [T, d] and the context [T, d_a]: merged
+    /// rows averaged (`merge` mode), then the kept rows moved to the front. Returns the new T.
+    func apply(_ step: EliminationState.Step, to x: inout [Float], context: UnsafeMutablePointer<Float>, layer: Layer) -> Int {
+        let d = config.hiddenSize
+        x.withUnsafeMutableBufferPointer { x in
+            if let groups = step.groups, let sizes = step.sizes {
+                TokenMerging.average(x.baseAddress!, width: d, groups: groups, sizes: sizes)
+                TokenMerging.average(context, width: layer.attentionWidth, groups: groups, sizes: sizes)
+            }
+            Self.compact(x.baseAddress!, rows: step.rows, width: d)
+        }
+        x.removeSubrange((step.rows.count * d)...)
+        Self.compact(context, rows: step.rows, width: layer.attentionWidth)
+        return step.rows.count
     }
 
     /// Moves rows `rows` (ascending, as elimination keeps them) of a packed [·, width] matrix to

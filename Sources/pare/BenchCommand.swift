@@ -34,6 +34,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "With --against: time both models without elimination.")
     var full = false
 
+    @Option(help: "What eliminated tokens become: drop or merge (default: the artifact's mode).")
+    var eliminationMode: EliminationProfile.Mode?
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -49,7 +52,8 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         do {
             let options = Bench.Options(workload: Workload(batch: batch, sequenceLength: seqLen), threads: threads,
-                                        warmup: warmup, runs: runs, lambda: lambda, full: full)
+                                        warmup: warmup, runs: runs, lambda: lambda, full: full,
+                                        mode: eliminationMode)
             if let against {
                 let comparison = try Bench.compare(path: path, against: against, options: options)
                 print(json ? comparison.json() : comparison.text(), terminator: "")

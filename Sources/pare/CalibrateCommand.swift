@@ -5,6 +5,7 @@ import ModelIR
 
 extension CurveFit.Kind: ExpressibleByArgument {}
 extension ACCMeasurement.Aggregate: ExpressibleByArgument {}
+extension EliminationProfile.Mode: ExpressibleByArgument {}
 
 struct CalibrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

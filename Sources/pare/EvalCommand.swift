@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import Driver
+import ModelIR
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,6 +26,12 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Comma-separated λ values (default: a sweep up to the profile's identity λ).")
     var lambdas: String?
 
+    @Option(help: "What eliminated tokens become in the sweep and the latency run: drop or merge (default: the artifact's mode).")
+    var eliminationMode: EliminationProfile.Mode?
+
+    @Flag(help: "Sweep the other elimination mode too, so both curves are side by side.")
+    var bothModes = false
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -40,7 +47,8 @@ struct EvalCommand: ParsableCommand {
         }
         do {
             let report = try Eval.run(path: path, options: .init(against: against, data: data, samples: samples,
-                                                                maxLength: maxLength, lambdas: values))
+                                                                maxLength: maxLength, lambdas: values,
+                                                                mode: eliminationMode, bothModes: bothModes))
             print(json ? report.json() : report.text(), terminator: "")
         } catch {
             fail(error)

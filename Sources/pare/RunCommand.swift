@@ -1,5 +1,6 @@
 import ArgumentParser
 import Driver
+import ModelIR
 import Foundation
 
 struct RunCommand: ParsableCommand {
@@ -33,6 +34,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "λ of token elimination (default: the artifact's λ when it carries a profile; larger keeps more tokens).")
     var lambda: Double?
 
+    @Option(help: "What eliminated tokens become: drop or merge (default: the artifact's mode).")
+    var eliminationMode: EliminationProfile.Mode?
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -49,7 +53,8 @@ struct RunCommand: ParsableCommand {
             all += content.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }
         }
         do {
-            let report = try Run.run(path: path, options: .init(texts: all, maxLength: maxLength, newTokens: maxNewTokens, topK: topK, lambda: lambda),
+            let report = try Run.run(path: path, options: .init(texts: all, maxLength: maxLength, newTokens: maxNewTokens, topK: topK, lambda: lambda,
+                                                                mode: eliminationMode),
                                      warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) })
             print(json ? report.json() : report.text(), terminator: "")
         } catch {

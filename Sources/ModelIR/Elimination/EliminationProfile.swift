@@ -11,6 +11,17 @@ public struct EliminationProfile: Codable, Sendable, Equatable {
         case none
     }
 
+    /// What happens to the word-vectors a layer eliminates.
+    public enum Mode: String, Codable, Sendable, CaseIterable {
+        /// Discarded (ACC-SPEC §2, the LAT paper): later layers never see them.
+        case drop
+        /// Merged into their most similar kept token as a size-weighted average (Bolya et al.,
+        /// "Token Merging", ICLR 2023): what they carried stays in the representation, and
+        /// proportional attention and size-weighted pooling let a merged token weigh what its
+        /// members weighed. Same token counts, so the same speedup as `drop`, less the matching.
+        case merge
+    }
+
     /// How α·N becomes an integer (ACC-SPEC §5, Eq. 3).
     public enum Rounding: String, Codable, Sendable {
         case floor, round, ceil
@@ -31,6 +42,8 @@ public struct EliminationProfile: Codable, Sendable, Equatable {
     public var identityLambda: Double
     /// β of the linear speedup model, Eq. (4): the share of a layer's FLOPs before Eliminate.
     public var beta: Double
+    /// What the runtime does with eliminated tokens unless told otherwise at load time.
+    public var mode: Mode = .drop
 
     /// Builds EP from ACC by Eq. (2): EP₁ = 1, EP_l = min(1, f(l)/f(l−1)) until the fit first
     /// rises at l*, then 1 for good; a fit driven to ≤ ε gives 1.
@@ -123,5 +136,26 @@ public struct EliminationProfile: Codable, Sendable, Equatable {
             if continuousSpeedup(lambda: mid) >= target { low = mid } else { high = mid }
         }
         return low
+    }
+}
+
+extension EliminationProfile {
+    enum CodingKeys: String, CodingKey {
+        case acc, fit, ep, haltLayer, protection, rounding, defaultLambda, identityLambda, beta, mode
+    }
+
+    /// `mode` is absent from profiles written before merging existed: they dropped tokens.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        acc = try c.decode([Double].self, forKey: .acc)
+        fit = try c.decode(CurveFit.self, forKey: .fit)
+        ep = try c.decode([Double].self, forKey: .ep)
+        haltLayer = try c.decodeIfPresent(Int.self, forKey: .haltLayer)
+        protection = try c.decode(Protection.self, forKey: .protection)
+        rounding = try c.decode(Rounding.self, forKey: .rounding)
+        defaultLambda = try c.decode(Double.self, forKey: .defaultLambda)
+        identityLambda = try c.decode(Double.self, forKey: .identityLambda)
+        beta = try c.decode(Double.self, forKey: .beta)
+        mode = try c.decodeIfPresent(Mode.self, forKey: .mode) ?? .drop
     }
 }
