@@ -44,7 +44,7 @@ extension Bench {
         let lengths = [Int](repeating: w.sequenceLength, count: w.batch)
         let predicted = zip([a.model, b.model], eliminations).map { model, e in
             CostModel.cost(model, counts: CostModel.keptCounts(model, lengths: lengths, profile: e?.profile, lambda: e?.lambda),
-                           pricing: .reference)
+                           pricing: .reference, mode: e?.mode)
         }
         let ratios = zip(times[0], times[1]).map { $1 / max($0, 1e-12) }
         return BenchComparison(model: a.name, reference: b.name, batch: w.batch, sequenceLength: w.sequenceLength,

@@ -89,7 +89,8 @@ public enum Bench {
             let counts = profile.keptCounts(tokens: w.sequenceLength, lambda: elimination.lambda)
             let lengths = [Int](repeating: w.sequenceLength, count: w.batch)
             let predicted = Double(CostModel.cost(model, counts: CostModel.keptCounts(model, lengths: lengths, profile: nil, lambda: nil), pricing: .reference))
-                / Double(max(CostModel.cost(model, counts: [[Int]](repeating: counts, count: w.batch), pricing: .reference), 1))
+                / Double(max(CostModel.cost(model, counts: [[Int]](repeating: counts, count: w.batch), pricing: .reference,
+                                            mode: elimination.mode), 1))
             let eliminatingProfile = ForwardProfile()
             try? forwardWith(elimination, eliminatingProfile)
             eliminationReport = .init(

@@ -88,7 +88,7 @@ public enum Eval {
                 for run in runs {
                     let e = run.lambda.map { Elimination(profile: source.model.elimination!, lambda: $0, mode: run.mode) }
                     let out = try model.encode(batch, elimination: e)
-                    let cosines = zip(want, out.sentenceEmbeddings()).map { Self.cosine($0, $1) }
+                    let cosines = zip(want, out.sentenceEmbeddings()).map { EncoderOutput.cosine($0, $1) }
                     points.append(point(run, source.model, set.samples, out.keptCounts, meanLength,
                                         mean: cosines.reduce(0, +) / Double(cosines.count), worst: cosines.min() ?? 0, metric2: nil))
                 }
@@ -99,9 +99,10 @@ public enum Eval {
         let lengths = set.samples.map(\.count)
         func predicted(_ pricing: CostModel.Pricing) -> Double {
             let a = CostModel.cost(source.model, counts: CostModel.keptCounts(source.model, lengths: lengths, profile: baked?.profile,
-                                                                              lambda: baked?.lambda), pricing: pricing)
+                                                                              lambda: baked?.lambda), pricing: pricing, mode: baked?.mode)
             let b = CostModel.cost(reference.model, counts: CostModel.keptCounts(reference.model, lengths: lengths, profile: referenceBaked?.profile,
-                                                                                 lambda: referenceBaked?.lambda), pricing: pricing)
+                                                                                 lambda: referenceBaked?.lambda), pricing: pricing,
+                                   mode: referenceBaked?.mode)
             return Double(b) / Double(max(a, 1))
         }
         comparison.lambda = baked?.lambda
@@ -150,7 +151,7 @@ public enum Eval {
                               _ kept: [[Int]], _ meanLength: Double, mean: Double, worst: Double, metric2: Double?) -> EvalReport.Point {
         let lambda = run.lambda
         let full = samples.reduce(0) { $0 + CostModel.blockFLOPs(model, counts: [Int](repeating: $1.count, count: model.blocks.count + 1)).reduce(0) { $0 + $1.total } }
-        let pruned = kept.reduce(0) { $0 + CostModel.blockFLOPs(model, counts: $1).reduce(0) { $0 + $1.total } }
+        let pruned = kept.reduce(0) { $0 + CostModel.blockCosts(model, counts: $1, pricing: .flops, mode: run.mode).reduce(0) { $0 + $1.total } }
         let last = kept.map { Double($0.last ?? 0) }
         return EvalReport.Point(lambda: lambda, mode: run.mode?.rawValue, mean: mean, worst: worst, meanKL: metric2,
                                 meanTokensLeft: last.reduce(0, +) / Double(max(last.count, 1)),
@@ -158,12 +159,6 @@ public enum Eval {
                                 baked: lambda != nil && lambda == model.elimination?.defaultLambda && run.mode == model.elimination?.mode)
     }
 
-    /// cos(a, b) in Double.
-    static func cosine(_ a: [Float], _ b: [Float]) -> Double {
-        var dot = 0.0, na = 0.0, nb = 0.0
-        for (x, y) in zip(a, b) { dot += Double(x) * Double(y); na += Double(x) * Double(x); nb += Double(y) * Double(y) }
-        return dot / max((na * nb).squareRoot(), 1e-30)
-    }
 
     /// KL(softmax(p) ‖ softmax(q)) in nats.
     static func kl(_ p: [Float], _ q: [Float]) -> Double {

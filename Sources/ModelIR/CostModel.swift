@@ -28,7 +28,9 @@ public struct BlockCost: Codable, Sendable, Equatable {
     public var norms: Int
     /// up, activation, down: (2·m·d·d_ff + m·d_ff) + 8·m·d_ff + (2·m·d_ff·d + m·d).
     public var mlp: Int
-    /// Score vector for Sort/Eliminate (head mean + column sums): (h+1)·n², only when m < n.
+    /// Score vector for Sort/Eliminate (head mean + column sums): (h+1)·n², only when m < n;
+    /// when merging also the matching, 3·n·d (normalising) + 2·(n−m)·m·d (cosines) +
+    /// 2·(n−m)·(d + d_a) (size-weighted averages of the residual and context rows).
     public var selection: Int = 0
 
     public var total: Int { qkv + scores + softmax + context + output + norms + mlp + selection }
@@ -144,8 +146,11 @@ public enum CostModel {
     /// One block with n tokens in and m tokens out. `.flops`: the formulas of `BlockCost`.
     /// `.runtime(ρ)`: linears by `cost(_:tokens:pricing:)`, Q·Kᵀ and P·V at ρ.attentionGEMM per
     /// FLOP, h·n² probabilities at ρ.softmax, m·d_ff activations at ρ.activation, m·d at ρ.norms,
-    /// and for the Sort/Eliminate layer (m < n) (h+1)·n² score sums and m·d gathered at ρ.elementwise.
-    public static func cost<T>(_ block: Block<T>, hiddenSize d: Int, tokensIn n: Int, tokensOut m: Int, pricing: Pricing) -> BlockCost {
+    /// and for the Sort/Eliminate layer (m < n) (h+1)·n² score sums and m·d gathered at
+    /// ρ.elementwise; `merging` adds the cosine GEMM at ρ.attentionGEMM per FLOP and n·d +
+    /// (n−m)·(d + d_a) elements normalised and averaged at ρ.elementwise.
+    public static func cost<T>(_ block: Block<T>, hiddenSize d: Int, tokensIn n: Int, tokensOut m: Int, pricing: Pricing,
+                               merging: Bool = false) -> BlockCost {
         let a = block.attention
         let h = a.keptHeads.count, inner = a.innerSize, ff = block.mlp.up.outFeatures
         let linears = (qkv: qkvCost(a, tokens: n, pricing: pricing), output: cost(a.o, tokens: m, pricing: pricing),
@@ -155,14 +160,16 @@ public enum CostModel {
             return BlockCost(
                 qkv: linears.qkv, scores: 2 * n * n * inner, softmax: 5 * h * n * n, context: 2 * n * n * inner,
                 output: linears.output, norms: 16 * m * d, mlp: linears.mlp + 8 * m * ff,
-                selection: m < n ? (h + 1) * n * n : 0)
+                selection: m < n ? (h + 1) * n * n + (merging ? 3 * n * d + 2 * (n - m) * m * d + 2 * (n - m) * (d + inner) : 0) : 0)
         case let .runtime(ρ):
             func priced(_ count: Int, _ rate: Double) -> Int { Int((Double(count) * rate).rounded()) }
             return BlockCost(
                 qkv: linears.qkv, scores: priced(2 * n * n * inner, ρ.attentionGEMM), softmax: priced(h * n * n, ρ.softmax),
                 context: priced(2 * n * n * inner, ρ.attentionGEMM), output: linears.output, norms: priced(m * d, ρ.norms),
                 mlp: linears.mlp + priced(m * ff, ρ.activation),
-                selection: m < n ? priced((h + 1) * n * n + m * d, ρ.elementwise) : 0)
+                selection: m < n ? priced((h + 1) * n * n + m * d, ρ.elementwise)
+                    + (merging ? priced(2 * (n - m) * m * d, ρ.attentionGEMM) + priced(n * d + (n - m) * (d + inner), ρ.elementwise) : 0)
+                    : 0)
         }
     }
 

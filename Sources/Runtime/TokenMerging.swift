@@ -1,3 +1,5 @@
+import Kernels
+
 /// Merging eliminated tokens into kept ones (after Bolya et al., "Token Merging", ICLR 2023).
 /// ACC's Sort still decides which N_l tokens of a sample stay, exactly as `drop` does; each of
 /// the others then joins the kept token it is most similar to, and each group's rows become
@@ -32,16 +34,18 @@ enum TokenMerging {
         let unit = normalized(vectors, count: n)
         var isKept = [Bool](repeating: false, count: n)
         for i in kept { isKept[i] = true }
-        for j in 0..<n where !isKept[j] && j != protected {
-            var best = targets[0], bestSimilarity = -Float.infinity
-            for a in targets {
-                let i = kept[a]
-                var dot: Float = 0
-                for c in 0..<width { dot += unit[j * width + c] * unit[i * width + c] }
-                if dot > bestSimilarity { best = a; bestSimilarity = dot }
-            }
-            groups[best].append(j)
+        let removed = (0..<n).filter { !isKept[$0] && $0 != protected }
+        guard !removed.isEmpty else { return groups }
+        // Cosines of every removed row with every target: one GEMM [r, width] × [width, t].
+        func rows(_ indices: [Int]) -> [Float] { indices.flatMap { unit[($0 * width)..<($0 * width + width)] } }
+        let similarity = GEMM.multiply(rows(removed), rows(targets.map { kept[$0] }), m: removed.count, n: targets.count,
+                                       k: width, transposeB: true)
+        for (r, j) in removed.enumerated() {
+            var best = 0
+            for t in 1..<targets.count where similarity[r * targets.count + t] > similarity[r * targets.count + best] { best = t }
+            groups[targets[best]].append(j)
         }
+        for a in groups.indices where groups[a].count > 2 { groups[a] = [groups[a][0]] + groups[a].dropFirst().sorted() }
         return groups
     }
 

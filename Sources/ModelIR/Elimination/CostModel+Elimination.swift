@@ -5,11 +5,15 @@ extension CostModel {
         blockCosts(graph, counts: counts, pricing: .flops)
     }
 
-    /// `blockFLOPs` priced by `pricing`.
-    public static func blockCosts<T>(_ graph: ModelGraph<T>, counts: [Int], pricing: Pricing) -> [BlockCost] {
+    /// `blockFLOPs` priced by `pricing`, eliminated tokens dropped or merged as `mode` says
+    /// (default: the graph's profile's mode).
+    public static func blockCosts<T>(_ graph: ModelGraph<T>, counts: [Int], pricing: Pricing,
+                                     mode: EliminationProfile.Mode? = nil) -> [BlockCost] {
         precondition(counts.count == graph.blocks.count + 1, "need N_0…N_L for \(graph.blocks.count) blocks")
+        let merging = (mode ?? graph.elimination?.mode) == .merge
         return graph.blocks.enumerated().map { l, block in
-            cost(block, hiddenSize: graph.config.hiddenSize, tokensIn: counts[l], tokensOut: counts[l + 1], pricing: pricing)
+            cost(block, hiddenSize: graph.config.hiddenSize, tokensIn: counts[l], tokensOut: counts[l + 1], pricing: pricing,
+                 merging: merging)
         }
     }
 
@@ -27,10 +31,11 @@ extension CostModel {
     /// The cost of one forward pass over a batch without padding, sample s having counts[s] =
     /// N_0…N_L tokens at its blocks (all equal to its length without elimination): embeddings
     /// and head on N_0 tokens, block l on N_{l−1} in and N_l out.
-    public static func cost<T>(_ graph: ModelGraph<T>, counts: [[Int]], pricing: Pricing) -> Int {
+    public static func cost<T>(_ graph: ModelGraph<T>, counts: [[Int]], pricing: Pricing, mode: EliminationProfile.Mode? = nil) -> Int {
         counts.reduce(0) { total, c in
             let outside = cost(graph, workload: Workload(batch: 1, sequenceLength: c[0]), pricing: pricing)
-            return total + outside.embeddings + outside.head + blockCosts(graph, counts: c, pricing: pricing).reduce(0) { $0 + $1.total }
+            return total + outside.embeddings + outside.head
+                + blockCosts(graph, counts: c, pricing: pricing, mode: mode).reduce(0) { $0 + $1.total }
         }
     }
 

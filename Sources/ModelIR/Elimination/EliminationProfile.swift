@@ -44,6 +44,30 @@ public struct EliminationProfile: Codable, Sendable, Equatable {
     public var beta: Double
     /// What the runtime does with eliminated tokens unless told otherwise at load time.
     public var mode: Mode = .drop
+    /// When the default λ was chosen for a fidelity floor: what was measured at it.
+    public var fidelity: Fidelity?
+
+    /// A fidelity measured on the calibration samples against the model without elimination.
+    public struct Fidelity: Codable, Sendable, Equatable {
+        public enum Metric: String, Codable, Sendable {
+            /// Mean cosine of mean-pooled sentence embeddings (encoders).
+            case cosine
+            /// Share of samples whose greedy next token agrees (decoders).
+            case agreement
+        }
+
+        public var metric: Metric
+        /// The value at the default λ, in the profile's mode.
+        public var value: Double
+        /// The floor asked for (`min-fidelity`).
+        public var floor: Double
+
+        public init(metric: Metric, value: Double, floor: Double) {
+            self.metric = metric
+            self.value = value
+            self.floor = floor
+        }
+    }
 
     /// Builds EP from ACC by Eq. (2): EP₁ = 1, EP_l = min(1, f(l)/f(l−1)) until the fit first
     /// rises at l*, then 1 for good; a fit driven to ≤ ε gives 1.
@@ -141,7 +165,7 @@ public struct EliminationProfile: Codable, Sendable, Equatable {
 
 extension EliminationProfile {
     enum CodingKeys: String, CodingKey {
-        case acc, fit, ep, haltLayer, protection, rounding, defaultLambda, identityLambda, beta, mode
+        case acc, fit, ep, haltLayer, protection, rounding, defaultLambda, identityLambda, beta, mode, fidelity
     }
 
     /// `mode` is absent from profiles written before merging existed: they dropped tokens.
@@ -157,5 +181,6 @@ extension EliminationProfile {
         identityLambda = try c.decode(Double.self, forKey: .identityLambda)
         beta = try c.decode(Double.self, forKey: .beta)
         mode = try c.decodeIfPresent(Mode.self, forKey: .mode) ?? .drop
+        fidelity = try c.decodeIfPresent(Fidelity.self, forKey: .fidelity)
     }
 }

@@ -3,24 +3,44 @@ import ModelIR
 import Runtime
 
 /// `elimination-profile`: measures ACC per layer on the calibration samples with the model as it
-/// is at this step (ACC-SPEC §3), fits the curve, derives EP (Eq. 2), and bakes the profile and
-/// a default λ into the model. A deployment then picks λ at load time (`pare run --lambda`).
-/// With `target-speedup`, the default λ is the one whose predicted (continuous, Eq. 6) speedup
-/// is that target, found by bisection (§6.2).
+/// is at this step (ACC-SPEC §3), fits the curve, derives EP (Eq. 2), and bakes the profile, its
+/// mode (`drop` or `merge`, `EliminationProfile.Mode`) and a default λ into the model. A
+/// deployment then picks λ (and the mode) at load time (`pare run --lambda --elimination-mode`).
+///
+/// The default λ is one of: `lambda` (default 1); with `target-speedup`, the λ whose predicted
+/// (continuous, Eq. 6) speedup is that target, found by bisection (§6.2); with `min-fidelity`,
+/// the smallest λ (the most speed) at which the model eliminating in `mode` stays at or above
+/// the floor against the same model without elimination, on the calibration samples: mean cosine
+/// of mean-pooled embeddings (encoders) or agreement of the greedy next token (decoders). The
+/// floor is measured against the model as this step receives it, so it bounds what elimination
+/// costs on top of the passes before it (which it cannot change); `pare eval --against` gives the
+/// total. The measured value is recorded in the profile.
 public struct EliminationProfilePass: Pass {
     public struct Options: PassOptions {
         public var fit: CurveFit.Kind = .quadratic
         public var aggregate: ACCMeasurement.Aggregate = .mean
-        /// Default λ stored in the artifact (ignored when `target-speedup` is set).
-        public var lambda: Double = 1
+        /// Default λ stored in the artifact; nil = 1 unless `target-speedup` or `min-fidelity` chooses it.
+        public var lambda: Double?
         public var targetSpeedup: Double?
+        /// The fidelity floor in (0, 1] the default λ must keep on the calibration samples.
+        public var minFidelity: Double?
+        /// What eliminated tokens become by default; merging keeps more of a representation.
+        public var mode: EliminationProfile.Mode = .merge
         public var batchSize: Int = 16
 
         public init() {}
 
         public func validate() throws(PassError) {
-            guard lambda > 0, lambda.isFinite else {
+            let given = [lambda != nil, targetSpeedup != nil, minFidelity != nil].filter { $0 }.count
+            guard given <= 1 else {
+                throw .invalidValue(key: "lambda", value: "\(given) of lambda, target-speedup, min-fidelity",
+                                    expected: "at most one of them: each chooses the default λ")
+            }
+            if let lambda, !(lambda > 0 && lambda.isFinite) {
                 throw .invalidValue(key: "lambda", value: "\(lambda)", expected: "a number above 0")
+            }
+            if let f = minFidelity, !(f > 0 && f <= 1) {
+                throw .invalidValue(key: "min-fidelity", value: "\(f)", expected: "a number in (0, 1]")
             }
             if let t = targetSpeedup, !(t >= 1 && t.isFinite) {
                 throw .invalidValue(key: "target-speedup", value: "\(t)", expected: "a number ≥ 1")
@@ -61,13 +81,27 @@ public struct EliminationProfilePass: Pass {
             throw .failed(pass: Self.name, reason: "no calibration sample has a token besides the protected one (one-token samples give no ACC); use longer calibration text")
         }
         var profile = EliminationProfile(acc: measurement.acc, fit: options.fit,
-                                         protection: model.config.causal ? .last : .first, defaultLambda: options.lambda)
+                                         protection: model.config.causal ? .last : .first, defaultLambda: options.lambda ?? 1)
+        profile.mode = options.mode
         var diagnostics: [Diagnostic] = []
         if let target = options.targetSpeedup {
             guard let lambda = profile.lambda(forSpeedup: target) else {
                 throw .failed(pass: Self.name, reason: "a \(target)× speedup is out of reach for this profile (λ → 0 gives \(profile.continuousSpeedup(lambda: 1e-6))×); lower target-speedup")
             }
             profile.defaultLambda = lambda
+        }
+        if let floor = options.minFidelity {
+            let search: FidelitySearch, lambda: Double, fidelity: Double
+            do {
+                search = try FidelitySearch(prepared, samples: calibration.samples, profile: profile, batchSize: options.batchSize)
+                (lambda, fidelity) = try search.smallestLambda(floor: floor)
+            } catch {
+                throw .failed(pass: Self.name, reason: error.description)
+            }
+            profile.defaultLambda = lambda
+            profile.fidelity = EliminationProfile.Fidelity(metric: search.metric, value: fidelity, floor: floor)
+            diagnostics.append(Diagnostic(.note, at: "elimination",
+                                          "λ = \(String(format: "%.4f", lambda)) keeps \(search.metric.rawValue) \(String(format: "%.4f", fidelity)) ≥ \(floor) on the calibration samples (\(options.mode.rawValue))"))
         }
         if profile.ep.allSatisfy({ $0 == 1 }) {
             diagnostics.append(Diagnostic(.note, at: "elimination", "ACC never falls: EP ≡ 1, so λ acts as a constant retention rate"))
