@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "PassesTests", dependencies: ["Passes", "ModelImport", "Calibration", "Runtime"]),
         .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "ModelImport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "ModelImport"], exclude: ["Snapshots"]),
-        .testTarget(name: "DriverTests", dependencies: ["Driver"]),
+        .testTarget(name: "DriverTests", dependencies: ["Driver", "Runtime", "Kernels"]),
     ],
     swiftLanguageModes: [.v6]
 )

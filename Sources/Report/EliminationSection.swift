@@ -43,6 +43,10 @@ public struct EliminationSection: Codable, Sendable, Equatable {
     public var modelSpeedup: Double
     /// λ → kept tokens, FLOPs, speedup, ascending in λ.
     public var sweep: [Point]
+    /// `drop` or `merge`: what eliminated tokens become; the sweep's FLOPs count merging's matching.
+    public var mode: String = "drop"
+    /// When the default λ was chosen for a fidelity floor: what was measured there.
+    public var fidelity: EliminationProfile.Fidelity?
 
     /// The λ values of the sweep: a fixed grid up to the identity λ, plus the default and chosen λ.
     static let grid = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0]
@@ -74,5 +78,7 @@ public struct EliminationSection: Codable, Sendable, Equatable {
             exact[round(l)] = exact[round(l)] ?? l
         }
         sweep = exact.keys.sorted().map { point(exact[$0]!) }
+        mode = p.mode.rawValue
+        fidelity = p.fidelity.map { .init(metric: $0.metric, value: round($0.value), floor: $0.floor) }
     }
 }

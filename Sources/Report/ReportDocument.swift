@@ -327,7 +327,12 @@ extension EliminationSection {
         let intro = "At λ = \(lambda) (default \(NumberFormat.fixed(defaultLambda, 4)); λ ≥ \(NumberFormat.fixed(identityLambda, 4)) "
             + "keeps every token) each sample of \(NumberFormat.grouped(n0)) tokens keeps \(kept(chosen.tokensKept)) "
             + "after layers 1–\(ep.count). Predicted speedup of the blocks: "
-        let after = " (exact FLOPs, ACC-SPEC Eq. 4'); the 25/75 model of Eq. 6 gives \(NumberFormat.times(modelSpeedup)). "
+        let fate = mode == "merge"
+            ? "Eliminated tokens are merged into their most similar kept token (size-weighted; mode merge). "
+            : "Eliminated tokens are dropped (mode drop). "
+        let floor = fidelity.map { "λ was chosen as the smallest keeping \($0.metric.rawValue) ≥ \(NumberFormat.fixed($0.floor, 4)) on the "
+            + "calibration samples: \(NumberFormat.fixed($0.value, 4)) there. " } ?? ""
+        let after = " (exact FLOPs, ACC-SPEC Eq. 4'); the 25/75 model of Eq. 6 gives \(NumberFormat.times(modelSpeedup)). " + fate + floor
             + "ACC is measured on the calibration text and fitted with a \(fit) curve"
             + (haltLayer.map { "; the profile halts at layer \($0), where the fitted curve first rises." } ?? ".")
         let layers = Array(1...max(1, ep.count)).prefix(ep.count)
@@ -348,7 +353,7 @@ extension EliminationSection {
                      .text(NumberFormat.fixed(ep[l - 1], 4)), .text(NumberFormat.fixed(alpha[l - 1], 4)), .number(chosen.tokensKept[l - 1])]
                 })),
             .heading(level: 3, text: "λ sweep", id: "lambda-sweep"),
-            .paragraph([.text("Per sample of \(NumberFormat.grouped(n0)) tokens; the chosen λ is marked. Speedups are static predictions from the cost model; "),
+            .paragraph([.text("Per sample of \(NumberFormat.grouped(n0)) tokens, mode \(mode); the chosen λ is marked. Speedups are static predictions from the cost model; "),
                         .code("pare bench --lambda"), .text(" measures them.")]),
             .table(.init(
                 columns: [.init(label: "λ", numeric: true), .init(label: "tokens kept per layer", numeric: false),

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import ModelIR
+import Runtime
+import Kernels
 @testable import Driver
 
 /// calibrate, compile with elimination-profile, run and bench with λ, on the committed fixtures.
@@ -121,5 +123,59 @@ import ModelIR
         // --full: both without elimination; the same weights, so predicted exactly 1.
         let whole = try Bench.compare(path: path, against: bert, options: .init(workload: w, threads: 1, warmup: 0, runs: 1, full: true))
         #expect(whole.lambda == nil && whole.predictedSpeedup == 1)
+    }
+
+    /// `min-fidelity`: the baked λ keeps the floor on the calibration samples (oracle: the
+    /// cosine recomputed here from `pare run`-style embeddings of the same samples), a λ a
+    /// little below it does not, and the profile records the value and the mode.
+    @Test func minFidelityChoosesTheSmallestLambdaKeepingTheFloor() async throws {
+        let path = directory + "/f.pare"
+        let calibration = CalibrationOptions(path: corpus, samples: 8, maxLength: 32)
+        let result = try await Compile.run(model: bert, output: path, options: .init(
+            recipe: "elimination-profile{fit=raw,min-fidelity=0.9}", calibration: calibration))
+        let profile = try #require(result.manifest.skeleton.elimination)
+        let fidelity = try #require(profile.fidelity)
+        #expect(profile.mode == .merge && fidelity.metric == .cosine && fidelity.floor == 0.9 && fidelity.value >= 0.9)
+        #expect(profile.defaultLambda < profile.identityLambda)
+        let source = try ModelSource.load(bert)
+        let samples = try CalibrationInput.load(calibration, config: source.model.config, tokenizer: source.tokenizer(path: bert)).samples
+        let model = PreparedModel(source.model)
+        func cosine(_ lambda: Double) throws -> Double {
+            try BLASThreads.withCount(1) { () throws -> Double in try cosineOnOneThread(lambda) }
+        }
+        func cosineOnOneThread(_ lambda: Double) throws -> Double {
+            var total = 0.0
+            for batch in stride(from: 0, to: samples.count, by: 16).map({ TokenBatch(ids: Array(samples[$0..<min(samples.count, $0 + 16)])) }) {
+                let full = try model.encode(batch).sentenceEmbeddings()
+                let eliminated = try model.encode(batch, elimination: Elimination(profile: profile, lambda: lambda)).sentenceEmbeddings()
+                total += zip(full, eliminated).reduce(0) { $0 + EncoderOutput.cosine($1.0, $1.1) }
+            }
+            return total / Double(samples.count)
+        }
+        let recomputed = try cosine(profile.defaultLambda)
+        #expect(abs(recomputed - fidelity.value) < 1e-9, "\(recomputed) vs \(fidelity.value)")
+        #expect(try cosine(profile.defaultLambda * 0.97) < 0.9)
+        #expect(result.report.elimination?.mode == "merge" && result.report.elimination?.fidelity?.floor == 0.9)
+        #expect(result.report.markdown().contains("mode merge"))
+        // Two ways of choosing the default λ at once are an error.
+        await #expect(throws: (any Error).self) {
+            try await Compile.run(model: bert, output: directory + "/g.pare", options: .init(
+                recipe: "elimination-profile{min-fidelity=0.9,target-speedup=1.5}", calibration: calibration))
+        }
+    }
+
+    @Test func runAndEvalOverrideTheMode() async throws {
+        let path = directory + "/o.pare"
+        _ = try await Compile.run(model: bert, output: path, options: .init(
+            recipe: "elimination-profile{lambda=0.5,fit=raw,mode=drop}", calibration: .init(path: corpus, samples: 8, maxLength: 32)))
+        let text = "a long enough sentence so that several word vectors can be eliminated along the way"
+        let dropped = try Run.run(path: path, options: .init(texts: [text]))
+        let merged = try Run.run(path: path, options: .init(texts: [text], mode: .merge))
+        #expect(dropped.inputs[0].tokensKept == merged.inputs[0].tokensKept && dropped.inputs[0].embedding != merged.inputs[0].embedding)
+        let report = try Eval.run(path: path, options: .init(data: InspectTests.repository + "/examples/calibration/heldout.txt",
+                                                            samples: 6, lambdas: [0.5], bothModes: true))
+        #expect(report.points.map(\.mode) == [nil, "drop", "merge"])
+        #expect(report.points.filter(\.baked).map(\.mode) == ["drop"])
+        #expect(throws: DriverError.self) { try Run.run(path: bert, options: .init(texts: ["x"], mode: .merge)) }
     }
 }

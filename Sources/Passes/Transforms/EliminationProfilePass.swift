@@ -1,4 +1,5 @@
 import Calibration
+import Kernels
 import ModelIR
 import Runtime
 
@@ -93,8 +94,13 @@ public struct EliminationProfilePass: Pass {
         if let floor = options.minFidelity {
             let search: FidelitySearch, lambda: Double, fidelity: Double
             do {
-                search = try FidelitySearch(prepared, samples: calibration.samples, profile: profile, batchSize: options.batchSize)
-                (lambda, fidelity) = try search.smallestLambda(floor: floor)
+                // One BLAS thread, as for every calibration statistic: sgemm's rounding depends on
+                // how it splits the work, and the λ found must not depend on the machine.
+                (search, lambda, fidelity) = try BLASThreads.withCount(1) { () throws(RuntimeError) in
+                    let search = try FidelitySearch(prepared, samples: calibration.samples, profile: profile, batchSize: options.batchSize)
+                    let (lambda, fidelity) = try search.smallestLambda(floor: floor)
+                    return (search, lambda, fidelity)
+                }
             } catch {
                 throw .failed(pass: Self.name, reason: error.description)
             }
