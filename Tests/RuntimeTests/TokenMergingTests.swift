@@ -135,4 +135,54 @@ import TensorCore
         merging.mode = .merge
         #expect(try JSONDecoder().decode(EliminationProfile.self, from: JSONEncoder().encode(merging)).mode == .merge)
     }
+
+    /// The KV cache keeps each key's log size: a token generated after a merged prefill attends
+    /// as if the merged key were there s times (oracle: the same cache filled with the key repeated).
+    @Test func cachedKeysKeepTheirSizes() throws {
+        let model = try EliminationTests.model("tiny-gpt2")
+        let layer = model.layers[0], da = layer.attentionWidth, stride = 3 * da
+        var rng = SplitMix64(seed: 5)
+        func random(_ count: Int) -> [Float] { (0..<count).map { _ in Float.random(in: -1...1, using: &rng) } }
+        let prefill = random(3 * stride), next = random(stride)
+        let duplicated = prefill + Array(prefill[(2 * stride)..<(3 * stride)])
+        func generatedContext(_ rows: [Float], count: Int, bias: [Float]?) -> [Float] {
+            let cache = KeyValueCache(capacity: count + 1, width: da)
+            var context = [Float](repeating: 0, count: count * da), last = [Float](repeating: 0, count: da)
+            rows.withUnsafeBufferPointer { q in
+                context.withUnsafeMutableBufferPointer { c in
+                    _ = model.attend(layer, index: 0, qkv: q.baseAddress!, segments: [.init(sample: 0, offset: 0, count: count)], caches: [cache],
+                                     causal: true, context: c.baseAddress!, observe: nil, profile: nil, keyBias: bias.map { [$0] })
+                }
+            }
+            next.withUnsafeBufferPointer { q in
+                last.withUnsafeMutableBufferPointer { c in
+                    _ = model.attend(layer, index: 0, qkv: q.baseAddress!, segments: [.init(sample: 0, offset: 0, count: 1)], caches: [cache],
+                                     causal: true, context: c.baseAddress!, observe: nil, profile: nil)
+                }
+            }
+            return last
+        }
+        let merged = generatedContext(prefill, count: 3, bias: [0, 0, logf(2)])
+        let repeated = generatedContext(duplicated, count: 4, bias: nil)
+        #expect(zip(merged, repeated).allSatisfy { abs($0 - $1) <= 1e-5 })
+    }
+
+    /// GPT-2: merging at the identity λ generates what the full model does; below it, the cached
+    /// generation's first token is the uncached merged prefill's greedy token, and the last
+    /// token (protected) is kept.
+    @Test func gpt2GenerationAfterAMergedPrefill() throws {
+        let model = try EliminationTests.model("tiny-gpt2")
+        let prompt = [5, 17, 42, 8, 99, 23, 61, 7, 12, 30]
+        let profile = EliminationProfile(acc: [0.9, 0.5], fit: .raw, protection: .last)
+        let full = try model.generate(prompt: prompt, count: 8)
+        #expect(try model.generate(prompt: prompt, count: 8, elimination: Elimination(profile: profile, lambda: profile.identityLambda, mode: .merge)) == full)
+        let merge = Elimination(profile: profile, lambda: 0.8, mode: .merge)
+        let prefill = try model.decode(TokenBatch(ids: [prompt]), elimination: merge)
+        #expect(prefill.keptCounts[0].last! < prompt.count)
+        let generated = try model.generate(prompt: prompt, count: 8, elimination: merge)
+        #expect(generated.first == PreparedModel.argmax(prefill.nextTokenLogits[0]) && generated.count == 8)
+        // Dropping and merging keep the same tokens but not the same logits.
+        let drop = try model.decode(TokenBatch(ids: [prompt]), elimination: Elimination(profile: profile, lambda: 0.8, mode: .drop))
+        #expect(drop.keptCounts == prefill.keptCounts && drop.nextTokenLogits != prefill.nextTokenLogits)
+    }
 }
