@@ -164,6 +164,17 @@ import Kernels
         }
     }
 
+    /// Decoders: the floor is on the greedy next token's agreement with the model in full.
+    @Test func minFidelityOnAGPT2UsesNextTokenAgreement() async throws {
+        let result = try await Compile.run(model: gpt2, output: directory + "/g2.pare", options: .init(
+            recipe: "elimination-profile{fit=raw,min-fidelity=0.75}", calibration: .init(path: corpus, samples: 8, maxLength: 32)))
+        let profile = try #require(result.manifest.skeleton.elimination)
+        let fidelity = try #require(profile.fidelity)
+        #expect(fidelity.metric == .agreement && fidelity.value >= 0.75 && profile.protection == .last && profile.mode == .merge)
+        // Agreement counts whole samples: a multiple of 1/8.
+        #expect((fidelity.value * 8).rounded() == fidelity.value * 8)
+    }
+
     @Test func runAndEvalOverrideTheMode() async throws {
         let path = directory + "/o.pare"
         _ = try await Compile.run(model: bert, output: path, options: .init(
