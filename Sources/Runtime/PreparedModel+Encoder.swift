@@ -91,7 +91,7 @@ extension PreparedModel {
             let scores = attend(layer, index: l, qkv: qkv, segments: state.segments, caches: nil, causal: false,
                                 context: context, observe: observe, profile: profile, score: state.scoring(layer: l),
                                 keyBias: state.logSizes)
-            if let step = eliminate(&state, layer: l, scores: scores, hidden: x) {
+            if let step = timed(profile, .selection, { eliminate(&state, layer: l, scores: scores, hidden: x) }) {
                 timed(profile, .selection) { rows = apply(step, to: &x, context: context, layer: layer) }
             }
             if let inputs { inputs(l, .output, UnsafeBufferPointer(start: context, count: rows * layer.attentionWidth), layer.attentionWidth) }
