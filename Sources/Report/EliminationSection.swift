@@ -14,12 +14,16 @@ public struct EliminationSection: Codable, Sendable, Equatable {
         public var flops: Int
         /// Σ_l FLOPs_l(N_0, N_0) / Σ_l FLOPs_l(N_{l−1}, N_l) over the blocks, Eq. 4'.
         public var speedup: Double
+        /// The whole model's runtime cost in full / eliminating at this λ: what `pare bench
+        /// --lambda` measures beside the full model.
+        public var runtimeSpeedup: Double = 1
 
-        public init(lambda: Double, tokensKept: [Int], flops: Int, speedup: Double) {
+        public init(lambda: Double, tokensKept: [Int], flops: Int, speedup: Double, runtimeSpeedup: Double = 1) {
             self.lambda = lambda
             self.tokensKept = tokensKept
             self.flops = flops
             self.speedup = speedup
+            self.runtimeSpeedup = runtimeSpeedup
         }
     }
 
@@ -51,16 +55,19 @@ public struct EliminationSection: Codable, Sendable, Equatable {
     /// The λ values of the sweep: a fixed grid up to the identity λ, plus the default and chosen λ.
     static let grid = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0]
 
-    init(_ p: EliminationProfile, skeleton: Skeleton, workload: Workload, lambda: Double?) {
+    init(_ p: EliminationProfile, skeleton: Skeleton, workload: Workload, lambda: Double?, rates: KernelRates) {
         let n = workload.sequenceLength
         let round = { (x: Double) in NumberFormat.rounded(x, 4) }
         let full = CostModel.flops(skeleton, workload: workload)
         let outside = full.embeddings + full.head
+        let fullRuntime = CostModel.cost(skeleton, workload: workload, pricing: .runtime(rates)).total
         func point(_ lambda: Double) -> Point {
             let counts = p.keptCounts(tokens: n, lambda: lambda)
             let blocks = CostModel.blockFLOPs(skeleton, counts: counts).reduce(0) { $0 + $1.total } * workload.batch
+            let runtime = CostModel.cost(skeleton, counts: [[Int]](repeating: counts, count: workload.batch), pricing: .runtime(rates))
             return Point(lambda: round(lambda), tokensKept: Array(counts.dropFirst()), flops: outside + blocks,
-                         speedup: round(CostModel.eliminationSpeedup(skeleton, profile: p, tokens: n, lambda: lambda)))
+                         speedup: round(CostModel.eliminationSpeedup(skeleton, profile: p, tokens: n, lambda: lambda)),
+                         runtimeSpeedup: round(Double(fullRuntime) / Double(max(runtime, 1))))
         }
         let chosenLambda = lambda ?? p.defaultLambda
         fit = p.fit.kind.rawValue

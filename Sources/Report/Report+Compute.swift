@@ -41,7 +41,7 @@ extension Report {
                           compressionRatio: f.artifactBytes.flatMap { $0 > 0 ? Self.ratio(f.inputBytes, $0) : nil })
             },
             warnings: Self.warnings(on: last, workload: workload, rates: input.rates) + input.diagnostics.map(Warning.init),
-            elimination: last.elimination.map { EliminationSection($0, skeleton: last, workload: workload, lambda: input.lambda) },
+            elimination: last.elimination.map { EliminationSection($0, skeleton: last, workload: workload, lambda: input.lambda, rates: input.rates) },
             int8: Int8Linears(last))
         totals.deployedSpeedup = elimination.map { Self.deployedSpeedup(input, $0) }
     }

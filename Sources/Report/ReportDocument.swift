@@ -353,14 +353,16 @@ extension EliminationSection {
                      .text(NumberFormat.fixed(ep[l - 1], 4)), .text(NumberFormat.fixed(alpha[l - 1], 4)), .number(chosen.tokensKept[l - 1])]
                 })),
             .heading(level: 3, text: "λ sweep", id: "lambda-sweep"),
-            .paragraph([.text("Per sample of \(NumberFormat.grouped(n0)) tokens, mode \(mode); the chosen λ is marked. Speedups are static predictions from the cost model; "),
+            .paragraph([.text("Per sample of \(NumberFormat.grouped(n0)) tokens, mode \(mode); the chosen λ is marked. Speedups are static predictions from the cost model (the last column: the whole model on Pare's runtime against itself in full); "),
                         .code("pare bench --lambda"), .text(" measures them.")]),
             .table(.init(
                 columns: [.init(label: "λ", numeric: true), .init(label: "tokens kept per layer", numeric: false),
-                          .init(label: "FLOPs", numeric: true), .init(label: "speedup", numeric: true)],
+                          .init(label: "FLOPs", numeric: true), .init(label: "speedup (blocks, Eq. 4')", numeric: true),
+                          .init(label: "on Pare's runtime", numeric: true)],
                 rows: sweep.map { p -> [Cell] in
                     [p.lambda == chosen.lambda ? .strong(NumberFormat.fixed(p.lambda, 4)) : .text(NumberFormat.fixed(p.lambda, 4)),
-                     .text(kept(p.tokensKept)), .number(p.flops), .text(NumberFormat.times(p.speedup))]
+                     .text(kept(p.tokensKept)), .number(p.flops), .text(NumberFormat.times(p.speedup)),
+                     .text(NumberFormat.times(p.runtimeSpeedup))]
                 })),
             .lineChart(LineChart(title: "Predicted speedup by λ", xLabel: "λ", yLabel: "speedup (×)", series: [
                 .init(name: "Eq. 4' speedup", colour: "#2b6cb0", points: sweep.map { ($0.lambda, $0.speedup) }),
