@@ -211,48 +211,17 @@ import TensorCore
         }
     }
 
-    /// Oracle: the refit recomputed naively in Double from H: covariance C, the damped normal
-    /// equations (C_KK + δI)·ΔWᵀ = C_KR·W_Rᵀ solved by Gaussian elimination, W' = W_K + ΔW,
-    /// b' = b + W·μ − W'·μ_K; relative 1e-3 (the pass accumulates HᵀH in f32).
+    /// Oracle: the refit recomputed naively in Double from H (`RefitOracle.leastSquares`);
+    /// relative 1e-3 (the pass accumulates HᵀH in f32).
     @Test func leastSquaresRefitMatchesANaiveSolve() async throws {
         let before = try PruneOracle.tinyBERT()
         let inputs = try Self.downInputs(before)
         let (m, _) = try await run("ffn-prune{fraction=0.5,keep-multiple=1}", on: before)
         for l in before.blocks.indices {
-            let h = inputs[l], t = Double(h.count), n = 37, d = 32
-            let kept = try Self.keptNeurons(original: before.blocks[l].mlp.up, pruned: m.blocks[l].mlp.up), k = kept.count
-            let w = try PruneOracle.dense(before.blocks[l].mlp.down), b = try #require(before.blocks[l].mlp.down.bias).floats()
-            let μ = (0..<n).map { j in h.reduce(0) { $0 + Double($1[j]) } / t }
-            let c: [[Double]] = (0..<n).map { i in (0..<n).map { j in h.reduce(0.0) { $0 + (Double($1[i]) - μ[i]) * (Double($1[j]) - μ[j]) } / t } }
-            let δ: Double = 0.01 * kept.reduce(0.0) { $0 + c[$1][$1] } / Double(k)
-            // [C_KK + δI | C_KR·W_Rᵀ], eliminated with partial pivoting; W' = W_K + the solution.
-            let removedSet = (0..<n).filter { !kept.contains($0) }
-            var a: [[Double]] = kept.enumerated().map { (a: Int, i: Int) -> [Double] in
-                let left: [Double] = kept.enumerated().map { (b: Int, j: Int) -> Double in c[i][j] + (a == b ? δ : 0) }
-                let right: [Double] = (0..<d).map { (o: Int) -> Double in removedSet.reduce(0.0) { $0 + c[i][$1] * Double(w[o * n + $1]) } }
-                return left + right
-            }
-            for p in 0..<k {
-                let pivot = (p..<k).max { abs(a[$0][p]) < abs(a[$1][p]) }!
-                a.swapAt(p, pivot)
-                for r in 0..<k where r != p {
-                    let f = a[r][p] / a[p][p]
-                    for col in p..<(k + d) { a[r][col] -= f * a[p][col] }
-                }
-            }
-            let refit: [[Double]] = (0..<d).map { o in (0..<k).map { Double(w[o * n + kept[$0]]) + a[$0][k + o] / a[$0][$0] } } // W' [d, k]
-            let bias = (0..<d).map { (o: Int) -> Double in
-                var s = Double(b[o])
-                for j in 0..<n { s += Double(w[o * n + j]) * μ[j] }
-                for a in 0..<k { s -= refit[o][a] * μ[kept[a]] }
-                return s
-            }
-            let got = try PruneOracle.dense(m.blocks[l].mlp.down), gotBias = try #require(m.blocks[l].mlp.down.bias).floats()
-            let scale = refit.joined().map(abs).max()!, biasScale = bias.map(abs).max()!
-            let worst = (0..<d).flatMap { o in (0..<k).map { abs(Double(got[o * k + $0]) - refit[o][$0]) } }.max()!
-            let worstBias = (0..<d).map { abs(Double(gotBias[$0]) - bias[$0]) }.max()!
-            #expect(worst <= 1e-3 * scale, "layer \(l): max |ΔW'| \(worst) of \(scale)")
-            #expect(worstBias <= 1e-3 * max(biasScale, 1), "layer \(l): max |Δb'| \(worstBias)")
+            let down = before.blocks[l].mlp.down
+            let kept = try Self.keptNeurons(original: before.blocks[l].mlp.up, pruned: m.blocks[l].mlp.up)
+            let naive = RefitOracle.leastSquares(inputs[l], weight: try PruneOracle.dense(down), bias: try #require(down.bias).floats(), kept: kept)
+            try RefitOracle.expect(m.blocks[l].mlp.down, matches: naive, "layer \(l)")
         }
     }
 
@@ -301,16 +270,9 @@ import TensorCore
 
     /// Same inputs → same bytes, whatever OpenBLAS's thread count outside the pass.
     @Test func sameBytesOnAnyThreadCount() async throws {
-        let saved = BLASThreads.count
-        defer { BLASThreads.count = saved }
         let before = try PruneOracle.tinyBERT()
         for recipe in ["ffn-prune{fraction=0.25}", "ffn-prune{global-fraction=0.4,keep-multiple=4,score=magnitude,reconstruction=bias}"] {
-            var runs: [[[UInt8]]] = []
-            for threads in [2, 1, 2] {
-                BLASThreads.count = threads
-                let (m, _) = try await run(recipe, on: before)
-                runs.append(m.namedTensors.map { $0.tensor.withUnsafeBytes { [UInt8]($0) } })
-            }
+            let runs = try await RefitOracle.bytesOnThreadCounts { try await run(recipe, on: before).0 }
             #expect(runs[0] == runs[1] && runs[1] == runs[2], "\(recipe)")
         }
     }

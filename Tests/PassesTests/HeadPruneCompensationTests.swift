@@ -13,8 +13,8 @@ import TensorCore
     static let samples = [[2, 17, 45, 80, 9, 33, 61, 3], [2, 99, 5, 150, 151, 20, 3], [2, 7, 8, 120, 64, 64, 31, 77, 3]]
     let context = PassContext(calibration: CalibrationSet(samples: Self.samples, source: "t", sha256: "", truncated: 0, available: 3))
 
-    /// Per block, the rows of C (W_O's input) of the unpruned model over every calibration token.
-    static func outputInputs(_ m: Model) throws -> [[[Float]]] {
+    /// Per block, the rows of C (W_O's input) of the unpruned model over every token of `samples`.
+    static func outputInputs(_ m: Model, samples: [[Int]] = Self.samples) throws -> [[[Float]]] {
         var rows = m.blocks.map { _ in [[Float]]() }
         _ = try PreparedModel(m).encode(TokenBatch(ids: samples), inputs: { l, which, x, width in
             guard which == .output else { return }
@@ -123,6 +123,6 @@ import TensorCore
             try pass("head-prune{fraction=0.25,score=variance}")
         }
         let notes = try pass("head-prune{heads=[0:1]}").check(Skeleton(dense: .miniLM)).filter { $0.severity == .note }.map(\.description)
-        #expect(notes == ["head-prune: bias compensation reads calibration text for the means of the removed heads; set bias-compensation=false to prune exactly like transformers' prune_heads, without calibration"])
+        #expect(notes == ["head-prune: bias compensation reads calibration text for the means of the removed heads; set reconstruction=none to prune exactly like transformers' prune_heads, without calibration"])
     }
 }

@@ -10,7 +10,8 @@ extension FFNPrune {
         public var globalFraction: Double?
         /// What ranks the neurons (see `Score`).
         public var score: Score = .fluctuation
-        /// How down makes up for the removed neurons (see `Reconstruction`).
+        /// How down makes up for the removed neurons (see `Reconstruction`): its input columns are
+        /// the neurons h = act(up(x)).
         public var reconstruction: Reconstruction = .leastSquares
         /// δ of the least-squares refit: C_KK + δ·mean(diag C_KK)·I, δ ≥ 0; larger values keep
         /// the kept columns of down closer to what they were (δ → ∞ is `bias`).
@@ -33,9 +34,7 @@ extension FFNPrune {
             if let g = globalFraction, !(g >= 0 && g < 1) {
                 throw .invalidValue(key: "global-fraction", value: "\(g)", expected: "a number in [0, 1)")
             }
-            guard damping >= 0, damping.isFinite else {
-                throw .invalidValue(key: "damping", value: "\(damping)", expected: "a number ≥ 0 (a fraction of the mean diagonal of the kept activations' covariance; 0.01 is usual)")
-            }
+            try Reconstruction.validate(damping: damping)
             guard keepMultiple >= 1 else {
                 throw .invalidValue(key: "keep-multiple", value: "\(keepMultiple)", expected: "an integer ≥ 1 (16 keeps GEMM-friendly widths; 1 keeps exact counts)")
             }
@@ -49,17 +48,5 @@ extension FFNPrune {
     public enum Score: String, Codable, Sendable, ChoiceOption {
         case fluctuation
         case magnitude
-    }
-
-    /// What W_down and b_down become, K the kept and R the removed neurons, μ = E_t[h] [n]:
-    /// - `none`: the kept columns W[:, K], b unchanged (the model with those neurons zeroed);
-    /// - `bias`: also b += W[:, R]·μ_R, so the mean output on the calibration tokens is kept;
-    /// - `least-squares`: W' = argmin ‖(H_K − 1μ_Kᵀ)W'ᵀ − (H − 1μᵀ)Wᵀ‖² + δ·t·‖W' − W[:, K]‖²
-    ///   (closed form through the covariance C = HᵀH/t − μμᵀ), and b += W·μ − W'·μ_K: the affine
-    ///   refit of the MLP's output from the kept activations, whose mean output is kept too.
-    public enum Reconstruction: String, Codable, Sendable, ChoiceOption {
-        case none
-        case bias
-        case leastSquares = "least-squares"
     }
 }

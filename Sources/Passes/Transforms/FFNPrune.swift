@@ -10,9 +10,9 @@ import TensorCore
 /// a multiple of `keep-multiple`. Ties go by index: among equal scores the lower index is removed
 /// first (the lower (layer, index) globally).
 ///
-/// down then makes up for the removed neurons (`reconstruction`, see `refit`): nothing, their
-/// mean output folded into b_down (FLAP), or, by default, a damped least-squares refit of the
-/// kept columns on the calibration activations with the same mean correction. Scores and the
+/// down then makes up for the removed neurons (`reconstruction`, see `Reconstruction.refit`):
+/// nothing, their mean output folded into b_down (FLAP), or, by default, a damped least-squares
+/// refit of the kept columns on the calibration activations with the same mean correction. Scores and the
 /// refit come from the calibration statistics (one BLAS thread), so the bytes do not depend on
 /// the machine.
 public struct FFNPrune: Pass {
@@ -32,14 +32,13 @@ public struct FFNPrune: Pass {
         var found: [Diagnostic] = []
         for l in layers {
             for (role, linear) in [("up", s.blocks[l].mlp.up), ("down", s.blocks[l].mlp.down)] {
-                guard case let .dense(w) = linear.weight else {
+                guard case .dense = linear.weight else {
                     found.append(Diagnostic(.error, at: "blocks.\(l).mlp.\(role)", "\(Self.name) needs dense MLP weights but found \(linear.weight.kind)",
                                             hint: "move \(Self.name) before the pass that made it \(linear.weight.kind)"))
                     continue
                 }
-                if role == "down", options.reconstruction != .none, ![.f32, .f16, .bf16].contains(w.dtype) {
-                    found.append(Diagnostic(.error, at: "blocks.\(l).mlp.down", "\(Self.name) refits down but found a \(w.dtype.rawValue) weight",
-                                            hint: "add cast{dtype=f32} before \(Self.name), or use reconstruction=none"))
+                if role == "down", let unsupported = options.reconstruction.unsupportedWeight(linear, role: role, at: "blocks.\(l).mlp.down", pass: Self.name) {
+                    found.append(unsupported)
                 }
             }
         }
@@ -97,8 +96,8 @@ public struct FFNPrune: Pass {
             removed += n - kept[i].count
             pruned += 1
             if options.reconstruction != .none && mlp.down.bias == nil { biasesAdded += 1 }
-            let down = try Self.refit(mlp.down, kept: kept[i], inputs: inputs[i], reconstruction: options.reconstruction,
-                                      damping: options.damping, at: downPaths[i])
+            let down = try options.reconstruction.refit(mlp.down, keeping: kept[i], inputs: inputs[i], damping: options.damping,
+                                                        pass: Self.name, at: downPaths[i])
             model.blocks[l].mlp = Self.shrink(mlp, keeping: kept[i]) { t, rows, width in
                 HeadPrune.rows(t, rows, width: width)
             } columns: { t, columns in
@@ -106,21 +105,14 @@ public struct FFNPrune: Pass {
             }
             model.blocks[l].mlp.down = down
         }
-        if options.reconstruction == .leastSquares, pruned > 0, let widest = kept.map(\.count).max(),
-           let tokens = inputs.first?.rows, tokens < Self.tokensPerNeuron * widest {
-            notes.append(Diagnostic(.warning, at: Self.name, "the least-squares refit saw \(tokens) calibration tokens for MLPs keeping up to \(widest) neurons and may fit them too closely",
-                                    hint: "give at least \(Self.tokensPerNeuron * widest) tokens (more --samples or a longer --calibration file), raise damping, or use reconstruction=bias"))
+        if options.reconstruction == .leastSquares, pruned > 0, let widest = kept.map(\.count).max(), let tokens = inputs.first?.rows,
+           let warning = Reconstruction.fewTokensWarning(pass: Self.name, tokens: tokens, widest: widest, what: "MLPs keeping up to \(widest) neurons") {
+            notes.append(warning)
         }
         var counters = ["neurons-removed": removed, "mlps-pruned": pruned]
         if options.reconstruction != .none { counters["biases-added"] = biasesAdded }
         return PassResult(changed: pruned > 0, counters: counters, diagnostics: notes)
     }
-
-    /// Calibration tokens per kept neuron below which the least-squares refit warns. On
-    /// all-MiniLM-L6-v2 at fraction 0.25 (1152 of 1536 kept; `pare eval` mean cosine on the
-    /// held-out text) the 64 default samples (1354 tokens, ≈ 1.2 per kept neuron) give 0.940
-    /// against bias's 0.935; 256 samples (about 4× the tokens) give 0.968 against 0.937.
-    static let tokensPerNeuron = 4
 
     /// Indices of the blocks whose `blocks.<i>.mlp` the `select` glob matches.
     func selectedLayers<T>(_ s: ModelGraph<T>) -> [Int] {

@@ -5,11 +5,28 @@ extension HeadPrune {
         public var globalFraction: Double?
         /// What ranks the heads for `fraction` and `global-fraction` (ignored with `heads`).
         public var score: Score = .contribution
-        /// FLAP's bias compensation: b_O += W_O[:, cols(h)]·μ[cols(h)] for each removed head h,
-        /// μ = E[C] the mean input of W_O over the calibration tokens. On by default for every
-        /// way of choosing heads, so an explicit `heads` list then reads calibration text too;
-        /// `false` gives exactly transformers' `prune_heads` and needs none.
-        public var biasCompensation: Bool = true
+        /// How W_O [d, h·d_h] makes up for the context columns cols(h) of the removed heads (see
+        /// `Reconstruction`; its input is the concatenated head context C [tokens, h·d_h]): `bias`,
+        /// FLAP's compensation b_O += W_O[:, cols(h)]·μ[cols(h)] with μ = E[C] (the default);
+        /// `none`, exactly transformers' `prune_heads`; or `least-squares`, a damped refit of the
+        /// kept columns on the calibration contexts' covariance with the same mean correction. Any
+        /// but `none` reads calibration text, with an explicit `heads` list too. Unset, it follows
+        /// `bias-compensation`; the canonical step always spells it out.
+        public var reconstruction: Reconstruction?
+        /// The older spelling of `reconstruction`: `false` is `none`, `true` is `bias`. A recipe
+        /// may give both only when they agree on whether the removed heads are made up for
+        /// (`true` with `bias` or `least-squares`, which keeps the mean output too; `false` with
+        /// `none`); otherwise it is an error.
+        public var biasCompensation: Bool?
+        /// δ of the least-squares refit: C_KK + δ·mean(diag C_KK)·I, δ ≥ 0; larger values keep
+        /// the kept columns of W_O closer to what they were (δ → ∞ is `bias`).
+        public var damping: Double = 0.01
+
+        /// What `reconstruction` and `bias-compensation` ask for together; `reconstruction` wins
+        /// when options built in code disagree (a recipe cannot give such a pair, see `validate`).
+        var resolvedReconstruction: Reconstruction {
+            reconstruction ?? (biasCompensation == false ? .none : .bias)
+        }
 
         public init() {}
 
@@ -24,6 +41,11 @@ extension HeadPrune {
             for item in heads ?? [] where Self.parse(item) == nil {
                 throw .invalidValue(key: "heads", value: item, expected: "entries like \"3:7\" (layer:head)")
             }
+            if let compensate = biasCompensation, let reconstruction, compensate != (reconstruction != .none) {
+                throw .invalidValue(key: "bias-compensation", value: "\(compensate) with reconstruction=\(reconstruction.rawValue)",
+                                    expected: "reconstruction alone (bias-compensation is its older spelling: false is reconstruction=none, true is reconstruction=bias)")
+            }
+            try Reconstruction.validate(damping: damping)
         }
 
         static func parse(_ item: String) -> (layer: Int, head: Int)? {

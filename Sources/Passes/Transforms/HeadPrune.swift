@@ -8,20 +8,33 @@ import TensorCore
 /// layer, or the lowest-scoring `global-fraction` of all heads, scored on the calibration text
 /// (`score`: the mean contribution by default, or FLAP's fluctuation; see `Score`).
 ///
-/// With `bias-compensation` (on by default), each removed head's output C_h·W_O,hᵀ is replaced
+/// W_O then makes up for the removed heads (`reconstruction`, see `Reconstruction.refit`, the
+/// same as ffn-prune's for down): by default each removed head's output C_h·W_O,hᵀ is replaced
 /// by its calibration mean, folded into b_O (An et al. 2024, FLAP). On all-MiniLM-L6-v2 (`pare
 /// eval`, mean embedding cosine on the held-out text) it lifts fraction 0.25 from 0.931 to 0.939
 /// and global-fraction 0.25 from 0.971 to 0.978. Explicit `heads` therefore read calibration text
-/// too, unless `bias-compensation=false`, which prunes exactly like transformers' `prune_heads`.
+/// too, unless `reconstruction=none` (`bias-compensation=false`), which prunes exactly like
+/// transformers' `prune_heads`. `least-squares` refits the kept columns of W_O on the calibration
+/// contexts instead (one BLAS thread, so the bytes do not depend on the machine).
 public struct HeadPrune: Pass {
     public static let name = "head-prune"
-    public static let summary = "Remove attention heads (explicit, or the lowest-scoring on calibration text), shrink Q, K, V and W_O, and fold their mean output into b_O."
+    public static let summary = "Remove attention heads (explicit, or the lowest-scoring on calibration text), shrink Q, K, V and W_O, and make up for them in W_O (mean output into b_O, or least squares)."
     public let options: Options
-    public var needsCalibration: Bool { options.heads == nil || options.biasCompensation }
+    public var needsCalibration: Bool { options.heads == nil || reconstruction != .none }
+    /// `options.reconstruction`, or what `bias-compensation` asks for.
+    var reconstruction: Reconstruction { options.resolvedReconstruction }
 
-    public init(options: Options) { self.options = options }
+    /// Keeps `options` with `reconstruction` resolved and `bias-compensation` dropped, so the
+    /// canonical step spells the reconstruction one way.
+    public init(options: Options) {
+        var resolved = options
+        resolved.reconstruction = options.resolvedReconstruction
+        resolved.biasCompensation = nil
+        self.options = resolved
+    }
 
     public func check(_ s: Skeleton) -> [Diagnostic] {
+        if let invalid = options.validationDiagnostic() { return [invalid] }
         var found: [Diagnostic] = []
         for (i, block) in s.blocks.enumerated() {
             let a = block.attention
@@ -30,6 +43,9 @@ public struct HeadPrune: Pass {
                     found.append(Diagnostic(.error, at: "blocks.\(i).attention.\(role)", "head-prune needs dense attention weights but found \(linear.weight.kind)",
                                             hint: "move head-prune before the pass that made it \(linear.weight.kind)"))
                     continue
+                }
+                if role == "o", let unsupported = reconstruction.unsupportedWeight(linear, role: "W_O", at: "blocks.\(i).attention.o", pass: Self.name) {
+                    found.append(unsupported)
                 }
             }
         }
@@ -45,9 +61,11 @@ public struct HeadPrune: Pass {
                 found.append(Diagnostic(.error, at: "blocks.\(l).attention", "removing \(removed.count) heads would leave none",
                                         hint: "keep at least one head per layer"))
             }
-            if options.biasCompensation {
-                found.append(Diagnostic(.note, at: "head-prune", "bias compensation reads calibration text for the means of the removed heads",
-                                        hint: "set bias-compensation=false to prune exactly like transformers' prune_heads, without calibration"))
+            if reconstruction != .none {
+                let reads = reconstruction == .bias ? "bias compensation reads calibration text for the means of the removed heads"
+                    : "the least-squares refit of W_O reads calibration text for the statistics of its inputs"
+                found.append(Diagnostic(.note, at: "head-prune", reads,
+                                        hint: "set reconstruction=none to prune exactly like transformers' prune_heads, without calibration"))
             }
         } else {
             found.append(Diagnostic(.note, at: "head-prune", "heads are chosen from calibration scores at compile time: plan shows the attention unchanged, compile reports the heads kept"))
@@ -56,11 +74,11 @@ public struct HeadPrune: Pass {
     }
 
     /// Known only for an explicit `heads` list; with a fraction the heads depend on the scores.
-    /// A compensated W_O without a bias gets an f32 [d] one.
+    /// A reconstructed W_O without a bias gets an f32 [d] one.
     public func effect(on s: inout Skeleton) {
         guard let heads = options.heads else { return }
         for (l, removed) in explicitRemoval(heads, s) {
-            if options.biasCompensation && s.blocks[l].attention.o.bias == nil {
+            if reconstruction != .none && s.blocks[l].attention.o.bias == nil {
                 s.blocks[l].attention.o.bias = TensorSpec(dtype: .f32, shape: [s.blocks[l].attention.o.outFeatures])
             }
             s.blocks[l].attention = shrink(s.blocks[l].attention, removing: removed) { t, rows, _ in
@@ -72,7 +90,9 @@ public struct HeadPrune: Pass {
     }
 
     public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
-        let statistics = needsCalibration ? try context.activationStatistics(model, pass: Self.name) : nil
+        try options.validate() // a pass built in code has not been through the recipe's validation
+        let gram = reconstruction == .leastSquares ? Set(model.blocks.indices.map { LayerPath.block($0, "attention.o") }) : []
+        let statistics = needsCalibration ? try context.activationStatistics(model, gram: gram, pass: Self.name) : nil
         let removal: [Int: Set<Int>]
         var scored: [[Double]] = []
         if let heads = options.heads {
@@ -81,25 +101,34 @@ public struct HeadPrune: Pass {
             scored = try Self.scores(options.score, model, statistics!)
             removal = chooseByScore(scored, model)
         }
-        var removedCount = 0, biasesAdded = 0
+        var removedCount = 0, biasesAdded = 0, widest = 0
         for (l, removed) in removal.sorted(by: { $0.key < $1.key }) {
             removedCount += removed.count
-            var attention = model.blocks[l].attention
-            if options.biasCompensation, let statistics {
-                if attention.o.bias == nil { biasesAdded += 1 }
-                attention.o = Self.compensated(attention, removing: removed, means: try Self.outputInputs(statistics, layer: l).means)
-            }
-            model.blocks[l].attention = shrink(attention, removing: removed) { t, rows, width in
+            let attention = model.blocks[l].attention
+            var shrunk = shrink(attention, removing: removed) { t, rows, width in
                 Self.rows(t, rows, width: width)
             } columns: { t, columns in
                 Self.columns(t, columns)
             }
+            if reconstruction != .none, let statistics {
+                if attention.o.bias == nil { biasesAdded += 1 }
+                let kept = Self.keptColumns(attention, removing: removed)
+                widest = max(widest, kept.count)
+                shrunk.o = try reconstruction.refit(attention.o, keeping: kept, inputs: try Self.outputInputs(statistics, layer: l),
+                                                    damping: options.damping, pass: Self.name, at: .block(l, "attention.o"))
+            }
+            model.blocks[l].attention = shrunk
         }
-        let notes = scored.enumerated().map { l, scores in
+        var notes = scored.enumerated().map { l, scores in
             Diagnostic(.note, at: "blocks.\(l).attention", "head scores (\(options.score.rawValue)) " + scores.map { String(format: "%.4g", $0) }.joined(separator: ", ")
                 + "; kept \(model.blocks[l].attention.keptHeads)")
         }
-        let counters = ["heads-removed": removedCount].merging(options.biasCompensation ? ["biases-added": biasesAdded] : [:]) { a, _ in a }
+        if reconstruction == .leastSquares, let tokens = statistics?.inputs[.block(0, "attention.o")]?.rows,
+           let warning = Reconstruction.fewTokensWarning(pass: Self.name, tokens: tokens, widest: widest,
+                                                         what: "W_O keeping up to \(widest) context columns") {
+            notes.append(warning)
+        }
+        let counters = ["heads-removed": removedCount].merging(reconstruction != .none ? ["biases-added": biasesAdded] : [:]) { a, _ in a }
         return PassResult(changed: removedCount > 0, counters: counters, diagnostics: notes)
     }
 
@@ -144,7 +173,7 @@ public struct HeadPrune: Pass {
     private func shrink<T>(_ a: Attention<T>, removing removed: Set<Int>, rows: (T, [Int], Int) -> T,
                            columns: (T, [Int]) -> T) -> Attention<T> {
         let keepPositions = a.keptHeads.indices.filter { !removed.contains(a.keptHeads[$0]) }
-        let keptRows = keepPositions.flatMap { p in (p * a.headDim)..<((p + 1) * a.headDim) }
+        let keptRows = Self.keptColumns(a, removing: removed)
         func shrinkRows(_ l: Linear<T>) -> Linear<T> {
             guard case let .dense(w) = l.weight else { return l }
             return Linear(inFeatures: l.inFeatures, outFeatures: keptRows.count, weight: .dense(rows(w, keptRows, l.inFeatures)),
@@ -156,6 +185,12 @@ public struct HeadPrune: Pass {
         }
         return Attention(q: shrinkRows(a.q), k: shrinkRows(a.k), v: shrinkRows(a.v), o: o, headDim: a.headDim,
                          keptHeads: keepPositions.map { a.keptHeads[$0] })
+    }
+
+    /// The context columns cols(h) = [p·d_h, (p + 1)·d_h) of the heads that stay, p their position
+    /// among the kept heads, ascending: the kept rows of Q, K, V and the kept columns of W_O.
+    static func keptColumns<T>(_ a: Attention<T>, removing removed: Set<Int>) -> [Int] {
+        a.keptHeads.indices.filter { !removed.contains(a.keptHeads[$0]) }.flatMap { p in (p * a.headDim)..<((p + 1) * a.headDim) }
     }
 
     /// Rows `rows` of a matrix [r, width] (or elements of a vector), same dtype.
