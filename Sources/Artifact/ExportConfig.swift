@@ -18,6 +18,20 @@ enum ExportConfig {
         guard case var .object(config) = try parse(sourceConfig, path: path) else {
             throw .invalidSourceConfig(path: path, reason: "is not a JSON object")
         }
+        if model.config.rotary != nil {
+            try llamaFamily(model, into: &config, path: path)
+        } else {
+            try learnedPositions(model, into: &config, path: path)
+        }
+        let torchName: [DType: String] = [.f32: "float32", .f16: "float16", .bf16: "bfloat16", .f64: "float64"]
+        if let name = torchName[model.embeddings.word.dtype] {
+            for key in ["dtype", "torch_dtype"] where config[key] != nil { config[key] = .string(name) }
+        }
+        return try ManifestCoding.encode(JSONValue.object(config), path: path, pretty: true) + [UInt8(ascii: "\n")]
+    }
+
+    /// BERT and GPT-2.
+    private static func learnedPositions(_ model: Model, into config: inout [String: JSONValue], path: String) throws(ArtifactError) {
         let h = model.config.headCount
         var pruned: [String: JSONValue] = [:]
         for (i, b) in model.blocks.enumerated() where b.attention.keptHeads.count < h {
@@ -45,12 +59,53 @@ enum ExportConfig {
             config["architectures"] = [.string(name)]
         case .gpt2:
             if config["architectures"] == nil { config["architectures"] = ["GPT2LMHeadModel"] }
+        case .llama, .mistral, .qwen2:
+            break
         }
-        let torchName: [DType: String] = [.f32: "float32", .f16: "float16", .bf16: "bfloat16", .f64: "float64"]
-        if let name = torchName[model.embeddings.word.dtype] {
-            for key in ["dtype", "torch_dtype"] where config[key] != nil { config[key] = .string(name) }
+    }
+
+    /// Llama, Mistral, Qwen2: transformers has no `pruned_heads` for them, so pruned heads must
+    /// leave every layer with the same h query and g key/value heads, each key/value head read by
+    /// h/g of them; then `num_attention_heads` = h, `num_key_value_heads` = g and `head_dim` = d_h.
+    /// `intermediate_size` the MLP width; `tie_word_embeddings`; `attention_bias` / `mlp_bias`
+    /// (Llama) when a pass gave those linears biases, which Mistral and Qwen2 (o_proj) cannot hold.
+    private static func llamaFamily(_ model: Model, into config: inout [String: JSONValue], path: String) throws(ArtifactError) {
+        let c = model.config, attentions = model.blocks.map(\.attention)
+        let shapes = Set(attentions.map { a in [a.keptHeads.count, a.keptKVHeads.count] })
+        let even = attentions.allSatisfy { a in
+            Set(a.keptKVHeads.map { g in a.keptHeads.filter { $0 / a.queriesPerKVHead == g }.count }).count == 1
         }
-        return try ManifestCoding.encode(JSONValue.object(config), path: path, pretty: true) + [UInt8(ascii: "\n")]
+        guard shapes.count == 1, even, let shape = shapes.first else {
+            throw .exportUnsupported(path: path, reason: "layers keep different numbers of query or key/value heads (\(attentions.map { "\($0.keptHeads.count)/\($0.keptKVHeads.count)" }.joined(separator: ", "))), which a \(c.architecture.rawValue) config.json cannot express; prune the same number of whole key/value groups in every layer (head-prune{fraction=…} per layer)")
+        }
+        if shape != [c.headCount, c.kvHeadCount] {
+            config["num_attention_heads"] = .number(Double(shape[0]))
+            config["num_key_value_heads"] = .number(Double(shape[1]))
+            config["head_dim"] = .number(Double(c.headDim))
+        }
+        let widths = Set(model.blocks.map(\.mlp.up.outFeatures))
+        if widths.count > 1 {
+            throw .exportUnsupported(path: path, reason: "blocks have different MLP widths \(widths.sorted()), which config.json cannot express (ffn-prune with global-fraction prunes layers unevenly; its per-layer fraction keeps one width)")
+        }
+        if let ff = widths.first, ff != c.intermediateSize { config["intermediate_size"] = .number(Double(ff)) }
+        if model.head.languageModel != nil || config["tie_word_embeddings"] != nil {
+            config["tie_word_embeddings"] = .bool(model.head.languageModel == nil)
+        }
+        let attentionBias = attentions.contains { a in [a.q, a.k, a.v, a.o].contains { $0.bias != nil } }
+        let outputBias = attentions.contains { $0.o.bias != nil }
+        let mlpBias = model.blocks.contains { b in [b.mlp.gate, b.mlp.up, b.mlp.down].contains { $0?.bias != nil } }
+        switch c.architecture {
+        case .llama:
+            if attentionBias { config["attention_bias"] = .bool(true) }
+            if mlpBias { config["mlp_bias"] = .bool(true) }
+        case .mistral, .qwen2:
+            let unsupported = c.architecture == .qwen2 ? outputBias : attentionBias
+            if unsupported || mlpBias {
+                throw .exportUnsupported(path: path, reason: "a pass gave \(mlpBias ? "the MLP" : "the attention output") a bias, which \(c.architecture.rawValue) cannot load; use reconstruction=none in head-prune / ffn-prune for a model you export")
+            }
+        case .bert, .gpt2:
+            break
+        }
     }
 
     private static func parse(_ text: String, path: String) throws(ArtifactError) -> JSONValue {

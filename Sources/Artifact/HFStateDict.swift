@@ -6,6 +6,7 @@ import TensorCore
 ///
 /// - BERT: `BertModel` names (`embeddings.…`, `encoder.layer.i.…`, `pooler.dense.…`); with a
 ///   classifier, `BertForSequenceClassification` names (`bert.` prefix, `classifier.…`).
+/// - Llama, Mistral, Qwen2: see `llama(_:path:)`.
 /// - GPT-2: `GPT2LMHeadModel` names (`transformer.…`); `Conv1D` weights stored [in, out];
 ///   q | k | v fused along the output into `attn.c_attn`; `lm_head.weight` only when untied.
 ///
@@ -17,6 +18,7 @@ enum HFStateDict {
         switch model.config.architecture {
         case .bert: return try bert(model, path: path)
         case .gpt2: return try gpt2(model, path: path)
+        case .llama, .mistral, .qwen2: return try llama(model, path: path)
         }
     }
 
@@ -85,6 +87,7 @@ enum HFStateDict {
         out["\(prefix).bias"] = n.bias
     }
 
+
     /// `nn.Linear`: weight [out, in], bias [out].
     private static func linear(_ l: Linear<Tensor>, _ prefix: String, into out: inout [String: Tensor]) {
         out["\(prefix).weight"] = Densify.weight(l.weight)
@@ -98,7 +101,7 @@ enum HFStateDict {
     }
 
     /// b [out], or zeros in the weight's float dtype (f32 when the weight is not a float).
-    private static func bias(_ l: Linear<Tensor>) -> Tensor {
+    static func bias(_ l: Linear<Tensor>) -> Tensor {
         if let b = l.bias { return b }
         let w = Densify.weight(l.weight)
         let dtype: DType = [.f32, .f16, .bf16].contains(w.dtype) ? w.dtype : .f32

@@ -1,7 +1,7 @@
 extension Activations {
     /// The MLP nonlinearities `biasAndActivate` applies.
     public enum Kind: Sendable {
-        case gelu, geluTanh, relu
+        case gelu, geluTanh, relu, silu
     }
 
     /// y[r, :] = f(y[r, :] + b) for every row r of y [rows, columns] (row stride ldy), in one pass
@@ -24,6 +24,7 @@ extension Activations {
         case .gelu: epilogue(y, rows: rows, columns: columns, ldy: ldy, bias: bias, ExactGELU())
         case .geluTanh: epilogue(y, rows: rows, columns: columns, ldy: ldy, bias: bias, TanhGELU())
         case .relu: epilogue(y, rows: rows, columns: columns, ldy: ldy, bias: bias, ReLU())
+        case .silu: epilogue(y, rows: rows, columns: columns, ldy: ldy, bias: bias, SiLU())
         case nil:
             guard let bias else { return }
             for r in 0..<rows { Elementwise.add(y + r * ldy, bias, count: columns) }

@@ -19,6 +19,17 @@ public enum Activations {
     public static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
         VectorMath.map(x, count: count, ReLU())
     }
+
+    /// SiLU (Swish): x · σ(x) = x / (1 + e^(−x)).
+    public static func silu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        VectorMath.map(x, count: count, SiLU())
+    }
+}
+
+/// x / (1 + e^(−x)).
+struct SiLU: LaneFunction {
+    @inline(__always)
+    func callAsFunction(_ v: VectorMath.Vector) -> VectorMath.Vector { v / (1 + VectorMath.exp(-v)) }
 }
 
 /// h + h·erf(x/√2) with h = x/2, one fused op.

@@ -2,13 +2,13 @@
 public struct Embeddings<T: TensorDescribing>: Sendable {
     /// [vocab, d]
     public var word: T
-    /// [maxPositions, d]
-    public var position: T
+    /// [maxPositions, d]; nil when positions are rotary (`ModelConfig.rotary`).
+    public var position: T?
     /// [typeVocab, d], BERT only.
     public var tokenType: T?
     public var norm: LayerNorm<T>?
 
-    public init(word: T, position: T, tokenType: T?, norm: LayerNorm<T>?) {
+    public init(word: T, position: T?, tokenType: T?, norm: LayerNorm<T>?) {
         self.word = word
         self.position = position
         self.tokenType = tokenType
@@ -16,12 +16,15 @@ public struct Embeddings<T: TensorDescribing>: Sendable {
     }
 
     public func map<U>(_ f: (T) throws -> U) rethrows -> Embeddings<U> {
-        Embeddings<U>(word: try f(word), position: try f(position),
+        Embeddings<U>(word: try f(word), position: try position.map(f),
                       tokenType: try tokenType.map(f), norm: try norm.map { try $0.map(f) })
     }
 }
 
-/// Multi-head self-attention. q, k, v: [d] → [h·d_h]; o: [h·d_h] → [d], where h = keptHeads.count.
+/// Self-attention with h query heads and g key/value heads, each of width d_h: q: [d] → [h·d_h];
+/// k, v: [d] → [g·d_h]; o: [h·d_h] → [d], where h = keptHeads.count and g = keptKVHeads.count.
+/// Query head j (an original index) reads key/value head ⌊j / queriesPerKVHead⌋; with
+/// queriesPerKVHead = 1 (multi-head attention, BERT and GPT-2) g = h and head j reads its own.
 public struct Attention<T: TensorDescribing>: Sendable {
     public var q: Linear<T>
     public var k: Linear<T>
@@ -29,44 +32,65 @@ public struct Attention<T: TensorDescribing>: Sendable {
     public var o: Linear<T>
     /// d_h, unchanged by head pruning.
     public var headDim: Int
-    /// Indices (into the original H heads) still present, ascending.
+    /// Indices (into the original H query heads) still present, ascending.
     public var keptHeads: [Int]
+    /// H/G of the original model, the query heads that share one key/value head (grouped-query
+    /// attention); 1 for multi-head attention.
+    public var queriesPerKVHead: Int
 
-    public init(q: Linear<T>, k: Linear<T>, v: Linear<T>, o: Linear<T>, headDim: Int, keptHeads: [Int]) {
+    public init(q: Linear<T>, k: Linear<T>, v: Linear<T>, o: Linear<T>, headDim: Int, keptHeads: [Int], queriesPerKVHead: Int = 1) {
         self.q = q
         self.k = k
         self.v = v
         self.o = o
         self.headDim = headDim
         self.keptHeads = keptHeads
+        self.queriesPerKVHead = queriesPerKVHead
     }
 
-    /// h·d_h, the width of Q, K, V and of W_O's input.
+    /// h·d_h, the width of Q and of W_O's input.
     public var innerSize: Int { keptHeads.count * headDim }
+    /// Indices (into the original G key/value heads) that a kept query head reads, ascending: a
+    /// key/value head stays while any query head of its group does.
+    public var keptKVHeads: [Int] {
+        var seen: [Int] = []
+        for j in keptHeads where seen.last != j / queriesPerKVHead { seen.append(j / queriesPerKVHead) }
+        return seen
+    }
+    /// g·d_h, the width of K and V.
+    public var kvSize: Int { keptKVHeads.count * headDim }
+    /// For each kept query head, in order, the position among `keptKVHeads` of the key/value head it reads.
+    public var kvHeadOfQuery: [Int] {
+        let kv = keptKVHeads
+        return keptHeads.map { kv.firstIndex(of: $0 / queriesPerKVHead)! }
+    }
 
     public func map<U>(_ f: (T) throws -> U) rethrows -> Attention<U> {
         Attention<U>(q: try q.map(f), k: try k.map(f), v: try v.map(f), o: try o.map(f),
-                     headDim: headDim, keptHeads: keptHeads)
+                     headDim: headDim, keptHeads: keptHeads, queriesPerKVHead: queriesPerKVHead)
     }
 }
 
-/// down(act(up(x))); up: [d] → [d_ff], down: [d_ff] → [d].
+/// down(act(up(x))), or with a gate down(act(gate(x)) ⊙ up(x)) (`MLPKind.gated`, SwiGLU);
+/// gate, up: [d] → [d_ff], down: [d_ff] → [d].
 public struct MLP<T: TensorDescribing>: Sendable {
     public var up: Linear<T>
     public var down: Linear<T>
+    public var gate: Linear<T>?
 
-    public init(up: Linear<T>, down: Linear<T>) {
+    public init(up: Linear<T>, down: Linear<T>, gate: Linear<T>? = nil) {
         self.up = up
         self.down = down
+        self.gate = gate
     }
 
     public func map<U>(_ f: (T) throws -> U) rethrows -> MLP<U> {
-        MLP<U>(up: try up.map(f), down: try down.map(f))
+        MLP<U>(up: try up.map(f), down: try down.map(f), gate: try gate.map { try $0.map(f) })
     }
 }
 
 /// One transformer layer. With post-norm (BERT): h = LN₁(x + Attn(x)), out = LN₂(h + MLP(h)).
-/// With pre-norm (GPT-2): h = x + Attn(LN₁(x)), out = h + MLP(LN₂(h)).
+/// With pre-norm (GPT-2, Llama): h = x + Attn(LN₁(x)), out = h + MLP(LN₂(h)).
 public struct Block<T: TensorDescribing>: Sendable {
     public var attention: Attention<T>
     public var attentionNorm: LayerNorm<T>
@@ -117,7 +141,29 @@ public struct Head<T: TensorDescribing>: Sendable {
 extension Embeddings: Equatable where T: Equatable {}
 extension Embeddings: Codable where T: Codable {}
 extension Attention: Equatable where T: Equatable {}
-extension Attention: Codable where T: Codable {}
+extension Attention: Codable where T: Codable {
+    enum CodingKeys: String, CodingKey { case q, k, v, o, headDim, keptHeads, queriesPerKVHead }
+
+    /// `queriesPerKVHead` is written only for grouped-query attention; absent, it reads as 1.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(q: try c.decode(Linear<T>.self, forKey: .q), k: try c.decode(Linear<T>.self, forKey: .k),
+                  v: try c.decode(Linear<T>.self, forKey: .v), o: try c.decode(Linear<T>.self, forKey: .o),
+                  headDim: try c.decode(Int.self, forKey: .headDim), keptHeads: try c.decode([Int].self, forKey: .keptHeads),
+                  queriesPerKVHead: try c.decodeIfPresent(Int.self, forKey: .queriesPerKVHead) ?? 1)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(q, forKey: .q)
+        try c.encode(k, forKey: .k)
+        try c.encode(v, forKey: .v)
+        try c.encode(o, forKey: .o)
+        try c.encode(headDim, forKey: .headDim)
+        try c.encode(keptHeads, forKey: .keptHeads)
+        if queriesPerKVHead != 1 { try c.encode(queriesPerKVHead, forKey: .queriesPerKVHead) }
+    }
+}
 extension MLP: Equatable where T: Equatable {}
 extension MLP: Codable where T: Codable {}
 extension Block: Equatable where T: Equatable {}

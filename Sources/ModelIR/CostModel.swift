@@ -12,9 +12,11 @@ public struct Workload: Codable, Sendable, Equatable {
 /// The cost of one block by sub-layer: FLOPs by the formulas below (ACC-SPEC §6.1; a
 /// multiply-add counts 2), or f32-GEMM FLOPs under `CostModel.Pricing.runtime`.
 /// n = tokens entering the block, m = tokens leaving it (n = m without elimination);
-/// d = hidden size, d_a = h·d_h the attention width, h kept heads, d_ff the MLP width.
+/// d = hidden size, d_a = h·d_h the attention width, h kept query heads, d_kv = g·d_h the width
+/// of K and V (g kept key/value heads; d_kv = d_a without grouped-query attention), d_ff the MLP width.
 public struct BlockCost: Codable, Sendable, Equatable {
-    /// Q, K, V projections: 3 · (2·n·d·d_a + n·d_a) for dense weights with bias.
+    /// Q, K, V projections: 2·n·d·(d_a + 2·d_kv) plus n per bias element, for dense weights;
+    /// with rotary positions also 3·n·(d_a + d_kv) to rotate Q and K (two products and a sum each).
     public var qkv: Int
     /// Q·Kᵀ: 2·n²·d_a.
     public var scores: Int
@@ -24,9 +26,10 @@ public struct BlockCost: Codable, Sendable, Equatable {
     public var context: Int
     /// W_O on the kept tokens: 2·m·d_a·d + m·d.
     public var output: Int
-    /// two residual adds + LayerNorms: 16·m·d.
+    /// two residual adds + norms: 16·m·d with LayerNorms (1 + 7 each), 10·m·d with RMSNorms (1 + 4).
     public var norms: Int
-    /// up, activation, down: (2·m·d·d_ff + m·d_ff) + 8·m·d_ff + (2·m·d_ff·d + m·d).
+    /// up, activation, down: (2·m·d·d_ff + m·d_ff) + 8·m·d_ff + (2·m·d_ff·d + m·d); a gated MLP
+    /// adds its gate, 2·m·d·d_ff, and the product act(gate) ⊙ up, m·d_ff (biases as present).
     public var mlp: Int
     /// Score vector for Sort/Eliminate (head mean + column sums): (h+1)·n², only when m < n;
     /// when merging also the matching, 3·n·d (normalising) + 2·(n−m)·m·d (cosines) +
@@ -47,6 +50,25 @@ public struct ModelCost: Codable, Sendable, Equatable {
     public var head: Int
 
     public var total: Int { embeddings + blocks.reduce(0) { $0 + $1.total } + head }
+}
+
+/// What a block's cost depends on beyond its linears and heads: the model's norm kind and
+/// position scheme (`ModelConfig.norm`, `.rotary`).
+public struct BlockForm: Sendable, Equatable {
+    public var norm: NormKind
+    public var rotary: Bool
+
+    public init(norm: NormKind = .layer, rotary: Bool = false) {
+        self.norm = norm
+        self.rotary = rotary
+    }
+
+    public init(_ config: ModelConfig) {
+        self.init(norm: config.norm, rotary: config.rotary != nil)
+    }
+
+    /// BERT and GPT-2: LayerNorms, learned positions.
+    public static let standard = BlockForm()
 }
 
 /// The static cost model: costs from shapes and forms alone, never from timing, priced one of
@@ -139,8 +161,9 @@ public enum CostModel {
     }
 
     /// One block with n tokens in and m tokens out (ACC-SPEC §6.1, Eq. 4'), in FLOPs.
-    public static func flops<T>(_ block: Block<T>, hiddenSize d: Int, tokensIn n: Int, tokensOut m: Int) -> BlockCost {
-        cost(block, hiddenSize: d, tokensIn: n, tokensOut: m, pricing: .flops)
+    public static func flops<T>(_ block: Block<T>, hiddenSize d: Int, tokensIn n: Int, tokensOut m: Int,
+                                form: BlockForm = .standard) -> BlockCost {
+        cost(block, hiddenSize: d, tokensIn: n, tokensOut: m, pricing: .flops, form: form)
     }
 
     /// One block with n tokens in and m tokens out. `.flops`: the formulas of `BlockCost`.
@@ -148,25 +171,30 @@ public enum CostModel {
     /// FLOP, h·n² probabilities at ρ.softmax, m·d_ff activations at ρ.activation, m·d at ρ.norms,
     /// and for the Sort/Eliminate layer (m < n) (h+1)·n² score sums and m·d gathered at
     /// ρ.elementwise; `merging` adds the cosine GEMM at ρ.attentionGEMM per FLOP and n·d +
-    /// (n−m)·(d + d_a) elements normalised and averaged at ρ.elementwise.
+    /// (n−m)·(d + d_a) elements normalised and averaged at ρ.elementwise. Rotating Q and K costs
+    /// n·(d_a + d_kv) elements and a gated MLP's product m·d_ff, both at ρ.elementwise; an RMSNorm
+    /// is priced as a LayerNorm (one pass over the row either way).
     public static func cost<T>(_ block: Block<T>, hiddenSize d: Int, tokensIn n: Int, tokensOut m: Int, pricing: Pricing,
-                               merging: Bool = false) -> BlockCost {
+                               merging: Bool = false, form: BlockForm = .standard) -> BlockCost {
         let a = block.attention
         let h = a.keptHeads.count, inner = a.innerSize, ff = block.mlp.up.outFeatures
+        let gate = block.mlp.gate.map { cost($0, tokens: m, pricing: pricing) } ?? 0
+        let rotated = form.rotary ? n * (inner + a.kvSize) : 0, gated = block.mlp.gate == nil ? 0 : m * ff
         let linears = (qkv: qkvCost(a, tokens: n, pricing: pricing), output: cost(a.o, tokens: m, pricing: pricing),
-                       mlp: cost(block.mlp.up, tokens: m, pricing: pricing) + cost(block.mlp.down, tokens: m, pricing: pricing))
+                       mlp: gate + cost(block.mlp.up, tokens: m, pricing: pricing) + cost(block.mlp.down, tokens: m, pricing: pricing))
         switch pricing {
         case .flops:
             return BlockCost(
-                qkv: linears.qkv, scores: 2 * n * n * inner, softmax: 5 * h * n * n, context: 2 * n * n * inner,
-                output: linears.output, norms: 16 * m * d, mlp: linears.mlp + 8 * m * ff,
+                qkv: linears.qkv + 3 * rotated, scores: 2 * n * n * inner, softmax: 5 * h * n * n, context: 2 * n * n * inner,
+                output: linears.output, norms: (form.norm == .rms ? 10 : 16) * m * d, mlp: linears.mlp + 8 * m * ff + gated,
                 selection: m < n ? (h + 1) * n * n + (merging ? 3 * n * d + 2 * (n - m) * m * d + 2 * (n - m) * (d + inner) : 0) : 0)
         case let .runtime(ρ):
             func priced(_ count: Int, _ rate: Double) -> Int { Int((Double(count) * rate).rounded()) }
             return BlockCost(
-                qkv: linears.qkv, scores: priced(2 * n * n * inner, ρ.attentionGEMM), softmax: priced(h * n * n, ρ.softmax),
-                context: priced(2 * n * n * inner, ρ.attentionGEMM), output: linears.output, norms: priced(m * d, ρ.norms),
-                mlp: linears.mlp + priced(m * ff, ρ.activation),
+                qkv: linears.qkv + priced(rotated, ρ.elementwise), scores: priced(2 * n * n * inner, ρ.attentionGEMM),
+                softmax: priced(h * n * n, ρ.softmax), context: priced(2 * n * n * inner, ρ.attentionGEMM),
+                output: linears.output, norms: priced(m * d, ρ.norms),
+                mlp: linears.mlp + priced(m * ff, ρ.activation) + priced(gated, ρ.elementwise),
                 selection: m < n ? priced((h + 1) * n * n + m * d, ρ.elementwise)
                     + (merging ? priced(2 * (n - m) * m * d, ρ.attentionGEMM) + priced(n * d + (n - m) * (d + inner), ρ.elementwise) : 0)
                     : 0)
@@ -186,11 +214,11 @@ public enum CostModel {
     /// pooler's tanh at ρ.elementwise.
     public static func cost<T>(_ graph: ModelGraph<T>, workload: Workload, pricing: Pricing) -> ModelCost {
         let n = workload.sequenceLength, b = workload.batch, d = graph.config.hiddenSize
-        let tables = 2 + (graph.embeddings.tokenType == nil ? 0 : 1)
+        let tables = 1 + (graph.embeddings.position == nil ? 0 : 1) + (graph.embeddings.tokenType == nil ? 0 : 1)
         func norm(_ present: Bool) -> Int {
             guard present else { return 0 }
             if case let .runtime(ρ) = pricing { return Int((Double(n * d) * ρ.norms / 2).rounded()) }
-            return 7 * n * d
+            return (graph.config.norm == .rms ? 4 : 7) * n * d
         }
         func elementwise(_ count: Int) -> Int {
             if case let .runtime(ρ) = pricing { return Int((Double(count) * ρ.elementwise).rounded()) }
@@ -206,7 +234,7 @@ public enum CostModel {
             head += 2 * n * d * graph.config.vocabSize
         }
         let blocks = graph.blocks.map { block -> BlockCost in
-            var c = cost(block, hiddenSize: d, tokensIn: n, tokensOut: n, pricing: pricing)
+            var c = cost(block, hiddenSize: d, tokensIn: n, tokensOut: n, pricing: pricing, form: BlockForm(graph.config))
             c.scale(by: b)
             return c
         }

@@ -35,18 +35,21 @@ public enum ActivationQuantization: String, Codable, Sendable, Equatable, CaseIt
     case dynamic
 }
 
-/// y = (x − mean) / √(var + ε) · weight + bias over the last dimension; weight, bias [d].
+/// A norm over the last dimension, of the model's `NormKind`: y = (x − mean) / √(var + ε) ·
+/// weight + bias (LayerNorm), or y = x / √(mean(x²) + ε) · weight (RMSNorm, no bias); weight,
+/// bias [d].
 public struct LayerNorm<T: TensorDescribing>: Sendable {
     public var weight: T
-    public var bias: T
+    /// nil for RMSNorm.
+    public var bias: T?
 
-    public init(weight: T, bias: T) {
+    public init(weight: T, bias: T?) {
         self.weight = weight
         self.bias = bias
     }
 
     public func map<U>(_ f: (T) throws -> U) rethrows -> LayerNorm<U> {
-        LayerNorm<U>(weight: try f(weight), bias: try f(bias))
+        LayerNorm<U>(weight: try f(weight), bias: try bias.map(f))
     }
 }
 

@@ -1,13 +1,14 @@
 extension ModelGraph {
-    /// Every linear with its path, in execution order: per block q, k, v, o, up, down; then the
-    /// head's pooler, classifier and language-model head.
+    /// Every linear with its path, in execution order: per block q, k, v, o, gate (gated MLPs),
+    /// up, down; then the head's pooler, classifier and language-model head.
     public var linears: [(path: LayerPath, linear: Linear<T>)] {
         var result: [(LayerPath, Linear<T>)] = []
         for (i, block) in blocks.enumerated() {
             let a = block.attention
             result += [(.block(i, "attention.q"), a.q), (.block(i, "attention.k"), a.k),
-                       (.block(i, "attention.v"), a.v), (.block(i, "attention.o"), a.o),
-                       (.block(i, "mlp.up"), block.mlp.up), (.block(i, "mlp.down"), block.mlp.down)]
+                       (.block(i, "attention.v"), a.v), (.block(i, "attention.o"), a.o)]
+            if let gate = block.mlp.gate { result.append((.block(i, "mlp.gate"), gate)) }
+            result += [(.block(i, "mlp.up"), block.mlp.up), (.block(i, "mlp.down"), block.mlp.down)]
         }
         if let pooler = head.pooler { result.append(("head.pooler", pooler)) }
         if let classifier = head.classifier { result.append(("head.classifier", classifier)) }
@@ -35,6 +36,7 @@ extension ModelGraph {
             case ("attention", "k"): blocks[i].attention.k = linear
             case ("attention", "v"): blocks[i].attention.v = linear
             case ("attention", "o"): blocks[i].attention.o = linear
+            case ("mlp", "gate") where blocks[i].mlp.gate != nil: blocks[i].mlp.gate = linear
             case ("mlp", "up"): blocks[i].mlp.up = linear
             case ("mlp", "down"): blocks[i].mlp.down = linear
             default: return false
@@ -61,7 +63,7 @@ extension ModelGraph {
     /// `map` that also passes each tensor's IR name; the names and order of `namedTensors`.
     public func mapNamed<U>(_ f: (String, T) throws -> U) rethrows -> ModelGraph<U> {
         func norm(_ n: LayerNorm<T>, _ at: String) throws -> LayerNorm<U> {
-            LayerNorm(weight: try f("\(at).weight", n.weight), bias: try f("\(at).bias", n.bias))
+            LayerNorm(weight: try f("\(at).weight", n.weight), bias: try n.bias.map { try f("\(at).bias", $0) })
         }
         func linear(_ l: Linear<T>, _ at: String) throws -> Linear<U> {
             let roles = l.weight.parts.map(\.role)
@@ -75,7 +77,7 @@ extension ModelGraph {
         }
         let e = embeddings
         let mappedEmbeddings = Embeddings<U>(
-            word: try f("embeddings.word", e.word), position: try f("embeddings.position", e.position),
+            word: try f("embeddings.word", e.word), position: try e.position.map { try f("embeddings.position", $0) },
             tokenType: try e.tokenType.map { try f("embeddings.token_type", $0) },
             norm: try e.norm.map { try norm($0, "embeddings.norm") })
         let mappedBlocks = try blocks.enumerated().map { i, b -> Block<U> in
@@ -83,9 +85,10 @@ extension ModelGraph {
             let attention = Attention(
                 q: try linear(a.q, "\(at).attention.q"), k: try linear(a.k, "\(at).attention.k"),
                 v: try linear(a.v, "\(at).attention.v"), o: try linear(a.o, "\(at).attention.o"),
-                headDim: a.headDim, keptHeads: a.keptHeads)
+                headDim: a.headDim, keptHeads: a.keptHeads, queriesPerKVHead: a.queriesPerKVHead)
             let attentionNorm = try norm(b.attentionNorm, "\(at).attention_norm")
-            let mlp = MLP(up: try linear(b.mlp.up, "\(at).mlp.up"), down: try linear(b.mlp.down, "\(at).mlp.down"))
+            let gate = try b.mlp.gate.map { try linear($0, "\(at).mlp.gate") }
+            let mlp = MLP(up: try linear(b.mlp.up, "\(at).mlp.up"), down: try linear(b.mlp.down, "\(at).mlp.down"), gate: gate)
             return Block(attention: attention, attentionNorm: attentionNorm, mlp: mlp,
                          mlpNorm: try norm(b.mlpNorm, "\(at).mlp_norm"))
         }

@@ -6,12 +6,24 @@ extension ModelGraph {
     /// blocks.0 heads=12/12
     ///   attention.q  dense f32[384, 384] bias
     /// ```
+    /// A Llama-family model adds what differs from BERT/GPT-2 to the model line (`kv_heads=2
+    /// rmsnorm mlp=gated rope=10000 rope_scaling=llama3x8 window=4096`), its embeddings say
+    /// `position=rotary`, and a block that lost key/value heads says `kv_heads=1/2`.
     public func printed() -> String {
         let c = config
-        var lines = ["model \(c.architecture.rawValue) layers=\(c.layerCount) d=\(c.hiddenSize) heads=\(c.headCount) "
+        var model = "model \(c.architecture.rawValue) layers=\(c.layerCount) d=\(c.hiddenSize) heads=\(c.headCount) "
             + "d_head=\(c.headDim) d_ff=\(c.intermediateSize) vocab=\(c.vocabSize) positions=\(c.maxPositions) "
-            + "act=\(c.activation.rawValue) norm=\(c.normPlacement.rawValue)\(c.causal ? " causal" : "")"]
-        var e = "embeddings word=\(embeddings.word.spec) position=\(embeddings.position.spec)"
+            + "act=\(c.activation.rawValue) norm=\(c.normPlacement.rawValue)\(c.causal ? " causal" : "")"
+        if c.kvHeadCount != c.headCount { model += " kv_heads=\(c.kvHeadCount)" }
+        if c.norm == .rms { model += " rmsnorm" }
+        if c.mlpKind == .gated { model += " mlp=gated" }
+        if let rotary = c.rotary {
+            model += " rope=\(rotary.theta.formatted)"
+            if let s = rotary.scaling { model += " rope_scaling=\(s.kind.rawValue)x\(s.factor.formatted)" }
+        }
+        if let w = c.slidingWindow { model += " window=\(w)" }
+        var lines = [model]
+        var e = "embeddings word=\(embeddings.word.spec) position=\(embeddings.position.map { "\($0.spec)" } ?? "rotary")"
         if let t = embeddings.tokenType { e += " token_type=\(t.spec)" }
         if embeddings.norm != nil { e += " norm" }
         lines.append(e)
@@ -19,7 +31,9 @@ extension ModelGraph {
             let kept = block.attention.keptHeads
             let heads = kept.count == c.headCount ? "\(kept.count)/\(c.headCount)"
                 : "\(kept.count)/\(c.headCount) kept=\(kept.map(String.init).joined(separator: ","))"
-            lines.append("blocks.\(i) heads=\(heads)")
+            let kv = block.attention.keptKVHeads
+            let groups = c.kvHeadCount == c.headCount ? "" : " kv_heads=\(kv.count)/\(c.kvHeadCount)"
+            lines.append("blocks.\(i) heads=\(heads)\(groups)")
             for (path, linear) in linears where path.blockIndex == i {
                 lines.append("  " + Self.describe(linear, path.components.dropFirst(2).joined(separator: ".")))
             }
@@ -46,4 +60,9 @@ extension ModelGraph {
         if linear.bias != nil { text += " bias" }
         return text
     }
+}
+
+private extension Double {
+    /// 10000 rather than 10000.0; 0.5 as is.
+    var formatted: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
 }

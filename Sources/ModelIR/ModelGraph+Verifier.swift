@@ -10,10 +10,17 @@ extension ModelGraph {
                  "config says \(config.layerCount) layers but the graph has \(blocks.count) blocks")
         v.expect(config.headCount > 0 && d % config.headCount == 0, "model",
                  "hidden size \(d) is not a multiple of the head count \(config.headCount)")
+        v.expect(config.kvHeadCount > 0 && config.headCount % config.kvHeadCount == 0, "model",
+                 "\(config.headCount) query heads cannot share \(config.kvHeadCount) key/value heads evenly")
         v.shape(embeddings.word, [config.vocabSize, d], "embeddings.word")
-        v.shape(embeddings.position, [config.maxPositions, d], "embeddings.position")
+        if let position = embeddings.position {
+            v.expect(config.rotary == nil, "embeddings.position", "a learned position table in a model with rotary positions")
+            v.shape(position, [config.maxPositions, d], "embeddings.position")
+        } else {
+            v.expect(config.rotary != nil, "embeddings", "no position table and no rotary positions")
+        }
         if let t = embeddings.tokenType { v.shape(t, [config.typeVocabSize, d], "embeddings.token_type") }
-        if let norm = embeddings.norm { v.norm(norm, d, "embeddings.norm") }
+        if let norm = embeddings.norm { v.norm(norm, d, config.norm, "embeddings.norm") }
 
         for (i, block) in blocks.enumerated() {
             let a = block.attention
@@ -24,15 +31,19 @@ extension ModelGraph {
                      "blocks.\(i).attention", "kept heads \(kept) must be ascending indices below \(config.headCount)")
             v.expect(a.headDim == config.headDim, "blocks.\(i).attention",
                      "head size \(a.headDim) differs from d/H = \(config.headDim)")
+            v.expect(a.queriesPerKVHead == config.queriesPerKVHead, "blocks.\(i).attention",
+                     "\(a.queriesPerKVHead) query heads per key/value head, the config says \(config.queriesPerKVHead)")
             v.expect(block.mlp.up.outFeatures == block.mlp.down.inFeatures, "blocks.\(i).mlp",
                      "up produces \(block.mlp.up.outFeatures) features but down takes \(block.mlp.down.inFeatures)")
-            v.norm(block.attentionNorm, d, "blocks.\(i).attention_norm")
-            v.norm(block.mlpNorm, d, "blocks.\(i).mlp_norm")
+            v.expect((block.mlp.gate != nil) == (config.mlpKind == .gated), "blocks.\(i).mlp",
+                     config.mlpKind == .gated ? "a gated MLP without a gate" : "a gate in a plain MLP")
+            v.norm(block.attentionNorm, d, config.norm, "blocks.\(i).attention_norm")
+            v.norm(block.mlpNorm, d, config.norm, "blocks.\(i).mlp_norm")
         }
         for (path, linear) in linears {
             v.linear(linear, path, expected: expectedFeatures(path))
         }
-        if let norm = head.finalNorm { v.norm(norm, d, "head.final_norm") }
+        if let norm = head.finalNorm { v.norm(norm, d, config.norm, "head.final_norm") }
         if let e = elimination {
             v.expect(e.layerCount == blocks.count, "elimination", "profile has \(e.layerCount) layers, the model \(blocks.count)")
             v.expect(e.ep.allSatisfy { $0 > 0 && $0 <= 1 }, "elimination", "EP values must lie in (0, 1]")
@@ -47,11 +58,12 @@ extension ModelGraph {
     private func expectedFeatures(_ path: LayerPath) -> (Int, Int)? {
         let d = config.hiddenSize
         if let i = path.blockIndex {
-            let inner = blocks[i].attention.innerSize, ff = blocks[i].mlp.up.outFeatures
+            let inner = blocks[i].attention.innerSize, kv = blocks[i].attention.kvSize, ff = blocks[i].mlp.up.outFeatures
             switch path.components.dropFirst(2).joined(separator: ".") {
-            case "attention.q", "attention.k", "attention.v": return (d, inner)
+            case "attention.q": return (d, inner)
+            case "attention.k", "attention.v": return (d, kv)
             case "attention.o": return (inner, d)
-            case "mlp.up": return (d, ff)
+            case "mlp.up", "mlp.gate": return (d, ff)
             case "mlp.down": return (ff, d)
             default: return nil
             }
@@ -81,9 +93,15 @@ private struct Verification {
         expect(t.dtype.isFloatingPoint, location, "is \(t.spec), expected a floating-point dtype")
     }
 
-    mutating func norm(_ n: LayerNorm<some TensorDescribing>, _ d: Int, _ location: String) {
+    /// A LayerNorm has weight and bias [d]; an RMSNorm a weight [d] and no bias.
+    mutating func norm(_ n: LayerNorm<some TensorDescribing>, _ d: Int, _ kind: NormKind, _ location: String) {
         shape(n.weight, [d], location + ".weight")
-        shape(n.bias, [d], location + ".bias")
+        switch (kind, n.bias) {
+        case let (.layer, bias?): shape(bias, [d], location + ".bias")
+        case (.layer, nil): expect(false, location, "a LayerNorm without a bias")
+        case (.rms, nil): break
+        case (.rms, _?): expect(false, location, "an RMSNorm with a bias")
+        }
     }
 
     mutating func linear<T>(_ l: Linear<T>, _ path: LayerPath, expected: (Int, Int)?) {

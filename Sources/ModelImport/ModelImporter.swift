@@ -58,9 +58,13 @@ public enum ModelImporter {
         guard let modelType = json.string("model_type") else {
             throw .configInvalid(path: json.path, reason: "missing 'model_type'")
         }
-        switch Architecture(rawValue: modelType) {
+        let architecture = Architecture(rawValue: modelType)
+        switch architecture {
         case .bert: return (try BERTImporter.config(json), false)
         case .gpt2: return (try GPT2Importer.config(json), json.bool("tie_word_embeddings", default: true))
+        case .llama?, .mistral?, .qwen2?:
+            // transformers' default: Llama and Mistral untied, Qwen2 tied only when the config says so.
+            return (try LlamaImporter.config(json, architecture!), json.bool("tie_word_embeddings", default: false))
         case nil: throw .unsupportedModelType(path: json.path, modelType: modelType)
         }
     }
@@ -71,11 +75,15 @@ public enum ModelImporter {
         if config.headCount == 0 || config.hiddenSize % config.headCount != 0 {
             throw .configInvalid(path: json.path, reason: "hidden size \(config.hiddenSize) is not a multiple of the head count \(config.headCount)")
         }
+        if config.kvHeadCount == 0 || config.headCount % config.kvHeadCount != 0 {
+            throw .configInvalid(path: json.path, reason: "\(config.headCount) attention heads cannot share \(config.kvHeadCount) key/value heads evenly")
+        }
         var taker = TensorTaker(source: source, directory: directory)
         let graph: ModelGraph<S.T>
         switch config.architecture {
         case .bert: graph = try BERTImporter.graph(config, &taker)
         case .gpt2: graph = try GPT2Importer.graph(config, tied: tied, &taker)
+        case .llama, .mistral, .qwen2: graph = try LlamaImporter.graph(config, tied: tied, &taker)
         }
         let unused = taker.unused
         guard unused.isEmpty else { throw .unusedTensors(names: unused, directory: directory) }

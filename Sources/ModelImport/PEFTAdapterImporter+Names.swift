@@ -30,6 +30,32 @@ extension PEFTAdapterImporter {
         switch architecture {
         case .bert: bertModule(name)
         case .gpt2: gpt2Module(name)
+        case .llama, .mistral, .qwen2: llamaModule(name)
+        }
+    }
+
+    /// `LlamaForCausalLM` & co.: `model.layers.<i>.self_attn.{q,k,v,o}_proj`,
+    /// `model.layers.<i>.mlp.{gate,up,down}_proj`, the norms, `embed_tokens` and `lm_head`.
+    private static func llamaModule(_ name: String) -> Module? {
+        if name == "lm_head" { return .linear("head.lm", transposed: false) }
+        let local = name.hasPrefix("model.") ? String(name.dropFirst(6)) : name
+        switch local {
+        case "embed_tokens": return .embedding("embeddings.word")
+        case "norm": return .norm("head.final_norm")
+        default: break
+        }
+        guard let (i, rest) = layer(local, prefix: "layers.") else { return nil }
+        switch rest {
+        case "self_attn.q_proj": return .linear(.block(i, "attention.q"), transposed: false)
+        case "self_attn.k_proj": return .linear(.block(i, "attention.k"), transposed: false)
+        case "self_attn.v_proj": return .linear(.block(i, "attention.v"), transposed: false)
+        case "self_attn.o_proj": return .linear(.block(i, "attention.o"), transposed: false)
+        case "mlp.gate_proj": return .linear(.block(i, "mlp.gate"), transposed: false)
+        case "mlp.up_proj": return .linear(.block(i, "mlp.up"), transposed: false)
+        case "mlp.down_proj": return .linear(.block(i, "mlp.down"), transposed: false)
+        case "input_layernorm": return .norm("blocks.\(i).attention_norm")
+        case "post_attention_layernorm": return .norm("blocks.\(i).mlp_norm")
+        default: return nil
         }
     }
 

@@ -49,6 +49,8 @@ final class KeyValueCache {
     let width: Int
     /// log s_j of each cached key (0 unless token merging made it stand for s_j tokens).
     var logSizes: [Float] = []
+    /// Each cached key's position in its sequence, kept when a sliding window needs them.
+    var positions: [Int] = []
 
     init(capacity: Int, width: Int) {
         self.width = width

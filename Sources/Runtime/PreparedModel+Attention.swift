@@ -9,13 +9,16 @@ extension PreparedModel {
         let count: Int
     }
 
-    /// Multi-head attention for every segment. `qkv` [T, 3·d_a] holds Q | K | V side by side
-    /// (d_a = h·d_h); writes the concatenated heads C = concat_h softmax(Q_h K_hᵀ/√d_h) V_h into
-    /// `context` [T, d_a]. With `caches` (causal models), new K/V rows are appended first and the
-    /// queries attend to all cached keys up to their own position.
+    /// Multi-head attention for every segment. `qkv` [T, d_a + 2·d_kv] holds Q | K | V side by
+    /// side (d_a = h·d_h, d_kv = g·d_h; query head j reads key/value head `kvOfQuery[j]`, g = h
+    /// without grouped-query attention); writes the concatenated heads
+    /// C = concat_j softmax(Q_j K_{g(j)}ᵀ/√d_h) V_{g(j)} into `context` [T, d_a]. With `caches`
+    /// (causal models), new K/V rows are appended first and the queries attend to all cached keys
+    /// up to their own position. `positions[s]` (the rows' positions in their sample) is needed
+    /// only with a sliding window W, which hides keys at positions ≤ p − W from a query at p.
     ///
     /// For each segment whose `score[s]` is true, returns the score vector of Sort (ACC-SPEC §3):
-    /// SV_j = (1/H) Σ_h Σ_i P_h[i, j], divided by n − j for causal attention (Eq. 8).
+    /// SV_j = (1/H) Σ_h Σ_i P_h[i, j] over the query heads, divided by n − j for causal attention (Eq. 8).
     ///
     /// `keyBias[s]` (token merging's proportional attention) adds log s_j to every score of key j
     /// of segment s before the softmax, so a key standing for s_j tokens weighs what they weighed;
@@ -29,14 +32,14 @@ extension PreparedModel {
     func attend(_ layer: Layer, index: Int, qkv: UnsafePointer<Float>, segments: [Segment],
                 caches: [KeyValueCache]?, causal: Bool, context: UnsafeMutablePointer<Float>,
                 observe: AttentionObserver?, profile: ForwardProfile?, score: [Bool]? = nil,
-                keyBias: [[Float]?]? = nil) -> [[Float]?] {
+                keyBias: [[Float]?]? = nil, positions: [[Int]]? = nil) -> [[Float]?] {
         var vectors = [[Float]?](repeating: nil, count: segments.count)
         let threads = BLASThreads.count
         guard threads > 1, segments.count > 1, observe == nil, profile == nil else {
             for s in segments.indices {
                 vectors[s] = attend(layer, index: index, qkv: qkv, segment: segments[s], cache: caches?[s], causal: causal,
                                     context: context, observe: observe, profile: profile, score: score?[s] ?? false,
-                                    keyBias: keyBias?[s])
+                                    keyBias: keyBias?[s], positions: positions?[s])
             }
             return vectors
         }
@@ -49,7 +52,7 @@ extension PreparedModel {
                     for s in stride(from: t, to: segments.count, by: workers) {
                         out[s] = attend(layer, index: index, qkv: qkv, segment: segments[s], cache: caches?[s], causal: causal,
                                         context: context, observe: nil, profile: nil, score: score?[s] ?? false,
-                                        keyBias: keyBias?[s])
+                                        keyBias: keyBias?[s], positions: positions?[s])
                     }
                 }
             }
@@ -60,28 +63,34 @@ extension PreparedModel {
     /// One segment of `attend`: its rows of `context`, and its score vector when `scoring`.
     private func attend(_ layer: Layer, index: Int, qkv: UnsafePointer<Float>, segment: Segment, cache: KeyValueCache?,
                         causal: Bool, context: UnsafeMutablePointer<Float>, observe: AttentionObserver?,
-                        profile: ForwardProfile?, score scoring: Bool, keyBias: [Float]?) -> [Float]? {
-        let da = layer.attentionWidth, dh = layer.headDim, stride = 3 * da
+                        profile: ForwardProfile?, score scoring: Bool, keyBias: [Float]?, positions: [Int]?) -> [Float]? {
+        let da = layer.attentionWidth, dkv = layer.kvWidth, dh = layer.headDim, stride = layer.qkvWidth
         let scale = 1 / Float(dh).squareRoot()
         let n = segment.count
         let q = qkv + segment.offset * stride
         var past = 0
         var keyStride = stride
         var bias = keyBias
+        var keyPositions = positions
         if let cache {
             past = cache.length
             for r in 0..<n {
-                for c in 0..<da {
-                    cache.keys[(past + r) * da + c] = q[r * stride + da + c]
-                    cache.values[(past + r) * da + c] = q[r * stride + 2 * da + c]
+                for c in 0..<dkv {
+                    cache.keys[(past + r) * dkv + c] = q[r * stride + da + c]
+                    cache.values[(past + r) * dkv + c] = q[r * stride + da + dkv + c]
                 }
             }
             cache.length += n
-            keyStride = da
+            keyStride = dkv
             cache.logSizes += keyBias ?? [Float](repeating: 0, count: n)
             bias = cache.logSizes.contains { $0 != 0 } ? cache.logSizes : nil
+            if let positions {
+                cache.positions += positions
+                keyPositions = cache.positions
+            }
         }
         let keyCount = past + n
+        let window = config.slidingWindow.flatMap { w in positions.map { (w, $0, keyPositions!) } }
         var scores = [Float](repeating: 0, count: n * keyCount)
         var observed: [Float] = []
         if observe != nil { observed.reserveCapacity(layer.heads * n * keyCount) }
@@ -90,10 +99,14 @@ extension PreparedModel {
             scores.withUnsafeMutableBufferPointer { p in
                 let p = p.baseAddress!
                 for h in 0..<layer.heads {
-                    gemm(profile, .scores, q + h * dh, keys + h * dh, into: p, m: n, n: keyCount, k: dh,
+                    let g = layer.kvOfQuery[h] * dh
+                    gemm(profile, .scores, q + h * dh, keys + g, into: p, m: n, n: keyCount, k: dh,
                          transposeB: true, alpha: scale, lda: stride, ldb: keyStride, ldc: keyCount)
                     timed(profile, .softmax) {
                         if let bias { Elementwise.addBias(p, rows: n, columns: keyCount, bias: bias) }
+                        if let (w, queries, keys) = window {
+                            for i in 0..<n { for j in 0..<keyCount where keys[j] <= queries[i] - w { p[i * keyCount + j] = -.infinity } }
+                        }
                         Softmax.rows(p, rows: n, columns: keyCount, causalOffset: causal ? past : nil)
                     }
                     if observe != nil { observed.append(contentsOf: UnsafeBufferPointer(start: p, count: n * keyCount)) }
@@ -102,7 +115,7 @@ extension PreparedModel {
                             for i in 0..<n { Elementwise.add(&sv, p + i * keyCount, count: keyCount) }
                         }
                     }
-                    gemm(profile, .context, p, values + h * dh, into: context + segment.offset * da + h * dh,
+                    gemm(profile, .context, p, values + g, into: context + segment.offset * da + h * dh,
                          m: n, n: dh, k: keyCount, lda: keyCount, ldb: keyStride, ldc: da)
                 }
             }
@@ -112,7 +125,7 @@ extension PreparedModel {
                 cache.values.withUnsafeBufferPointer { v in run(k.baseAddress!, v.baseAddress!) }
             }
         } else {
-            run(q + da, q + 2 * da)
+            run(q + da, q + da + dkv)
         }
         observe?(AttentionProbabilities(layer: index, sample: segment.sample, heads: layer.heads,
                                         queries: n, keys: keyCount, values: observed))
@@ -121,14 +134,28 @@ extension PreparedModel {
         return (0..<keyCount).map { j in sv[j] / heads / (causal ? Float(max(1, keyCount - j)) : 1) }
     }
 
-    /// Q | K | V [rows, 3·d_a] = x·[W_q; W_k; W_v]ᵀ + b, into `qkv` (one GEMM when the layer
-    /// has them stacked, else three into column blocks).
+    /// Q | K | V [rows, d_a + 2·d_kv] = x·[W_q; W_k; W_v]ᵀ + b, into `qkv` (one GEMM when the
+    /// layer has them stacked, else three into column blocks); then, with rotary positions, Q and
+    /// K rotated by each row's position (`positions`, flattened over the segments, in row order).
     func projectQKV(_ layer: Layer, _ x: UnsafePointer<Float>, rows: Int, into qkv: UnsafeMutablePointer<Float>,
-                    scratch: Scratch, profile: ForwardProfile?) {
+                    positions: [Int]? = nil, scratch: Scratch, profile: ForwardProfile?) {
         var column = 0
         for linear in layer.qkv {
-            linear.apply(x, rows: rows, into: qkv + column, ldy: 3 * layer.attentionWidth, scratch: scratch, profile: profile, phase: .qkv)
+            linear.apply(x, rows: rows, into: qkv + column, ldy: layer.qkvWidth, scratch: scratch, profile: profile, phase: .qkv)
             column += linear.outFeatures
+        }
+        guard let rotary, let positions else { return }
+        timed(profile, .qkv) {
+            let half = layer.headDim / 2
+            let cos = positions.flatMap { rotary.cos[($0 * half)..<(($0 + 1) * half)] }
+            let sin = positions.flatMap { rotary.sin[($0 * half)..<(($0 + 1) * half)] }
+            cos.withUnsafeBufferPointer { c in
+                sin.withUnsafeBufferPointer { s in
+                    // Q's h heads, then K's g heads (adjacent to Q in the row).
+                    RotaryKernel.rotate(qkv, rows: rows, ldx: layer.qkvWidth, heads: layer.heads + layer.kvHeads,
+                                        headDim: layer.headDim, cos: c.baseAddress!, sin: s.baseAddress!)
+                }
+            }
         }
     }
 
@@ -138,6 +165,7 @@ extension PreparedModel {
         case .gelu: .gelu
         case .geluTanh: .geluTanh
         case .relu: .relu
+        case .silu: .silu
         }
     }
 
@@ -145,9 +173,14 @@ extension PreparedModel {
         timed(profile, .norms) { normalize(x, rows: rows, norm) }
     }
 
+    /// LayerNorm with the norm's bias, or RMSNorm when it has none (`config.norm`).
     private func normalize(_ x: UnsafeMutablePointer<Float>, rows: Int, _ norm: Norm) {
         norm.weight.withUnsafeBufferPointer { w in
-            norm.bias.withUnsafeBufferPointer { b in
+            guard let bias = norm.bias else {
+                RMSNormKernel.apply(x, rows: rows, d: config.hiddenSize, weight: w.baseAddress!, epsilon: config.layerNormEpsilon)
+                return
+            }
+            bias.withUnsafeBufferPointer { b in
                 LayerNormKernel.apply(x, rows: rows, d: config.hiddenSize, weight: w.baseAddress!, bias: b.baseAddress!,
                                       epsilon: config.layerNormEpsilon)
             }
@@ -155,15 +188,27 @@ extension PreparedModel {
     }
 
     /// out [rows, d] = down(act(up(x) + b_up)) + b_down; the up GEMM's bias and activation are one
-    /// pass over its output. With `accumulate`, adds the result to `out` (the residual) instead of
-    /// overwriting it; `out` may be `x` itself (x is read only by the up GEMM, before `out` is written).
+    /// pass over its output. A gated MLP computes [g | u] = x·[W_gate; W_up]ᵀ (one GEMM when
+    /// stacked) and h = act(g) ⊙ u instead. With `accumulate`, adds the result to `out` (the
+    /// residual) instead of overwriting it; `out` may be `x` itself (x is read only by the input
+    /// GEMMs, before `out` is written).
     func mlp(_ layer: Layer, index: Int, _ x: UnsafePointer<Float>, rows: Int, into out: UnsafeMutablePointer<Float>,
              accumulate: Bool, scratch: Scratch, profile: ForwardProfile?, inputs: LinearInputObserver? = nil) {
-        let width = layer.up.outFeatures
+        let width = layer.intermediateSize, d = config.hiddenSize
         let h = scratch.buffer(.inner, count: rows * width, of: Float.self)
-        inputs?(index, .up, UnsafeBufferPointer(start: x, count: rows * layer.up.inFeatures), layer.up.inFeatures)
-        layer.up.apply(x, rows: rows, into: h, activation: activation, scratch: scratch, profile: profile, phase: .up)
-        inputs?(index, .down, UnsafeBufferPointer(start: h, count: rows * width), layer.down.inFeatures)
+        inputs?(index, .up, UnsafeBufferPointer(start: x, count: rows * d), d)
+        if layer.gated {
+            let gu = scratch.buffer(.gateUp, count: rows * 2 * width, of: Float.self)
+            var column = 0
+            for linear in layer.mlpIn {
+                linear.apply(x, rows: rows, into: gu + column, ldy: 2 * width, scratch: scratch, profile: profile, phase: .up)
+                column += linear.outFeatures
+            }
+            timed(profile, .up) { GatedActivation.apply(gu, rows: rows, width: width, activation: activation, into: h) }
+        } else {
+            layer.mlpIn[0].apply(x, rows: rows, into: h, activation: activation, scratch: scratch, profile: profile, phase: .up)
+        }
+        inputs?(index, .down, UnsafeBufferPointer(start: h, count: rows * width), width)
         layer.down.apply(h, rows: rows, into: out, accumulate: accumulate, scratch: scratch, profile: profile, phase: .down)
     }
 }

@@ -18,15 +18,16 @@ public struct DecoderOutput: Sendable {
 }
 
 extension PreparedModel {
-    /// The GPT-2 forward pass (pre-norm): h = x + Attn(LN₁(x))·W_O, out = h + MLP(LN₂(h)), then
-    /// the final LayerNorm; causal attention within each sample.
+    /// The decoder forward pass (pre-norm; GPT-2 and the Llama family): h = x + Attn(N₁(x))·W_O,
+    /// out = h + MLP(N₂(h)), then the final norm; causal attention within each sample, with the
+    /// model's position scheme, key/value heads and sliding window.
     public func decode(_ batch: TokenBatch, elimination: Elimination? = nil, observe: AttentionObserver? = nil,
                        inputs: LinearInputObserver? = nil, profile: ForwardProfile? = nil) throws(RuntimeError) -> DecoderOutput {
         guard config.causal else { throw .unsupported("decode(_:) runs causal models; use encode(_:) for \(config.architecture.rawValue)") }
         try validate(batch)
         try validate(elimination)
         let caches = layers.map { layer in
-            batch.ids.map { KeyValueCache(capacity: $0.count, width: layer.attentionWidth) }
+            batch.ids.map { KeyValueCache(capacity: $0.count, width: layer.kvWidth) }
         }
         return step(batch, caches: caches, elimination: elimination, observe: observe, inputs: inputs, profile: profile)
     }
@@ -43,7 +44,7 @@ extension PreparedModel {
             throw .sequenceTooLong(sample: 0, length: prompt.count + count, maxPositions: config.maxPositions)
         }
         let capacity = prompt.count + count
-        let caches = layers.map { [KeyValueCache(capacity: capacity, width: $0.attentionWidth)] }
+        let caches = layers.map { [KeyValueCache(capacity: capacity, width: $0.kvWidth)] }
         var generated: [Int] = []
         var next = step(TokenBatch(ids: [prompt]), caches: caches, elimination: elimination, observe: nil).nextTokenLogits[0]
         for _ in 0..<count {
@@ -70,12 +71,17 @@ extension PreparedModel {
             a = x
             a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.attentionNorm, profile: profile) }
             if let inputs { a.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
-            let qkv = scratch.buffer(.qkv, count: rows * 3 * layer.attentionWidth, of: Float.self)
-            a.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, scratch: scratch, profile: profile) }
+            // Positions of the rows in their samples: the tokens' original positions, which
+            // elimination keeps (rotary positions and the sliding window read them).
+            let positions = rotary == nil && config.slidingWindow == nil ? nil : state.positions.map { $0.map { start + $0 } }
+            let qkv = scratch.buffer(.qkv, count: rows * layer.qkvWidth, of: Float.self)
+            a.withUnsafeBufferPointer {
+                projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, positions: positions?.flatMap { $0 }, scratch: scratch, profile: profile)
+            }
             let context = scratch.buffer(.context, count: rows * layer.attentionWidth, of: Float.self)
             let scores = attend(layer, index: l, qkv: qkv, segments: state.segments, caches: caches[l], causal: true,
                                 context: context, observe: observe, profile: profile, score: state.scoring(layer: l),
-                                keyBias: state.logSizes)
+                                keyBias: state.logSizes, positions: positions)
             if let step = timed(profile, .selection, { eliminate(&state, layer: l, scores: scores, hidden: x) }) {
                 timed(profile, .selection) { rows = apply(step, to: &x, context: context, layer: layer) }
             }

@@ -34,34 +34,29 @@ extension PreparedModel {
         }
     }
 
-    /// x [Σ n_b, d] = word[id] + position[p] (+ tokenType[t]) for every token, p counted from
-    /// `start` per sample; then the embedding LayerNorm when the model has one.
+    /// x [Σ n_b, d] = word[id] (+ position[p]) (+ tokenType[t]) for every token, p counted from
+    /// `start` per sample (no position table with rotary positions); then the embedding
+    /// LayerNorm when the model has one.
     func embed(_ batch: TokenBatch, start: Int = 0) -> [Float] {
         let d = config.hiddenSize, rows = batch.tokenCount
         let ids = batch.ids.flatMap { $0 }
         let positions = batch.ids.flatMap { (start..<(start + $0.count)).map { $0 } }
+        let types = batch.typeIds?.flatMap { $0 } ?? [Int](repeating: 0, count: rows)
+        // (table, indices) pairs; the arrays outlive the gather below.
+        let tables: [([Float], [Int])] = [(word, ids)] + (position.map { [($0, positions)] } ?? [])
+            + (tokenType.map { [($0, types)] } ?? [])
         var x = [Float](repeating: 0, count: rows * d)
-        word.withUnsafeBufferPointer { w in
-            position.withUnsafeBufferPointer { p in
-                x.withUnsafeMutableBufferPointer { out in
-                    ids.withUnsafeBufferPointer { i in
-                        positions.withUnsafeBufferPointer { pos in
-                            if let tokenType {
-                                let types = batch.typeIds?.flatMap { $0 } ?? [Int](repeating: 0, count: rows)
-                                tokenType.withUnsafeBufferPointer { t in
-                                    types.withUnsafeBufferPointer { ti in
-                                        EmbeddingKernel.gather(tables: [(w.baseAddress!, i.baseAddress!), (p.baseAddress!, pos.baseAddress!),
-                                                                        (t.baseAddress!, ti.baseAddress!)], rows: rows, d: d, into: out.baseAddress!)
-                                    }
-                                }
-                            } else {
-                                EmbeddingKernel.gather(tables: [(w.baseAddress!, i.baseAddress!), (p.baseAddress!, pos.baseAddress!)],
-                                                       rows: rows, d: d, into: out.baseAddress!)
-                            }
-                        }
-                    }
+        x.withUnsafeMutableBufferPointer { out in
+            func gather(_ i: Int, _ pointers: [(UnsafePointer<Float>, UnsafePointer<Int>)]) {
+                guard i < tables.count else {
+                    EmbeddingKernel.gather(tables: pointers, rows: rows, d: d, into: out.baseAddress!)
+                    return
+                }
+                tables[i].0.withUnsafeBufferPointer { t in
+                    tables[i].1.withUnsafeBufferPointer { ix in gather(i + 1, pointers + [(t.baseAddress!, ix.baseAddress!)]) }
                 }
             }
+            gather(0, [])
         }
         if let embeddingNorm { x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, embeddingNorm) } }
         return x
@@ -85,8 +80,11 @@ extension PreparedModel {
         let scratch = Scratch()
         for (l, layer) in layers.enumerated() {
             if let inputs { x.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
-            let qkv = scratch.buffer(.qkv, count: rows * 3 * layer.attentionWidth, of: Float.self)
-            x.withUnsafeBufferPointer { projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, scratch: scratch, profile: profile) }
+            let qkv = scratch.buffer(.qkv, count: rows * layer.qkvWidth, of: Float.self)
+            x.withUnsafeBufferPointer {
+                projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, positions: rotary == nil ? nil : state.positions.flatMap { $0 },
+                           scratch: scratch, profile: profile)
+            }
             let context = scratch.buffer(.context, count: rows * layer.attentionWidth, of: Float.self)
             let scores = attend(layer, index: l, qkv: qkv, segments: state.segments, caches: nil, causal: false,
                                 context: context, observe: observe, profile: profile, score: state.scoring(layer: l),

@@ -2,35 +2,54 @@ import ModelIR
 import TensorCore
 
 /// A Model with every weight widened to f32 and laid out for the kernels. Built once; the
-/// forward passes only read it, so it is shared freely across threads.
+/// forward passes only read it, so it is shared freely across threads. What differs between
+/// architectures is data read here once (norm kind, rotary frequencies, key/value heads, a
+/// gate), not branches on the architecture.
 public struct PreparedModel: Sendable {
+    /// A LayerNorm (weight and bias) or an RMSNorm (weight, no bias), as `config.norm` says.
     struct Norm: Sendable {
         let weight: [Float]
-        let bias: [Float]
+        let bias: [Float]?
         init(_ n: LayerNorm<Tensor>) {
             weight = n.weight.floats()
-            bias = n.bias.floats()
+            bias = n.bias?.floats()
         }
     }
 
     struct Layer: Sendable {
-        /// Q, K and V: one stacked linear [3·d_a, d] when their forms allow (`PreparedLinear.stacked`),
-        /// else three. Never both, so their weights are held once.
+        /// Q, K and V: one stacked linear [d_a + 2·d_kv, d] when their forms allow
+        /// (`PreparedLinear.stacked`), else three. Never both, so their weights are held once.
         let qkv: [PreparedLinear]
         let o: PreparedLinear
         let headDim: Int
+        /// h, the query heads.
         let heads: Int
+        /// g, the key/value heads (g = h without grouped-query attention).
+        let kvHeads: Int
+        /// For each query head, the key/value head it reads (`Attention.kvHeadOfQuery`).
+        let kvOfQuery: [Int]
         let attentionNorm: Norm
-        let up, down: PreparedLinear
+        /// The MLP's input side: [up] for a plain MLP; for a gated one [gate; up] stacked into one
+        /// linear [2·d_ff, d] when their forms allow, else [gate, up].
+        let mlpIn: [PreparedLinear]
+        let gated: Bool
+        let down: PreparedLinear
         let mlpNorm: Norm
 
-        /// h·d_h
+        /// h·d_h, the width of Q and of the context.
         var attentionWidth: Int { heads * headDim }
+        /// g·d_h, the width of K and V.
+        var kvWidth: Int { kvHeads * headDim }
+        /// d_a + 2·d_kv, a row of Q | K | V.
+        var qkvWidth: Int { attentionWidth + 2 * kvWidth }
+        /// d_ff.
+        var intermediateSize: Int { down.inFeatures }
     }
 
     public let config: ModelConfig
     let word: [Float]
-    let position: [Float]
+    /// The learned position table [maxPositions, d]; nil with rotary positions.
+    let position: [Float]?
     let tokenType: [Float]?
     let embeddingNorm: Norm?
     let layers: [Layer]
@@ -39,19 +58,24 @@ public struct PreparedModel: Sendable {
     let classifier: PreparedLinear?
     /// [vocab, d]: the LM head's weight (the word embeddings when tied).
     let languageModel: PreparedLinear?
+    /// cos and sin of p·θ_i for p < maxPositions, [maxPositions, d_h/2] each, with rotary positions.
+    let rotary: (cos: [Float], sin: [Float])?
 
     public init(_ model: Model) {
         config = model.config
         word = model.embeddings.word.floats()
-        position = model.embeddings.position.floats()
+        position = model.embeddings.position?.floats()
         tokenType = model.embeddings.tokenType?.floats()
         embeddingNorm = model.embeddings.norm.map(Norm.init)
         layers = model.blocks.map { b in
-            let separate = [PreparedLinear(b.attention.q), PreparedLinear(b.attention.k), PreparedLinear(b.attention.v)]
-            return Layer(qkv: PreparedLinear.stacked(separate).map { [$0] } ?? separate, o: PreparedLinear(b.attention.o),
-                  headDim: b.attention.headDim, heads: b.attention.keptHeads.count,
-                  attentionNorm: Norm(b.attentionNorm), up: PreparedLinear(b.mlp.up), down: PreparedLinear(b.mlp.down),
-                  mlpNorm: Norm(b.mlpNorm))
+            let a = b.attention
+            let separate = [PreparedLinear(a.q), PreparedLinear(a.k), PreparedLinear(a.v)]
+            let input = ([b.mlp.gate].compactMap { $0 } + [b.mlp.up]).map { PreparedLinear($0) }
+            return Layer(qkv: PreparedLinear.stacked(separate).map { [$0] } ?? separate, o: PreparedLinear(a.o),
+                         headDim: a.headDim, heads: a.keptHeads.count, kvHeads: a.keptKVHeads.count, kvOfQuery: a.kvHeadOfQuery,
+                         attentionNorm: Norm(b.attentionNorm),
+                         mlpIn: input.count > 1 ? (PreparedLinear.stacked(input).map { [$0] } ?? input) : input,
+                         gated: b.mlp.gate != nil, down: PreparedLinear(b.mlp.down), mlpNorm: Norm(b.mlpNorm))
         }
         finalNorm = model.head.finalNorm.map(Norm.init)
         pooler = model.head.pooler.map { PreparedLinear($0) }
@@ -63,6 +87,9 @@ public struct PreparedModel: Sendable {
                                                   weight: .dense(model.embeddings.word), bias: nil))
         } else {
             languageModel = nil
+        }
+        rotary = model.config.rotary.map { r in
+            RotaryEmbedding.table(r.inverseFrequencies(headDim: model.config.headDim), positions: Array(0..<model.config.maxPositions))
         }
     }
 }

@@ -12,10 +12,12 @@ final class Scratch {
         case accumulators
         /// The [rows, r] intermediate of a low-rank linear.
         case middle
-        /// Q | K | V [rows, 3·d_a], the attention context [rows, d_a], one head's scores [n, n].
+        /// Q | K | V [rows, d_a + 2·d_kv], the attention context [rows, d_a], one head's scores [n, n].
         case qkv, context, scores
         /// The MLP's hidden activations [rows, d_ff].
         case inner
+        /// A gated MLP's gate | up outputs [rows, 2·d_ff].
+        case gateUp
     }
 
     private var buffers: [UnsafeMutableRawPointer?] = Array(repeating: nil, count: Slot.allCases.count)

@@ -13,7 +13,7 @@ extension CostModel {
         let merging = (mode ?? graph.elimination?.mode) == .merge
         return graph.blocks.enumerated().map { l, block in
             cost(block, hiddenSize: graph.config.hiddenSize, tokensIn: counts[l], tokensOut: counts[l + 1], pricing: pricing,
-                 merging: merging)
+                 merging: merging, form: BlockForm(graph.config))
         }
     }
 
