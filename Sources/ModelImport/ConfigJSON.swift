@@ -29,7 +29,7 @@ struct ConfigJSON {
 
     func optionalInt(_ key: String) throws(ImportError) -> Int? {
         guard has(key) else { return nil }
-        guard let n = object[key] as? NSNumber, !(object[key] is Bool), let i = Int(exactly: n.doubleValue), i >= 0 else {
+        guard let n = object[key] as? NSNumber, !Self.isBoolean(n), let i = Int(exactly: n.doubleValue), i >= 0 else {
             throw .configInvalid(path: path, reason: "'\(key)' must be a non-negative integer")
         }
         return i
@@ -37,7 +37,7 @@ struct ConfigJSON {
 
     func double(_ key: String, default value: Double) throws(ImportError) -> Double {
         guard has(key) else { return value }
-        guard let n = object[key] as? NSNumber, !(object[key] is Bool) else {
+        guard let n = object[key] as? NSNumber, !Self.isBoolean(n) else {
             throw .configInvalid(path: path, reason: "'\(key)' must be a number")
         }
         return n.doubleValue
@@ -45,5 +45,13 @@ struct ConfigJSON {
 
     func string(_ key: String) -> String? { object[key] as? String }
 
-    func bool(_ key: String, default value: Bool) -> Bool { (object[key] as? Bool) ?? value }
+    /// Whether a parsed JSON number was `true`/`false`. On Linux `is Bool` also holds for the
+    /// numbers 0 and 1 (so `"num_key_value_heads": 1` would read as a boolean); JSON booleans
+    /// are the NSNumbers whose Objective-C type is `c`.
+    static func isBoolean(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
+
+    func bool(_ key: String, default value: Bool) -> Bool {
+        guard let n = object[key] as? NSNumber, Self.isBoolean(n) else { return value }
+        return n.boolValue
+    }
 }
