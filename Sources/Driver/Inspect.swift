@@ -65,7 +65,13 @@ public enum Inspect {
                 modelType: c.architecture.rawValue, layers: c.layerCount, hiddenSize: c.hiddenSize, heads: c.headCount,
                 headDim: c.headDim, intermediateSize: c.intermediateSize, vocabSize: c.vocabSize,
                 maxPositions: c.maxPositions, activation: c.activation.rawValue,
-                normPlacement: c.normPlacement.rawValue, causal: c.causal, head: head),
+                normPlacement: c.normPlacement.rawValue, causal: c.causal, head: head,
+                kvHeads: c.kvHeadCount == c.headCount ? nil : c.kvHeadCount, norm: c.norm == .rms ? "rms" : nil,
+                mlp: c.mlpKind == .gated ? "gated" : nil,
+                positions: c.rotary.map { r in
+                    "rotary θ=\(Format.number(r.theta))" + (r.scaling.map { " \($0.kind.rawValue)×\(Format.number($0.factor))" } ?? "")
+                },
+                slidingWindow: c.slidingWindow),
             parameters: s.parameterCount,
             bytesByDType: Dictionary(uniqueKeysWithValues: s.bytesByDType.map { ($0.key.rawValue, $0.value) }),
             buffers: buffers, files: files, tensorCount: tensorCount,

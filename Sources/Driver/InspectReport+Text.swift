@@ -6,8 +6,12 @@ extension InspectReport: CommandOutput {
         var out: [String] = []
         out.append("\(path)  (\(kind.rawValue), \(files.count) file\(files.count == 1 ? "" : "s"), \(tensorCount) tensors)")
         if let a = architecture {
+            let groups = a.kvHeads.map { " sharing \($0) key/value head\($0 == 1 ? "" : "s")" } ?? ""
+            let ffn = a.mlp.map { "\($0) \(a.activation)" } ?? a.activation
+            let norm = a.norm == "rms" ? " (RMSNorm)" : ""
             out.append("architecture   \(a.modelType)\(a.causal ? " (causal)" : ""), \(a.layers) layers, hidden \(a.hiddenSize), "
-                + "\(a.heads) heads × \(a.headDim), FFN \(a.intermediateSize) (\(a.activation)), \(a.normPlacement)-norm")
+                + "\(a.heads) heads × \(a.headDim)\(groups), FFN \(a.intermediateSize) (\(ffn)), \(a.normPlacement)-norm\(norm)")
+            if let positions = a.positions { out.append("positions      \(positions)" + (a.slidingWindow.map { ", sliding window \($0)" } ?? "")) }
             out.append("vocabulary     \(Format.grouped(a.vocabSize)) tokens, \(a.maxPositions) positions")
             out.append("head           \(a.head.isEmpty ? "none" : a.head.joined(separator: ", "))")
         }
@@ -74,6 +78,9 @@ enum Format {
         }
         return (n < 0 ? "-" : "") + groups.joined(separator: ",")
     }
+
+    /// 10000.0 → `10000`, 0.5 → `0.5`.
+    static func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
 
     /// FLOPs as GFLOP with 3 decimals: 330935808 → `0.331`
     static func giga(_ n: Int) -> String { fixed(Double(n) / 1e9, 3) }

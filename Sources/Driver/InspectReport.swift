@@ -22,6 +22,15 @@ public struct InspectReport: Codable, Sendable, Equatable {
         public var normPlacement: String
         public var causal: Bool
         public var head: [String]
+        /// G with grouped-query attention (absent when every query head has its own K/V head).
+        public var kvHeads: Int?
+        /// `rms` for RMSNorm (absent for LayerNorm).
+        public var norm: String?
+        /// `gated` for a gated MLP, down(act(gate(x)) ⊙ up(x)) (absent for a plain one).
+        public var mlp: String?
+        /// Rotary positions, e.g. `rotary θ=10000 llama3×8` (absent for a learned position table).
+        public var positions: String?
+        public var slidingWindow: Int?
     }
 
     public struct LayerFLOPs: Codable, Sendable, Equatable {

@@ -31,7 +31,8 @@ public struct FFNPrune: Pass {
         }
         var found: [Diagnostic] = []
         for l in layers {
-            for (role, linear) in [("up", s.blocks[l].mlp.up), ("down", s.blocks[l].mlp.down)] {
+            let mlp = s.blocks[l].mlp
+            for (role, linear) in [("gate", mlp.gate), ("up", mlp.up), ("down", mlp.down)].compactMap({ r, l in l.map { (r, $0) } }) {
                 guard case .dense = linear.weight else {
                     found.append(Diagnostic(.error, at: "blocks.\(l).mlp.\(role)", "\(Self.name) needs dense MLP weights but found \(linear.weight.kind)",
                                             hint: "move \(Self.name) before the pass that made it \(linear.weight.kind)"))
@@ -60,7 +61,7 @@ public struct FFNPrune: Pass {
             guard k < n else { continue }
             var down = mlp.down
             if options.reconstruction != .none && down.bias == nil { down.bias = TensorSpec(dtype: .f32, shape: [down.outFeatures]) }
-            s.blocks[l].mlp = Self.shrink(MLP(up: mlp.up, down: down), keeping: Array(0..<k)) { t, rows, _ in
+            s.blocks[l].mlp = Self.shrink(MLP(up: mlp.up, down: down, gate: mlp.gate), keeping: Array(0..<k)) { t, rows, _ in
                 TensorSpec(dtype: t.dtype, shape: Shape([rows.count] + t.shape.dims.dropFirst()))
             } columns: { t, columns in
                 TensorSpec(dtype: t.dtype, shape: [t.shape[0], columns.count])
@@ -119,15 +120,18 @@ public struct FFNPrune: Pass {
         s.blocks.indices.filter { options.select.matches(.block($0, "mlp")) }
     }
 
-    /// The MLP keeping only the neurons `kept` (ascending): rows of up's weight and bias, columns
-    /// of down's weight; `rows(t, kept rows, row width)` and `columns(t, kept columns)` do the
+    /// The MLP keeping only the neurons `kept` (ascending): rows of up's (and a gate's) weight and
+    /// bias, columns of down's weight; `rows(t, kept rows, row width)` and `columns(t, kept columns)` do the
     /// tensor work for the payload type. Dense weights only.
     static func shrink<T>(_ mlp: MLP<T>, keeping kept: [Int], rows: (T, [Int], Int) -> T, columns: (T, [Int]) -> T) -> MLP<T> {
-        guard case let .dense(u) = mlp.up.weight, case let .dense(w) = mlp.down.weight else { return mlp }
-        let up = Linear(inFeatures: mlp.up.inFeatures, outFeatures: kept.count, weight: .dense(rows(u, kept, mlp.up.inFeatures)),
-                        bias: mlp.up.bias.map { rows($0, kept, 1) }, activations: mlp.up.activations)
+        guard case let .dense(w) = mlp.down.weight else { return mlp }
+        func shrinkRows(_ l: Linear<T>) -> Linear<T> {
+            guard case let .dense(u) = l.weight else { return l }
+            return Linear(inFeatures: l.inFeatures, outFeatures: kept.count, weight: .dense(rows(u, kept, l.inFeatures)),
+                          bias: l.bias.map { rows($0, kept, 1) }, activations: l.activations)
+        }
         let down = Linear(inFeatures: kept.count, outFeatures: mlp.down.outFeatures, weight: .dense(columns(w, kept)), bias: mlp.down.bias,
                           activations: mlp.down.activations)
-        return MLP(up: up, down: down)
+        return MLP(up: shrinkRows(mlp.up), down: down, gate: mlp.gate.map(shrinkRows))
     }
 }

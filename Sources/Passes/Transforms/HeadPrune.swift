@@ -6,7 +6,11 @@ import TensorCore
 /// W_O (columns) of their layers, keeping at least one head per layer. Which heads: an explicit
 /// `heads` list (`"layer:head"`, original head indices), or the lowest-scoring `fraction` of each
 /// layer, or the lowest-scoring `global-fraction` of all heads, scored on the calibration text
-/// (`score`: the mean contribution by default, or FLAP's fluctuation; see `Score`).
+/// (`score`: the mean contribution by default, or FLAP's fluctuation; see `Score`). With
+/// grouped-query attention (Llama-family `num_key_value_heads`) the fractions count key/value
+/// groups and remove whole groups (their query heads and their K/V rows), which keeps every
+/// layer's query heads evenly shared; an explicit list may name single query heads, and a
+/// key/value head goes once no kept query head reads it.
 ///
 /// W_O then makes up for the removed heads (`reconstruction`, see `Reconstruction.refit`, the
 /// same as ffn-prune's for down): by default each removed head's output C_h·W_O,hᵀ is replaced
@@ -142,22 +146,30 @@ public struct HeadPrune: Pass {
     }
 
     /// The lowest scores per layer (`fraction`) or over all layers (`global-fraction`), ties to
-    /// the lower (layer, head), never the last head of a layer.
+    /// the lower (layer, head), never the last head of a layer. With grouped-query attention the
+    /// unit is a key/value group (the query heads that read one key/value head, scored by the sum
+    /// of their scores), so K and V shrink with Q and every layer keeps whole groups.
     private func chooseByScore(_ scores: [[Double]], _ model: Model) -> [Int: Set<Int>] {
         var candidates: [(score: Double, layer: Int, position: Int)] = []
-        for (l, layer) in scores.enumerated() { for (i, s) in layer.enumerated() { candidates.append((s, l, i)) } }
+        var units: [[[Int]]] = []
+        for (l, layer) in scores.enumerated() {
+            let groups = Self.groups(model.blocks[l].attention)
+            units.append(groups)
+            for (u, members) in groups.enumerated() { candidates.append((members.reduce(0) { $0 + layer[$1] }, l, u)) }
+        }
         let order = { (a: (score: Double, layer: Int, position: Int), b: (score: Double, layer: Int, position: Int)) in
             a.score < b.score || (a.score == b.score && (a.layer, a.position) < (b.layer, b.position))
         }
-        var removal: [Int: Set<Int>] = [:]
+        var removal: [Int: Set<Int>] = [:], removedUnits: [Int: Int] = [:]
         func remove(_ c: (score: Double, layer: Int, position: Int)) {
             let kept = model.blocks[c.layer].attention.keptHeads
-            guard (removal[c.layer]?.count ?? 0) + 1 < kept.count else { return }
-            removal[c.layer, default: []].insert(kept[c.position])
+            guard (removedUnits[c.layer] ?? 0) + 1 < units[c.layer].count else { return }
+            removedUnits[c.layer, default: 0] += 1
+            for p in units[c.layer][c.position] { removal[c.layer, default: []].insert(kept[p]) }
         }
         if let fraction = options.fraction {
             for l in scores.indices {
-                let count = Int((fraction * Double(scores[l].count)).rounded(.down))
+                let count = Int((fraction * Double(units[l].count)).rounded(.down))
                 candidates.filter { $0.layer == l }.sorted(by: order).prefix(count).forEach(remove)
             }
         } else if let global = options.globalFraction {
@@ -167,24 +179,34 @@ public struct HeadPrune: Pass {
         return removal
     }
 
-    /// The attention without the `removed` original heads: rows of Q, K, V (and biases) and
-    /// columns of W_O dropped; `rows(t, kept rows, row width)` and `columns(t, kept columns)` do
-    /// the tensor work for the payload type.
+    /// The positions (among `keptHeads`) of the query heads that read each kept key/value head:
+    /// one head per unit without grouped-query attention.
+    static func groups<T>(_ a: Attention<T>) -> [[Int]] {
+        let kv = a.keptKVHeads
+        return kv.map { g in a.keptHeads.indices.filter { a.keptHeads[$0] / a.queriesPerKVHead == g } }
+    }
+
+    /// The attention without the `removed` original query heads: their rows of Q and columns of
+    /// W_O dropped, and the rows of K and V (and biases) of every key/value head no kept query
+    /// head reads any more; `rows(t, kept rows, row width)` and `columns(t, kept columns)` do the
+    /// tensor work for the payload type.
     private func shrink<T>(_ a: Attention<T>, removing removed: Set<Int>, rows: (T, [Int], Int) -> T,
                            columns: (T, [Int]) -> T) -> Attention<T> {
-        let keepPositions = a.keptHeads.indices.filter { !removed.contains(a.keptHeads[$0]) }
-        let keptRows = Self.keptColumns(a, removing: removed)
-        func shrinkRows(_ l: Linear<T>) -> Linear<T> {
+        let keptHeads = a.keptHeads.filter { !removed.contains($0) }
+        let queryRows = Self.keptColumns(a, removing: removed)
+        let oldKV = a.keptKVHeads, newKV = Set(keptHeads.map { $0 / a.queriesPerKVHead })
+        let kvRows = oldKV.indices.filter { newKV.contains(oldKV[$0]) }.flatMap { p in (p * a.headDim)..<((p + 1) * a.headDim) }
+        func shrinkRows(_ l: Linear<T>, _ kept: [Int]) -> Linear<T> {
             guard case let .dense(w) = l.weight else { return l }
-            return Linear(inFeatures: l.inFeatures, outFeatures: keptRows.count, weight: .dense(rows(w, keptRows, l.inFeatures)),
-                          bias: l.bias.map { rows($0, keptRows, 1) })
+            return Linear(inFeatures: l.inFeatures, outFeatures: kept.count, weight: .dense(rows(w, kept, l.inFeatures)),
+                          bias: l.bias.map { rows($0, kept, 1) })
         }
         var o = a.o
         if case let .dense(w) = o.weight {
-            o = Linear(inFeatures: keptRows.count, outFeatures: o.outFeatures, weight: .dense(columns(w, keptRows)), bias: o.bias)
+            o = Linear(inFeatures: queryRows.count, outFeatures: o.outFeatures, weight: .dense(columns(w, queryRows)), bias: o.bias)
         }
-        return Attention(q: shrinkRows(a.q), k: shrinkRows(a.k), v: shrinkRows(a.v), o: o, headDim: a.headDim,
-                         keptHeads: keepPositions.map { a.keptHeads[$0] })
+        return Attention(q: shrinkRows(a.q, queryRows), k: shrinkRows(a.k, kvRows), v: shrinkRows(a.v, kvRows), o: o,
+                         headDim: a.headDim, keptHeads: keptHeads, queriesPerKVHead: a.queriesPerKVHead)
     }
 
     /// The context columns cols(h) = [p·d_h, (p + 1)·d_h) of the heads that stay, p their position
