@@ -153,7 +153,7 @@ import TensorCore
         let zeros = (0..<rows).map { _ in Int32.random(in: 0...255, using: &rng) }
         let columnScales = KernelTestSupport.uniforms(columns, seed: 13, in: 0.0001..<0.002)
         let bias = KernelTestSupport.normals(columns, seed: 14)
-        for kind in [Activations.Kind.gelu, .geluTanh, .relu] {
+        for kind in [Activations.Kind.gelu, .geluTanh, .relu, .silu] {
             var fused = [Float](repeating: 0, count: rows * columns), separate = fused
             bias.withUnsafeBufferPointer { b in
                 Int8GEMM.dequantize(c, ldc: columns, rows: rows, columns: columns, rowScales: rowScales, zeroPoints: zeros,
@@ -174,7 +174,7 @@ import TensorCore
         let rows = 3, ldy = columns + 1
         let y0 = KernelTestSupport.normals(rows * ldy, seed: 7, standardDeviation: 3)
         let bias = KernelTestSupport.normals(max(1, columns), seed: 8)
-        for kind in [Activations.Kind.gelu, .geluTanh, .relu, nil] {
+        for kind in [Activations.Kind.gelu, .geluTanh, .relu, .silu, nil] {
             var fused = y0, separate = y0
             bias.withUnsafeBufferPointer { b in
                 Activations.biasAndActivate(&fused, rows: rows, columns: columns, ldy: ldy, bias: b.baseAddress!, activation: kind)
@@ -187,6 +187,7 @@ import TensorCore
                     case .gelu: Activations.gelu(row, count: columns)
                     case .geluTanh: Activations.geluTanh(row, count: columns)
                     case .relu: Activations.relu(row, count: columns)
+                    case .silu: Activations.silu(row, count: columns)
                     case nil: break
                     }
                 }
