@@ -16,7 +16,7 @@ enum LoRAFixtures {
 
     /// Adapter fixture → its base model fixture.
     static let bases = ["bert-lora": "tiny-bert", "bert-rslora": "tiny-bert", "bert-bias-all": "tiny-bert", "gpt2-lora": "tiny-gpt2",
-                        "gpt2-dora": "tiny-gpt2", "gpt2-save": "tiny-gpt2", "bert-cls-save": "tiny-bert-cls"]
+                        "gpt2-dora": "tiny-gpt2", "gpt2-save": "tiny-gpt2", "bert-cls-save": "tiny-bert-cls", "llama-lora": "tiny-llama"]
     static let names = bases.keys.sorted()
 
     static func adapterDirectory(_ name: String) -> String { root + "/lora/" + name }
@@ -64,7 +64,12 @@ enum LoRAFixtures {
     private static func irTensors(_ hf: String, _ values: [Float], _ dims: [Int]) -> [(String, [Float])] {
         var c = hf.split(separator: ".").map(String.init)
         let role = c.removeLast()
-        if c.first == "bert" || c.first == "transformer" { c.removeFirst() }
+        if c.first == "bert" || c.first == "transformer" || c.first == "model" { c.removeFirst() }
+        if c.count >= 4, c[0] == "layers" {  // Llama family: nn.Linear [out, in], names as LlamaForCausalLM's
+            let llama = ["self_attn.q_proj": "attention.q", "self_attn.k_proj": "attention.k", "self_attn.v_proj": "attention.v",
+                         "self_attn.o_proj": "attention.o", "mlp.gate_proj": "mlp.gate", "mlp.up_proj": "mlp.up", "mlp.down_proj": "mlp.down"]
+            return [("blocks.\(c[1]).\(llama[c[2...].joined(separator: ".")]!).\(role)", values)]
+        }
         switch c.joined(separator: ".") {
         case "classifier": return [("head.classifier.\(role)", values)]
         case "pooler.dense": return [("head.pooler.\(role)", values)]
@@ -141,6 +146,7 @@ enum LoRAFixtures {
         "bert-bias-all": ["adapters-merged": 1, "linears-changed": 13],  // every bias of the 12 linears + the saved pooler
         "gpt2-save": ["adapters-merged": 1, "linears-changed": 8],       // up (LoRA) + q, k, v (saved c_attn) × 2
         "bert-cls-save": ["adapters-merged": 1, "linears-changed": 5],   // q, v × 2 + classifier
+        "llama-lora": ["adapters-merged": 1, "linears-changed": 14],     // q, k, v, o, gate, up, down × 2
     ]
 
     @Test(arguments: LoRAFixtures.names)
@@ -157,7 +163,7 @@ enum LoRAFixtures {
         let golden = try LoRAFixtures.outputs(name)
         let model = PreparedModel(merged)
         let batch = TokenBatch(ids: golden.input_ids)
-        if merged.config.architecture == .gpt2 {
+        if merged.config.causal {
             let out = try model.decode(batch)
             for b in 0..<batch.count {
                 let hidden = LoRAFixtures.maxDifference(out.hidden(sample: b), golden.last_hidden_state![b].flatMap { $0 })
