@@ -114,12 +114,12 @@ import TensorCore
 
     @Test func theCanonicalStepSpellsTheReconstructionOut() throws {
         func canonical(_ text: String) throws -> String { try Self.pass(text).canonicalStep.description }
-        #expect(try canonical("head-prune{global-fraction=0.1}") == "head-prune{damping=0.01,global-fraction=0.1,reconstruction=bias,score=contribution}")
-        #expect(try canonical("head-prune{heads=[0:1],bias-compensation=false}") == "head-prune{damping=0.01,heads=[0:1],reconstruction=none,score=contribution}")
+        #expect(try canonical("head-prune{global-fraction=0.1}") == "head-prune{damping=0.3,global-fraction=0.1,reconstruction=bias,score=contribution}")
+        #expect(try canonical("head-prune{heads=[0:1],bias-compensation=false}") == "head-prune{damping=0.3,heads=[0:1],reconstruction=none,score=contribution}")
         #expect(try canonical("head-prune{fraction=0.25,bias-compensation=true}") == canonical("head-prune{fraction=0.25,reconstruction=bias}"))
         #expect(try canonical("head-prune{fraction=0.25,bias-compensation=true,reconstruction=least-squares,damping=0.1}")
             == "head-prune{damping=0.1,fraction=0.25,reconstruction=least-squares,score=contribution}")
-        #expect(HeadPrune.defaultStep.description == "head-prune{damping=0.01,reconstruction=bias,score=contribution}")
+        #expect(HeadPrune.defaultStep.description == "head-prune{damping=0.3,reconstruction=bias,score=contribution}")
         // The canonical text configures the same pass.
         let pass = try Self.pass("head-prune{heads=[0:1],bias-compensation=false}")
         #expect(try Self.pass(pass.canonicalStep.description).options == pass.options && !pass.needsCalibration)
