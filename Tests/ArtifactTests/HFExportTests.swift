@@ -97,4 +97,46 @@ import TensorCore
         let json = try ExportConfig.json(model, sourceConfig: try ArtifactFixtures.sourceConfig("tiny-bert-cls"), path: "out")
         #expect(try ManifestCoding.decode(JSONValue.self, from: json).get().objectValue?["architectures"] == ["BertModel"])
     }
+
+    /// Llama has no `pruned_heads`: whole key/value groups pruned alike in every layer become
+    /// `num_attention_heads`, `num_key_value_heads` and `head_dim`; uneven layers are refused.
+    @Test func prunedGroupsOfALlamaBecomeItsHeadCounts() throws {
+        var model = try ArtifactFixtures.model("tiny-llama")  // 4 query heads sharing 2 key/value heads of 8
+        for i in model.blocks.indices { Self.keep(&model, block: i, heads: [2, 3]) }
+        #expect(model.verify().isEmpty)
+        let json = try ExportConfig.json(model, sourceConfig: try ArtifactFixtures.sourceConfig("tiny-llama"), path: "out")
+        let config = try #require(try ManifestCoding.decode(JSONValue.self, from: json).get().objectValue)
+        #expect(config["num_attention_heads"] == .number(2) && config["num_key_value_heads"] == .number(1) && config["head_dim"] == .number(8))
+        #expect(config["pruned_heads"] == nil && config["tie_word_embeddings"] == .bool(false))
+        // Layer 1 keeps a different group size: not expressible.
+        Self.keep(&model, block: 1, heads: [3])
+        #expect(ArtifactFixtures.error { try ExportConfig.json(model, sourceConfig: try ArtifactFixtures.sourceConfig("tiny-llama"), path: "out") }?
+            .description.contains("layers keep different numbers of query or key/value heads (2/1, 1/1)") == true)
+    }
+
+    /// Keeps query heads `heads` (original indices, a subset of the kept ones) of block `i`, and the
+    /// key/value heads they read: rows of q, k, v, columns of o.
+    static func keep(_ model: inout Model, block i: Int, heads: [Int]) {
+        var a = model.blocks[i].attention
+        let dh = a.headDim
+        let queryRows = heads.flatMap { h in (a.keptHeads.firstIndex(of: h)! * dh)..<((a.keptHeads.firstIndex(of: h)! + 1) * dh) }
+        let kv = a.keptKVHeads, keptKV = Set(heads.map { $0 / a.queriesPerKVHead })
+        let kvRows = kv.indices.filter { keptKV.contains(kv[$0]) }.flatMap { p in (p * dh)..<((p + 1) * dh) }
+        func rows(_ l: Linear<Tensor>, _ r: [Int]) -> Linear<Tensor> {
+            guard case let .dense(w) = l.weight else { fatalError("dense only") }
+            let f = w.floats(), n = l.inFeatures
+            return Linear(inFeatures: n, outFeatures: r.count, weight: .dense(Tensor(r.flatMap { f[($0 * n)..<(($0 + 1) * n)] }, shape: [r.count, n])),
+                          bias: l.bias.map { b in Tensor(r.map { b.floats()[$0] }, shape: [r.count]) })
+        }
+        guard case let .dense(o) = a.o.weight else { fatalError("dense only") }
+        let of = o.floats(), width = a.o.inFeatures
+        a.o = Linear(inFeatures: queryRows.count, outFeatures: a.o.outFeatures,
+                     weight: .dense(Tensor((0..<a.o.outFeatures).flatMap { r in queryRows.map { of[r * width + $0] } }, shape: [a.o.outFeatures, queryRows.count])),
+                     bias: a.o.bias)
+        a.q = rows(a.q, queryRows)
+        a.k = rows(a.k, kvRows)
+        a.v = rows(a.v, kvRows)
+        a.keptHeads = heads
+        model.blocks[i].attention = a
+    }
 }

@@ -66,4 +66,20 @@ import ModelIR
         #expect(p == report.comparison.referencePerplexity && p > 1)
         #expect(report.points[0].mean == 1 && report.points[0].meanKL == 0)
     }
+
+    /// Issue 15's acceptance on the tiny Llama (GQA, rotary): whole key/value groups pruned, int8
+    /// with dynamic activations, then `pare eval` against the original reports perplexity and
+    /// greedy next-token agreement (oracle for agreement 1 and equal perplexity: the model itself).
+    @Test func aPrunedInt8LlamaAgainstItsSource() async throws {
+        let path = directory + "/llama.pare", source = InspectTests.fixtures + "/tiny-llama"
+        _ = try await Compile.run(model: source, output: path, options: .init(recipe: "head-prune{fraction=0.5},int8-quantize"))
+        let pruned = try ModelSource.load(path).model
+        #expect(pruned.blocks.allSatisfy { $0.attention.keptHeads.count == 2 && $0.attention.keptKVHeads.count == 1 })
+        let report = try Eval.run(path: path, options: .init(against: source, data: heldOut, samples: 6, maxLength: 24))
+        let perplexity = try #require(report.comparison.perplexity), reference = try #require(report.comparison.referencePerplexity)
+        #expect(perplexity > 1 && reference > 1 && perplexity != reference)
+        #expect(report.metric == "next-token agreement" && report.points[0].mean > 0 && report.points[0].mean < 1)
+        let itself = try Eval.run(path: source, options: .init(against: source, data: heldOut, samples: 6, maxLength: 24))
+        #expect(itself.points[0].mean == 1 && itself.comparison.perplexity == itself.comparison.referencePerplexity)
+    }
 }

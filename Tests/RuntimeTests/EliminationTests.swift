@@ -119,7 +119,7 @@ import ModelIR
 
 @Suite struct EliminationIdentityTests {
     /// ACC-SPEC acceptance: a profile of all ones at λ = 1 gives the full model bit for bit.
-    @Test(arguments: ["tiny-bert", "tiny-gpt2"])
+    @Test(arguments: ["tiny-bert", "tiny-gpt2", "tiny-llama", "tiny-mistral", "tiny-qwen2"])
     func allOnesAtLambdaOneIsBitIdentical(name: String) throws {
         let model = try EliminationTests.model(name)
         let ones = Elimination(profile: EliminationProfile(acc: [1, 1], fit: .raw, protection: model.config.causal ? .last : .first),

@@ -167,11 +167,12 @@ import TensorCore
         #expect(zip(merged, repeated).allSatisfy { abs($0 - $1) <= 1e-5 })
     }
 
-    /// GPT-2: merging at the identity λ generates what the full model does; below it, the cached
-    /// generation's first token is the uncached merged prefill's greedy token, and the last
-    /// token (protected) is kept.
-    @Test func gpt2GenerationAfterAMergedPrefill() throws {
-        let model = try EliminationTests.model("tiny-gpt2")
+    /// Decoders (GPT-2; Llama with rotary positions and GQA; Mistral's sliding window): merging at
+    /// the identity λ generates what the full model does; below it, the cached generation's first
+    /// token is the uncached merged prefill's greedy token, and the last token (protected) is kept.
+    @Test(arguments: ["tiny-gpt2", "tiny-llama", "tiny-mistral"])
+    func generationAfterAMergedPrefill(name: String) throws {
+        let model = try EliminationTests.model(name)
         let prompt = [5, 17, 42, 8, 99, 23, 61, 7, 12, 30]
         let profile = EliminationProfile(acc: [0.9, 0.5], fit: .raw, protection: .last)
         let full = try model.generate(prompt: prompt, count: 8)

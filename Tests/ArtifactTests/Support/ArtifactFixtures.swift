@@ -12,7 +12,7 @@ enum ArtifactFixtures {
         .deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = repository.appendingPathComponent("Tests/Fixtures").path
     static let miniLM = repository.appendingPathComponent("examples/models/all-MiniLM-L6-v2").path
-    static let names = ["tiny-bert", "tiny-bert-cls", "tiny-gpt2"]
+    static let names = ["tiny-bert", "tiny-bert-cls", "tiny-gpt2", "tiny-llama", "tiny-mistral", "tiny-qwen2"]
 
     static func directory(_ name: String) -> String { fixtures + "/" + name }
 
