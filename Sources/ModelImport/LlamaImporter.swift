@@ -67,22 +67,34 @@ enum LlamaImporter {
         }
     }
 
-    /// Mistral's `sliding_window` when set; Qwen2's only with `use_sliding_window` (and then only
-    /// when every layer uses it: `max_window_layers` ≥ the layer count).
+    /// W when every layer attends within a sliding window, nil when none does; a mix is refused.
+    /// Which layers slide: `layer_types` when config.json lists them (transformers 4.57 writes
+    /// it), else Mistral's every layer when `sliding_window` is set, and Qwen2's layers from
+    /// `max_window_layers` on when `use_sliding_window` is true.
     static func slidingWindow(_ json: ConfigJSON, _ architecture: Architecture) throws(ImportError) -> Int? {
-        guard let window = try json.optionalInt("sliding_window") else { return nil }
-        switch architecture {
-        case .qwen2:
-            guard json.bool("use_sliding_window", default: false) else { return nil }
-            let layers = try json.int("num_hidden_layers")
-            if let windowLayers = try json.optionalInt("max_window_layers"), windowLayers < layers {
-                throw .unsupportedSetting(path: json.path, key: "max_window_layers", value: "\(windowLayers)",
-                                          supported: "at least num_hidden_layers (\(layers)), or use_sliding_window false")
+        let layers = try json.int("num_hidden_layers")
+        let window = try json.optionalInt("sliding_window")
+        let sliding: [Bool]
+        if let types = json.object["layer_types"] as? [String] {
+            guard types.count == layers, types.allSatisfy({ ["full_attention", "sliding_attention"].contains($0) }) else {
+                throw .configInvalid(path: json.path, reason: "'layer_types' must list full_attention or sliding_attention for each of the \(layers) layers")
             }
-            return window
-        default:
-            return window
+            sliding = types.map { $0 == "sliding_attention" }
+        } else if architecture == .qwen2 {
+            let from = try json.optionalInt("max_window_layers") ?? layers
+            sliding = (0..<layers).map { json.bool("use_sliding_window", default: false) && window != nil && $0 >= from }
+        } else {
+            sliding = Array(repeating: window != nil, count: layers)
         }
+        guard sliding.contains(true) else { return nil }
+        guard !sliding.contains(false) else {
+            throw .unsupportedSetting(path: json.path, key: "layer_types", value: "a mix of sliding and full attention",
+                                      supported: "one kind for every layer (for Qwen2: use_sliding_window false, or max_window_layers 0)")
+        }
+        guard let window, window > 0 else {
+            throw .configInvalid(path: json.path, reason: "sliding attention needs a positive 'sliding_window'")
+        }
+        return window
     }
 
     static func graph<S>(_ c: ModelConfig, tied: Bool, _ t: inout TensorTaker<S>) throws(ImportError) -> ModelGraph<S.T> {

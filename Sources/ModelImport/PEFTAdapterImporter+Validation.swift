@@ -68,11 +68,13 @@ extension PEFTAdapterImporter {
                 }
             }
             var foreign: [String] = [], outOfRange: [String] = [], highest = -1
+            var foreignArchitectures: Set<Architecture> = []
             var resolved: [(name: String, module: Module, roles: [Role: String])] = []
             for (name, roles) in groups.sorted(by: { $0.key < $1.key }) {
                 guard let module = PEFTAdapterImporter.module(name, architecture) else {
-                    let other = Architecture.allCases.first { $0 != architecture && PEFTAdapterImporter.module(name, $0) != nil }
-                    if other != nil { foreign += roles.values } else { unknown += roles.values }
+                    let others = Architecture.allCases.filter { $0 != architecture && PEFTAdapterImporter.module(name, $0) != nil }
+                    if others.isEmpty { unknown += roles.values } else { foreign += roles.values }
+                    foreignArchitectures.formUnion(others)
                     continue
                 }
                 if let i = module.block, i >= skeleton.blocks.count {
@@ -83,7 +85,7 @@ extension PEFTAdapterImporter {
                 resolved.append((name, module, roles))
             }
             if !foreign.isEmpty {
-                let other = Architecture.allCases.filter { $0 != architecture }.map(\.rawValue).joined(separator: " or ")
+                let other = Architecture.allCases.filter(foreignArchitectures.contains).map(\.rawValue).joined(separator: " or ")
                 throw .anotherBaseModel(directory: directory, reason: "its modules are named as in a \(other) model; the model is \(architecture.rawValue)",
                                         keys: foreign.sorted())
             }

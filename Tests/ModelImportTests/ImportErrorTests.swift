@@ -10,9 +10,9 @@ import TensorCore
     let directory = Fixtures.temporaryDirectory()
 
     /// A copy of the tiny-bert fixture whose weights are `edit`ed and whose config.json is `configEdit`ed.
-    func brokenCopy(edit: (inout [String: Tensor]) -> Void = { _ in },
+    func brokenCopy(of fixture: String = "tiny-bert", edit: (inout [String: Tensor]) -> Void = { _ in },
                     configEdit: (inout String) -> Void = { _ in }) throws -> String {
-        let source = Fixtures.model("tiny-bert")
+        let source = Fixtures.model(fixture)
         let checkpoint = try Checkpoint(directory: source)
         var tensors: [String: Tensor] = [:]
         for name in checkpoint.names { tensors[name] = try checkpoint.tensor(name) }
@@ -25,12 +25,12 @@ import TensorCore
     }
 
     @Test func unsupportedModelType() throws {
-        let dir = try brokenCopy(configEdit: { $0 = $0.replacingOccurrences(of: "\"bert\"", with: "\"llama\"") })
-        #expect(throws: ImportError.unsupportedModelType(path: dir + "/config.json", modelType: "llama")) {
+        let dir = try brokenCopy(configEdit: { $0 = $0.replacingOccurrences(of: "\"bert\"", with: "\"falcon\"") })
+        #expect(throws: ImportError.unsupportedModelType(path: dir + "/config.json", modelType: "falcon")) {
             try ModelImporter.skeleton(directory: dir)
         }
-        #expect(ImportError.unsupportedModelType(path: "m/config.json", modelType: "llama").description
-                == "m/config.json: model_type 'llama' is not supported; Pare imports bert, gpt2")
+        #expect(ImportError.unsupportedModelType(path: "m/config.json", modelType: "falcon").description
+                == "m/config.json: model_type 'falcon' is not supported; Pare imports bert, gpt2, llama, mistral, qwen2")
     }
 
     @Test func missingRequiredTensor() throws {
@@ -105,5 +105,33 @@ import TensorCore
                                                              shard: "model-00002-of-00003.safetensors"))) {
             try ModelImporter.skeleton(directory: directory)
         }
+    }
+
+    /// Llama-family settings Pare does not model are refused by key, with what it supports.
+    @Test func llamaSettingsOutsideTheModelAreRefusedByName() throws {
+        func error(_ from: String, _ to: String, fixture: String = "tiny-llama") throws -> String? {
+            let dir = try brokenCopy(of: fixture, configEdit: { $0 = $0.replacingOccurrences(of: from, with: to) })
+            do { _ = try ModelImporter.skeleton(directory: dir); return nil } catch {
+                return error.description.replacingOccurrences(of: dir, with: "m")
+            }
+        }
+        #expect(try error("\"rope_type\": \"llama3\"", "\"rope_type\": \"yarn\"")
+            == "m/config.json: rope_scaling.rope_type = yarn is not supported; use default, linear or llama3 (frequencies that do not depend on the sequence length)")
+        #expect(try error("\"mlp_bias\": false", "\"mlp_bias\": true") == "m/config.json: mlp_bias = true is not supported; use false")
+        #expect(try error("\"num_key_value_heads\": 2", "\"num_key_value_heads\": 3")
+            == "m/config.json: 4 attention heads cannot share 3 key/value heads evenly; fix config.json or re-export the checkpoint with transformers")
+        #expect(try error("\"head_dim\": 8", "\"head_dim\": 16") == "m/config.json: head_dim = 16 is not supported; use hidden_size / num_attention_heads = 8")
+        // Which layers slide: layer_types when present (as transformers 4.57 writes it); a mix is refused.
+        #expect(try error("\"full_attention\",\n    \"full_attention\"", "\"full_attention\",\n    \"sliding_attention\"", fixture: "tiny-qwen2")
+            == "m/config.json: layer_types = a mix of sliding and full attention is not supported; use one kind for every layer (for Qwen2: use_sliding_window false, or max_window_layers 0)")
+        #expect(try error("\"full_attention\",\n    \"full_attention\"", "\"sliding_attention\",\n    \"sliding_attention\"", fixture: "tiny-qwen2")
+            == "m/config.json: sliding attention needs a positive 'sliding_window'; fix config.json or re-export the checkpoint with transformers")
+        let windowed = try brokenCopy(of: "tiny-qwen2", configEdit: {
+            $0 = $0.replacingOccurrences(of: "\"full_attention\"", with: "\"sliding_attention\"")
+                .replacingOccurrences(of: "\"sliding_window\": null", with: "\"sliding_window\": 16")
+        })
+        #expect(try ModelImporter.config(directory: windowed).slidingWindow == 16)
+        #expect(try ModelImporter.config(directory: Fixtures.model("tiny-mistral")).slidingWindow == 8)
+        #expect(try ModelImporter.config(directory: Fixtures.model("tiny-llama")).slidingWindow == nil)
     }
 }
