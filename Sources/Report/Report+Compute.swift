@@ -15,7 +15,8 @@ extension Report {
             version: 2, rates: input.rates, model: input.model,
             architecture: ArchitectureSummary(
                 type: c.architecture.rawValue, layers: c.layerCount, hiddenSize: c.hiddenSize, heads: c.headCount,
-                intermediateSize: c.intermediateSize, vocabSize: c.vocabSize),
+                intermediateSize: c.intermediateSize, vocabSize: c.vocabSize,
+                kvHeads: c.kvHeadCount == c.headCount ? nil : c.kvHeadCount, features: Self.features(c)),
             workload: workload,
             totals: Totals(before: start.total, after: end.total, delta: end.total - start.total,
                            speedup: Self.ratio(start.total.runtime, end.total.runtime),
@@ -119,5 +120,14 @@ struct LayerBreakdown {
 
     func subLayerTotal(_ s: Report.SubLayer) -> Int {
         costs.values.reduce(0) { $0 + ($1.subLayers?[s] ?? 0) }
+    }
+}
+
+extension Report {
+    /// The block's parts that differ from BERT/GPT-2, in the report's words; nil when none does.
+    static func features(_ c: ModelConfig) -> [String]? {
+        let found = (c.norm == .rms ? ["rmsnorm"] : []) + (c.mlpKind == .gated ? ["gated-mlp"] : [])
+            + (c.rotary != nil ? ["rotary"] : []) + (c.slidingWindow.map { ["sliding-window-\($0)"] } ?? [])
+        return found.isEmpty ? nil : found
     }
 }

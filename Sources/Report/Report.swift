@@ -57,13 +57,17 @@ extension Report {
 extension Report {
     /// The shape of the model as imported.
     public struct ArchitectureSummary: Codable, Sendable, Equatable {
-        /// Hugging Face `model_type`: `bert`, `gpt2`.
+        /// Hugging Face `model_type`: `bert`, `gpt2`, `llama`, `mistral`, `qwen2`.
         public var type: String
         public var layers: Int
         public var hiddenSize: Int
         public var heads: Int
         public var intermediateSize: Int
         public var vocabSize: Int
+        /// G, key/value heads per layer, with grouped-query attention (absent otherwise).
+        public var kvHeads: Int?
+        /// What differs from BERT/GPT-2 (`rmsnorm`, `gated-mlp`, `rotary`), absent for them.
+        public var features: [String]?
     }
 
     /// FLOPs and runtime cost for the workload, stored parameters and stored bytes of some part

@@ -84,7 +84,9 @@ extension Report {
         let a = architecture
         var doc = ReportDocument(
             title: "Pare report: \(model)",
-            subtitle: "\(a.type) · \(a.layers) layers · d = \(g(a.hiddenSize)) · \(a.heads) heads · "
+            subtitle: "\(a.type) · \(a.layers) layers · d = \(g(a.hiddenSize)) · \(a.heads) heads"
+                + (a.kvHeads.map { " sharing \($0) key/value" } ?? "") + " · "
+                + (a.features.map { $0.joined(separator: " · ") + " · " } ?? "")
                 + "d_ff = \(g(a.intermediateSize)) · vocab \(g(a.vocabSize)) · "
                 + "workload: batch \(g(workload.batch)) × \(g(workload.sequenceLength)) tokens")
 
