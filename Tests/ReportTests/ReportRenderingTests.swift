@@ -24,15 +24,19 @@ import Testing
         #expect(try decoder.decode(Report.self, from: Data(report.json().utf8)) == report)
     }
 
-    @Test(arguments: ["minilm", "gpt2", "elimination"])
+    @Test(arguments: ["minilm", "gpt2", "llama", "elimination"])
     func jsonValidatesAgainstTheSchema(_ scenario: String) throws {
-        var input = scenario == "gpt2" ? Scenarios.gpt2Plan() : Scenarios.minilmPipeline()
+        var input = scenario == "gpt2" ? Scenarios.gpt2Plan() : scenario == "llama" ? Scenarios.llamaPlan() : Scenarios.minilmPipeline()
         if scenario == "elimination" {
             input.before.elimination = EliminationProfile(acc: [0.83, 0.5, 0.49, 0.49, 0.44, 0.57], protection: .first, defaultLambda: 0.9)
             input.stages = []
         }
         let report = Report(input)
         #expect((scenario == "elimination") == (report.elimination != nil))
+        if scenario == "llama" {
+            #expect(report.architecture.kvHeads == 2 && report.architecture.features == ["rmsnorm", "gated-mlp", "rotary"])
+            #expect(report.markdown().contains("llama · 2 layers · d = 64 · 4 heads sharing 2 key/value · rmsnorm · gated-mlp · rotary · d\\_ff = 172"))
+        }
         let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.schemaURL))
         let document = try JSONSerialization.jsonObject(with: Data(report.json().utf8))
         let errors = SchemaCheck(root: schema).errors(document, against: schema)

@@ -105,4 +105,16 @@ enum Scenarios {
         ReportInput(model: "tiny-gpt2", workload: Workload(batch: 2, sequenceLength: 32),
                     before: Skeleton(dense: tinyGPT2), stages: [], files: nil, diagnostics: [])
     }
+
+    /// A two-layer Llama-style decoder (4 query heads sharing 2 key/value heads, RMSNorm, gated
+    /// MLP, rotary positions, untied LM head): `pare plan` for a recipe that changes nothing.
+    static let tinyLlama = ModelConfig(
+        architecture: .llama, vocabSize: 1000, hiddenSize: 64, layerCount: 2, headCount: 4, intermediateSize: 172,
+        maxPositions: 128, typeVocabSize: 0, layerNormEpsilon: 1e-5, activation: .silu, normPlacement: .pre,
+        causal: true, kvHeadCount: 2, norm: .rms, mlpKind: .gated, rotary: RotaryEmbedding(theta: 10_000))
+
+    static func llamaPlan() -> ReportInput {
+        ReportInput(model: "tiny-llama", workload: Workload(batch: 2, sequenceLength: 32),
+                    before: Skeleton(dense: tinyLlama, tiedHead: false), stages: [], files: nil, diagnostics: [])
+    }
 }
