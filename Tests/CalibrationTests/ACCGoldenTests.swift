@@ -46,6 +46,9 @@ import Runtime
 
     @Test func tinyGPT2CausalEquation8() throws { try Self.check(model: Self.fixtures + "/tiny-gpt2", golden: "tiny-gpt2") }
 
+    /// Grouped-query attention with rotary positions: the head mean runs over the 4 query heads.
+    @Test func tinyLlamaCausalEquation8() throws { try Self.check(model: Self.fixtures + "/tiny-llama", golden: "tiny-llama") }
+
     @Test(.enabled(if: ACCGoldenTests.miniLMAvailable))
     func miniLM() throws { try Self.check(model: Self.miniLM, golden: "minilm") }
 }
