@@ -45,6 +45,7 @@ build:
 fixtures:
 	bash scripts/fixtures/setup-venv.sh
 	.venv/bin/python scripts/fixtures/generate.py
+	.venv/bin/python scripts/fixtures/generate_llama_family.py
 
 clean:
 	rm -rf .build

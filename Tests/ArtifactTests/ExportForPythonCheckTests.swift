@@ -52,14 +52,26 @@ import TensorCore
             let reader = try ArtifactReader(path: pare)
             for suffix in ["", "-pruned"] {
                 var exported = try reader.model()
+                // Llama-family configs cannot list pruned heads: every layer keeps the last
+                // key/value group (query heads 2 and 3 of 4), and pare_kept_heads.json tells
+                // check_export.py which, so it can zero the others' W_O columns in the original.
+                let rotary = exported.config.rotary != nil
                 if suffix == "-pruned" {
-                    ModelForms.pruneHeads(&exported, block: 0, keep: [1, 3])
-                    ModelForms.pruneHeads(&exported, block: 1, keep: [0, 2, 3])
+                    if rotary {
+                        for i in exported.blocks.indices { HFExportTests.keep(&exported, block: i, heads: [2, 3]) }
+                    } else {
+                        ModelForms.pruneHeads(&exported, block: 0, keep: [1, 3])
+                        ModelForms.pruneHeads(&exported, block: 1, keep: [0, 2, 3])
+                    }
                 }
                 let out = root + "/\(name)\(suffix)"
                 try? FileManager.default.removeItem(atPath: out)
                 try HFExport.write(model: exported, sourceConfig: reader.manifest.sourceConfig,
                                    tokenizerFiles: reader.manifest.tokenizerFiles, to: out)
+                if suffix == "-pruned" && rotary {
+                    let kept = Dictionary(uniqueKeysWithValues: exported.blocks.enumerated().map { (String($0.offset), $0.element.attention.keptHeads) })
+                    try JSONSerialization.data(withJSONObject: kept, options: .sortedKeys).write(to: URL(fileURLWithPath: out + "/pare_kept_heads.json"))
+                }
             }
         }
     }
