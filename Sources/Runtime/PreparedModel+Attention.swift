@@ -74,10 +74,12 @@ extension PreparedModel {
         var keyPositions = positions
         if let cache {
             past = cache.length
-            for r in 0..<n {
-                for c in 0..<dkv {
-                    cache.keys[(past + r) * dkv + c] = q[r * stride + da + c]
-                    cache.values[(past + r) * dkv + c] = q[r * stride + da + dkv + c]
+            cache.keys.withUnsafeMutableBufferPointer { keys in
+                cache.values.withUnsafeMutableBufferPointer { values in
+                    for r in 0..<n {
+                        (keys.baseAddress! + (past + r) * dkv).update(from: q + r * stride + da, count: dkv)
+                        (values.baseAddress! + (past + r) * dkv).update(from: q + r * stride + da + dkv, count: dkv)
+                    }
                 }
             }
             cache.length += n
