@@ -1,5 +1,6 @@
 /// GPT-2's tokenizer: the ByteLevel pre-tokenizer (GPT-2's regex, then UTF-8 bytes as printable
-/// scalars) and BPE merges. Adds no specials unless its post-processor says so.
+/// scalars) and BPE merges; Llama 3's and Qwen2's split with their own pattern first (`split`)
+/// and turn ByteLevel's regex off. Adds no specials unless its post-processor says so.
 public final class ByteLevelBPETokenizer: Tokenizer {
     let pipeline: TokenizerPipeline
     let model: BPEModel
@@ -8,12 +9,15 @@ public final class ByteLevelBPETokenizer: Tokenizer {
     let addPrefixSpace: Bool
     /// ByteLevel `use_regex`: split with GPT-2's regex (else each piece is one word).
     let useRegex: Bool
+    /// A `Split` pre-tokenizer before ByteLevel, or nil.
+    let split: RegexSplit?
 
-    init(pipeline: TokenizerPipeline, model: BPEModel, addPrefixSpace: Bool, useRegex: Bool) {
+    init(pipeline: TokenizerPipeline, model: BPEModel, addPrefixSpace: Bool, useRegex: Bool, split: RegexSplit? = nil) {
         self.pipeline = pipeline
         self.model = model
         self.addPrefixSpace = addPrefixSpace
         self.useRegex = useRegex
+        self.split = split
     }
 
     public var vocabularySize: Int { pipeline.vocabulary.count }
@@ -38,10 +42,17 @@ public final class ByteLevelBPETokenizer: Tokenizer {
             for s in text[piece] { bytes.append(contentsOf: s.utf8) }
             model.tokenize(bytes, into: &ids)
         }
-        if useRegex {
-            ByteLevelPreTokenizer.forEachPiece(in: text, range, word)
+        func byteLevel(_ piece: Range<Int>) {
+            if useRegex {
+                ByteLevelPreTokenizer.forEachPiece(in: text, piece, word)
+            } else {
+                word(piece)
+            }
+        }
+        if let split {
+            split.forEachPiece(in: text, range, byteLevel)
         } else {
-            word(range)
+            byteLevel(range)
         }
     }
 

@@ -14,7 +14,7 @@ extension TokenizerError {
             return "\(path): \(field) must be \(expected); re-download the file or fix the field"
         case let .unsupportedType(path, field, type, supported):
             return "\(path): \(field) \"\(type)\" is not supported (Pare reads "
-                + "\(supported.joined(separator: ", "))); use a BERT WordPiece or GPT-2 byte-level BPE tokenizer"
+                + "\(supported.joined(separator: ", "))); use a BERT WordPiece or a byte-level BPE tokenizer (GPT-2, Llama 3, Qwen2)"
         case let .unsupportedSetting(path, field, value, supported):
             return "\(path): \(field) = \(value) is not supported (Pare reads \(supported)); "
                 + "use a tokenizer without this setting"

@@ -30,10 +30,7 @@ extension TokenizerLoader {
             return WordPieceTokenizer(pipeline: pipeline, model: wordPiece)
 
         case "BPE":
-            guard let preTokenizer, preTokenizerType == "ByteLevel" else {
-                throw .unsupportedType(path: path, field: "pre_tokenizer.type", type: preTokenizerType,
-                                       supported: ["ByteLevel (with a BPE model)"])
-            }
+            let (split, byteLevel) = try bytePreTokenizer(preTokenizer, path: path)
             try requireNoOp(model, "dropout", allowing: [])
             try requireNoOp(model, "continuing_subword_prefix", allowing: [.string("")])
             try requireNoOp(model, "end_of_word_suffix", allowing: [.string("")])
@@ -70,8 +67,8 @@ extension TokenizerLoader {
                 postProcessor: try postProcessor(root.optionalObject("post_processor")), decoder: decoder,
                 specialTokens: SpecialTokens(vocabulary: vocabulary, config: config, defaults: SpecialTokens.byteLevelDefaults(unk: unk)))
             return ByteLevelBPETokenizer(pipeline: pipeline, model: bpe,
-                                         addPrefixSpace: try preTokenizer.bool("add_prefix_space", default: true),
-                                         useRegex: try preTokenizer.bool("use_regex", default: true))
+                                         addPrefixSpace: try byteLevel.bool("add_prefix_space", default: true),
+                                         useRegex: try byteLevel.bool("use_regex", default: true), split: split)
 
         case let other:
             throw .unsupportedType(path: path, field: "model.type", type: other, supported: ["WordPiece", "BPE"])
@@ -86,12 +83,48 @@ extension TokenizerLoader {
                    normalized: try o.bool("normalized", default: true), special: try o.bool("special", default: false))
     }
 
-    /// `normalizer`: null or BertNormalizer.
-    static func normalizer(_ o: JSONObject?) throws(TokenizerError) -> BertNormalizer? {
+    /// A BPE model's pre-tokenizer: ByteLevel (GPT-2), or a Sequence of a `Split` (behavior
+    /// Isolated, not inverted) and a ByteLevel (Llama 3, Qwen2). Returns the split, if any, and
+    /// the ByteLevel step's fields.
+    static func bytePreTokenizer(_ o: JSONObject?, path: String) throws(TokenizerError) -> (RegexSplit?, JSONObject) {
+        let type = try o?.string("type") ?? "null"
+        let supported = ["ByteLevel (with a BPE model)", "Sequence of Split (Isolated) and ByteLevel"]
+        if let o, type == "ByteLevel" { return (nil, o) }
+        guard let o, type == "Sequence" else {
+            throw .unsupportedType(path: path, field: "pre_tokenizer.type", type: type, supported: supported)
+        }
+        let steps = try o.objects("pretokenizers")
+        guard steps.count == 2, try steps[0].string("type") == "Split", try steps[1].string("type") == "ByteLevel" else {
+            throw .unsupportedType(path: path, field: "pre_tokenizer.pretokenizers", type: try steps.map { (s) throws(TokenizerError) in try s.string("type") }.joined(separator: ", "),
+                                   supported: supported)
+        }
+        let split = steps[0]
+        guard try split.string("behavior") == "Isolated", !(try split.bool("invert", default: false)) else {
+            throw split.invalid("behavior", "\"Isolated\" with invert false (as Llama 3 and Qwen2 write it)")
+        }
+        let pattern = try split.object("pattern")
+        let source: String
+        if let regex = try pattern.optionalString("Regex") {
+            source = regex
+        } else if let literal = try pattern.optionalString("String") {
+            source = literal.unicodeScalars.map { "\\x{\(String($0.value, radix: 16))}" }.joined()
+        } else {
+            throw pattern.invalid("Regex", "a pattern {\"Regex\": …} or {\"String\": …}")
+        }
+        do {
+            return (try RegexSplit(pattern: source), steps[1])
+        } catch {
+            throw pattern.invalid("Regex", "a pattern Swift's regex engine compiles (\(error))")
+        }
+    }
+
+    /// `normalizer`: null, BertNormalizer or NFC.
+    static func normalizer(_ o: JSONObject?) throws(TokenizerError) -> (any TextNormalizer)? {
         guard let o else { return nil }
         let type = try o.string("type")
+        if type == "NFC" { return NFCNormalizer() }
         guard type == "BertNormalizer" else {
-            throw .unsupportedType(path: o.path, field: o.name("type"), type: type, supported: ["BertNormalizer", "null"])
+            throw .unsupportedType(path: o.path, field: o.name("type"), type: type, supported: ["BertNormalizer", "NFC", "null"])
         }
         let lowercase = try o.bool("lowercase", default: true)
         return BertNormalizer(cleanText: try o.bool("clean_text", default: true),

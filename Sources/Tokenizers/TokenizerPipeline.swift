@@ -7,12 +7,12 @@ struct TokenizerPipeline: Sendable {
     let rawAddedTokens: AddedTokenMatcher
     /// Added tokens with `normalized: true`, matched in the normalized text.
     let normalizedAddedTokens: AddedTokenMatcher
-    let normalizer: BertNormalizer?
+    let normalizer: (any TextNormalizer)?
     let postProcessor: PostProcessor
     let decoder: TokenDecoder
     let specialTokens: SpecialTokens
 
-    init(vocabulary: Vocabulary, addedTokens: [AddedToken], normalizer: BertNormalizer?,
+    init(vocabulary: Vocabulary, addedTokens: [AddedToken], normalizer: (any TextNormalizer)?,
          postProcessor: PostProcessor, decoder: TokenDecoder, specialTokens: SpecialTokens) {
         self.vocabulary = vocabulary
         self.rawAddedTokens = AddedTokenMatcher(addedTokens.filter { !$0.normalized })

@@ -21,6 +21,19 @@ import Testing
         expectCorpusIds(tokenizer, oracle.ids, addSpecialTokens: true, "tiny-gpt2 with specials")
     }
 
+    /// Llama 3's layout (a Split pre-tokenizer with Llama 3's pattern, ByteLevel without its own
+    /// regex, the BOS from TemplateProcessing) and Qwen2's (NFC, Qwen2's pattern, no BOS).
+    @Test(arguments: ["tiny-llama", "tiny-qwen2"])
+    func llamaFamilyLayoutsGiveHFIdsForEveryCorpusString(name: String) throws {
+        let tokenizer = try TokenizerLoader.load(directory: Fixtures.root + "/" + name)
+        let split = try #require((tokenizer as? ByteLevelBPETokenizer)?.split)
+        #expect(split.pattern.hasPrefix("(?i:'s|'t|'re|'ve|'m|'ll|'d)"))
+        let oracle = Fixtures.oracle(name)
+        #expect(oracle.add_special_tokens)
+        expectCorpusIds(tokenizer, oracle.ids, addSpecialTokens: true, name)
+        #expect(tokenizer.encode("Hi", addSpecialTokens: true, maxLength: nil).ids.first == (name == "tiny-llama" ? 300 : 40))
+    }
+
     @Test(.enabled(if: Fixtures.miniLMAvailable, "examples/models/all-MiniLM-L6-v2 not downloaded"))
     func miniLMGivesHFIdsForEveryCorpusString() throws {
         let tokenizer = try Fixtures.miniLMTokenizer.get()

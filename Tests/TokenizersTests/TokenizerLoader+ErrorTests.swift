@@ -59,7 +59,7 @@ import Testing
             #expect(throws: error) { try TokenizerLoader.load(directory: dir.path) }
         }
         expectRefused("normalizer", ["type": "NFKC"],
-                      .unsupportedType(path: path, field: "normalizer.type", type: "NFKC", supported: ["BertNormalizer", "null"]))
+                      .unsupportedType(path: path, field: "normalizer.type", type: "NFKC", supported: ["BertNormalizer", "NFC", "null"]))
         expectRefused("pre_tokenizer", ["type": "Whitespace"],
                       .unsupportedType(path: path, field: "pre_tokenizer.type", type: "Whitespace",
                                        supported: ["BertPreTokenizer (with a WordPiece model)"]))
@@ -68,7 +68,7 @@ import Testing
                                        supported: ["BertPreTokenizer (with a WordPiece model)"]))
         expectRefused("pre_tokenizer", ["type": "BertPreTokenizer"],
                       .unsupportedType(path: path, field: "pre_tokenizer.type", type: "BertPreTokenizer",
-                                       supported: ["ByteLevel (with a BPE model)"]), from: Fixtures.tinyGPT2)
+                                       supported: ["ByteLevel (with a BPE model)", "Sequence of Split (Isolated) and ByteLevel"]), from: Fixtures.tinyGPT2)
         expectRefused("post_processor", ["type": "Sequence", "processors": [["type": "ByteLevel"], ["type": "Unknown"]]],
                       .unsupportedType(path: path, field: "post_processor.processors[1].type", type: "Unknown",
                                        supported: ["TemplateProcessing", "BertProcessing", "RobertaProcessing", "ByteLevel", "Sequence", "null"]))
