@@ -209,7 +209,9 @@ public enum CostModel {
     /// The whole model on `workload`, every block seeing all tokens (no elimination).
     /// FLOPs: embeddings (k−1)·n·d for summing k tables, plus 7·n·d for a LayerNorm; head 7·n·d
     /// for a final norm; per sample 2·d² + 2·d for the pooler (tanh counted once per output) and
-    /// 2·d·C + C for a classifier; 2·n·d·V for a language-model head over all positions.
+    /// 2·d·C + C for a classifier; 2·d·V for a language-model head, at each sample's last position:
+    /// the next-token logits, which is what the forward pass and a generation's prefill compute
+    /// (perplexity scoring, which needs every position's logits, is not this workload).
     /// Runtime: the same linears priced by `cost`, each norm n·d·ρ.norms / 2, the table sums and the
     /// pooler's tanh at ρ.elementwise.
     public static func cost<T>(_ graph: ModelGraph<T>, workload: Workload, pricing: Pricing) -> ModelCost {
@@ -229,9 +231,9 @@ public enum CostModel {
         if let pooler = graph.head.pooler { head += cost(pooler, tokens: 1, pricing: pricing) + elementwise(d) }
         if let classifier = graph.head.classifier { head += cost(classifier, tokens: 1, pricing: pricing) }
         if let lm = graph.head.languageModel {
-            head += cost(lm, tokens: n, pricing: pricing)
+            head += cost(lm, tokens: 1, pricing: pricing)
         } else if graph.head.tiedToEmbeddings {
-            head += 2 * n * d * graph.config.vocabSize
+            head += 2 * d * graph.config.vocabSize
         }
         let blocks = graph.blocks.map { block -> BlockCost in
             var c = cost(block, hiddenSize: d, tokensIn: n, tokensOut: n, pricing: pricing, form: BlockForm(graph.config))

@@ -37,6 +37,15 @@ import TensorCore
         #expect(cost.total == cost.qkv + cost.scores + cost.softmax + cost.context + cost.output + cost.norms + cost.mlp)
     }
 
+    /// The LM head costs the next-token logits at each sample's last position (what the runtime
+    /// computes): 2·d·V per sample, plus the final RMSNorm 4·n·d; no position table to add.
+    @Test func wholeModelHeadAndEmbeddingsByHand() {
+        let s = Skeleton(dense: Self.llama, tiedHead: false)
+        let cost = CostModel.flops(s, workload: Workload(batch: 2, sequenceLength: 128))
+        #expect(cost.head == 2 * (4 * 128 * 2048 + 2 * 2048 * 128_256))
+        #expect(cost.embeddings == 0)
+    }
+
     @Test func groupedQueryAttentionKeepsWholeGroupsConsistent() {
         var s = Skeleton(dense: Self.llama, tiedHead: false)
         #expect(s.verify().isEmpty)
