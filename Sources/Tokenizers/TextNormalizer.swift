@@ -15,3 +15,38 @@ struct NFCNormalizer: TextNormalizer {
         return Array(String(view).precomposedStringWithCanonicalMapping.unicodeScalars)
     }
 }
+
+/// `"normalizer": {"type": "NFKC"}` (SentencePiece's default `nmt_nfkc` minus its extras):
+/// Unicode compatibility composition.
+struct NFKCNormalizer: TextNormalizer {
+    func normalize(_ text: [Unicode.Scalar], _ range: Range<Int>) -> [Unicode.Scalar] {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: text[range])
+        return Array(String(view).precomposedStringWithCompatibilityMapping.unicodeScalars)
+    }
+}
+
+/// `"normalizer": {"type": "Replace", "pattern": {"Regex" | "String": …}, "content": …}`: every
+/// non-overlapping match, left to right, replaced by `content` (matched scalar by scalar).
+struct ReplaceNormalizer: TextNormalizer, @unchecked Sendable {
+    // @unchecked: a compiled Regex is an immutable value.
+    let regex: Regex<AnyRegexOutput>
+    let content: String
+
+    func normalize(_ text: [Unicode.Scalar], _ range: Range<Int>) -> [Unicode.Scalar] {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: text[range])
+        return Array(String(view).replacing(regex, with: content).unicodeScalars)
+    }
+}
+
+/// `"normalizer": {"type": "Sequence", "normalizers": […]}`: each in turn.
+struct SequenceNormalizer: TextNormalizer {
+    let steps: [any TextNormalizer]
+
+    func normalize(_ text: [Unicode.Scalar], _ range: Range<Int>) -> [Unicode.Scalar] {
+        var current = Array(text[range])
+        for step in steps { current = step.normalize(current, current.indices) }
+        return current
+    }
+}

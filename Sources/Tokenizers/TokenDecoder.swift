@@ -7,6 +7,9 @@ enum TokenDecoder: Sendable, Equatable {
     /// Each token's scalars mapped back to bytes (a token with a scalar outside the byte map,
     /// e.g. an added token, contributes its own UTF-8), then UTF-8 decoded with U+FFFD repair.
     case byteLevel
+    /// SentencePiece words: tokens concatenated, ▁ back to a space, and with `stripLeading` the
+    /// first token's leading space dropped (the one Metaspace prepended).
+    case metaspace(replacement: Unicode.Scalar, stripLeading: Bool)
     /// No decoder: tokens joined with spaces.
     case none
 
@@ -39,6 +42,14 @@ enum TokenDecoder: Sendable, Equatable {
                 }
             }
             return String(decoding: bytes, as: UTF8.self)
+        case let .metaspace(replacement, stripLeading):
+            var text = ""
+            for (i, token) in tokens.enumerated() {
+                var piece = String(String.UnicodeScalarView(token.unicodeScalars.map { $0 == replacement ? " " : $0 }))
+                if i == 0, stripLeading, piece.hasPrefix(" ") { piece.removeFirst() }
+                text += piece
+            }
+            return text
         case .none:
             return tokens.joined(separator: " ")
         }

@@ -70,9 +70,52 @@ extension TokenizerLoader {
                                          addPrefixSpace: try byteLevel.bool("add_prefix_space", default: true),
                                          useRegex: try byteLevel.bool("use_regex", default: true), split: split)
 
+        case "Unigram":
+            guard let preTokenizer, preTokenizerType == "Metaspace" else {
+                throw .unsupportedType(path: path, field: "pre_tokenizer.type", type: preTokenizerType,
+                                       supported: ["Metaspace (with a Unigram model)"])
+            }
+            var pieces: [(piece: String, score: Double)] = []
+            for (i, entry) in try model.array("vocab").enumerated() {
+                guard case let .array(pair) = entry, pair.count == 2, case let .string(piece) = pair[0] else {
+                    throw model.invalid("vocab[\(i)]", "[piece, score]")
+                }
+                switch pair[1] {
+                case let .double(score): pieces.append((piece, score))
+                case let .int(score): pieces.append((piece, Double(score)))
+                default: throw model.invalid("vocab[\(i)]", "[piece, score]")
+                }
+            }
+            let unkId = try model.int("unk_id")
+            guard unkId < pieces.count else { throw model.invalid("unk_id", "the id of a piece of the vocabulary (0..<\(pieces.count))") }
+            let unigram = UnigramModel(pieces: pieces, unkId: unkId, byteFallback: try model.bool("byte_fallback", default: false))
+            let vocab = Dictionary(pieces.enumerated().map { ($0.element.piece, $0.offset) }, uniquingKeysWith: { first, _ in first })
+            let vocabulary = Vocabulary(model: vocab, added: addedTokens)
+            let pipeline = TokenizerPipeline(
+                vocabulary: vocabulary, addedTokens: addedTokens, normalizer: normalizer,
+                postProcessor: try postProcessor(root.optionalObject("post_processor")), decoder: decoder,
+                specialTokens: SpecialTokens(vocabulary: vocabulary, config: config, defaults: SpecialTokens.byteLevelDefaults(unk: pieces[unkId].piece)))
+            return UnigramTokenizer(pipeline: pipeline, model: unigram, metaspace: try metaspace(preTokenizer))
+
         case let other:
-            throw .unsupportedType(path: path, field: "model.type", type: other, supported: ["WordPiece", "BPE"])
+            throw .unsupportedType(path: path, field: "model.type", type: other, supported: ["WordPiece", "BPE", "Unigram"])
         }
+    }
+
+    /// `Metaspace`'s fields; `add_prefix_space` (older files) stands for prepend_scheme always/never.
+    static func metaspace(_ o: JSONObject) throws(TokenizerError) -> Metaspace {
+        let replacement = try o.optionalString("replacement") ?? "▁"
+        guard replacement.unicodeScalars.count == 1, let scalar = replacement.unicodeScalars.first else {
+            throw o.invalid("replacement", "one character")
+        }
+        let scheme: Metaspace.PrependScheme
+        if let name = try o.optionalString("prepend_scheme") {
+            guard let s = Metaspace.PrependScheme(rawValue: name) else { throw o.invalid("prepend_scheme", "always, first or never") }
+            scheme = s
+        } else {
+            scheme = try o.bool("add_prefix_space", default: true) ? .always : .never
+        }
+        return Metaspace(replacement: scalar, prependScheme: scheme, split: try o.bool("split", default: true))
     }
 
     /// One entry of `added_tokens`, with HF's defaults for missing flags.
@@ -118,13 +161,38 @@ extension TokenizerLoader {
         }
     }
 
-    /// `normalizer`: null, BertNormalizer or NFC.
+    /// `normalizer`: null, BertNormalizer, NFC, NFKC, Replace, or a Sequence of them.
     static func normalizer(_ o: JSONObject?) throws(TokenizerError) -> (any TextNormalizer)? {
         guard let o else { return nil }
         let type = try o.string("type")
-        if type == "NFC" { return NFCNormalizer() }
+        switch type {
+        case "NFC": return NFCNormalizer()
+        case "NFKC": return NFKCNormalizer()
+        case "Replace":
+            let pattern = try o.object("pattern"), content = try o.string("content")
+            let source: String
+            if let regex = try pattern.optionalString("Regex") {
+                source = regex
+            } else if let literal = try pattern.optionalString("String") {
+                source = literal.unicodeScalars.map { "\\x{\(String($0.value, radix: 16))}" }.joined()
+            } else {
+                throw pattern.invalid("Regex", "a pattern {\"Regex\": …} or {\"String\": …}")
+            }
+            do {
+                return ReplaceNormalizer(regex: try Regex(source).matchingSemantics(.unicodeScalar), content: content)
+            } catch {
+                throw pattern.invalid("Regex", "a pattern Swift's regex engine compiles (\(error))")
+            }
+        case "Sequence":
+            var steps: [any TextNormalizer] = []
+            for step in try o.objects("normalizers") { if let n = try normalizer(step) { steps.append(n) } }
+            return SequenceNormalizer(steps: steps)
+        default:
+            break
+        }
         guard type == "BertNormalizer" else {
-            throw .unsupportedType(path: o.path, field: o.name("type"), type: type, supported: ["BertNormalizer", "NFC", "null"])
+            throw .unsupportedType(path: o.path, field: o.name("type"), type: type,
+                                   supported: ["BertNormalizer", "NFC", "NFKC", "Replace", "Sequence", "null"])
         }
         let lowercase = try o.bool("lowercase", default: true)
         return BertNormalizer(cleanText: try o.bool("clean_text", default: true),
@@ -141,8 +209,11 @@ extension TokenizerLoader {
             return .wordPiece(prefix: try o.optionalString("prefix") ?? "##", cleanup: try o.bool("cleanup", default: true))
         case "ByteLevel":
             return .byteLevel
+        case "Metaspace":
+            let m = try metaspace(o)
+            return .metaspace(replacement: m.replacement, stripLeading: m.prependScheme != .never)
         case let other:
-            throw .unsupportedType(path: o.path, field: o.name("type"), type: other, supported: ["WordPiece", "ByteLevel", "null"])
+            throw .unsupportedType(path: o.path, field: o.name("type"), type: other, supported: ["WordPiece", "ByteLevel", "Metaspace", "null"])
         }
     }
 

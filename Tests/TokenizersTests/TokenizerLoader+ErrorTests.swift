@@ -41,10 +41,10 @@ import Testing
     @Test func unsupportedModelType() {
         let dir = TemporaryDirectory()
         var json = tokenizerJSON(Fixtures.tinyBert)
-        json["model"] = ["type": "Unigram", "vocab": [["a", 0.0]]]
+        json["model"] = ["type": "WordLevel", "vocab": ["a": 0]]
         dir.writeJSON(json, to: "tokenizer.json")
         #expect(throws: TokenizerError.unsupportedType(path: dir.file("tokenizer.json"), field: "model.type",
-                                                       type: "Unigram", supported: ["WordPiece", "BPE"])) {
+                                                       type: "WordLevel", supported: ["WordPiece", "BPE", "Unigram"])) {
             try TokenizerLoader.load(directory: dir.path)
         }
     }
@@ -58,8 +58,9 @@ import Testing
             dir.writeJSON(json, to: "tokenizer.json")
             #expect(throws: error) { try TokenizerLoader.load(directory: dir.path) }
         }
-        expectRefused("normalizer", ["type": "NFKC"],
-                      .unsupportedType(path: path, field: "normalizer.type", type: "NFKC", supported: ["BertNormalizer", "NFC", "null"]))
+        expectRefused("normalizer", ["type": "Precompiled", "precompiled_charsmap": "AAAA"],
+                      .unsupportedType(path: path, field: "normalizer.type", type: "Precompiled",
+                                       supported: ["BertNormalizer", "NFC", "NFKC", "Replace", "Sequence", "null"]))
         expectRefused("pre_tokenizer", ["type": "Whitespace"],
                       .unsupportedType(path: path, field: "pre_tokenizer.type", type: "Whitespace",
                                        supported: ["BertPreTokenizer (with a WordPiece model)"]))
@@ -72,8 +73,14 @@ import Testing
         expectRefused("post_processor", ["type": "Sequence", "processors": [["type": "ByteLevel"], ["type": "Unknown"]]],
                       .unsupportedType(path: path, field: "post_processor.processors[1].type", type: "Unknown",
                                        supported: ["TemplateProcessing", "BertProcessing", "RobertaProcessing", "ByteLevel", "Sequence", "null"]))
-        expectRefused("decoder", ["type": "Metaspace"],
-                      .unsupportedType(path: path, field: "decoder.type", type: "Metaspace", supported: ["WordPiece", "ByteLevel", "null"]))
+        expectRefused("decoder", ["type": "ByteFallback"],
+                      .unsupportedType(path: path, field: "decoder.type", type: "ByteFallback", supported: ["WordPiece", "ByteLevel", "Metaspace", "null"]))
+        // A Unigram model reads only the Metaspace pre-tokenizer.
+        var unigram = tokenizerJSON(Fixtures.root + "/tokenizer/t5-unigram")
+        unigram["pre_tokenizer"] = ["type": "Whitespace"]
+        dir.writeJSON(unigram, to: "tokenizer.json")
+        #expect(throws: TokenizerError.unsupportedType(path: path, field: "pre_tokenizer.type", type: "Whitespace",
+                                                       supported: ["Metaspace (with a Unigram model)"])) { try TokenizerLoader.load(directory: dir.path) }
     }
 
     @Test func settingsThatWouldTokenizeDifferently() {
