@@ -4,14 +4,8 @@
 /// scalar by scalar (not by grapheme), as the `tokenizers` library's regex engine does.
 struct RegexSplit: @unchecked Sendable {
     // @unchecked: a compiled Regex is an immutable value; matching does not mutate it.
-    let pattern: String
-    private let regex: Regex<AnyRegexOutput>
-
-    /// Throws when Swift's regex engine cannot compile the pattern.
-    init(pattern: String) throws {
-        self.pattern = pattern
-        regex = try Regex(pattern).matchingSemantics(.unicodeScalar)
-    }
+    /// The pattern, compiled to match scalar by scalar (`TokenizerLoader.regex`).
+    let regex: Regex<AnyRegexOutput>
 
     /// Calls `body` with each piece of `text[range]`, in order; together they cover the range.
     func forEachPiece(in text: [Unicode.Scalar], _ range: Range<Int>, _ body: (Range<Int>) -> Void) {

@@ -145,7 +145,12 @@ extension TokenizerLoader {
         guard try split.string("behavior") == "Isolated", !(try split.bool("invert", default: false)) else {
             throw split.invalid("behavior", "\"Isolated\" with invert false (as Llama 3 and Qwen2 write it)")
         }
-        let pattern = try split.object("pattern")
+        return (RegexSplit(regex: try regex(split.object("pattern"))), steps[1])
+    }
+
+    /// A `pattern` object, `{"Regex": …}` or `{"String": …}` (a literal), compiled to match scalar
+    /// by scalar as the `tokenizers` library's engine does.
+    static func regex(_ pattern: JSONObject) throws(TokenizerError) -> Regex<AnyRegexOutput> {
         let source: String
         if let regex = try pattern.optionalString("Regex") {
             source = regex
@@ -155,7 +160,7 @@ extension TokenizerLoader {
             throw pattern.invalid("Regex", "a pattern {\"Regex\": …} or {\"String\": …}")
         }
         do {
-            return (try RegexSplit(pattern: source), steps[1])
+            return try Regex(source).matchingSemantics(.unicodeScalar)
         } catch {
             throw pattern.invalid("Regex", "a pattern Swift's regex engine compiles (\(error))")
         }
@@ -169,20 +174,7 @@ extension TokenizerLoader {
         case "NFC": return NFCNormalizer()
         case "NFKC": return NFKCNormalizer()
         case "Replace":
-            let pattern = try o.object("pattern"), content = try o.string("content")
-            let source: String
-            if let regex = try pattern.optionalString("Regex") {
-                source = regex
-            } else if let literal = try pattern.optionalString("String") {
-                source = literal.unicodeScalars.map { "\\x{\(String($0.value, radix: 16))}" }.joined()
-            } else {
-                throw pattern.invalid("Regex", "a pattern {\"Regex\": …} or {\"String\": …}")
-            }
-            do {
-                return ReplaceNormalizer(regex: try Regex(source).matchingSemantics(.unicodeScalar), content: content)
-            } catch {
-                throw pattern.invalid("Regex", "a pattern Swift's regex engine compiles (\(error))")
-            }
+            return ReplaceNormalizer(regex: try regex(o.object("pattern")), content: try o.string("content"))
         case "Sequence":
             var steps: [any TextNormalizer] = []
             for step in try o.objects("normalizers") { if let n = try normalizer(step) { steps.append(n) } }

