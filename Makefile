@@ -46,6 +46,7 @@ fixtures:
 	bash scripts/fixtures/setup-venv.sh
 	.venv/bin/python scripts/fixtures/generate.py
 	.venv/bin/python scripts/fixtures/generate_llama_family.py
+	.venv/bin/python scripts/fixtures/generate_t5.py
 
 clean:
 	rm -rf .build
