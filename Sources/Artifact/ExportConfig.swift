@@ -59,7 +59,7 @@ enum ExportConfig {
             config["architectures"] = [.string(name)]
         case .gpt2:
             if config["architectures"] == nil { config["architectures"] = ["GPT2LMHeadModel"] }
-        case .llama, .mistral, .qwen2:
+        case .llama, .mistral, .qwen2, .t5:
             break
         }
     }
@@ -103,7 +103,7 @@ enum ExportConfig {
             if unsupported || mlpBias {
                 throw .exportUnsupported(path: path, reason: "a pass gave \(mlpBias ? "the MLP" : "the attention output") a bias, which \(c.architecture.rawValue) cannot load; use reconstruction=none in head-prune / ffn-prune for a model you export")
             }
-        case .bert, .gpt2:
+        case .bert, .gpt2, .t5:
             break
         }
     }

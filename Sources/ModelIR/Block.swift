@@ -7,17 +7,22 @@ public struct Embeddings<T: TensorDescribing>: Sendable {
     /// [typeVocab, d], BERT only.
     public var tokenType: T?
     public var norm: LayerNorm<T>?
+    /// T5's relative position bias of the (encoder) stack, [buckets, H]: column h is added to
+    /// query head h's scores in every layer (`ModelConfig.relativePositions`).
+    public var relativeBias: T?
 
-    public init(word: T, position: T?, tokenType: T?, norm: LayerNorm<T>?) {
+    public init(word: T, position: T?, tokenType: T?, norm: LayerNorm<T>?, relativeBias: T? = nil) {
         self.word = word
         self.position = position
         self.tokenType = tokenType
         self.norm = norm
+        self.relativeBias = relativeBias
     }
 
     public func map<U>(_ f: (T) throws -> U) rethrows -> Embeddings<U> {
         Embeddings<U>(word: try f(word), position: try position.map(f),
-                      tokenType: try tokenType.map(f), norm: try norm.map { try $0.map(f) })
+                      tokenType: try tokenType.map(f), norm: try norm.map { try $0.map(f) },
+                      relativeBias: try relativeBias.map(f))
     }
 }
 
@@ -91,22 +96,51 @@ public struct MLP<T: TensorDescribing>: Sendable {
 
 /// One transformer layer. With post-norm (BERT): h = LN₁(x + Attn(x)), out = LN₂(h + MLP(h)).
 /// With pre-norm (GPT-2, Llama): h = x + Attn(LN₁(x)), out = h + MLP(LN₂(h)).
+/// An encoder-decoder's decoder block (T5) adds cross-attention between them:
+/// h = x + Attn(N₁(x)), h' = h + CrossAttn(N_c(h), encoder output), out = h' + MLP(N₂(h')).
 public struct Block<T: TensorDescribing>: Sendable {
     public var attention: Attention<T>
     public var attentionNorm: LayerNorm<T>
     public var mlp: MLP<T>
     public var mlpNorm: LayerNorm<T>
+    /// Queries from the decoder, keys and values from the encoder's output (decoder blocks only).
+    public var crossAttention: Attention<T>?
+    public var crossAttentionNorm: LayerNorm<T>?
 
-    public init(attention: Attention<T>, attentionNorm: LayerNorm<T>, mlp: MLP<T>, mlpNorm: LayerNorm<T>) {
+    public init(attention: Attention<T>, attentionNorm: LayerNorm<T>, mlp: MLP<T>, mlpNorm: LayerNorm<T>,
+                crossAttention: Attention<T>? = nil, crossAttentionNorm: LayerNorm<T>? = nil) {
         self.attention = attention
         self.attentionNorm = attentionNorm
         self.mlp = mlp
         self.mlpNorm = mlpNorm
+        self.crossAttention = crossAttention
+        self.crossAttentionNorm = crossAttentionNorm
     }
 
     public func map<U>(_ f: (T) throws -> U) rethrows -> Block<U> {
         Block<U>(attention: try attention.map(f), attentionNorm: try attentionNorm.map(f),
-                 mlp: try mlp.map(f), mlpNorm: try mlpNorm.map(f))
+                 mlp: try mlp.map(f), mlpNorm: try mlpNorm.map(f), crossAttention: try crossAttention.map { try $0.map(f) },
+                 crossAttentionNorm: try crossAttentionNorm.map { try $0.map(f) })
+    }
+}
+
+/// An encoder-decoder's second stack (T5): it embeds with the shared word table, runs `blocks`
+/// (causal self-attention, cross-attention over the encoder output), then `finalNorm`; the
+/// model's `Head.languageModel` (or the tied word table) turns its output into logits.
+public struct DecoderStack<T: TensorDescribing>: Sendable {
+    public var blocks: [Block<T>]
+    public var finalNorm: LayerNorm<T>
+    /// The decoder's relative position bias [buckets, H] (unidirectional), as the encoder's.
+    public var relativeBias: T?
+
+    public init(blocks: [Block<T>], finalNorm: LayerNorm<T>, relativeBias: T?) {
+        self.blocks = blocks
+        self.finalNorm = finalNorm
+        self.relativeBias = relativeBias
+    }
+
+    public func map<U>(_ f: (T) throws -> U) rethrows -> DecoderStack<U> {
+        DecoderStack<U>(blocks: try blocks.map { try $0.map(f) }, finalNorm: try finalNorm.map(f), relativeBias: try relativeBias.map(f))
     }
 }
 
@@ -121,20 +155,23 @@ public struct Head<T: TensorDescribing>: Sendable {
     /// Language-model head [d] → [vocab]; `tiedToEmbeddings` reuses the word embeddings.
     public var languageModel: Linear<T>?
     public var tiedToEmbeddings: Bool
+    /// A factor on the hidden state before the LM head (T5 with tied embeddings: d^−½); nil is 1.
+    public var logitScale: Float?
 
     public init(finalNorm: LayerNorm<T>? = nil, pooler: Linear<T>? = nil, classifier: Linear<T>? = nil,
-                languageModel: Linear<T>? = nil, tiedToEmbeddings: Bool = false) {
+                languageModel: Linear<T>? = nil, tiedToEmbeddings: Bool = false, logitScale: Float? = nil) {
         self.finalNorm = finalNorm
         self.pooler = pooler
         self.classifier = classifier
         self.languageModel = languageModel
         self.tiedToEmbeddings = tiedToEmbeddings
+        self.logitScale = logitScale
     }
 
     public func map<U>(_ f: (T) throws -> U) rethrows -> Head<U> {
         Head<U>(finalNorm: try finalNorm.map { try $0.map(f) }, pooler: try pooler.map { try $0.map(f) },
                 classifier: try classifier.map { try $0.map(f) },
-                languageModel: try languageModel.map { try $0.map(f) }, tiedToEmbeddings: tiedToEmbeddings)
+                languageModel: try languageModel.map { try $0.map(f) }, tiedToEmbeddings: tiedToEmbeddings, logitScale: logitScale)
     }
 }
 
@@ -168,5 +205,7 @@ extension MLP: Equatable where T: Equatable {}
 extension MLP: Codable where T: Codable {}
 extension Block: Equatable where T: Equatable {}
 extension Block: Codable where T: Codable {}
+extension DecoderStack: Equatable where T: Equatable {}
+extension DecoderStack: Codable where T: Codable {}
 extension Head: Equatable where T: Equatable {}
 extension Head: Codable where T: Codable {}

@@ -8,6 +8,7 @@ public enum Architecture: String, Codable, Sendable, CaseIterable {
     case llama
     case mistral
     case qwen2
+    case t5
 }
 
 /// The nonlinearity between the MLP's up and down projections (of the gate, in a gated MLP).
@@ -75,6 +76,14 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var slidingWindow: Int?
     /// Causal (decoder) self-attention.
     public var causal: Bool
+    /// T5's relative position bias, added to every attention score; nil without one.
+    public var relativePositions: RelativePositions?
+    /// The factor of Q·Kᵀ before the softmax; nil is 1/√d_h (T5 folds it into W_q: 1).
+    public var attentionScale: Float?
+    /// Layers of an encoder-decoder's decoder stack (T5); nil for a single stack.
+    public var decoderLayerCount: Int?
+    /// The token an encoder-decoder's decoder starts from (T5: the pad token, 0).
+    public var decoderStartTokenId: Int?
 
     /// d_h = d / H.
     public var headDim: Int { hiddenSize / headCount }
@@ -86,7 +95,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         intermediateSize: Int, maxPositions: Int, typeVocabSize: Int, layerNormEpsilon: Float,
         activation: Activation, normPlacement: NormPlacement, causal: Bool,
         kvHeadCount: Int? = nil, norm: NormKind = .layer, mlpKind: MLPKind = .plain,
-        rotary: RotaryEmbedding? = nil, slidingWindow: Int? = nil
+        rotary: RotaryEmbedding? = nil, slidingWindow: Int? = nil, relativePositions: RelativePositions? = nil,
+        attentionScale: Float? = nil, decoderLayerCount: Int? = nil, decoderStartTokenId: Int? = nil
     ) {
         self.architecture = architecture
         self.vocabSize = vocabSize
@@ -105,11 +115,16 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.rotary = rotary
         self.slidingWindow = slidingWindow
         self.causal = causal
+        self.relativePositions = relativePositions
+        self.attentionScale = attentionScale
+        self.decoderLayerCount = decoderLayerCount
+        self.decoderStartTokenId = decoderStartTokenId
     }
 
     enum CodingKeys: String, CodingKey {
         case architecture, vocabSize, hiddenSize, layerCount, headCount, kvHeadCount, intermediateSize, maxPositions,
-             typeVocabSize, layerNormEpsilon, activation, normPlacement, norm, mlpKind, rotary, slidingWindow, causal
+             typeVocabSize, layerNormEpsilon, activation, normPlacement, norm, mlpKind, rotary, slidingWindow, causal,
+             relativePositions, attentionScale, decoderLayerCount, decoderStartTokenId
     }
 
     /// The fields added for Llama-family models are absent from artifacts written before them
@@ -127,7 +142,11 @@ public struct ModelConfig: Codable, Sendable, Equatable {
             norm: try c.decodeIfPresent(NormKind.self, forKey: .norm) ?? .layer,
             mlpKind: try c.decodeIfPresent(MLPKind.self, forKey: .mlpKind) ?? .plain,
             rotary: try c.decodeIfPresent(RotaryEmbedding.self, forKey: .rotary),
-            slidingWindow: try c.decodeIfPresent(Int.self, forKey: .slidingWindow))
+            slidingWindow: try c.decodeIfPresent(Int.self, forKey: .slidingWindow),
+            relativePositions: try c.decodeIfPresent(RelativePositions.self, forKey: .relativePositions),
+            attentionScale: try c.decodeIfPresent(Float.self, forKey: .attentionScale),
+            decoderLayerCount: try c.decodeIfPresent(Int.self, forKey: .decoderLayerCount),
+            decoderStartTokenId: try c.decodeIfPresent(Int.self, forKey: .decoderStartTokenId))
     }
 
     /// Writes the Llama-family fields only where they differ from the defaults, so a BERT or
@@ -151,5 +170,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         try c.encodeIfPresent(rotary, forKey: .rotary)
         try c.encodeIfPresent(slidingWindow, forKey: .slidingWindow)
         try c.encode(causal, forKey: .causal)
+        try c.encodeIfPresent(relativePositions, forKey: .relativePositions)
+        try c.encodeIfPresent(attentionScale, forKey: .attentionScale)
+        try c.encodeIfPresent(decoderLayerCount, forKey: .decoderLayerCount)
+        try c.encodeIfPresent(decoderStartTokenId, forKey: .decoderStartTokenId)
     }
 }

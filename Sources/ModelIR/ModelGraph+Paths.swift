@@ -1,18 +1,28 @@
 extension ModelGraph {
     /// Every linear with its path, in execution order: per block q, k, v, o, gate (gated MLPs),
-    /// up, down; then the head's pooler, classifier and language-model head.
+    /// up, down; then the head's pooler, classifier and language-model head; then an
+    /// encoder-decoder's decoder blocks (`decoder.blocks.<i>.…`, with `cross_attention.q…o`).
     public var linears: [(path: LayerPath, linear: Linear<T>)] {
         var result: [(LayerPath, Linear<T>)] = []
-        for (i, block) in blocks.enumerated() {
-            let a = block.attention
-            result += [(.block(i, "attention.q"), a.q), (.block(i, "attention.k"), a.k),
-                       (.block(i, "attention.v"), a.v), (.block(i, "attention.o"), a.o)]
-            if let gate = block.mlp.gate { result.append((.block(i, "mlp.gate"), gate)) }
-            result += [(.block(i, "mlp.up"), block.mlp.up), (.block(i, "mlp.down"), block.mlp.down)]
-        }
+        for (i, block) in blocks.enumerated() { result += Self.linears(of: block, at: "blocks.\(i)") }
         if let pooler = head.pooler { result.append(("head.pooler", pooler)) }
         if let classifier = head.classifier { result.append(("head.classifier", classifier)) }
         if let lm = head.languageModel { result.append(("head.lm", lm)) }
+        for (i, block) in (decoder?.blocks ?? []).enumerated() { result += Self.linears(of: block, at: "decoder.blocks.\(i)") }
+        return result
+    }
+
+    /// A block's linears under `prefix` (`blocks.3`), in execution order.
+    static func linears(of block: Block<T>, at prefix: String) -> [(LayerPath, Linear<T>)] {
+        let a = block.attention
+        var result: [(LayerPath, Linear<T>)] = [(LayerPath("\(prefix).attention.q"), a.q), (LayerPath("\(prefix).attention.k"), a.k),
+                                                (LayerPath("\(prefix).attention.v"), a.v), (LayerPath("\(prefix).attention.o"), a.o)]
+        if let c = block.crossAttention {
+            result += [(LayerPath("\(prefix).cross_attention.q"), c.q), (LayerPath("\(prefix).cross_attention.k"), c.k),
+                       (LayerPath("\(prefix).cross_attention.v"), c.v), (LayerPath("\(prefix).cross_attention.o"), c.o)]
+        }
+        if let gate = block.mlp.gate { result.append((LayerPath("\(prefix).mlp.gate"), gate)) }
+        result += [(LayerPath("\(prefix).mlp.up"), block.mlp.up), (LayerPath("\(prefix).mlp.down"), block.mlp.down)]
         return result
     }
 
@@ -31,22 +41,34 @@ extension ModelGraph {
     public mutating func setLinear(_ linear: Linear<T>, at path: LayerPath) -> Bool {
         let c = path.components
         if let i = path.blockIndex, blocks.indices.contains(i), c.count == 4 {
-            switch (c[2], c[3]) {
-            case ("attention", "q"): blocks[i].attention.q = linear
-            case ("attention", "k"): blocks[i].attention.k = linear
-            case ("attention", "v"): blocks[i].attention.v = linear
-            case ("attention", "o"): blocks[i].attention.o = linear
-            case ("mlp", "gate") where blocks[i].mlp.gate != nil: blocks[i].mlp.gate = linear
-            case ("mlp", "up"): blocks[i].mlp.up = linear
-            case ("mlp", "down"): blocks[i].mlp.down = linear
-            default: return false
-            }
-            return true
+            return Self.set(linear, role: (c[2], c[3]), in: &blocks[i])
+        }
+        if c.count == 5, c[0] == "decoder", c[1] == "blocks", let i = Int(c[2]), decoder?.blocks.indices.contains(i) == true {
+            return Self.set(linear, role: (c[3], c[4]), in: &decoder!.blocks[i])
         }
         switch path.description {
         case "head.pooler" where head.pooler != nil: head.pooler = linear
         case "head.classifier" where head.classifier != nil: head.classifier = linear
         case "head.lm" where head.languageModel != nil: head.languageModel = linear
+        default: return false
+        }
+        return true
+    }
+
+    /// Replaces the block's linear named by (sub-layer, role), e.g. ("attention", "q"); false when none.
+    private static func set(_ linear: Linear<T>, role: (String, String), in block: inout Block<T>) -> Bool {
+        switch role {
+        case ("attention", "q"): block.attention.q = linear
+        case ("attention", "k"): block.attention.k = linear
+        case ("attention", "v"): block.attention.v = linear
+        case ("attention", "o"): block.attention.o = linear
+        case ("cross_attention", "q") where block.crossAttention != nil: block.crossAttention!.q = linear
+        case ("cross_attention", "k") where block.crossAttention != nil: block.crossAttention!.k = linear
+        case ("cross_attention", "v") where block.crossAttention != nil: block.crossAttention!.v = linear
+        case ("cross_attention", "o") where block.crossAttention != nil: block.crossAttention!.o = linear
+        case ("mlp", "gate") where block.mlp.gate != nil: block.mlp.gate = linear
+        case ("mlp", "up"): block.mlp.up = linear
+        case ("mlp", "down"): block.mlp.down = linear
         default: return false
         }
         return true
@@ -79,28 +101,37 @@ extension ModelGraph {
         let mappedEmbeddings = Embeddings<U>(
             word: try f("embeddings.word", e.word), position: try e.position.map { try f("embeddings.position", $0) },
             tokenType: try e.tokenType.map { try f("embeddings.token_type", $0) },
-            norm: try e.norm.map { try norm($0, "embeddings.norm") })
-        let mappedBlocks = try blocks.enumerated().map { i, b -> Block<U> in
-            let a = b.attention, at = "blocks.\(i)"
-            let attention = Attention(
-                q: try linear(a.q, "\(at).attention.q"), k: try linear(a.k, "\(at).attention.k"),
-                v: try linear(a.v, "\(at).attention.v"), o: try linear(a.o, "\(at).attention.o"),
-                headDim: a.headDim, keptHeads: a.keptHeads, queriesPerKVHead: a.queriesPerKVHead)
+            norm: try e.norm.map { try norm($0, "embeddings.norm") },
+            relativeBias: try e.relativeBias.map { try f("embeddings.relative_bias", $0) })
+        func block(_ b: Block<T>, _ at: String) throws -> Block<U> {
+            func attention(_ a: Attention<T>, _ at: String) throws -> Attention<U> {
+                Attention(q: try linear(a.q, "\(at).q"), k: try linear(a.k, "\(at).k"), v: try linear(a.v, "\(at).v"),
+                          o: try linear(a.o, "\(at).o"), headDim: a.headDim, keptHeads: a.keptHeads, queriesPerKVHead: a.queriesPerKVHead)
+            }
+            let selfAttention = try attention(b.attention, "\(at).attention")
             let attentionNorm = try norm(b.attentionNorm, "\(at).attention_norm")
+            let cross = try b.crossAttention.map { try attention($0, "\(at).cross_attention") }
+            let crossNorm = try b.crossAttentionNorm.map { try norm($0, "\(at).cross_attention_norm") }
             let gate = try b.mlp.gate.map { try linear($0, "\(at).mlp.gate") }
             let mlp = MLP(up: try linear(b.mlp.up, "\(at).mlp.up"), down: try linear(b.mlp.down, "\(at).mlp.down"), gate: gate)
-            return Block(attention: attention, attentionNorm: attentionNorm, mlp: mlp,
-                         mlpNorm: try norm(b.mlpNorm, "\(at).mlp_norm"))
+            return Block(attention: selfAttention, attentionNorm: attentionNorm, mlp: mlp, mlpNorm: try norm(b.mlpNorm, "\(at).mlp_norm"),
+                         crossAttention: cross, crossAttentionNorm: crossNorm)
         }
+        let mappedBlocks = try blocks.enumerated().map { i, b in try block(b, "blocks.\(i)") }
         let h = head
         let mappedHead = Head<U>(
             finalNorm: try h.finalNorm.map { try norm($0, "head.final_norm") },
             pooler: try h.pooler.map { try linear($0, "head.pooler") },
             classifier: try h.classifier.map { try linear($0, "head.classifier") },
             languageModel: try h.languageModel.map { try linear($0, "head.lm") },
-            tiedToEmbeddings: h.tiedToEmbeddings)
+            tiedToEmbeddings: h.tiedToEmbeddings, logitScale: h.logitScale)
+        let mappedDecoder = try decoder.map { d in
+            DecoderStack<U>(blocks: try d.blocks.enumerated().map { i, b in try block(b, "decoder.blocks.\(i)") },
+                            finalNorm: try norm(d.finalNorm, "decoder.final_norm"),
+                            relativeBias: try d.relativeBias.map { try f("decoder.relative_bias", $0) })
+        }
         return ModelGraph<U>(config: config, embeddings: mappedEmbeddings, blocks: mappedBlocks, head: mappedHead,
-                             elimination: elimination)
+                             decoder: mappedDecoder, elimination: elimination)
     }
 
     static func tensors(of linear: Linear<T>, at prefix: String) -> [(String, T)] {

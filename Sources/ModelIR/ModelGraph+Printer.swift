@@ -22,6 +22,9 @@ extension ModelGraph {
             if let s = rotary.scaling { model += " rope_scaling=\(s.kind.rawValue)x\(s.factor.formatted)" }
         }
         if let w = c.slidingWindow { model += " window=\(w)" }
+        if let r = c.relativePositions { model += " relative_positions=\(r.buckets)/\(r.maxDistance)" }
+        if let scale = c.attentionScale { model += " score_scale=\(Double(scale).formatted)" }
+        if let layers = c.decoderLayerCount { model += " decoder_layers=\(layers)" }
         var lines = [model]
         var e = "embeddings word=\(embeddings.word.spec) position=\(embeddings.position.map { "\($0.spec)" } ?? "rotary")"
         if let t = embeddings.tokenType { e += " token_type=\(t.spec)" }
@@ -44,6 +47,13 @@ extension ModelGraph {
         lines.append("head" + (headParts.isEmpty ? "" : " " + headParts.joined(separator: " ")))
         for (path, linear) in linears where path.components[0] == "head" {
             lines.append("  " + Self.describe(linear, path.components.dropFirst().joined(separator: ".")))
+        }
+        for (i, block) in (decoder?.blocks ?? []).enumerated() {
+            lines.append("decoder.blocks.\(i) heads=\(block.attention.keptHeads.count)/\(c.headCount)"
+                + " cross_heads=\(block.crossAttention?.keptHeads.count ?? 0)/\(c.headCount)")
+            for (path, linear) in linears where path.components.count > 3 && path.components[0] == "decoder" && path.components[2] == "\(i)" {
+                lines.append("  " + Self.describe(linear, path.components.dropFirst(3).joined(separator: ".")))
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -17,28 +17,29 @@ extension ModelGraph {
             v.expect(config.rotary == nil, "embeddings.position", "a learned position table in a model with rotary positions")
             v.shape(position, [config.maxPositions, d], "embeddings.position")
         } else {
-            v.expect(config.rotary != nil, "embeddings", "no position table and no rotary positions")
+            v.expect(config.rotary != nil || config.relativePositions != nil, "embeddings",
+                     "no position table, no rotary and no relative positions")
         }
         if let t = embeddings.tokenType { v.shape(t, [config.typeVocabSize, d], "embeddings.token_type") }
         if let norm = embeddings.norm { v.norm(norm, d, config.norm, "embeddings.norm") }
 
-        for (i, block) in blocks.enumerated() {
-            let a = block.attention
-            let kept = a.keptHeads
-            v.expect(!kept.isEmpty, "blocks.\(i).attention", "no heads kept; keep at least one head per layer")
-            v.expect(zip(kept, kept.dropFirst()).allSatisfy { $0 < $1 }
-                     && kept.allSatisfy { (0..<config.headCount).contains($0) },
-                     "blocks.\(i).attention", "kept heads \(kept) must be ascending indices below \(config.headCount)")
-            v.expect(a.headDim == config.headDim, "blocks.\(i).attention",
-                     "head size \(a.headDim) differs from d/H = \(config.headDim)")
-            v.expect(a.queriesPerKVHead == config.queriesPerKVHead, "blocks.\(i).attention",
-                     "\(a.queriesPerKVHead) query heads per key/value head, the config says \(config.queriesPerKVHead)")
-            v.expect(block.mlp.up.outFeatures == block.mlp.down.inFeatures, "blocks.\(i).mlp",
-                     "up produces \(block.mlp.up.outFeatures) features but down takes \(block.mlp.down.inFeatures)")
-            v.expect((block.mlp.gate != nil) == (config.mlpKind == .gated), "blocks.\(i).mlp",
-                     config.mlpKind == .gated ? "a gated MLP without a gate" : "a gate in a plain MLP")
-            v.norm(block.attentionNorm, d, config.norm, "blocks.\(i).attention_norm")
-            v.norm(block.mlpNorm, d, config.norm, "blocks.\(i).mlp_norm")
+        for (i, block) in blocks.enumerated() { verify(block, at: "blocks.\(i)", &v) }
+        if let rp = config.relativePositions {
+            let table = [rp.buckets, config.headCount]
+            if let t = embeddings.relativeBias { v.shape(t, table, "embeddings.relative_bias") } else {
+                v.expect(false, "embeddings", "relative positions without a relative_bias table")
+            }
+            if let t = decoder?.relativeBias { v.shape(t, table, "decoder.relative_bias") }
+        }
+        v.expect((decoder?.blocks.count) == config.decoderLayerCount, "decoder",
+                 "config says \(config.decoderLayerCount.map(String.init) ?? "no") decoder layers but the graph has \(decoder.map { "\($0.blocks.count)" } ?? "no decoder")")
+        if let decoder {
+            for (i, block) in decoder.blocks.enumerated() {
+                let at = "decoder.blocks.\(i)"
+                verify(block, at: at, &v)
+                v.expect(block.crossAttention != nil && block.crossAttentionNorm != nil, at, "a decoder block without cross-attention")
+            }
+            v.norm(decoder.finalNorm, d, config.norm, "decoder.final_norm")
         }
         for (path, linear) in linears {
             v.linear(linear, path, expected: expectedFeatures(path))
@@ -54,17 +55,51 @@ extension ModelGraph {
         return v.diagnostics
     }
 
+    /// One block's structure (heads, MLP, norms), at `at` (`blocks.3`, `decoder.blocks.0`).
+    private func verify(_ block: Block<T>, at: String, _ v: inout Verification) {
+        for (name, a) in [("attention", block.attention)] + (block.crossAttention.map { [("cross_attention", $0)] } ?? []) {
+            let kept = a.keptHeads
+            v.expect(!kept.isEmpty, "\(at).\(name)", "no heads kept; keep at least one head per layer")
+            v.expect(zip(kept, kept.dropFirst()).allSatisfy { $0 < $1 } && kept.allSatisfy { (0..<config.headCount).contains($0) },
+                     "\(at).\(name)", "kept heads \(kept) must be ascending indices below \(config.headCount)")
+            v.expect(a.headDim == config.headDim, "\(at).\(name)", "head size \(a.headDim) differs from d/H = \(config.headDim)")
+            v.expect(a.queriesPerKVHead == config.queriesPerKVHead, "\(at).\(name)",
+                     "\(a.queriesPerKVHead) query heads per key/value head, the config says \(config.queriesPerKVHead)")
+        }
+        v.expect(block.mlp.up.outFeatures == block.mlp.down.inFeatures, "\(at).mlp",
+                 "up produces \(block.mlp.up.outFeatures) features but down takes \(block.mlp.down.inFeatures)")
+        v.expect((block.mlp.gate != nil) == (config.mlpKind == .gated), "\(at).mlp",
+                 config.mlpKind == .gated ? "a gated MLP without a gate" : "a gate in a plain MLP")
+        v.norm(block.attentionNorm, config.hiddenSize, config.norm, "\(at).attention_norm")
+        v.norm(block.mlpNorm, config.hiddenSize, config.norm, "\(at).mlp_norm")
+        if let n = block.crossAttentionNorm { v.norm(n, config.hiddenSize, config.norm, "\(at).cross_attention_norm") }
+    }
+
     /// (in, out) each linear must keep, from the config and the kept heads.
     private func expectedFeatures(_ path: LayerPath) -> (Int, Int)? {
-        let d = config.hiddenSize
-        if let i = path.blockIndex {
-            let inner = blocks[i].attention.innerSize, kv = blocks[i].attention.kvSize, ff = blocks[i].mlp.up.outFeatures
-            switch path.components.dropFirst(2).joined(separator: ".") {
-            case "attention.q": return (d, inner)
-            case "attention.k", "attention.v": return (d, kv)
-            case "attention.o": return (inner, d)
-            case "mlp.up", "mlp.gate": return (d, ff)
-            case "mlp.down": return (ff, d)
+        let d = config.hiddenSize, c = path.components
+        let located: (Block<T>, ArraySlice<String>)? = if let i = path.blockIndex, blocks.indices.contains(i) {
+            (blocks[i], c.dropFirst(2))
+        } else if c.count > 3, c[0] == "decoder", c[1] == "blocks", let i = Int(c[2]), let decoder, decoder.blocks.indices.contains(i) {
+            (decoder.blocks[i], c.dropFirst(3))
+        } else {
+            nil
+        }
+        if let (block, role) = located {
+            let ff = block.mlp.up.outFeatures
+            func attention(_ a: Attention<T>, _ part: String) -> (Int, Int)? {
+                switch part {
+                case "q": (d, a.innerSize)
+                case "k", "v": (d, a.kvSize)
+                case "o": (a.innerSize, d)
+                default: nil
+                }
+            }
+            switch (role.first, role.dropFirst().joined(separator: ".")) {
+            case ("attention", let part): return attention(block.attention, part)
+            case ("cross_attention", let part): return block.crossAttention.flatMap { attention($0, part) }
+            case ("mlp", "up"), ("mlp", "gate"): return (d, ff)
+            case ("mlp", "down"): return (ff, d)
             default: return nil
             }
         }

@@ -65,6 +65,7 @@ public enum ModelImporter {
         case .llama?, .mistral?, .qwen2?:
             // transformers' default: Llama and Mistral untied, Qwen2 tied only when the config says so.
             return (try LlamaImporter.config(json, architecture!), json.bool("tie_word_embeddings", default: false))
+        case .t5: return (try T5Importer.config(json), json.bool("tie_word_embeddings", default: true))
         case nil: throw .unsupportedModelType(path: json.path, modelType: modelType)
         }
     }
@@ -84,6 +85,7 @@ public enum ModelImporter {
         case .bert: graph = try BERTImporter.graph(config, &taker)
         case .gpt2: graph = try GPT2Importer.graph(config, tied: tied, &taker)
         case .llama, .mistral, .qwen2: graph = try LlamaImporter.graph(config, tied: tied, &taker)
+        case .t5: graph = try T5Importer.graph(config, tied: tied, &taker)
         }
         let unused = taker.unused
         guard unused.isEmpty else { throw .unusedTensors(names: unused, directory: directory) }

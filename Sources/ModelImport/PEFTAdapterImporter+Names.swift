@@ -31,6 +31,7 @@ extension PEFTAdapterImporter {
         case .bert: bertModule(name)
         case .gpt2: gpt2Module(name)
         case .llama, .mistral, .qwen2: llamaModule(name)
+        case .t5: nil  // T5 adapters are not mapped yet: every module reads as unknown
         }
     }
 

@@ -9,6 +9,14 @@ extension PreparedModel {
         let count: Int
     }
 
+    /// A relative position bias for one `attend` call: `table` [buckets, H] and, per segment, the
+    /// bucket of every (query row, key) pair [n, keys] (T5).
+    struct RelativeBias {
+        let table: [Float]
+        let heads: Int
+        let buckets: [[Int]]
+    }
+
     /// Multi-head attention for every segment. `qkv` [T, d_a + 2·d_kv] holds Q | K | V side by
     /// side (d_a = h·d_h, d_kv = g·d_h; query head j reads key/value head `kvOfQuery[j]`, g = h
     /// without grouped-query attention); writes the concatenated heads
@@ -32,14 +40,14 @@ extension PreparedModel {
     func attend(_ layer: Layer, index: Int, qkv: UnsafePointer<Float>, segments: [Segment],
                 caches: [KeyValueCache]?, causal: Bool, context: UnsafeMutablePointer<Float>,
                 observe: AttentionObserver?, profile: ForwardProfile?, score: [Bool]? = nil,
-                keyBias: [[Float]?]? = nil, positions: [[Int]]? = nil) -> [[Float]?] {
+                keyBias: [[Float]?]? = nil, positions: [[Int]]? = nil, relative: RelativeBias? = nil) -> [[Float]?] {
         var vectors = [[Float]?](repeating: nil, count: segments.count)
         let threads = BLASThreads.count
         guard threads > 1, segments.count > 1, observe == nil, profile == nil else {
             for s in segments.indices {
                 vectors[s] = attend(layer, index: index, qkv: qkv, segment: segments[s], cache: caches?[s], causal: causal,
                                     context: context, observe: observe, profile: profile, score: score?[s] ?? false,
-                                    keyBias: keyBias?[s], positions: positions?[s])
+                                    keyBias: keyBias?[s], positions: positions?[s], relative: relative, segmentIndex: s)
             }
             return vectors
         }
@@ -52,7 +60,7 @@ extension PreparedModel {
                     for s in stride(from: t, to: segments.count, by: workers) {
                         out[s] = attend(layer, index: index, qkv: qkv, segment: segments[s], cache: caches?[s], causal: causal,
                                         context: context, observe: nil, profile: nil, score: score?[s] ?? false,
-                                        keyBias: keyBias?[s], positions: positions?[s])
+                                        keyBias: keyBias?[s], positions: positions?[s], relative: relative, segmentIndex: s)
                     }
                 }
             }
@@ -63,9 +71,10 @@ extension PreparedModel {
     /// One segment of `attend`: its rows of `context`, and its score vector when `scoring`.
     private func attend(_ layer: Layer, index: Int, qkv: UnsafePointer<Float>, segment: Segment, cache: KeyValueCache?,
                         causal: Bool, context: UnsafeMutablePointer<Float>, observe: AttentionObserver?,
-                        profile: ForwardProfile?, score scoring: Bool, keyBias: [Float]?, positions: [Int]?) -> [Float]? {
+                        profile: ForwardProfile?, score scoring: Bool, keyBias: [Float]?, positions: [Int]?,
+                        relative: RelativeBias?, segmentIndex: Int) -> [Float]? {
         let da = layer.attentionWidth, dkv = layer.kvWidth, dh = layer.headDim, stride = layer.qkvWidth
-        let scale = 1 / Float(dh).squareRoot()
+        let scale = config.attentionScale ?? 1 / Float(dh).squareRoot()
         let n = segment.count
         let q = qkv + segment.offset * stride
         var past = 0
@@ -106,6 +115,10 @@ extension PreparedModel {
                          transposeB: true, alpha: scale, lda: stride, ldb: keyStride, ldc: keyCount)
                     timed(profile, .softmax) {
                         if let bias { Elementwise.addBias(p, rows: n, columns: keyCount, bias: bias) }
+                        if let relative {
+                            let buckets = relative.buckets[segmentIndex], column = layer.keptHeads[h], H = relative.heads
+                            for e in 0..<(n * keyCount) { p[e] += relative.table[buckets[e] * H + column] }
+                        }
                         if let (w, queries, keys) = window {
                             for i in 0..<n { for j in 0..<keyCount where keys[j] <= queries[i] - w { p[i * keyCount + j] = -.infinity } }
                         }

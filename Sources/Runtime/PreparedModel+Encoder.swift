@@ -62,16 +62,18 @@ extension PreparedModel {
         return x
     }
 
-    /// The BERT-family forward pass (post-norm): h = LN₁(x + C·W_Oᵀ), out = LN₂(h + MLP(h)),
-    /// where C is the concatenated attention heads. With `elimination`, each layer keeps N_l rows
-    /// per sample between C and W_O ([CLS] protected).
+    /// The encoder forward pass. Post-norm (BERT): h = LN₁(x + C·W_Oᵀ), out = LN₂(h + MLP(h));
+    /// pre-norm (T5's encoder): h = x + C(N₁(x))·W_Oᵀ, out = h + MLP(N₂(h)), then the final norm.
+    /// C is the concatenated attention heads, with T5's relative position bias when the model has
+    /// one. With `elimination`, each layer keeps N_l rows per sample between C and W_O ([CLS] or
+    /// the first token protected); the kept rows keep their original positions.
     public func encode(_ batch: TokenBatch, elimination: Elimination? = nil, keepHiddenStates: Bool = false,
                        observe: AttentionObserver? = nil, inputs: LinearInputObserver? = nil,
                        profile: ForwardProfile? = nil) throws(RuntimeError) -> EncoderOutput {
         guard !config.causal else { throw .unsupported("encode(_:) runs encoders; use decode(_:) for \(config.architecture.rawValue)") }
         try validate(batch)
         try validate(elimination)
-        let d = config.hiddenSize
+        let d = config.hiddenSize, preNorm = config.normPlacement == .pre
         var rows = batch.tokenCount
         var state = EliminationState(batch, elimination: elimination, protection: .first)
         var x = timed(profile, .embeddings) { embed(batch) }
@@ -79,37 +81,57 @@ extension PreparedModel {
         var stateOffsets: [[Int]] = keepHiddenStates ? [state.offsets] : []
         let scratch = Scratch()
         for (l, layer) in layers.enumerated() {
-            if let inputs { x.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
+            // The attention's input: x itself (post-norm), or N₁(x) (pre-norm).
+            var normalized: [Float] = []
+            if preNorm {
+                normalized = x
+                normalized.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.attentionNorm, profile: profile) }
+            }
+            let input = preNorm ? normalized : x
+            if let inputs { input.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
             let qkv = scratch.buffer(.qkv, count: rows * layer.qkvWidth, of: Float.self)
-            x.withUnsafeBufferPointer {
+            input.withUnsafeBufferPointer {
                 projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, positions: rotary == nil ? nil : state.positions.flatMap { $0 },
                            scratch: scratch, profile: profile)
             }
             let context = scratch.buffer(.context, count: rows * layer.attentionWidth, of: Float.self)
             let scores = attend(layer, index: l, qkv: qkv, segments: state.segments, caches: nil, causal: false,
                                 context: context, observe: observe, profile: profile, score: state.scoring(layer: l),
-                                keyBias: state.logSizes)
+                                keyBias: state.logSizes, relative: relativeBias(state.positions))
             if let step = timed(profile, .selection, { eliminate(&state, layer: l, scores: scores, hidden: x) }) {
                 timed(profile, .selection) { rows = apply(step, to: &x, context: context, layer: layer) }
             }
             if let inputs { inputs(l, .output, UnsafeBufferPointer(start: context, count: rows * layer.attentionWidth), layer.attentionWidth) }
-            // h = LN₁(x + C·W_Oᵀ + b_O), computed in place in x.
+            // x + C·W_Oᵀ + b_O in place in x, then LN₁ when post-norm.
             x.withUnsafeMutableBufferPointer { h in
                 layer.o.apply(context, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch,
                               profile: profile, phase: .output)
-                normalize(h.baseAddress!, rows: rows, layer.attentionNorm, profile: profile)
+                if !preNorm { normalize(h.baseAddress!, rows: rows, layer.attentionNorm, profile: profile) }
             }
-            // out = LN₂(h + MLP(h)): the MLP's down GEMM accumulates onto h in place.
-            x.withUnsafeMutableBufferPointer { h in
-                mlp(layer, index: l, h.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch,
-                    profile: profile, inputs: inputs)
+            if preNorm {
+                // out = h + MLP(N₂(h)): the down GEMM accumulates onto h.
+                var m = x
+                m.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
+                m.withUnsafeBufferPointer { m in
+                    x.withUnsafeMutableBufferPointer {
+                        mlp(layer, index: l, m.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, scratch: scratch,
+                            profile: profile, inputs: inputs)
+                    }
+                }
+            } else {
+                // out = LN₂(h + MLP(h)): the MLP's down GEMM accumulates onto h in place.
+                x.withUnsafeMutableBufferPointer { h in
+                    mlp(layer, index: l, h.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch,
+                        profile: profile, inputs: inputs)
+                }
+                x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
             }
-            x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
             if keepHiddenStates {
                 states.append(x)
                 stateOffsets.append(state.offsets)
             }
         }
+        if let finalNorm { x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, finalNorm, profile: profile) } }
         var pooled: [[Float]]?
         var logits: [[Float]]?
         if let pooler {
@@ -132,6 +154,15 @@ extension PreparedModel {
                              hiddenStates: keepHiddenStates ? states : nil, stateOffsets: keepHiddenStates ? stateOffsets : nil,
                              keptPositions: state.positions, keptCounts: state.history, sizes: state.mergedSizes,
                              pooled: pooled, logits: logits)
+    }
+
+    /// The encoder's relative position bias for rows at `positions` (per sample), bidirectional;
+    /// nil for a model without one.
+    func relativeBias(_ positions: [[Int]]) -> RelativeBias? {
+        guard let table = relativeBias, let rp = config.relativePositions else { return nil }
+        return RelativeBias(table: table, heads: config.headCount, buckets: positions.map { p in
+            p.flatMap { i in p.map { j in rp.bucket(query: i, key: j, bidirectional: true) } }
+        })
     }
 
     /// Layer l's Eliminate step for `state`, matching tokens on the rows of `hidden` [T, d] (the

@@ -28,6 +28,10 @@ public struct PreparedModel: Sendable {
         let kvHeads: Int
         /// For each query head, the key/value head it reads (`Attention.kvHeadOfQuery`).
         let kvOfQuery: [Int]
+        /// Original indices of the query heads (their columns of a relative bias table).
+        let keptHeads: [Int]
+        /// A decoder block's cross-attention (T5), or nil.
+        let cross: CrossAttention?
         let attentionNorm: Norm
         /// The MLP's input side: [up] for a plain MLP; for a gated one [gate; up] stacked into one
         /// linear [2·d_ff, d] when their forms allow, else [gate, up].
@@ -46,6 +50,25 @@ public struct PreparedModel: Sendable {
         var intermediateSize: Int { down.inFeatures }
     }
 
+    /// Cross-attention of a decoder block: queries from the decoder (`q`), keys and values from
+    /// the encoder output (`kv`: [W_k; W_v] stacked when their forms allow, else two), `o`.
+    struct CrossAttention: Sendable {
+        let norm: Norm
+        let q: PreparedLinear
+        let kv: [PreparedLinear]
+        let o: PreparedLinear
+        let heads: Int
+        let headDim: Int
+    }
+
+    /// An encoder-decoder's decoder stack (T5).
+    struct Decoder: Sendable {
+        let layers: [Layer]
+        let finalNorm: Norm
+        /// [buckets, H], unidirectional.
+        let relativeBias: [Float]?
+    }
+
     public let config: ModelConfig
     let word: [Float]
     /// The learned position table [maxPositions, d]; nil with rotary positions.
@@ -60,6 +83,28 @@ public struct PreparedModel: Sendable {
     let languageModel: PreparedLinear?
     /// cos and sin of p·θ_i for p < maxPositions, [maxPositions, d_h/2] each, with rotary positions.
     let rotary: (cos: [Float], sin: [Float])?
+    /// The encoder stack's relative position bias [buckets, H] (T5), bidirectional.
+    let relativeBias: [Float]?
+    /// T5's logit scale on the decoder output before a tied LM head.
+    let logitScale: Float?
+    let decoder: Decoder?
+
+    /// The prepared form of one block (self-attention, optional cross-attention, MLP).
+    static func layer(_ b: Block<Tensor>) -> Layer {
+        let a = b.attention
+        let separate = [PreparedLinear(a.q), PreparedLinear(a.k), PreparedLinear(a.v)]
+        let input = ([b.mlp.gate].compactMap { $0 } + [b.mlp.up]).map { PreparedLinear($0) }
+        let cross = b.crossAttention.map { c in
+            let kv = [PreparedLinear(c.k), PreparedLinear(c.v)]
+            return CrossAttention(norm: Norm(b.crossAttentionNorm!), q: PreparedLinear(c.q), kv: PreparedLinear.stacked(kv).map { [$0] } ?? kv,
+                                  o: PreparedLinear(c.o), heads: c.keptHeads.count, headDim: c.headDim)
+        }
+        return Layer(qkv: PreparedLinear.stacked(separate).map { [$0] } ?? separate, o: PreparedLinear(a.o),
+                     headDim: a.headDim, heads: a.keptHeads.count, kvHeads: a.keptKVHeads.count, kvOfQuery: a.kvHeadOfQuery,
+                     keptHeads: a.keptHeads, cross: cross, attentionNorm: Norm(b.attentionNorm),
+                     mlpIn: input.count > 1 ? (PreparedLinear.stacked(input).map { [$0] } ?? input) : input,
+                     gated: b.mlp.gate != nil, down: PreparedLinear(b.mlp.down), mlpNorm: Norm(b.mlpNorm))
+    }
 
     public init(_ model: Model) {
         config = model.config
@@ -67,16 +112,7 @@ public struct PreparedModel: Sendable {
         position = model.embeddings.position?.floats()
         tokenType = model.embeddings.tokenType?.floats()
         embeddingNorm = model.embeddings.norm.map(Norm.init)
-        layers = model.blocks.map { b in
-            let a = b.attention
-            let separate = [PreparedLinear(a.q), PreparedLinear(a.k), PreparedLinear(a.v)]
-            let input = ([b.mlp.gate].compactMap { $0 } + [b.mlp.up]).map { PreparedLinear($0) }
-            return Layer(qkv: PreparedLinear.stacked(separate).map { [$0] } ?? separate, o: PreparedLinear(a.o),
-                         headDim: a.headDim, heads: a.keptHeads.count, kvHeads: a.keptKVHeads.count, kvOfQuery: a.kvHeadOfQuery,
-                         attentionNorm: Norm(b.attentionNorm),
-                         mlpIn: input.count > 1 ? (PreparedLinear.stacked(input).map { [$0] } ?? input) : input,
-                         gated: b.mlp.gate != nil, down: PreparedLinear(b.mlp.down), mlpNorm: Norm(b.mlpNorm))
-        }
+        layers = model.blocks.map(Self.layer)
         finalNorm = model.head.finalNorm.map(Norm.init)
         pooler = model.head.pooler.map { PreparedLinear($0) }
         classifier = model.head.classifier.map { PreparedLinear($0) }
@@ -90,6 +126,11 @@ public struct PreparedModel: Sendable {
         }
         rotary = model.config.rotary.map { r in
             RotaryEmbedding.table(r.inverseFrequencies(headDim: model.config.headDim), positions: Array(0..<model.config.maxPositions))
+        }
+        relativeBias = model.embeddings.relativeBias?.floats()
+        logitScale = model.head.logitScale
+        decoder = model.decoder.map { d in
+            Decoder(layers: d.blocks.map(Self.layer), finalNorm: Norm(d.finalNorm), relativeBias: d.relativeBias?.floats())
         }
     }
 }
