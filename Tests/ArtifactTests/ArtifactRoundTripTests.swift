@@ -11,7 +11,7 @@ import TensorCore
     let scratch = ArtifactFixtures.temporaryDirectory()
     deinit { try? FileManager.default.removeItem(atPath: scratch) }
 
-    @Test(arguments: ArtifactFixtures.names)
+    @Test(arguments: ArtifactFixtures.names + ["tiny-t5", "tiny-flan-t5"])
     func fixtureRoundTripsExactly(name: String) throws {
         let model = try ArtifactFixtures.model(name)
         let path = ArtifactFixtures.temporaryDirectory(in: scratch) + "/\(name).pare"

@@ -139,4 +139,15 @@ import TensorCore
         a.keptHeads = heads
         model.blocks[i].attention = a
     }
+
+    /// T5 export is not written yet: a clear refusal, nothing left at the target.
+    @Test func anEncoderDecoderIsRefusedClearly() throws {
+        let model = try ArtifactFixtures.model("tiny-t5")
+        let out = ArtifactFixtures.temporaryDirectory(in: scratch) + "/t5"
+        let error = ArtifactFixtures.error {
+            try HFExport.write(model: model, sourceConfig: try ArtifactFixtures.sourceConfig("tiny-t5"), tokenizerFiles: [:], to: out)
+        }
+        #expect(error?.description.contains("exporting a T5 (encoder-decoder) model is not implemented yet") == true)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
 }

@@ -30,7 +30,7 @@ import TensorCore
             try ModelImporter.skeleton(directory: dir)
         }
         #expect(ImportError.unsupportedModelType(path: "m/config.json", modelType: "falcon").description
-                == "m/config.json: model_type 'falcon' is not supported; Pare imports bert, gpt2, llama, mistral, qwen2")
+                == "m/config.json: model_type 'falcon' is not supported; Pare imports bert, gpt2, llama, mistral, qwen2, t5")
     }
 
     @Test func missingRequiredTensor() throws {
