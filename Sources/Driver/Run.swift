@@ -60,7 +60,18 @@ public enum Run {
             inputs.append(RunReport.Input(text: text, ids: ids, truncated: truncated))
         }
         do {
-            if c.causal {
+            if c.decoderLayerCount != nil {
+                // Encoder-decoder (T5): the encoder reads the text (elimination applies there), the
+                // decoder continues greedily from its start token until </s> or --max-new-tokens.
+                for i in inputs.indices {
+                    inputs[i].next = top(try prepared.firstStepLogits(input: batch[i], elimination: elimination), k: options.topK, tokenizer)
+                    inputs[i].tokensKept = try prepared.encode(TokenBatch(ids: [batch[i]]), elimination: elimination).keptCounts[0]
+                    var generated = try prepared.generate(input: batch[i], count: options.newTokens, elimination: elimination)
+                    if let eos = tokenizer.specialTokens.eos, let end = generated.firstIndex(of: eos) { generated = Array(generated[...end]) }
+                    inputs[i].continuation = generated
+                    inputs[i].continuationText = (try? tokenizer.decode(generated.filter { $0 != tokenizer.specialTokens.eos })) ?? ""
+                }
+            } else if c.causal {
                 for i in inputs.indices {
                     let out = try prepared.decode(TokenBatch(ids: [batch[i]]), elimination: elimination)
                     inputs[i].next = top(out.nextTokenLogits[0], k: options.topK, tokenizer)
