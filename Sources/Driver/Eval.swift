@@ -5,7 +5,8 @@ import Tokenizers
 
 /// `pare eval`: how far a compiled model's outputs are from a reference, on held-out text, at
 /// each λ of a sweep. Encoders: cosine of sentence embeddings; causal LMs: agreement of the
-/// greedy next token and the KL divergence of next-token distributions.
+/// greedy next token and the KL divergence of next-token distributions; encoder-decoders (T5):
+/// the same on the decoder's first step, with elimination in the encoder.
 public enum Eval {
     public struct Options: Sendable {
         /// The reference model; nil = the same model without elimination.
@@ -73,7 +74,19 @@ public enum Eval {
         do {
             comparison = try compare(model, referenceModel, batch: batch, causal: c.causal,
                                      elimination: baked, referenceElimination: referenceBaked)
-            if c.causal {
+            if c.decoderLayerCount != nil {
+                // Encoder-decoder: the decoder's first-step distribution, the encoder eliminating.
+                let want = try set.samples.map { (s) throws(RuntimeError) in try referenceModel.firstStepLogits(input: s) }
+                for run in runs {
+                    let e = run.lambda.map { Elimination(profile: source.model.elimination!, lambda: $0, mode: run.mode) }
+                    let got = try set.samples.map { (s) throws(RuntimeError) in try model.firstStepLogits(input: s, elimination: e) }
+                    let kept = try model.encode(batch, elimination: e).keptCounts
+                    let agree = zip(want, got).filter { PreparedModel.argmax($0) == PreparedModel.argmax($1) }.count
+                    let kl = zip(want, got).map { Self.kl($0, $1) }
+                    points.append(point(run, source.model, set.samples, kept, meanLength,
+                                        mean: Double(agree) / Double(want.count), worst: kl.max() ?? 0, metric2: kl.reduce(0, +) / Double(kl.count)))
+                }
+            } else if c.causal {
                 let want = try referenceModel.decode(batch).nextTokenLogits
                 for run in runs {
                     let e = run.lambda.map { Elimination(profile: source.model.elimination!, lambda: $0, mode: run.mode) }
@@ -110,7 +123,8 @@ public enum Eval {
         comparison.predictedFLOPsSpeedup = predicted(.flops)
         return EvalReport(model: source.name, reference: options.against == nil ? "\(source.name) without elimination" : reference.name,
                           data: (dataPath as NSString).lastPathComponent, samples: set.samples.count, meanTokens: meanLength,
-                          metric: c.causal ? "next-token agreement" : "cosine of sentence embeddings", comparison: comparison, points: points)
+                          metric: c.decoderLayerCount != nil ? "first decoder step agreement" : c.causal ? "next-token agreement" : "cosine of sentence embeddings",
+                          comparison: comparison, points: points)
     }
 
     /// The full (uneliminated) model against the reference: hidden-state differences (encoders)

@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 
 extension PreparedModel {
@@ -8,13 +9,16 @@ extension PreparedModel {
         let crossKeys: [[Float]]
         let crossValues: [[Float]]
         let encoderLength: Int
+        /// log s_j of each encoder row that token merging made stand for s_j tokens; nil unmerged.
+        let crossLogSizes: [Float]?
         let caches: [KeyValueCache]
         var position = 0
 
-        init(crossKeys: [[Float]], crossValues: [[Float]], encoderLength: Int, caches: [KeyValueCache]) {
+        init(crossKeys: [[Float]], crossValues: [[Float]], encoderLength: Int, crossLogSizes: [Float]?, caches: [KeyValueCache]) {
             self.crossKeys = crossKeys
             self.crossValues = crossValues
             self.encoderLength = encoderLength
+            self.crossLogSizes = crossLogSizes
             self.caches = caches
         }
     }
@@ -44,7 +48,9 @@ extension PreparedModel {
             keys.append((0..<n).flatMap { r in kv[(r * 2 * width)..<(r * 2 * width + width)] })
             values.append((0..<n).flatMap { r in kv[(r * 2 * width + width)..<((r + 1) * 2 * width)] })
         }
+        let logSizes = encoded.sizes?[0].map { logf($0) }
         return Seq2SeqState(crossKeys: keys, crossValues: values, encoderLength: n,
+                            crossLogSizes: logSizes.flatMap { $0.contains { $0 != 0 } ? $0 : nil },
                             caches: decoder.layers.map { KeyValueCache(capacity: capacity, width: $0.kvWidth) })
     }
 
@@ -71,7 +77,8 @@ extension PreparedModel {
             attend(layer, index: l, qkv: qkv, segments: [Segment(sample: 0, offset: 0, count: 1)], caches: [state.caches[l]], causal: true,
                    context: context, observe: nil, profile: nil, relative: relative)
             x.withUnsafeMutableBufferPointer { layer.o.apply(context, rows: 1, into: $0.baseAddress!, accumulate: true, scratch: scratch) }
-            crossAttend(layer.cross!, keys: state.crossKeys[l], values: state.crossValues[l], count: state.encoderLength, x: &x, scratch: scratch)
+            crossAttend(layer.cross!, keys: state.crossKeys[l], values: state.crossValues[l], count: state.encoderLength,
+                        logSizes: state.crossLogSizes, x: &x, scratch: scratch)
             var m = x
             m.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: 1, layer.mlpNorm) }
             m.withUnsafeBufferPointer { m in
@@ -88,9 +95,12 @@ extension PreparedModel {
         return logits
     }
 
-    /// x += W_O · concat_h softmax(s·q_h K_hᵀ) V_h with q = W_q·N_c(x) for one decoder row; K, V
-    /// [count, d_a] from the encoder output; every encoder row is visible; no position bias.
-    private func crossAttend(_ cross: CrossAttention, keys: [Float], values: [Float], count n: Int, x: inout [Float], scratch: Scratch) {
+    /// x += W_O · concat_h softmax(s·q_h K_hᵀ + log sizes) V_h with q = W_q·N_c(x) for one decoder
+    /// row; K, V [count, d_a] from the encoder output; every encoder row is visible; no position
+    /// bias. An encoder row merged from s_j tokens gets log s_j (proportional attention, as in
+    /// the encoder's own layers).
+    private func crossAttend(_ cross: CrossAttention, keys: [Float], values: [Float], count n: Int, logSizes: [Float]?,
+                             x: inout [Float], scratch: Scratch) {
         let dh = cross.headDim, width = cross.heads * dh
         let scale = config.attentionScale ?? 1 / Float(dh).squareRoot()
         var a = x
@@ -106,6 +116,7 @@ extension PreparedModel {
                             for h in 0..<cross.heads {
                                 GEMM.multiply(q.baseAddress! + h * dh, k.baseAddress! + h * dh, into: p.baseAddress!, m: 1, n: n, k: dh,
                                               transposeB: true, alpha: scale, lda: width, ldb: width, ldc: n)
+                                if let logSizes { Elementwise.add(p.baseAddress!, logSizes, count: n) }
                                 Softmax.rows(p.baseAddress!, rows: 1, columns: n)
                                 GEMM.multiply(p.baseAddress!, v.baseAddress! + h * dh, into: c.baseAddress! + h * dh, m: 1, n: dh, k: n,
                                               lda: n, ldb: width, ldc: width)
