@@ -2,11 +2,18 @@
 public struct Workload: Codable, Sendable, Equatable {
     public var batch: Int
     public var sequenceLength: Int
+    /// Tokens an encoder-decoder's decoder generates per sample (T5); nil for single stacks.
+    /// The decoder's figures hold for this many tokens (`CostModel.decoderCost`).
+    public var generatedTokens: Int?
 
-    public init(batch: Int = 1, sequenceLength: Int = 128) {
+    public init(batch: Int = 1, sequenceLength: Int = 128, generatedTokens: Int? = nil) {
         self.batch = batch
         self.sequenceLength = sequenceLength
+        self.generatedTokens = generatedTokens
     }
+
+    /// The default for an encoder-decoder when the workload names none.
+    public static let defaultGeneratedTokens = 32
 }
 
 /// The cost of one block by sub-layer: FLOPs by the formulas below (ACC-SPEC §6.1; a
@@ -48,8 +55,11 @@ public struct ModelCost: Codable, Sendable, Equatable {
     public var blocks: [BlockCost]
     /// Final norm, pooler, classifier, language-model head.
     public var head: Int
+    /// An encoder-decoder's decoder blocks over the generated tokens (`CostModel.decoderCost`);
+    /// nil for single stacks. The LM head's per-token cost is in `head`.
+    public var decoder: [BlockCost]?
 
-    public var total: Int { embeddings + blocks.reduce(0) { $0 + $1.total } + head }
+    public var total: Int { embeddings + blocks.reduce(0) { $0 + $1.total } + head + (decoder ?? []).reduce(0) { $0 + $1.total } }
 }
 
 /// What a block's cost depends on beyond its linears and heads: the model's norm kind and
@@ -240,7 +250,47 @@ public enum CostModel {
             c.scale(by: b)
             return c
         }
-        return ModelCost(embeddings: b * embeddings, blocks: blocks, head: b * head)
+        guard let decoder = graph.decoder else { return ModelCost(embeddings: b * embeddings, blocks: blocks, head: b * head) }
+        // Encoder-decoder: the LM head and the decoder's final norm run once per generated token.
+        let g = workload.generatedTokens ?? Workload.defaultGeneratedTokens
+        let finalNorm: Int = if case let .runtime(ρ) = pricing { Int((Double(d) * ρ.norms / 2).rounded()) } else { (graph.config.norm == .rms ? 4 : 7) * d }
+        head += g * finalNorm + (g - 1) * (head - norm(graph.head.finalNorm != nil))
+        let decoderBlocks = decoder.blocks.map { block -> BlockCost in
+            var c = decoderCost(block, hiddenSize: d, encoderTokens: n, generated: g, pricing: pricing, form: BlockForm(graph.config))
+            c.scale(by: b)
+            return c
+        }
+        return ModelCost(embeddings: b * embeddings, blocks: blocks, head: b * head, decoder: decoderBlocks)
+    }
+}
+
+extension CostModel {
+    /// A decoder block (self-attention with a KV cache, cross-attention, MLP) generating g tokens
+    /// greedily over n encoder rows, summed over the steps t = 1…g (one new row each):
+    /// - qkv: Q, K, V of the new row, g times; cross-attention's Q, g times; its K and V of the n
+    ///   encoder rows, once;
+    /// - scores and context: self-attention 2·t·d_a at step t (Σ = g(g+1)·d_a), cross-attention
+    ///   2·n·d_a per step; softmax over the same t and n keys per head;
+    /// - output: self and cross W_O per step; mlp per step; norms: three per step.
+    /// Priced as `cost(block…)` prices its parts.
+    public static func decoderCost<T>(_ block: Block<T>, hiddenSize d: Int, encoderTokens n: Int, generated g: Int,
+                                      pricing: Pricing, form: BlockForm = .standard) -> BlockCost {
+        let selfKeys = g * (g + 1) / 2, crossKeys = g * n
+        var steps = cost(block, hiddenSize: d, tokensIn: 1, tokensOut: 1, pricing: pricing, form: form)
+        steps.scale(by: g)
+        // cost(block…) priced one key per step; replace with the real key counts.
+        let perKey = cost(block, hiddenSize: d, tokensIn: 1, tokensOut: 1, pricing: pricing, form: form)
+        var result = steps
+        result.scores = perKey.scores * (selfKeys + crossKeys)
+        result.context = perKey.context * (selfKeys + crossKeys)
+        result.softmax = perKey.softmax * (selfKeys + crossKeys)
+        if let c = block.crossAttention {
+            let crossQ = g * cost(c.q, tokens: 1, pricing: pricing), crossO = g * cost(c.o, tokens: 1, pricing: pricing)
+            result.qkv += crossQ + cost(c.k, tokens: n, pricing: pricing) + cost(c.v, tokens: n, pricing: pricing)
+            result.output += crossO
+            result.norms += steps.norms / 2
+        }
+        return result
     }
 }
 

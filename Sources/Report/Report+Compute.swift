@@ -3,10 +3,13 @@ import ModelIR
 extension Report {
     /// Computes every figure of the report from the skeletons and the cost model.
     public init(_ input: ReportInput) {
-        let workload = input.workload
         let first = input.before, last = input.after
+        // An encoder-decoder's figures hold for a number of generated tokens, which the report states.
+        var workload = input.workload
+        if first.decoder != nil, workload.generatedTokens == nil { workload.generatedTokens = Workload.defaultGeneratedTokens }
         let skeletons = [first] + input.stages.map(\.skeleton)
-        let names = LayerBreakdown.names(skeletons.map { $0.blocks.count }.max() ?? 0)
+        let names = LayerBreakdown.names(skeletons.map { $0.blocks.count }.max() ?? 0,
+                                         decoder: skeletons.map { $0.decoder?.blocks.count ?? 0 }.max() ?? 0)
         let breakdowns = skeletons.map { LayerBreakdown($0, workload: workload, rates: input.rates) }
         let start = breakdowns[0], end = breakdowns[breakdowns.count - 1]
 
@@ -66,15 +69,21 @@ struct LayerBreakdown {
     var costs: [String: Report.LayerCost] = [:]
     var total: Report.Measure
 
-    /// `embeddings`, `blocks.0` … `blocks.<count−1>`, `head`.
-    static func names(_ blockCount: Int) -> [String] {
-        ["embeddings"] + (0..<blockCount).map { "blocks.\($0)" } + ["head"]
+    /// `embeddings`, `blocks.0` … `blocks.<count−1>`, an encoder-decoder's `decoder.blocks.0` …, `head`.
+    static func names(_ blockCount: Int, decoder: Int = 0) -> [String] {
+        ["embeddings"] + (0..<blockCount).map { "blocks.\($0)" } + (0..<decoder).map { "decoder.blocks.\($0)" } + ["head"]
     }
 
     /// The group a tensor or linear belongs to: `embeddings.word` → `embeddings`,
     /// `blocks.3.mlp.up.u` → `blocks.3`, `head.pooler.weight` → `head`.
+    /// A decoder's blocks are `decoder.blocks.<i>`; its relative bias counts with the embeddings
+    /// and its final norm with the head.
     static func group(of name: String) -> String {
-        let parts = name.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+        let parts = name.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
+        if parts.first == "decoder" {
+            if parts.count >= 3, parts[1] == "blocks" { return "decoder.blocks.\(parts[2])" }
+            return parts.count >= 2 && parts[1] == "relative_bias" ? "embeddings" : "head"
+        }
         return parts.first == "blocks" && parts.count >= 2 ? "blocks.\(parts[1])" : String(parts.first ?? "")
     }
 
@@ -110,6 +119,10 @@ struct LayerBreakdown {
             costs["blocks.\(i)"] = row("blocks.\(i)", flops: c.total, runtime: runtimeCost.blocks[i].total,
                                        heads: block.attention.keptHeads.count, subLayers: sub)
         }
+        for (i, block) in (s.decoder?.blocks ?? []).enumerated() {
+            costs["decoder.blocks.\(i)"] = row("decoder.blocks.\(i)", flops: modelCost.decoder?[i].total ?? 0,
+                                               runtime: runtimeCost.decoder?[i].total ?? 0, heads: block.attention.keptHeads.count)
+        }
         total = costs.values.reduce(.zero) { $0 + $1.measure }
     }
 
@@ -126,8 +139,13 @@ struct LayerBreakdown {
 extension Report {
     /// The block's parts that differ from BERT/GPT-2, in the report's words; nil when none does.
     static func features(_ c: ModelConfig) -> [String]? {
-        let found = (c.norm == .rms ? ["rmsnorm"] : []) + (c.mlpKind == .gated ? ["gated-mlp"] : [])
-            + (c.rotary != nil ? ["rotary"] : []) + (c.slidingWindow.map { ["sliding-window-\($0)"] } ?? [])
+        var found: [String] = []
+        if c.norm == .rms { found.append("rmsnorm") }
+        if c.mlpKind == .gated { found.append("gated-mlp") }
+        if c.rotary != nil { found.append("rotary") }
+        if let w = c.slidingWindow { found.append("sliding-window-\(w)") }
+        if c.relativePositions != nil { found.append("relative-positions") }
+        if let layers = c.decoderLayerCount { found.append("decoder-\(layers)-layers") }
         return found.isEmpty ? nil : found
     }
 }

@@ -178,7 +178,7 @@ extension Report {
     }
 
     public struct LayerRow: Codable, Sendable, Equatable {
-        /// `embeddings`, `blocks.<i>` or `head`.
+        /// `embeddings`, `blocks.<i>`, `decoder.blocks.<i>` (encoder-decoders) or `head`.
         public var layer: String
         public var before: LayerCost
         public var after: LayerCost

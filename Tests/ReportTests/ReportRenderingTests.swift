@@ -24,15 +24,24 @@ import Testing
         #expect(try decoder.decode(Report.self, from: Data(report.json().utf8)) == report)
     }
 
-    @Test(arguments: ["minilm", "gpt2", "llama", "elimination"])
+    @Test(arguments: ["minilm", "gpt2", "llama", "t5", "elimination"])
     func jsonValidatesAgainstTheSchema(_ scenario: String) throws {
-        var input = scenario == "gpt2" ? Scenarios.gpt2Plan() : scenario == "llama" ? Scenarios.llamaPlan() : Scenarios.minilmPipeline()
+        var input = switch scenario {
+        case "gpt2": Scenarios.gpt2Plan()
+        case "llama": Scenarios.llamaPlan()
+        case "t5": try Scenarios.t5Plan()
+        default: Scenarios.minilmPipeline()
+        }
         if scenario == "elimination" {
             input.before.elimination = EliminationProfile(acc: [0.83, 0.5, 0.49, 0.49, 0.44, 0.57], protection: .first, defaultLambda: 0.9)
             input.stages = []
         }
         let report = Report(input)
         #expect((scenario == "elimination") == (report.elimination != nil))
+        if scenario == "t5" {
+            #expect(report.workload.generatedTokens == 32 && report.layers.map(\.layer).contains("decoder.blocks.1"))
+            #expect(report.totals.before.parameters == 68_480)  // transformers' num_parameters()
+        }
         if scenario == "llama" {
             #expect(report.architecture.kvHeads == 2 && report.architecture.features == ["rmsnorm", "gated-mlp", "rotary"])
             #expect(report.markdown().contains("llama · 2 layers · d = 64 · 4 heads sharing 2 key/value · rmsnorm · gated-mlp · rotary · d\\_ff = 172"))

@@ -1,4 +1,6 @@
+import Foundation
 import ModelIR
+import ModelImport
 import Report
 import TensorCore
 
@@ -116,5 +118,13 @@ enum Scenarios {
     static func llamaPlan() -> ReportInput {
         ReportInput(model: "tiny-llama", workload: Workload(batch: 2, sequenceLength: 32),
                     before: Skeleton(dense: tinyLlama, tiedHead: false), stages: [], files: nil, diagnostics: [])
+    }
+
+    /// The tiny Flan-T5 fixture as imported (encoder, decoder with cross-attention, untied head).
+    static func t5Plan() throws -> ReportInput {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/tiny-flan-t5").path
+        return ReportInput(model: "tiny-flan-t5", workload: Workload(batch: 1, sequenceLength: 32),
+                           before: try ModelImporter.skeleton(directory: fixture).graph, stages: [], files: nil, diagnostics: [])
     }
 }
