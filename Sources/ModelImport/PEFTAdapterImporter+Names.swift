@@ -31,8 +31,42 @@ extension PEFTAdapterImporter {
         case .bert: bertModule(name)
         case .gpt2: gpt2Module(name)
         case .llama, .mistral, .qwen2: llamaModule(name)
-        case .t5: nil  // T5 adapters are not mapped yet: every module reads as unknown
+        case .t5: t5Module(name)
         }
+    }
+
+    /// `T5ForConditionalGeneration`: `{encoder,decoder}.block.<i>.layer.<j>.…` with
+    /// SelfAttention / EncDecAttention q, k, v, o and DenseReluDense wi (up), wi_0 (gate), wi_1
+    /// (up), wo (down); `shared` and `lm_head`.
+    private static func t5Module(_ name: String) -> Module? {
+        switch name {
+        case "lm_head": return .linear("head.lm", transposed: false)
+        case "shared", "encoder.embed_tokens", "decoder.embed_tokens": return .embedding("embeddings.word")
+        default: break
+        }
+        let stack: String
+        if let (i, rest) = layer(name, prefix: "encoder.block.") {
+            stack = "blocks.\(i)"
+            return t5Layer(rest, stack: stack, decoder: false)
+        } else if let (i, rest) = layer(name, prefix: "decoder.block.") {
+            stack = "decoder.blocks.\(i)"
+            return t5Layer(rest, stack: stack, decoder: true)
+        }
+        return nil
+    }
+
+    /// `layer.<j>.<module>` of a T5 block (`stack` its IR prefix): j = 0 self-attention, then
+    /// cross-attention (decoder only), then the feed-forward.
+    private static func t5Layer(_ rest: String, stack: String, decoder: Bool) -> Module? {
+        let roles = ["SelfAttention.q": "attention.q", "SelfAttention.k": "attention.k", "SelfAttention.v": "attention.v",
+                     "SelfAttention.o": "attention.o", "EncDecAttention.q": "cross_attention.q", "EncDecAttention.k": "cross_attention.k",
+                     "EncDecAttention.v": "cross_attention.v", "EncDecAttention.o": "cross_attention.o",
+                     "DenseReluDense.wi": "mlp.up", "DenseReluDense.wi_0": "mlp.gate", "DenseReluDense.wi_1": "mlp.up",
+                     "DenseReluDense.wo": "mlp.down"]
+        guard let (j, module) = layer(rest, prefix: "layer."), let role = roles[module] else { return nil }
+        let expected = role.hasPrefix("attention") ? 0 : role.hasPrefix("cross") ? 1 : (decoder ? 2 : 1)
+        guard j == expected, decoder || !role.hasPrefix("cross") else { return nil }
+        return .linear(LayerPath("\(stack).\(role)"), transposed: false)
     }
 
     /// `LlamaForCausalLM` & co.: `model.layers.<i>.self_attn.{q,k,v,o}_proj`,

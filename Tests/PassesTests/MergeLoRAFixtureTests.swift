@@ -16,7 +16,8 @@ enum LoRAFixtures {
 
     /// Adapter fixture → its base model fixture.
     static let bases = ["bert-lora": "tiny-bert", "bert-rslora": "tiny-bert", "bert-bias-all": "tiny-bert", "gpt2-lora": "tiny-gpt2",
-                        "gpt2-dora": "tiny-gpt2", "gpt2-save": "tiny-gpt2", "bert-cls-save": "tiny-bert-cls", "llama-lora": "tiny-llama"]
+                        "gpt2-dora": "tiny-gpt2", "gpt2-save": "tiny-gpt2", "bert-cls-save": "tiny-bert-cls", "llama-lora": "tiny-llama",
+                        "t5-lora": "tiny-flan-t5"]
     static let names = bases.keys.sorted()
 
     static func adapterDirectory(_ name: String) -> String { root + "/lora/" + name }
@@ -64,6 +65,12 @@ enum LoRAFixtures {
     private static func irTensors(_ hf: String, _ values: [Float], _ dims: [Int]) -> [(String, [Float])] {
         var c = hf.split(separator: ".").map(String.init)
         let role = c.removeLast()
+        if c.count >= 6, ["encoder", "decoder"].contains(c[0]), c[1] == "block" {  // T5: <stack>.block.i.layer.j.<module>.<part>
+            let t5 = ["SelfAttention": "attention", "EncDecAttention": "cross_attention", "DenseReluDense": "mlp"]
+            let parts = ["wi": "up", "wi_0": "gate", "wi_1": "up", "wo": "down", "q": "q", "k": "k", "v": "v", "o": "o"]
+            let stack = c[0] == "encoder" ? "blocks.\(c[2])" : "decoder.blocks.\(c[2])"
+            return [("\(stack).\(t5[c[5]]!).\(parts[c[6]]!).\(role)", values)]
+        }
         if c.first == "bert" || c.first == "transformer" || c.first == "model" { c.removeFirst() }
         if c.count >= 4, c[0] == "layers" {  // Llama family: nn.Linear [out, in], names as LlamaForCausalLM's
             let llama = ["self_attn.q_proj": "attention.q", "self_attn.k_proj": "attention.k", "self_attn.v_proj": "attention.v",
@@ -147,6 +154,7 @@ enum LoRAFixtures {
         "gpt2-save": ["adapters-merged": 1, "linears-changed": 8],       // up (LoRA) + q, k, v (saved c_attn) × 2
         "bert-cls-save": ["adapters-merged": 1, "linears-changed": 5],   // q, v × 2 + classifier
         "llama-lora": ["adapters-merged": 1, "linears-changed": 14],     // q, k, v, o, gate, up, down × 2
+        "t5-lora": ["adapters-merged": 1, "linears-changed": 36],        // encoder 7 × 2, decoder (7 + cross q, k, v, o) × 2
     ]
 
     @Test(arguments: LoRAFixtures.names)
