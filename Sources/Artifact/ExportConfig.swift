@@ -18,7 +18,14 @@ enum ExportConfig {
         guard case var .object(config) = try parse(sourceConfig, path: path) else {
             throw .invalidSourceConfig(path: path, reason: "is not a JSON object")
         }
-        if model.config.rotary != nil {
+        if model.decoder != nil {
+            // T5: only the MLP width can change (HFStateDict.t5 refuses pruned heads and biases).
+            let widths = Set((model.blocks + (model.decoder?.blocks ?? [])).map(\.mlp.up.outFeatures))
+            guard widths.count == 1, let ff = widths.first else {
+                throw .exportUnsupported(path: path, reason: "the encoder and decoder have different MLP widths \(widths.sorted()), which a T5 config.json cannot express; ffn-prune both stacks alike or keep the .pare artifact")
+            }
+            if ff != model.config.intermediateSize { config["d_ff"] = .number(Double(ff)) }
+        } else if model.config.rotary != nil {
             try llamaFamily(model, into: &config, path: path)
         } else {
             try learnedPositions(model, into: &config, path: path)

@@ -19,8 +19,7 @@ enum HFStateDict {
         case .bert: return try bert(model, path: path)
         case .gpt2: return try gpt2(model, path: path)
         case .llama, .mistral, .qwen2: return try llama(model, path: path)
-        case .t5:
-            throw .exportUnsupported(path: path, reason: "exporting a T5 (encoder-decoder) model is not implemented yet; keep the .pare artifact, or export the source checkpoint")
+        case .t5: return try t5(model, path: path)
         }
     }
 

@@ -44,13 +44,13 @@ import TensorCore
     func writeExportsForTransformers() throws {
         let root = Self.target!
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        for name in ArtifactFixtures.names {
+        for name in ArtifactFixtures.names + ["tiny-t5", "tiny-flan-t5"] {
             let model = try ArtifactFixtures.model(name)
             let pare = root + "/\(name).pare"
             try? FileManager.default.removeItem(atPath: pare)
             try ArtifactFixtures.write(model, fixture: name, to: pare)
             let reader = try ArtifactReader(path: pare)
-            for suffix in ["", "-pruned"] {
+            for suffix in model.decoder == nil ? ["", "-pruned"] : [""] {  // T5 cannot describe pruned heads
                 var exported = try reader.model()
                 // Llama-family configs cannot list pruned heads: every layer keeps the last
                 // key/value group (query heads 2 and 3 of 4), and pare_kept_heads.json tells

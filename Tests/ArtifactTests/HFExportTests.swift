@@ -140,14 +140,21 @@ import TensorCore
         model.blocks[i].attention = a
     }
 
-    /// T5 export is not written yet: a clear refusal, nothing left at the target.
-    @Test func anEncoderDecoderIsRefusedClearly() throws {
-        let model = try ArtifactFixtures.model("tiny-t5")
-        let out = ArtifactFixtures.temporaryDirectory(in: scratch) + "/t5"
-        let error = ArtifactFixtures.error {
-            try HFExport.write(model: model, sourceConfig: try ArtifactFixtures.sourceConfig("tiny-t5"), tokenizerFiles: [:], to: out)
+    /// T5: both stacks, the relative bias tables and the untied head go out under transformers'
+    /// names and come back as the same model; a pruned head is refused, nothing left behind.
+    @Test(arguments: ["tiny-t5", "tiny-flan-t5"])
+    func t5ExportsAndReimports(name: String) throws {
+        let model = try ArtifactFixtures.model(name)
+        let out = ArtifactFixtures.temporaryDirectory(in: scratch) + "/\(name)"
+        try HFExport.write(model: model, sourceConfig: try ArtifactFixtures.sourceConfig(name), tokenizerFiles: [:], to: out)
+        #expect(try ModelImporter.model(directory: out).graph == model)
+        var pruned = model
+        Self.keep(&pruned, block: 0, heads: [0, 1, 2])
+        let refused = out + "-pruned"
+        let refusal = ArtifactFixtures.error {
+            try HFExport.write(model: pruned, sourceConfig: try ArtifactFixtures.sourceConfig(name), tokenizerFiles: [:], to: refused)
         }
-        #expect(error?.description.contains("exporting a T5 (encoder-decoder) model is not implemented yet") == true)
-        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(refusal?.description.contains("T5 checkpoints cannot describe pruned heads") == true)
+        #expect(!FileManager.default.fileExists(atPath: refused))
     }
 }

@@ -32,10 +32,18 @@ extension CostModel {
     /// N_0…N_L tokens at its blocks (all equal to its length without elimination): embeddings
     /// and head on N_0 tokens, block l on N_{l−1} in and N_l out.
     public static func cost<T>(_ graph: ModelGraph<T>, counts: [[Int]], pricing: Pricing, mode: EliminationProfile.Mode? = nil) -> Int {
-        counts.reduce(0) { total, c in
-            let outside = cost(graph, workload: Workload(batch: 1, sequenceLength: c[0]), pricing: pricing)
+        // An encoder-decoder is timed and eliminated in its encoder: price the encoder alone
+        // (its final norm, no decoder, no LM head).
+        var priced = graph
+        if priced.decoder != nil {
+            priced.decoder = nil
+            priced.head.languageModel = nil
+            priced.head.tiedToEmbeddings = false
+        }
+        return counts.reduce(0) { total, c in
+            let outside = cost(priced, workload: Workload(batch: 1, sequenceLength: c[0]), pricing: pricing)
             return total + outside.embeddings + outside.head
-                + blockCosts(graph, counts: c, pricing: pricing, mode: mode).reduce(0) { $0 + $1.total }
+                + blockCosts(priced, counts: c, pricing: pricing, mode: mode).reduce(0) { $0 + $1.total }
         }
     }
 
