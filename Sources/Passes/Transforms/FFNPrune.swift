@@ -29,7 +29,9 @@ public struct FFNPrune: Pass {
         guard !layers.isEmpty else {
             return [Diagnostic(.error, at: options.select.pattern, "selects no MLP", hint: "use a glob over MLPs such as blocks.*.mlp or blocks.{0,1}.mlp")]
         }
-        var found: [Diagnostic] = []
+        var found: [Diagnostic] = s.decoder == nil ? [] : [
+            Diagnostic(.note, at: Self.name, "prunes the encoder's MLP neurons (blocks.*.mlp); the decoder's MLPs stay whole"),
+        ]
         for l in layers {
             let mlp = s.blocks[l].mlp
             for (role, linear) in [("gate", mlp.gate), ("up", mlp.up), ("down", mlp.down)].compactMap({ r, l in l.map { (r, $0) } }) {

@@ -39,7 +39,9 @@ public struct HeadPrune: Pass {
 
     public func check(_ s: Skeleton) -> [Diagnostic] {
         if let invalid = options.validationDiagnostic() { return [invalid] }
-        var found: [Diagnostic] = []
+        var found: [Diagnostic] = s.decoder == nil ? [] : [
+            Diagnostic(.note, at: Self.name, "prunes the encoder's self-attention heads; the decoder's self- and cross-attention stay whole"),
+        ]
         for (i, block) in s.blocks.enumerated() {
             let a = block.attention
             for (role, linear) in [("q", a.q), ("k", a.k), ("v", a.v), ("o", a.o)] {
