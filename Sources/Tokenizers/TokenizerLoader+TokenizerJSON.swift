@@ -1,3 +1,5 @@
+import Foundation
+
 extension TokenizerLoader {
     /// The tokenizer described by a tokenizer.json file.
     static func load(tokenizerJSON path: String, config: TokenizerConfig?) throws(TokenizerError) -> any Tokenizer {
@@ -166,13 +168,21 @@ extension TokenizerLoader {
         }
     }
 
-    /// `normalizer`: null, BertNormalizer, NFC, NFKC, Replace, or a Sequence of them.
+    /// `normalizer`: null, BertNormalizer, NFC, NFKC, Precompiled, Strip, Replace, or a Sequence of them.
     static func normalizer(_ o: JSONObject?) throws(TokenizerError) -> (any TextNormalizer)? {
         guard let o else { return nil }
         let type = try o.string("type")
         switch type {
         case "NFC": return NFCNormalizer()
         case "NFKC": return NFKCNormalizer()
+        case "Precompiled":
+            guard let blob = try o.optionalString("precompiled_charsmap") else { return nil }  // null: no rules
+            guard let data = Data(base64Encoded: blob), let precompiled = PrecompiledNormalizer(charsmap: Array(data)) else {
+                throw o.invalid("precompiled_charsmap", "a base64 SentencePiece charsmap (trie size, double-array trie, replacements)")
+            }
+            return precompiled
+        case "Strip":
+            return StripNormalizer(left: try o.bool("strip_left", default: true), right: try o.bool("strip_right", default: true))
         case "Replace":
             return ReplaceNormalizer(regex: try regex(o.object("pattern")), content: try o.string("content"))
         case "Sequence":
@@ -184,7 +194,7 @@ extension TokenizerLoader {
         }
         guard type == "BertNormalizer" else {
             throw .unsupportedType(path: o.path, field: o.name("type"), type: type,
-                                   supported: ["BertNormalizer", "NFC", "NFKC", "Replace", "Sequence", "null"])
+                                   supported: ["BertNormalizer", "NFC", "NFKC", "Precompiled", "Strip", "Replace", "Sequence", "null"])
         }
         let lowercase = try o.bool("lowercase", default: true)
         return BertNormalizer(cleanText: try o.bool("clean_text", default: true),

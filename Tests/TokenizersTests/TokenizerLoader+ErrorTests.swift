@@ -58,9 +58,12 @@ import Testing
             dir.writeJSON(json, to: "tokenizer.json")
             #expect(throws: error) { try TokenizerLoader.load(directory: dir.path) }
         }
+        expectRefused("normalizer", ["type": "NFD"],
+                      .unsupportedType(path: path, field: "normalizer.type", type: "NFD",
+                                       supported: ["BertNormalizer", "NFC", "NFKC", "Precompiled", "Strip", "Replace", "Sequence", "null"]))
         expectRefused("normalizer", ["type": "Precompiled", "precompiled_charsmap": "AAAA"],
-                      .unsupportedType(path: path, field: "normalizer.type", type: "Precompiled",
-                                       supported: ["BertNormalizer", "NFC", "NFKC", "Replace", "Sequence", "null"]))
+                      .invalidField(path: path, field: "normalizer.precompiled_charsmap",
+                                    expected: "a base64 SentencePiece charsmap (trie size, double-array trie, replacements)"))
         expectRefused("pre_tokenizer", ["type": "Whitespace"],
                       .unsupportedType(path: path, field: "pre_tokenizer.type", type: "Whitespace",
                                        supported: ["BertPreTokenizer (with a WordPiece model)"]))

@@ -4,7 +4,8 @@ import Testing
 
 /// Oracle: the `tokenizers` library (scripts/fixtures/generate_t5.py) on the shared corpus of 351
 /// strings, with a Unigram model it trained in T5's layout (NFKC + Replace, Metaspace, `</s>`
-/// appended), and the same pieces with byte fallback.
+/// appended), the same pieces with byte fallback, and a real T5 tokenizer.json (`t5-spm`:
+/// trained by sentencepiece with nmt_nfkc, converted by transformers: a Precompiled charsmap).
 @Suite struct UnigramTokenizerTests {
     struct Oracle: Decodable {
         let ids: [[Int]]
@@ -17,7 +18,7 @@ import Testing
         return (tokenizer, oracle)
     }
 
-    @Test(arguments: ["t5-unigram", "t5-unigram-bytes"])
+    @Test(arguments: ["t5-unigram", "t5-unigram-bytes", "t5-spm"])
     func idsEqualTheTokenizersLibraryOnTheCorpus(name: String) throws {
         let (tokenizer, oracle) = try Self.load(name)
         #expect(tokenizer is UnigramTokenizer)
