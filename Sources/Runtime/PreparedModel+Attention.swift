@@ -1,5 +1,6 @@
 import Dispatch
 import Kernels
+import ModelIR
 
 extension PreparedModel {
     /// One sample's rows of the packed batch: `offset` into [Σ n_b, ·], `count` new tokens.
@@ -9,12 +10,38 @@ extension PreparedModel {
         let count: Int
     }
 
-    /// A relative position bias for one `attend` call: `table` [buckets, H] and, per segment, the
-    /// bucket of every (query row, key) pair [n, keys] (T5).
+    /// A relative position bias for one `attend` call (T5): `table` [buckets, H]; per segment the
+    /// positions of its query rows and of its keys. The bias of a pair depends only on the
+    /// distance key − query, so each call looks up one bucket per distance, and each head one
+    /// bias per distance, before adding them row by row.
     struct RelativeBias {
         let table: [Float]
         let heads: Int
-        let buckets: [[Int]]
+        let scheme: RelativePositions
+        let bidirectional: Bool
+        let queries: [[Int]]
+        let keys: [[Int]]
+
+        /// s[i·keys + j] += b[bucket(keys[j] − queries[i]), head] for one segment's scores [n, keys].
+        func add(to s: UnsafeMutablePointer<Float>, segment: Int, head: Int) {
+            let q = queries[segment], k = keys[segment]
+            guard let qMin = q.min(), let qMax = q.max(), let kMin = k.min(), let kMax = k.max() else { return }
+            let low = kMin - qMax, high = kMax - qMin
+            let byDistance = (low...high).map { d in
+                table[scheme.bucket(query: 0, key: d, bidirectional: bidirectional) * heads + head]
+            }
+            let contiguous = k.last! - k.first! == k.count - 1
+            byDistance.withUnsafeBufferPointer { b in
+                for (i, p) in q.enumerated() {
+                    let row = s + i * k.count
+                    if contiguous {
+                        Elementwise.add(row, b.baseAddress! + (k[0] - p - low), count: k.count)
+                    } else {
+                        for (j, key) in k.enumerated() { row[j] += b[key - p - low] }
+                    }
+                }
+            }
+        }
     }
 
     /// Multi-head attention for every segment. `qkv` [T, d_a + 2·d_kv] holds Q | K | V side by
@@ -115,10 +142,7 @@ extension PreparedModel {
                          transposeB: true, alpha: scale, lda: stride, ldb: keyStride, ldc: keyCount)
                     timed(profile, .softmax) {
                         if let bias { Elementwise.addBias(p, rows: n, columns: keyCount, bias: bias) }
-                        if let relative {
-                            let buckets = relative.buckets[segmentIndex], column = layer.keptHeads[h], H = relative.heads
-                            for e in 0..<(n * keyCount) { p[e] += relative.table[buckets[e] * H + column] }
-                        }
+                        relative?.add(to: p, segment: segmentIndex, head: layer.keptHeads[h])
                         if let (w, queries, keys) = window {
                             for i in 0..<n { for j in 0..<keyCount where keys[j] <= queries[i] - w { p[i * keyCount + j] = -.infinity } }
                         }

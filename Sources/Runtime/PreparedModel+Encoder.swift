@@ -160,9 +160,7 @@ extension PreparedModel {
     /// nil for a model without one.
     func relativeBias(_ positions: [[Int]]) -> RelativeBias? {
         guard let table = relativeBias, let rp = config.relativePositions else { return nil }
-        return RelativeBias(table: table, heads: config.headCount, buckets: positions.map { p in
-            p.flatMap { i in p.map { j in rp.bucket(query: i, key: j, bidirectional: true) } }
-        })
+        return RelativeBias(table: table, heads: config.headCount, scheme: rp, bidirectional: true, queries: positions, keys: positions)
     }
 
     /// Layer l's Eliminate step for `state`, matching tokens on the rows of `hidden` [T, d] (the

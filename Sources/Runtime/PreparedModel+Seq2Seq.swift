@@ -64,8 +64,7 @@ extension PreparedModel {
         let scratch = Scratch()
         let relative = decoder.relativeBias.flatMap { table in
             config.relativePositions.map { rp in
-                RelativeBias(table: table, heads: config.headCount,
-                             buckets: [(0...t).map { rp.bucket(query: t, key: $0, bidirectional: false) }])
+                RelativeBias(table: table, heads: config.headCount, scheme: rp, bidirectional: false, queries: [[t]], keys: [Array(0...t)])
             }
         }
         for (l, layer) in decoder.layers.enumerated() {
