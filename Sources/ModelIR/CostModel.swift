@@ -27,7 +27,7 @@ public struct BlockCost: Codable, Sendable, Equatable {
     public var qkv: Int
     /// Q·Kᵀ: 2·n²·d_a.
     public var scores: Int
-    /// scale, mask, softmax: 5·h·n².
+    /// scale, mask, softmax: 5·h·n²; plus h·n² for a relative position bias (T5).
     public var softmax: Int
     /// P·V: 2·n²·d_a.
     public var context: Int
@@ -67,14 +67,17 @@ public struct ModelCost: Codable, Sendable, Equatable {
 public struct BlockForm: Sendable, Equatable {
     public var norm: NormKind
     public var rotary: Bool
+    /// T5's relative position bias, added to every score (h·n² elements).
+    public var relativeBias: Bool
 
-    public init(norm: NormKind = .layer, rotary: Bool = false) {
+    public init(norm: NormKind = .layer, rotary: Bool = false, relativeBias: Bool = false) {
         self.norm = norm
         self.rotary = rotary
+        self.relativeBias = relativeBias
     }
 
     public init(_ config: ModelConfig) {
-        self.init(norm: config.norm, rotary: config.rotary != nil)
+        self.init(norm: config.norm, rotary: config.rotary != nil, relativeBias: config.relativePositions != nil)
     }
 
     /// BERT and GPT-2: LayerNorms, learned positions.
@@ -182,27 +185,28 @@ public enum CostModel {
     /// and for the Sort/Eliminate layer (m < n) (h+1)·n² score sums and m·d gathered at
     /// ρ.elementwise; `merging` adds the cosine GEMM at ρ.attentionGEMM per FLOP and n·d +
     /// (n−m)·(d + d_a) elements normalised and averaged at ρ.elementwise. Rotating Q and K costs
-    /// n·(d_a + d_kv) elements and a gated MLP's product m·d_ff, both at ρ.elementwise; an RMSNorm
-    /// is priced as a LayerNorm (one pass over the row either way).
+    /// n·(d_a + d_kv) elements, a gated MLP's product m·d_ff and a relative bias h·n², all at
+    /// ρ.elementwise; an RMSNorm is priced as a LayerNorm (one pass over the row either way).
     public static func cost<T>(_ block: Block<T>, hiddenSize d: Int, tokensIn n: Int, tokensOut m: Int, pricing: Pricing,
                                merging: Bool = false, form: BlockForm = .standard) -> BlockCost {
         let a = block.attention
         let h = a.keptHeads.count, inner = a.innerSize, ff = block.mlp.up.outFeatures
         let gate = block.mlp.gate.map { cost($0, tokens: m, pricing: pricing) } ?? 0
         let rotated = form.rotary ? n * (inner + a.kvSize) : 0, gated = block.mlp.gate == nil ? 0 : m * ff
+        let biased = form.relativeBias ? h * n * n : 0
         let linears = (qkv: qkvCost(a, tokens: n, pricing: pricing), output: cost(a.o, tokens: m, pricing: pricing),
                        mlp: gate + cost(block.mlp.up, tokens: m, pricing: pricing) + cost(block.mlp.down, tokens: m, pricing: pricing))
         switch pricing {
         case .flops:
             return BlockCost(
-                qkv: linears.qkv + 3 * rotated, scores: 2 * n * n * inner, softmax: 5 * h * n * n, context: 2 * n * n * inner,
+                qkv: linears.qkv + 3 * rotated, scores: 2 * n * n * inner, softmax: 5 * h * n * n + biased, context: 2 * n * n * inner,
                 output: linears.output, norms: (form.norm == .rms ? 10 : 16) * m * d, mlp: linears.mlp + 8 * m * ff + gated,
                 selection: m < n ? (h + 1) * n * n + (merging ? 3 * n * d + 2 * (n - m) * m * d + 2 * (n - m) * (d + inner) : 0) : 0)
         case let .runtime(ρ):
             func priced(_ count: Int, _ rate: Double) -> Int { Int((Double(count) * rate).rounded()) }
             return BlockCost(
                 qkv: linears.qkv + priced(rotated, ρ.elementwise), scores: priced(2 * n * n * inner, ρ.attentionGEMM),
-                softmax: priced(h * n * n, ρ.softmax), context: priced(2 * n * n * inner, ρ.attentionGEMM),
+                softmax: priced(h * n * n, ρ.softmax) + priced(biased, ρ.elementwise), context: priced(2 * n * n * inner, ρ.attentionGEMM),
                 output: linears.output, norms: priced(m * d, ρ.norms),
                 mlp: linears.mlp + priced(m * ff, ρ.activation) + priced(gated, ρ.elementwise),
                 selection: m < n ? priced((h + 1) * n * n + m * d, ρ.elementwise)
