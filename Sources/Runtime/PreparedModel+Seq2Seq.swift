@@ -28,6 +28,7 @@ extension PreparedModel {
     /// cross-attention over the encoder output E.
     func startDecoding(_ input: [Int], capacity: Int, elimination: Elimination?) throws(RuntimeError) -> Seq2SeqState {
         guard let decoder else { throw .unsupported("\(config.architecture.rawValue) has no decoder stack; use encode(_:) or decode(_:)") }
+        guard languageModel != nil else { throw .unsupported("the decoder stack has no language-model head to turn its output into tokens") }
         let encoded = try encode(TokenBatch(ids: [input]), elimination: elimination)
         let n = encoded.lengths[0]
         var keys: [[Float]] = [], values: [[Float]] = []
