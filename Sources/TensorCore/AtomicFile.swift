@@ -7,6 +7,11 @@ import Darwin
 /// Writes a file so that readers see either nothing or the complete file: bytes go to
 /// `<path>.tmp-<pid>` beside the target, are flushed, and the temporary is renamed over the
 /// target only when complete. On any error the temporary is removed.
+///
+/// Kill safety: a process killed outright (SIGKILL, the OOM killer) leaves at most its
+/// recognisable temporary, never a partial target; the next `AtomicFile` for the same target
+/// removes temporaries whose process is gone. `installSignalCleanup()` makes SIGINT, SIGTERM and
+/// SIGHUP remove the open temporaries at once before the process dies of the signal.
 public final class AtomicFile {
     public let path: String
     private let temporaryPath: String
@@ -21,8 +26,35 @@ public final class AtomicFile {
         }
         self.path = path
         self.temporaryPath = "\(path).tmp-\(getpid())"
+        AtomicFile.removeStaleTemporaries(of: path)
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        slot = TemporaryRegistry.add(temporaryPath)
+    }
+
+    /// This file's slot in the signal handler's registry (nil when the registry was full).
+    private var slot: Int?
+
+    /// Removes `<path>.tmp-<pid>` files left by processes that no longer run (killed mid-write).
+    static func removeStaleTemporaries(of path: String) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let prefix = String(slash.map { path[path.index(after: $0)...] } ?? Substring(path)) + ".tmp-"
+        guard let dir = opendir(directory.isEmpty ? "/" : directory) else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) == -1 && errno == ESRCH { unlink((directory.isEmpty ? "" : directory + "/") + name) }
+        }
+    }
+
+    /// Installs handlers for SIGINT, SIGTERM and SIGHUP that unlink every open temporary, then
+    /// re-raise the signal with its default action (so the exit status says which). For the
+    /// command-line tool; a library caller keeps its own handlers.
+    public static func installSignalCleanup() {
+        _ = TemporaryRegistry.initialized  // never initialised inside the handler
+        for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, cleanupOnSignal) }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
@@ -62,11 +94,14 @@ public final class AtomicFile {
             throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
         committed = true
+        slot.map(TemporaryRegistry.remove)
+        slot = nil
     }
 
     deinit {
         if fd >= 0 { close(fd) }
         if !committed { unlink(temporaryPath) }
+        slot.map(TemporaryRegistry.remove)
     }
 
     /// Canonical absolute path when the file exists, else the path as given.
@@ -82,4 +117,43 @@ public final class AtomicFile {
         try file.write(bytes)
         try file.commit()
     }
+}
+
+/// The open temporaries, as C strings a signal handler can unlink without allocating: a fixed
+/// table of slots, each written before it is published and cleared before it is freed.
+private enum TemporaryRegistry {
+    static let capacity = 32
+    nonisolated(unsafe) static let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+    nonisolated(unsafe) static var lock = pthread_mutex_t()
+    nonisolated(unsafe) static var initialized: Bool = {
+        slots.initialize(repeating: nil, count: capacity)
+        pthread_mutex_init(&lock, nil)
+        return true
+    }()
+
+    static func add(_ path: String) -> Int? {
+        _ = initialized
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        guard let i = (0..<capacity).first(where: { slots[$0] == nil }) else { return nil }
+        slots[i] = strdup(path)
+        return i
+    }
+
+    static func remove(_ i: Int) {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        let p = slots[i]
+        slots[i] = nil
+        free(p)
+    }
+}
+
+/// The handler of `AtomicFile.installSignalCleanup`: async-signal-safe (unlink, signal, raise).
+private func cleanupOnSignal(_ sig: Int32) {
+    if TemporaryRegistry.initialized {
+        for i in 0..<TemporaryRegistry.capacity { if let p = TemporaryRegistry.slots[i] { unlink(p) } }
+    }
+    signal(sig, SIG_DFL)
+    raise(sig)
 }

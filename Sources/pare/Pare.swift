@@ -2,6 +2,7 @@ import ArgumentParser
 import Driver
 import Foundation
 import Kernels
+import TensorCore
 
 @main
 @available(macOS 10.15, *)
@@ -15,6 +16,8 @@ struct Pare: AsyncParsableCommand {
 
     static func main() async {
         OpenBLASCore.relaunchWithBetterKernelsIfNeeded()
+        // Ctrl-C or a TERM mid-compile leaves no temporary beside the output.
+        AtomicFile.installSignalCleanup()
         await main(nil)
     }
 }
