@@ -56,6 +56,11 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
 
+        // Fuzzing (`make fuzz`): the parsers as libFuzzer targets, and their one binary.
+        .target(name: "FuzzTargets", dependencies: ["Driver", "ModelImport", "SafeTensors", "ModelIR", "TensorCore", "Tokenizers",
+                                                    "Passes", "Calibration", "Report"]),
+        .executableTarget(name: "pare-fuzz", dependencies: ["FuzzTargets"]),
+
         // Tests: one target per source target.
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
@@ -69,6 +74,7 @@ let package = Package(
         .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "ModelImport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "ModelImport"], exclude: ["Snapshots"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver", "Runtime", "Kernels"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]
 )
