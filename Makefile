@@ -1,6 +1,7 @@
 # Pare: the two commands of the README, and a few helpers.
 #   make demo   install what is missing, fetch all-MiniLM-L6-v2, build, run Pare on it
-#   make test   the whole test suite (what CI runs)
+#   make test   the whole test suite (what CI runs), then a short fuzz of every parser
+#   make fuzz   every libFuzzer target for FUZZ_SECONDS (default 60) each, with AddressSanitizer
 
 SHELL := /bin/bash
 SWIFT_RELEASE = swift build -c release
@@ -9,7 +10,7 @@ RECIPE = passes/max-compress.yaml
 OUT = examples/out
 PARE = .build/release/pare
 
-.PHONY: demo test setup deps model build fixtures clean
+.PHONY: demo test fuzz setup deps model build fixtures clean
 
 # Compile MiniLM with the default recipe, print the report (its predicted speedup), measure the
 # speedup side by side against the input and the fidelity on held-out text, then run the artifact.
@@ -27,8 +28,16 @@ test: setup
 	swift build --build-tests
 	@echo "int8 GEMM exactness on oneDNN's non-VNNI (AVX2) kernels, 7-bit activations:"
 	set -o pipefail; DNNL_MAX_CPU_ISA=AVX2 swift test --skip-build --filter "Int8GEMMTests|Int8LinearTests|Int8FormsLinearTests" 2>&1 | tail -n 3
-	PARE_REQUIRE_MODEL=1 swift test --skip-build 2>&1 | tee .build/test.log; \
-	status=$${PIPESTATUS[0]}; grep -E "Executed [0-9]+ tests|Test run with [0-9]+ tests" .build/test.log | tail -n 2; exit $$status
+	PARE_REQUIRE_MODEL=1 swift test --skip-build 2>&1 | tee .build/test.log; echo $${PIPESTATUS[0]} > .build/test.status
+	@echo "fuzz smoke: every parser's libFuzzer target for $(TEST_FUZZ_SECONDS) s (make fuzz runs them for longer):"
+	FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) bash scripts/fuzz/run.sh
+	@grep -E "Executed [0-9]+ tests|Test run with [0-9]+ tests" .build/test.log | tail -n 2; exit $$(cat .build/test.status)
+
+# libFuzzer + AddressSanitizer on every parser (scripts/fuzz/run.sh); fails on a crash, leak or timeout.
+FUZZ_SECONDS ?= 60
+TEST_FUZZ_SECONDS ?= 5
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz/run.sh
 
 setup: deps model
 
@@ -49,4 +58,4 @@ fixtures:
 	.venv/bin/python scripts/fixtures/generate_t5.py
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
