@@ -1,3 +1,4 @@
+import Artifact
 import Driver
 import Foundation
 
@@ -68,4 +69,31 @@ enum FuzzSeeds {
         }
         return seeds
     }
+
+    /// tiny-bert compiled with int8-quantize, taken apart: the manifest target's seed and the
+    /// data section it frames every input with.
+    static let tinyBERTInt8: (manifestJSON: [UInt8], data: [UInt8]) = {
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let directory = FuzzScratch.directory + "/seed-" + UUID().uuidString
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let output = directory + "/tiny-bert.pare"
+            if (try? await Compile.run(model: FuzzFixtures.path("tiny-bert"), output: output, options: .init(recipe: "int8-quantize"))) != nil {
+                box.parts = ArtifactWriter.disassemble(path: output)
+            }
+            done.signal()
+        }
+        done.wait()
+        guard let parts = box.parts else { fatalError("pare-fuzz: cannot compile tiny-bert under \(FuzzFixtures.directory)") }
+        return parts
+    }()
+
+    /// Carries the compiled parts out of the task (written once, read after the semaphore).
+    private final class Box: @unchecked Sendable {
+        var parts: (manifestJSON: [UInt8], data: [UInt8])?
+    }
+
+    static func manifests() -> [Seed] { [("tiny-bert-int8.json", tinyBERTInt8.manifestJSON)] }
 }

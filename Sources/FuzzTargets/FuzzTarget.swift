@@ -25,6 +25,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A `.pare` artifact: opened (preamble, manifest, footer, tensor table), then `pare verify`
     /// (every frame decoded and its SHA-256 checked, the model rebuilt) and `pare report`.
     case artifact
+    /// A `.pare` manifest (JSON), framed with a correct checksum around a fixed data section
+    /// (tiny-bert, int8): the tensor table, skeleton and report past the SHA-256.
+    case manifest
 
     /// What a parser made of an input.
     public enum Outcome: Equatable, Sendable {
@@ -43,6 +46,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .recipe: FuzzTextFiles.recipe(input)
         case .calibration: FuzzTextFiles.calibration(input)
         case .artifact: FuzzArtifactFiles.artifact(input)
+        case .manifest: FuzzArtifactFiles.manifest(input)
         }
     }
 
@@ -56,6 +60,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .recipe: try FuzzSeeds.recipes()
         case .calibration: try FuzzSeeds.calibration()
         case .artifact: try await FuzzSeeds.artifacts()
+        case .manifest: FuzzSeeds.manifests()
         }
     }
 }

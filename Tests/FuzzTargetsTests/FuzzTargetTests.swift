@@ -11,7 +11,7 @@ import Testing
     @Test(arguments: FuzzTarget.allCases)
     func everySeedIsAccepted(target: FuzzTarget) async throws {
         let seeds = try await target.seeds()
-        #expect(seeds.count >= 2)
+        #expect(!seeds.isEmpty)
         for seed in seeds {
             #expect(target.run(seed.bytes) == .accepted, "\(target) seed \(seed.name)")
         }
@@ -26,7 +26,7 @@ import Testing
             for fraction in [0.0, 0.1, 0.5, 0.9, 0.999] {
                 let cut = Array(seed.bytes.prefix(Int(Double(seed.bytes.count) * fraction)))
                 let outcome = target.run(cut)
-                if [.safetensors, .artifact].contains(target) {
+                if [.safetensors, .artifact, .manifest].contains(target) {
                     #expect(outcome != .accepted, "\(target) \(seed.name) cut to \(cut.count) bytes")
                 }
             }

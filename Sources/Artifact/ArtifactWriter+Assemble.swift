@@ -1,0 +1,27 @@
+import TensorCore
+
+/// An artifact's framing around a given manifest text and data section, trusting both: the tool
+/// that fuzzes the reader past its checksums (a mutated manifest gets a correct SHA-256 in the
+/// footer, so the tensor table, the skeleton and the report are what is tested), and its inverse.
+extension ArtifactWriter {
+    /// preamble (`version`, M, manifest bytes) | zstd frame of `manifestJSON` | `data` | footer
+    /// (D, SHA-256 of `manifestJSON`, total length, end marker).
+    public static func assemble(manifestJSON: [UInt8], data: [UInt8], version: UInt32 = 1) -> [UInt8] {
+        let frame = Zstd.compress(manifestJSON, level: 1)
+        let preamble = ArtifactLayout.Preamble(version: version, flags: 0, manifestFrameBytes: UInt64(frame.count),
+                                               manifestBytes: UInt64(manifestJSON.count))
+        let total = ArtifactLayout.preambleSize + frame.count + data.count + ArtifactLayout.footerSize
+        let footer = ArtifactLayout.Footer(dataBytes: UInt64(data.count), manifestSHA256: SHA256Hex.digest(manifestJSON),
+                                           totalBytes: UInt64(total))
+        return preamble.encoded + frame + data + footer.encoded
+    }
+
+    /// The manifest text and the data section of a well-formed artifact at `path`; nil when its
+    /// framing does not read.
+    public static func disassemble(path: String) -> (manifestJSON: [UInt8], data: [UInt8])? {
+        guard let file = try? MappedFile(path: path), let framing = try? ArtifactFraming(file: file, path: path),
+              let json = try? ArtifactFraming.decodeManifestBytes(file, framing.preamble, framing.manifestRange, path: path)
+        else { return nil }
+        return (json, file.withBytes(in: framing.dataRange) { Array($0) })
+    }
+}
