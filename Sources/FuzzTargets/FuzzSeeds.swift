@@ -71,28 +71,25 @@ enum FuzzSeeds {
     }
 
     /// tiny-bert compiled with int8-quantize, taken apart: the manifest target's seed and the
-    /// data section it frames every input with.
-    static let tinyBERTInt8: (manifestJSON: [UInt8], data: [UInt8]) = {
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let directory = FuzzScratch.directory + "/seed-" + UUID().uuidString
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            let output = directory + "/tiny-bert.pare"
-            if (try? await Compile.run(model: FuzzFixtures.path("tiny-bert"), output: output, options: .init(recipe: "int8-quantize"))) != nil {
-                box.parts = ArtifactWriter.disassemble(path: output)
-            }
-            done.signal()
-        }
-        done.wait()
-        guard let parts = box.parts else { fatalError("pare-fuzz: cannot compile tiny-bert under \(FuzzFixtures.directory)") }
+    /// data section it frames every input with. Set by `FuzzTarget.prepare()`.
+    static var tinyBERTInt8: (manifestJSON: [UInt8], data: [UInt8]) {
+        guard let parts = lock.withLock({ compiled }) else { fatalError("pare-fuzz: FuzzTarget.prepare() was not awaited before the manifest target ran") }
         return parts
-    }()
+    }
 
-    /// Carries the compiled parts out of the task (written once, read after the semaphore).
-    private final class Box: @unchecked Sendable {
-        var parts: (manifestJSON: [UInt8], data: [UInt8])?
+    private nonisolated(unsafe) static var compiled: (manifestJSON: [UInt8], data: [UInt8])?
+    private static let lock = NSLock()
+
+    /// Compiles tiny-bert once (later calls return at once).
+    static func prepare() async throws {
+        if lock.withLock({ compiled != nil }) { return }
+        let directory = FuzzScratch.directory + "/seed-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let output = directory + "/tiny-bert.pare"
+        _ = try await Compile.run(model: FuzzFixtures.path("tiny-bert"), output: output, options: .init(recipe: "int8-quantize"))
+        guard let parts = ArtifactWriter.disassemble(path: output) else { fatalError("pare-fuzz: the tiny-bert artifact does not read back") }
+        lock.withLock { compiled = parts }
     }
 
     static func manifests() -> [Seed] { [("tiny-bert-int8.json", tinyBERTInt8.manifestJSON)] }

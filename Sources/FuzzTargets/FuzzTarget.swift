@@ -36,7 +36,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case rejected(String)
     }
 
-    /// Runs the target on one input.
+    /// What targets need before their first input (the manifest target's compiled data
+    /// section); await it once per process before `run`.
+    public static func prepare() async throws { try await FuzzSeeds.prepare() }
+
+    /// Runs the target on one input (after `prepare()`).
     public func run(_ input: [UInt8]) -> Outcome {
         switch self {
         case .safetensors: FuzzModelFiles.safetensors(input)
@@ -52,7 +56,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
     /// Valid inputs to start from, made from the committed fixtures: (file name, bytes).
     public func seeds() async throws -> [(name: String, bytes: [UInt8])] {
-        switch self {
+        try await Self.prepare()
+        return switch self {
         case .safetensors: try FuzzSeeds.safetensors()
         case .config: try FuzzSeeds.configs()
         case .tokenizer: try FuzzSeeds.tokenizers()

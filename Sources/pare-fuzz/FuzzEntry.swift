@@ -19,6 +19,22 @@ let selectedTarget: FuzzTarget = {
 }()
 
 #if FUZZING
+/// Prepares the targets before the first input; libFuzzer calls it on the main thread, which
+/// is not one of Swift concurrency's, so waiting here cannot starve the task it waits for.
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { try await FuzzTarget.prepare() } catch {
+            FileHandle.standardError.write(Data("error: pare-fuzz: cannot prepare the targets: \(error)\n".utf8))
+            exit(1)
+        }
+        done.signal()
+    }
+    done.wait()
+    return 0
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
@@ -40,6 +56,7 @@ struct PareFuzz {
                     try Data(seed.bytes).write(to: URL(fileURLWithPath: directory + "/" + seed.name))
                 }
             case "replay":
+                try await FuzzTarget.prepare()
                 for file in arguments.dropFirst(2) {
                     let input = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
                     switch target.run(input) {

@@ -41,7 +41,8 @@ import Testing
 
     /// Inputs libFuzzer found crashes on, one folder per target; each must now be rejected.
     @Test(arguments: FuzzTarget.allCases)
-    func foundCrashesAreNowTypedErrors(target: FuzzTarget) throws {
+    func foundCrashesAreNowTypedErrors(target: FuzzTarget) async throws {
+        try await FuzzTarget.prepare()
         let directory = Self.regressions + "/" + target.rawValue
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for file in files.sorted() {
