@@ -29,14 +29,20 @@ public enum ArtifactError: Error, Equatable, Sendable {
     case tensorsOverlap(path: String, first: String, second: String)
     /// `bytes` is not shape.count · dtype.size.
     case tensorSizeMismatch(path: String, name: String, spec: TensorSpec, bytes: Int)
-    /// The tensor table is not strictly sorted by name (a repeated or out-of-order name).
+    /// The tensor table is not strictly sorted by name (an out-of-order name).
     case tensorTableOrder(path: String, name: String, previous: String)
+    /// The tensor table lists a name twice (in a row, as it is sorted).
+    case duplicateTensor(path: String, name: String)
+    /// `bytes` is more than a `compressedBytes`-byte frame can decode to (`Zstd.maxExpansion`).
+    case tensorExpansion(path: String, name: String, bytes: Int, compressedBytes: Int)
     /// The skeleton names a tensor the table does not have.
     case missingTensor(path: String, name: String)
     /// The table has a tensor the skeleton does not name.
     case unexpectedTensor(path: String, name: String)
     /// The table and the skeleton disagree on a tensor's dtype or shape.
     case shapeMismatch(path: String, name: String, table: TensorSpec, skeleton: TensorSpec)
+    /// A count, width or dimension of the skeleton lies outside `SkeletonBounds`.
+    case skeletonOutOfBounds(path: String, violation: SkeletonBounds.Violation)
 
     // MARK: Tensors
 
@@ -88,15 +94,22 @@ extension ArtifactError: CustomStringConvertible {
         case let .tensorsOverlap(path, first, second):
             return "\(path): frames of tensors '\(first)' and '\(second)' overlap; \(recompile)"
         case let .tensorSizeMismatch(path, name, spec, bytes):
-            return "\(path): tensor '\(name)' is \(spec) (\(spec.shape.count * spec.dtype.size) bytes) but declares \(bytes) bytes; \(recompile)"
+            let size = TensorTableCheck.byteCount(spec.shape.dims, spec.dtype).map { "\($0) bytes" } ?? "no valid byte count"
+            return "\(path): tensor '\(name)' is \(spec) (\(size)) but declares \(bytes) bytes; \(recompile)"
         case let .tensorTableOrder(path, name, previous):
             return "\(path): tensor table lists '\(name)' after '\(previous)' (names must be unique and sorted); \(recompile)"
+        case let .duplicateTensor(path, name):
+            return "\(path): tensor table lists '\(name)' twice (duplicate tensor name); \(recompile)"
+        case let .tensorExpansion(path, name, bytes, compressed):
+            return "\(path): tensor '\(name)' declares \(bytes) bytes from a \(compressed)-byte frame, more than zstd can expand it (at most \(Zstd.maxExpansion)×); \(recompile)"
         case let .missingTensor(path, name):
             return "\(path): the model needs tensor '\(name)' but the tensor table lacks it; \(recompile)"
         case let .unexpectedTensor(path, name):
             return "\(path): tensor table has '\(name)', which the model does not use; \(recompile)"
         case let .shapeMismatch(path, name, table, skeleton):
             return "\(path): tensor '\(name)' is \(table) in the tensor table but \(skeleton) in the model; \(recompile)"
+        case let .skeletonOutOfBounds(path, violation):
+            return "\(path): the model's \(violation); \(recompile)"
         case let .unknownTensor(path, name):
             return "\(path): no tensor named '\(name)'; `pare inspect` lists the tensors"
         case let .checksumMismatch(path, name, expected, actual):

@@ -54,8 +54,9 @@ struct ArtifactFraming {
         dataRange = manifestRange.upperBound..<(manifestRange.upperBound + dataBytes)
     }
 
-    /// Decodes the manifest: bounded by its declared size (and 256 MiB), checked against the
-    /// footer's SHA-256, then parsed.
+    /// Decodes the manifest: its declared size D at most 256 MiB and 32768 · M (`Zstd.maxExpansion`),
+    /// the frame's header recording D, memory bounded by what the frame really decodes to;
+    /// checked against the footer's SHA-256, then parsed.
     func manifest() throws(ArtifactError) -> ArtifactManifest {
         let json = try Self.decodeManifestBytes(file, preamble, manifestRange, path: path)
         let digest = SHA256Hex.digest(json)
@@ -77,6 +78,9 @@ struct ArtifactFraming {
                                     path: String) throws(ArtifactError) -> [UInt8] {
         guard preamble.manifestBytes <= UInt64(ArtifactLayout.maxManifestBytes) else {
             throw .corruptManifest(path: path, reason: "it declares \(preamble.manifestBytes) bytes, more than the \(ArtifactLayout.maxManifestBytes >> 20) MiB limit")
+        }
+        guard preamble.manifestBytes <= UInt64(Zstd.maxExpansion) * UInt64(range.count) else {
+            throw .corruptManifest(path: path, reason: "it declares \(preamble.manifestBytes) bytes from a \(range.count)-byte frame, more than zstd can expand it (at most \(Zstd.maxExpansion)×)")
         }
         let size = Int(preamble.manifestBytes)
         let decoded = file.withBytes(in: range) { frame in

@@ -16,15 +16,23 @@ public final class ArtifactReader: Sendable {
     private let index: [String: Int]
 
     /// Checks, in order: magic, preamble, file length against preamble and footer (truncation),
-    /// footer fields, manifest size (≤ 256 MiB) and SHA-256, manifest JSON, then every tensor
-    /// record: names sorted and unique, bytes = dtype × shape, frame inside the data section,
-    /// frames disjoint, and the table's names, dtypes and shapes equal to the skeleton's.
+    /// footer fields, manifest size (≤ 256 MiB and ≤ 32768 × its frame) and SHA-256, manifest
+    /// JSON, then every tensor record: names sorted and unique, bytes = dtype × shape, frame
+    /// inside the data section, bytes ≤ 32768 × frame, frames disjoint, and the table's names,
+    /// dtypes and shapes equal to the skeleton's; last the skeleton's numbers (`SkeletonBounds`)
+    /// and the IR verifier on it. No declared size is allocated on trust: the manifest's memory
+    /// follows what its frame really decodes to (`Zstd.decompress`).
     public init(path: String) throws(ArtifactError) {
         let file: MappedFile
         do { file = try MappedFile(path: path) } catch { throw .file(error) }
         let framing = try ArtifactFraming(file: file, path: path)
         let manifest = try framing.manifest()
         try TensorTableCheck.check(manifest, dataBytes: framing.dataBytes, path: path)
+        if let violation = SkeletonBounds.violation(manifest.skeleton) {
+            throw .skeletonOutOfBounds(path: path, violation: violation)
+        }
+        let problems = manifest.skeleton.verify()
+        guard problems.isEmpty else { throw .invalidGraph(path: path, diagnostics: problems) }
         self.path = path
         self.file = file
         self.fileBytes = file.count
@@ -46,8 +54,9 @@ public final class ArtifactReader: Sendable {
         return file.withBytes(in: (dataStart + r.offset)..<(dataStart + r.offset + r.compressedBytes)) { Array($0) }
     }
 
-    /// Decodes tensor `name`: decompresses exactly `bytes` bytes (never more), unshuffles, and
-    /// checks the SHA-256 of the result against the manifest.
+    /// Decodes tensor `name`: its frame must record `bytes` in its header and decode to exactly
+    /// that (memory following what it really decodes to), then unshuffles and checks the
+    /// SHA-256 of the result against the manifest.
     public func tensor(_ name: String) throws(ArtifactError) -> Tensor {
         let r = try record(name)
         let range = (dataStart + r.offset)..<(dataStart + r.offset + r.compressedBytes)

@@ -4,11 +4,13 @@ import TensorCore
 /// Checks a manifest's tensor table before any of its offsets is used.
 enum TensorTableCheck {
     /// Names strictly ascending (so unique); bytes = shape.count · dtype.size, without overflow;
-    /// [offset, offset + compressedBytes) inside [0, dataBytes); frames pairwise disjoint; the
-    /// names, dtypes and shapes exactly the skeleton's `namedTensors`.
+    /// [offset, offset + compressedBytes) inside [0, dataBytes); bytes ≤ 32768 · compressedBytes
+    /// (`Zstd.maxExpansion`, so the decoded total is at most 32768 · dataBytes); frames pairwise
+    /// disjoint; the names, dtypes and shapes exactly the skeleton's `namedTensors`.
     static func check(_ manifest: ArtifactManifest, dataBytes: Int, path: String) throws(ArtifactError) {
         var previous: String?
         for r in manifest.tensors {
+            if let previous, previous == r.name { throw .duplicateTensor(path: path, name: r.name) }
             if let previous, !(previous < r.name) {
                 throw .tensorTableOrder(path: path, name: r.name, previous: previous)
             }
@@ -20,6 +22,10 @@ enum TensorTableCheck {
             guard r.offset >= 0, r.compressedBytes > 0, !overflow, end <= dataBytes else {
                 throw .tensorOutOfBounds(path: path, name: r.name, offset: r.offset,
                                          compressedBytes: r.compressedBytes, dataBytes: dataBytes)
+            }
+            let (most, beyond) = r.compressedBytes.multipliedReportingOverflow(by: Zstd.maxExpansion)
+            guard beyond || r.bytes <= most else {
+                throw .tensorExpansion(path: path, name: r.name, bytes: r.bytes, compressedBytes: r.compressedBytes)
             }
         }
         let byOffset = manifest.tensors.sorted { ($0.offset, $0.name) < ($1.offset, $1.name) }
@@ -39,7 +45,7 @@ enum TensorTableCheck {
     }
 
     /// shape.count · dtype.size, or nil when a dimension is negative or the product overflows.
-    private static func byteCount(_ shape: [Int], _ dtype: DType) -> Int? {
+    static func byteCount(_ shape: [Int], _ dtype: DType) -> Int? {
         var total = dtype.size
         for d in shape {
             guard d >= 0 else { return nil }

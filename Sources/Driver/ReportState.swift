@@ -39,11 +39,22 @@ struct ReportState: Codable, Sendable {
         }
     }
 
+    /// Decodes the report section; each skeleton must lie within `SkeletonBounds` and pass the
+    /// IR verifier before the report computes anything with its numbers.
     init(_ value: JSONValue, path: String) throws(DriverError) {
+        let recompile = "recompile the artifact with this version of Pare"
         do {
             self = try JSONDecoder().decode(ReportState.self, from: JSONEncoder().encode(value))
         } catch {
-            throw .input(path: path, "the manifest's report section is unreadable (\(error))", "recompile the artifact with this version of Pare")
+            throw .input(path: path, "the manifest's report section is unreadable (\(error))", recompile)
+        }
+        for (name, skeleton) in [("input", before)] + stages.map({ ("after \($0.pass)", $0.skeleton) }) {
+            if let violation = SkeletonBounds.violation(skeleton) {
+                throw .input(path: path, "the report's \(name) model is out of bounds: \(violation)", recompile)
+            }
+            if let problem = skeleton.verify().first {
+                throw .input(path: path, "the report's \(name) model is not well formed: \(problem)", recompile)
+            }
         }
     }
 }
