@@ -73,8 +73,10 @@ enum TokenDecoder: Sendable, Equatable {
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
         var i = 0
+        let first = target[0]
         while i < text.count {
-            if i + target.count <= text.count && text[i..<(i + target.count)].elementsEqual(target) {
+            // The first byte decides almost always; the whole target is compared only then.
+            if text[i] == first, i + target.count <= text.count, text[i..<(i + target.count)].elementsEqual(target) {
                 out += replacement
                 i += target.count
             } else {
