@@ -4,7 +4,7 @@
 #   make fuzz   every libFuzzer target for FUZZ_SECONDS (default 60) each, with AddressSanitizer
 
 SHELL := /bin/bash
-SWIFT_RELEASE = swift build -c release
+SWIFT_RELEASE = swift build -c release --product pare
 MODEL = examples/models/all-MiniLM-L6-v2
 RECIPE = passes/max-compress.yaml
 OUT = examples/out
