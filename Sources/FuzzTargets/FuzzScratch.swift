@@ -1,10 +1,17 @@
 import Foundation
 
 /// Where a target writes its input, since every parser reads files: one directory per process
-/// (in /dev/shm when it exists, so no disk I/O per execution), one subdirectory per input.
+/// (in /dev/shm when it exists, so no disk I/O per execution), one subdirectory per input;
+/// directories of processes that are gone are removed at start.
 enum FuzzScratch {
     static let directory: String = {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        // A run libFuzzer stopped at a crash never reached atexit: remove what such runs left.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] where name.hasPrefix("pare-fuzz-") {
+            if let pid = Int32(name.dropFirst("pare-fuzz-".count)), kill(pid, 0) == -1, errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: base + "/" + name)
+            }
+        }
         let d = base + "/pare-fuzz-\(getpid())"
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         atexit { try? FileManager.default.removeItem(atPath: FuzzScratch.directory) }
