@@ -64,7 +64,7 @@ public enum RecipeLoader {
                 guard let map = try mapping(raw, source: source, what: "step \(i + 1) (\(pass)) options", budget: &budget) else {
                     throw .recipeSyntax(source: source, reason: "step \(i + 1) (\(pass)): 'options' must be a mapping")
                 }
-                for (key, value) in map {
+                for (key, value) in map.sorted(by: { $0.key < $1.key }) {
                     guard let v = try recipeValue(value, source: source, budget: &budget) else {
                         throw .recipeSyntax(source: source, reason: "step \(i + 1) (\(pass)): option '\(key)' has an unsupported value")
                     }
