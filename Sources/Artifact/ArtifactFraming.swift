@@ -79,7 +79,7 @@ struct ArtifactFraming {
         guard preamble.manifestBytes <= UInt64(ArtifactLayout.maxManifestBytes) else {
             throw .corruptManifest(path: path, reason: "it declares \(preamble.manifestBytes) bytes, more than the \(ArtifactLayout.maxManifestBytes >> 20) MiB limit")
         }
-        guard preamble.manifestBytes <= UInt64(Zstd.maxExpansion) * UInt64(range.count) else {
+        guard Zstd.canDecode(Int(preamble.manifestBytes), from: range.count) else {
             throw .corruptManifest(path: path, reason: "it declares \(preamble.manifestBytes) bytes from a \(range.count)-byte frame, more than zstd can expand it (at most \(Zstd.maxExpansion)×)")
         }
         let size = Int(preamble.manifestBytes)

@@ -15,6 +15,17 @@ enum ArtifactLayout {
     /// The largest decoded manifest a reader accepts (tokenizers of big vocabularies are ~10 MB).
     static let maxManifestBytes = 256 << 20
 
+    /// The preamble and footer around a manifest of `manifestJSON` (written as `manifestFrame`)
+    /// and a data section of `dataBytes`: M, D, N, the manifest's SHA-256 and the total length.
+    static func framing(version: UInt32, manifestJSON: [UInt8], manifestFrame: [UInt8], dataBytes: Int)
+        -> (preamble: Preamble, footer: Footer) {
+        let preamble = Preamble(version: version, flags: 0, manifestFrameBytes: UInt64(manifestFrame.count),
+                                manifestBytes: UInt64(manifestJSON.count))
+        let total = preambleSize + manifestFrame.count + dataBytes + footerSize
+        let footer = Footer(dataBytes: UInt64(dataBytes), manifestSHA256: SHA256Hex.digest(manifestJSON), totalBytes: UInt64(total))
+        return (preamble, footer)
+    }
+
     struct Preamble: Equatable {
         var version: UInt32
         var flags: UInt32

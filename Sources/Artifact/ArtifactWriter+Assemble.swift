@@ -8,11 +8,8 @@ extension ArtifactWriter {
     /// (D, SHA-256 of `manifestJSON`, total length, end marker).
     public static func assemble(manifestJSON: [UInt8], data: [UInt8], version: UInt32 = 1) -> [UInt8] {
         let frame = Zstd.compress(manifestJSON, level: 1)
-        let preamble = ArtifactLayout.Preamble(version: version, flags: 0, manifestFrameBytes: UInt64(frame.count),
-                                               manifestBytes: UInt64(manifestJSON.count))
-        let total = ArtifactLayout.preambleSize + frame.count + data.count + ArtifactLayout.footerSize
-        let footer = ArtifactLayout.Footer(dataBytes: UInt64(data.count), manifestSHA256: SHA256Hex.digest(manifestJSON),
-                                           totalBytes: UInt64(total))
+        let (preamble, footer) = ArtifactLayout.framing(version: version, manifestJSON: manifestJSON, manifestFrame: frame,
+                                                        dataBytes: data.count)
         return preamble.encoded + frame + data + footer.encoded
     }
 

@@ -86,13 +86,8 @@ public enum ArtifactWriter {
             throw .unencodableManifest(path: path, reason: reason)
         }
         let manifestFrame = Zstd.compress(json, level: level)
-        let dataBytes = frames.reduce(0) { $0 + $1.count }
-        let preamble = ArtifactLayout.Preamble(
-            version: UInt32(manifest.formatVersion), flags: 0,
-            manifestFrameBytes: UInt64(manifestFrame.count), manifestBytes: UInt64(json.count))
-        let total = ArtifactLayout.preambleSize + manifestFrame.count + dataBytes + ArtifactLayout.footerSize
-        let footer = ArtifactLayout.Footer(dataBytes: UInt64(dataBytes), manifestSHA256: SHA256Hex.digest(json),
-                                           totalBytes: UInt64(total))
+        let (preamble, footer) = ArtifactLayout.framing(version: UInt32(manifest.formatVersion), manifestJSON: json,
+                                                        manifestFrame: manifestFrame, dataBytes: frames.reduce(0) { $0 + $1.count })
         do {
             let file = try AtomicFile(path: path, inputs: inputs)
             try file.write(preamble.encoded)

@@ -23,8 +23,7 @@ enum TensorTableCheck {
                 throw .tensorOutOfBounds(path: path, name: r.name, offset: r.offset,
                                          compressedBytes: r.compressedBytes, dataBytes: dataBytes)
             }
-            let (most, beyond) = r.compressedBytes.multipliedReportingOverflow(by: Zstd.maxExpansion)
-            guard beyond || r.bytes <= most else {
+            guard Zstd.canDecode(r.bytes, from: r.compressedBytes) else {
                 throw .tensorExpansion(path: path, name: r.name, bytes: r.bytes, compressedBytes: r.compressedBytes)
             }
         }

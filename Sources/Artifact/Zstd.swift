@@ -36,6 +36,13 @@ public enum Zstd {
     /// header and the one byte an RLE block repeats). A larger declared size is impossible.
     public static let maxExpansion = (128 << 10) / 4
 
+    /// Whether a frame of `frameBytes` can decode to `bytes`: bytes ≤ `maxExpansion` · frameBytes
+    /// (without overflow).
+    public static func canDecode(_ bytes: Int, from frameBytes: Int) -> Bool {
+        let (most, beyond) = frameBytes.multipliedReportingOverflow(by: maxExpansion)
+        return beyond || bytes <= most
+    }
+
     /// Decodes `frame`, which must be exactly one zstd frame whose header records `expectedSize`
     /// as its content size, to those bytes. Memory follows what the frame really produces, not
     /// what anything declares: the output starts at
