@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Where a target writes its input, since every parser reads files: one directory per process
 /// (in /dev/shm when it exists, so no disk I/O per execution), one subdirectory per input;
@@ -8,7 +9,7 @@ enum FuzzScratch {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         // A run libFuzzer stopped at a crash never reached atexit: remove what such runs left.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] where name.hasPrefix("pare-fuzz-") {
-            if let pid = Int32(name.dropFirst("pare-fuzz-".count)), kill(pid, 0) == -1, errno == ESRCH {
+            if let pid = Int32(name.dropFirst("pare-fuzz-".count)), AtomicFile.processIsGone(pid) {
                 try? FileManager.default.removeItem(atPath: base + "/" + name)
             }
         }

@@ -45,9 +45,13 @@ public final class AtomicFile {
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count)), pid != getpid() else { continue }
-            if kill(pid, 0) == -1 && errno == ESRCH { unlink((directory.isEmpty ? "" : directory + "/") + name) }
+            if processIsGone(pid) { unlink((directory.isEmpty ? "" : directory + "/") + name) }
         }
     }
+
+    /// Whether no process `pid` runs (so files named after it are leftovers). A live process of
+    /// another user counts as running.
+    public static func processIsGone(_ pid: Int32) -> Bool { kill(pid, 0) == -1 && errno == ESRCH }
 
     /// Installs handlers for SIGINT, SIGTERM and SIGHUP that unlink every open temporary, then
     /// re-raise the signal with its default action (so the exit status says which). For the
