@@ -19,7 +19,8 @@ public struct CalibrationOptions: Sendable {
     }
 }
 
-enum CalibrationInput {
+/// Reads calibration samples as every command does (`pare calibrate`, `compile`, `eval`).
+public enum CalibrationInput {
     static let defaultCorpus = "examples/calibration/default.txt"
 
     /// The shipped corpus, looked up from the working directory and then beside the executable's
@@ -35,7 +36,9 @@ enum CalibrationInput {
         return candidates.first { FileManager.default.fileExists(atPath: $0) }
     }
 
-    static func load(_ options: CalibrationOptions, config: ModelConfig, tokenizer: any Tokenizer) throws(DriverError) -> CalibrationSet {
+    /// The samples of `options` for a model of `config`, tokenized by `tokenizer` with its
+    /// specials (none for a causal model), at most min(maxLength, maxPositions) ids each.
+    public static func load(_ options: CalibrationOptions, config: ModelConfig, tokenizer: any Tokenizer) throws(DriverError) -> CalibrationSet {
         guard options.samples >= 1 else { throw .usage("--samples \(options.samples) is below 1", "pass at least one sample") }
         guard options.maxLength >= 2 else { throw .usage("--max-length \(options.maxLength) is below 2", "pass a longer limit") }
         guard let path = options.path ?? defaultCorpusPath() else {

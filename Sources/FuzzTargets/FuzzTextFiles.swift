@@ -1,5 +1,7 @@
-import Calibration
+import Driver
 import Foundation
+import ModelImport
+import ModelIR
 import Passes
 import Tokenizers
 
@@ -47,22 +49,23 @@ enum FuzzTextFiles {
         }
     }
 
-    /// tiny-bert's tokenizer, which calibration text goes through.
-    static let tinyBERT: (any Tokenizer)? = try? TokenizerLoader.load(directory: FuzzFixtures.path("tiny-bert"))
+    /// tiny-bert's config and tokenizer, which calibration text is read for.
+    static let tinyBERT: (config: ModelConfig, tokenizer: any Tokenizer)? = {
+        let directory = FuzzFixtures.path("tiny-bert")
+        guard let config = try? ModelImporter.config(directory: directory),
+              let tokenizer = try? TokenizerLoader.load(directory: directory) else { return nil }
+        return (config, tokenizer)
+    }()
 
     /// Calibration data (JSONL when the input starts with `{`, else text, one sample per line),
-    /// 8 samples of at most 32 ids, as `pare calibrate` loads it.
+    /// 8 samples of at most 32 ids, loaded by `CalibrationInput` as `pare calibrate` loads it.
     static func calibration(_ input: [UInt8]) -> FuzzTarget.Outcome {
-        guard let tokenizer = tinyBERT else { fatalError("pare-fuzz: tiny-bert fixture not found under \(FuzzFixtures.directory)") }
+        guard let (config, tokenizer) = tinyBERT else { fatalError("pare-fuzz: tiny-bert fixture not found under \(FuzzFixtures.directory)") }
         let name = input.first == UInt8(ascii: "{") ? "calibration.jsonl" : "calibration.txt"
         return FuzzScratch.withFolder(files: [name: input]) { directory in .of {
-            let path = directory + "/" + name
-            let set = try CalibrationLoader.load(path: path, samples: 8, maxLength: 32, seed: 0,
-                                                 vocabularySize: tokenizer.vocabularySize) { text, maxLength in
-                let encoding = tokenizer.encode(text, addSpecialTokens: true, maxLength: maxLength)
-                return (encoding.ids, encoding.truncated)
-            }
-            precondition(set.samples.allSatisfy { $0.count <= 32 && $0.allSatisfy { (0..<tokenizer.vocabularySize).contains($0) } },
+            let options = CalibrationOptions(path: directory + "/" + name, samples: 8, maxLength: 32)
+            let set = try CalibrationInput.load(options, config: config, tokenizer: tokenizer)
+            precondition(set.samples.allSatisfy { $0.count <= 32 && $0.allSatisfy { (0..<config.vocabSize).contains($0) } },
                          "a calibration sample longer than 32 ids or with an id out of range")
         } }
     }
