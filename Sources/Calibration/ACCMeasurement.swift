@@ -1,6 +1,7 @@
 import Kernels
 import ModelIR
 import Runtime
+import TensorCore
 
 /// ACC per layer measured on calibration samples with the full model (no elimination):
 /// ACC_l = mean (or median) over samples of median_j SV_j (ACC-SPEC §3, Eq. A6).
@@ -15,6 +16,19 @@ public struct ACCMeasurement: Sendable, Equatable, Codable {
     public var samples: Int
     public var tokens: Int
 
+    /// ACC_l from each layer's per-sample values (samples without an unprotected token left out).
+    public init(perLayer: [[Double]], aggregate: Aggregate, tokens: Int) {
+        acc = perLayer.map { values -> Double in
+            aggregate == .mean ? values.reduce(0, +) / Double(max(values.count, 1)) : (ScoreVector.median(values) ?? 0)
+        }
+        standardDeviation = zip(perLayer, acc).map { values, mean -> Double in
+            guard values.count > 1 else { return 0 }
+            return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
+        }
+        samples = perLayer.first?.count ?? 0
+        self.tokens = tokens
+    }
+
     /// Runs `model` on `samples` (token ids, one array per sample) in batches and measures ACC.
     ///
     /// OpenBLAS gives last-bit differences with different thread counts, which can move a
@@ -25,6 +39,23 @@ public struct ACCMeasurement: Sendable, Equatable, Codable {
         try BLASThreads.withCount(1) { () throws(RuntimeError) in
             try measureOnThisThread(model, samples: samples, batchSize: batchSize, aggregate: aggregate)
         }
+    }
+
+    /// ACC of `model` on `samples`: an encoder block by block on a `CalibrationStream` (`workers`
+    /// threads, the values in sample order whatever their number), as the layer-by-layer compile
+    /// measures it; any other model whole (`measure(_:samples:…)`).
+    public static func measure(model: Model, samples: [[Int]], batchSize: Int = 16, aggregate: Aggregate = .mean,
+                               workers: Int = 0) throws(RuntimeError) -> ACCMeasurement {
+        guard !model.config.causal, model.decoder == nil else {
+            return try measure(PreparedModel(model), samples: samples, batchSize: batchSize, aggregate: aggregate)
+        }
+        var stream = try CalibrationStream(model, samples: samples, batchSize: batchSize, workers: workers)
+        var perLayer: [[Double]] = []
+        for (l, block) in model.blocks.enumerated() {
+            let measured = stream.measure(PreparedEncoderBlock(block, index: l, shell: stream.shell), weights: block, request: .init(acc: true))
+            perLayer.append(measured.acc.compactMap { $0 })
+        }
+        return ACCMeasurement(perLayer: perLayer, aggregate: aggregate, tokens: samples.reduce(0) { $0 + $1.count })
     }
 
     private static func measureOnThisThread(_ model: PreparedModel, samples: [[Int]], batchSize: Int,
@@ -51,14 +82,6 @@ public struct ACCMeasurement: Sendable, Equatable, Codable {
             if batch.count == batchSize { try flush() }
         }
         try flush()
-        let acc = perLayer.map { values -> Double in
-            aggregate == .mean ? values.reduce(0, +) / Double(max(values.count, 1)) : (ScoreVector.median(values) ?? 0)
-        }
-        let std = zip(perLayer, acc).map { values, mean -> Double in
-            guard values.count > 1 else { return 0 }
-            return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
-        }
-        return ACCMeasurement(acc: acc, standardDeviation: std, samples: perLayer.first?.count ?? 0,
-                              tokens: samples.reduce(0) { $0 + $1.count })
+        return ACCMeasurement(perLayer: perLayer, aggregate: aggregate, tokens: samples.reduce(0) { $0 + $1.count })
     }
 }

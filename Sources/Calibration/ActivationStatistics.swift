@@ -48,6 +48,22 @@ public struct InputStatistics: Sendable, Equatable {
         rows += n
         if gram != nil { gram!.withUnsafeMutableBufferPointer { GEMM.accumulateGram(x.baseAddress!, rows: n, columns: width, into: $0.baseAddress!) } }
     }
+
+    /// Adds the statistics of later tokens: sums and Gram entries add, maxima take the larger.
+    mutating func merge(_ other: InputStatistics) {
+        rows += other.rows
+        for j in sums.indices {
+            sums[j] += other.sums[j]
+            sumSquares[j] += other.sumSquares[j]
+            sumAbs[j] += other.sumAbs[j]
+            maxAbs[j] = max(maxAbs[j], other.maxAbs[j])
+        }
+        if gram != nil, let g = other.gram {
+            gram!.withUnsafeMutableBufferPointer { a in g.withUnsafeBufferPointer { b in
+                for i in 0..<a.count { a[i] += b[i] }
+            } }
+        }
+    }
 }
 
 /// What the passes learn from running the model on calibration samples (DESIGN §4: computed
@@ -59,13 +75,53 @@ public struct ActivationStatistics: Sendable {
     /// the size of that head's contribution to the residual stream.
     public var headScores: [[Double]]
     public var tokens: Int
+    /// ACC of each calibration sample per block (by block index), when measured block by block.
+    public var acc: [Int: [Double]] = [:]
+
+    public init(inputs: [LayerPath: InputStatistics], headScores: [[Double]], tokens: Int) {
+        self.inputs = inputs
+        self.headScores = headScores
+        self.tokens = tokens
+    }
 
     /// Runs `model` (no elimination) on `samples` and gathers the statistics; Gram matrices only
-    /// for the paths in `gram`. One BLAS thread, so the numbers are the same on any core count.
-    public static func measure(_ model: Model, samples: [[Int]], gram: Set<LayerPath> = [], batchSize: Int = 16) throws(RuntimeError) -> ActivationStatistics {
-        try BLASThreads.withCount(1) { () throws(RuntimeError) in
+    /// for the paths in `gram`. An encoder runs block by block on a `CalibrationStream`
+    /// (`workers` threads, one BLAS thread each, batches reduced in order), which is what the
+    /// layer-by-layer compile runs too; a causal model runs whole on one thread. Either way the
+    /// numbers are the same on any core count.
+    public static func measure(_ model: Model, samples: [[Int]], gram: Set<LayerPath> = [], batchSize: Int = 16,
+                               workers: Int = 0) throws(RuntimeError) -> ActivationStatistics {
+        guard model.config.causal || model.decoder != nil else {
+            var stream = try CalibrationStream(model, samples: samples, batchSize: batchSize, workers: workers)
+            var blocks: [BlockStatistics] = []
+            for (l, block) in model.blocks.enumerated() {
+                let roles = Set(gram.compactMap { $0.role(inBlock: l) })
+                let prepared = PreparedEncoderBlock(block, index: l, shell: stream.shell)
+                blocks.append(stream.measure(prepared, weights: block, request: .init(inputs: true, gram: roles, headScores: true)))
+            }
+            return ActivationStatistics(blocks: blocks)
+        }
+        return try BLASThreads.withCount(1) { () throws(RuntimeError) in
             try measureOnThisThread(model, samples: samples, gram: gram, batchSize: batchSize)
         }
+    }
+
+    /// The statistics of blocks measured one at a time (`blocks[l]` of block l).
+    public init(blocks: [BlockStatistics]) {
+        var inputs: [LayerPath: InputStatistics] = [:]
+        for b in blocks { for (role, stats) in b.inputs { inputs[.block(b.layer, role)] = stats } }
+        self.init(inputs: inputs, headScores: blocks.map(\.headScores), tokens: blocks.first?.tokens ?? 0)
+    }
+
+    /// One block's statistics in a model of `layerCount` blocks (the other blocks' entries empty):
+    /// what a pass reads of block `block.layer` in the layer-by-layer compile.
+    public init(block: BlockStatistics, layerCount: Int) {
+        var inputs: [LayerPath: InputStatistics] = [:]
+        for (role, stats) in block.inputs { inputs[.block(block.layer, role)] = stats }
+        var headScores = [[Double]](repeating: [], count: layerCount)
+        headScores[block.layer] = block.headScores
+        self.init(inputs: inputs, headScores: headScores, tokens: block.tokens)
+        acc = [block.layer: block.acc.compactMap { $0 }]
     }
 
     private static func measureOnThisThread(_ model: Model, samples: [[Int]], gram: Set<LayerPath>,

@@ -14,6 +14,12 @@ public struct LayerPath: Hashable, Comparable, Codable, Sendable, CustomStringCo
     /// `blocks.<i>.<rest>` for block `i`.
     public static func block(_ i: Int, _ rest: String) -> LayerPath { LayerPath("blocks.\(i).\(rest)") }
 
+    /// `rest` of `blocks.<l>.<rest>`, e.g. `mlp.down`; nil for a path elsewhere.
+    public func role(inBlock l: Int) -> String? {
+        guard components.count > 2, components[0] == "blocks", components[1] == "\(l)" else { return nil }
+        return components.dropFirst(2).joined(separator: ".")
+    }
+
     /// The block index of a `blocks.<i>...` path.
     public var blockIndex: Int? {
         guard components.count >= 2, components[0] == "blocks" else { return nil }

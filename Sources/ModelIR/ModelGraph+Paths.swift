@@ -56,7 +56,7 @@ extension ModelGraph {
     }
 
     /// Replaces the block's linear named by (sub-layer, role), e.g. ("attention", "q"); false when none.
-    private static func set(_ linear: Linear<T>, role: (String, String), in block: inout Block<T>) -> Bool {
+    static func set(_ linear: Linear<T>, role: (String, String), in block: inout Block<T>) -> Bool {
         switch role {
         case ("attention", "q"): block.attention.q = linear
         case ("attention", "k"): block.attention.k = linear
@@ -84,39 +84,15 @@ extension ModelGraph {
 
     /// `map` that also passes each tensor's IR name; the names and order of `namedTensors`.
     public func mapNamed<U>(_ f: (String, T) throws -> U) rethrows -> ModelGraph<U> {
-        func norm(_ n: LayerNorm<T>, _ at: String) throws -> LayerNorm<U> {
-            LayerNorm(weight: try f("\(at).weight", n.weight), bias: try n.bias.map { try f("\(at).bias", $0) })
-        }
-        func linear(_ l: Linear<T>, _ at: String) throws -> Linear<U> {
-            let roles = l.weight.parts.map(\.role)
-            var index = 0
-            let weight = try l.weight.map { t -> U in
-                defer { index += 1 }
-                return try f("\(at).\(roles[index])", t)
-            }
-            return Linear(inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: weight,
-                          bias: try l.bias.map { try f("\(at).bias", $0) }, activations: l.activations)
-        }
+        func norm(_ n: LayerNorm<T>, _ at: String) throws -> LayerNorm<U> { try Self.mapNamed(n, at, f) }
+        func linear(_ l: Linear<T>, _ at: String) throws -> Linear<U> { try Self.mapNamed(l, at, f) }
+        func block(_ b: Block<T>, _ at: String) throws -> Block<U> { try Self.mapNamed(b, at, f) }
         let e = embeddings
         let mappedEmbeddings = Embeddings<U>(
             word: try f("embeddings.word", e.word), position: try e.position.map { try f("embeddings.position", $0) },
             tokenType: try e.tokenType.map { try f("embeddings.token_type", $0) },
             norm: try e.norm.map { try norm($0, "embeddings.norm") },
             relativeBias: try e.relativeBias.map { try f("embeddings.relative_bias", $0) })
-        func block(_ b: Block<T>, _ at: String) throws -> Block<U> {
-            func attention(_ a: Attention<T>, _ at: String) throws -> Attention<U> {
-                Attention(q: try linear(a.q, "\(at).q"), k: try linear(a.k, "\(at).k"), v: try linear(a.v, "\(at).v"),
-                          o: try linear(a.o, "\(at).o"), headDim: a.headDim, keptHeads: a.keptHeads, queriesPerKVHead: a.queriesPerKVHead)
-            }
-            let selfAttention = try attention(b.attention, "\(at).attention")
-            let attentionNorm = try norm(b.attentionNorm, "\(at).attention_norm")
-            let cross = try b.crossAttention.map { try attention($0, "\(at).cross_attention") }
-            let crossNorm = try b.crossAttentionNorm.map { try norm($0, "\(at).cross_attention_norm") }
-            let gate = try b.mlp.gate.map { try linear($0, "\(at).mlp.gate") }
-            let mlp = MLP(up: try linear(b.mlp.up, "\(at).mlp.up"), down: try linear(b.mlp.down, "\(at).mlp.down"), gate: gate)
-            return Block(attention: selfAttention, attentionNorm: attentionNorm, mlp: mlp, mlpNorm: try norm(b.mlpNorm, "\(at).mlp_norm"),
-                         crossAttention: cross, crossAttentionNorm: crossNorm)
-        }
         let mappedBlocks = try blocks.enumerated().map { i, b in try block(b, "blocks.\(i)") }
         let h = head
         let mappedHead = Head<U>(
@@ -134,7 +110,65 @@ extension ModelGraph {
                              decoder: mappedDecoder, elimination: elimination)
     }
 
+    static func mapNamed<U>(_ n: LayerNorm<T>, _ at: String, _ f: (String, T) throws -> U) rethrows -> LayerNorm<U> {
+        LayerNorm(weight: try f("\(at).weight", n.weight), bias: try n.bias.map { try f("\(at).bias", $0) })
+    }
+
+    static func mapNamed<U>(_ l: Linear<T>, _ at: String, _ f: (String, T) throws -> U) rethrows -> Linear<U> {
+        let roles = l.weight.parts.map(\.role)
+        var index = 0
+        let weight = try l.weight.map { t -> U in
+            defer { index += 1 }
+            return try f("\(at).\(roles[index])", t)
+        }
+        return Linear(inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: weight,
+                      bias: try l.bias.map { try f("\(at).bias", $0) }, activations: l.activations)
+    }
+
+    static func mapNamed<U>(_ b: Block<T>, _ at: String, _ f: (String, T) throws -> U) rethrows -> Block<U> {
+        func norm(_ n: LayerNorm<T>, _ at: String) throws -> LayerNorm<U> { try mapNamed(n, at, f) }
+        func linear(_ l: Linear<T>, _ at: String) throws -> Linear<U> { try mapNamed(l, at, f) }
+        func attention(_ a: Attention<T>, _ at: String) throws -> Attention<U> {
+            Attention(q: try linear(a.q, "\(at).q"), k: try linear(a.k, "\(at).k"), v: try linear(a.v, "\(at).v"),
+                      o: try linear(a.o, "\(at).o"), headDim: a.headDim, keptHeads: a.keptHeads, queriesPerKVHead: a.queriesPerKVHead)
+        }
+        let selfAttention = try attention(b.attention, "\(at).attention")
+        let attentionNorm = try norm(b.attentionNorm, "\(at).attention_norm")
+        let cross = try b.crossAttention.map { try attention($0, "\(at).cross_attention") }
+        let crossNorm = try b.crossAttentionNorm.map { try norm($0, "\(at).cross_attention_norm") }
+        let gate = try b.mlp.gate.map { try linear($0, "\(at).mlp.gate") }
+        let mlp = MLP(up: try linear(b.mlp.up, "\(at).mlp.up"), down: try linear(b.mlp.down, "\(at).mlp.down"), gate: gate)
+        return Block(attention: selfAttention, attentionNorm: attentionNorm, mlp: mlp, mlpNorm: try norm(b.mlpNorm, "\(at).mlp_norm"),
+                     crossAttention: cross, crossAttentionNorm: crossNorm)
+    }
+
     static func tensors(of linear: Linear<T>, at prefix: String) -> [(String, T)] {
         linear.weight.parts.map { ("\(prefix).\($0.role)", $0.tensor) } + (linear.bias.map { [("\(prefix).bias", $0)] } ?? [])
+    }
+}
+
+extension Block {
+    /// This block's linears with their paths as block `index` (`blocks.<index>.attention.q`, …),
+    /// in execution order: the block's part of `ModelGraph.linears`.
+    public func linears(index: Int) -> [(path: LayerPath, linear: Linear<T>)] {
+        ModelGraph<T>.linears(of: self, at: "blocks.\(index)").map { (path: $0.0, linear: $0.1) }
+    }
+
+    /// Replaces the linear at `path` (`blocks.<i>.<part>.<role>`); false when the path names none.
+    @discardableResult
+    public mutating func setLinear(_ linear: Linear<T>, at path: LayerPath) -> Bool {
+        let c = path.components
+        guard c.count == 4, c[0] == "blocks" else { return false }
+        return ModelGraph<T>.set(linear, role: (c[2], c[3]), in: &self)
+    }
+}
+
+extension Block {
+    /// Every tensor of this block with its IR name as block `index` (`blocks.<index>.mlp.up.weight`,
+    /// …), in the order `ModelGraph.namedTensors` lists them.
+    public func namedTensors(index: Int) -> [(name: String, tensor: T)] {
+        var result: [(name: String, tensor: T)] = []
+        _ = ModelGraph<T>.mapNamed(self, "blocks.\(index)") { name, t in result.append((name, t)); return t.spec }
+        return result
     }
 }

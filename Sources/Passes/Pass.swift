@@ -61,10 +61,13 @@ public final class PassContext: @unchecked Sendable {
     public let calibration: CalibrationSet?
     /// PEFT LoRA adapters given with `--adapter`, in order; `merge-lora` merges them.
     public let adapters: [LoRAAdapter]
+    /// Threads calibration runs on (0: one per core); the statistics' bits do not depend on it.
+    public let workers: Int
     private var analyses: [String: any Sendable] = [:]
 
-    public init(seed: UInt64 = 0, calibration: CalibrationSet? = nil, adapters: [LoRAAdapter] = []) {
+    public init(seed: UInt64 = 0, calibration: CalibrationSet? = nil, adapters: [LoRAAdapter] = [], workers: Int = 0) {
         self.seed = seed
+        self.workers = workers
         self.calibration = calibration
         self.adapters = adapters
     }
@@ -88,7 +91,7 @@ public final class PassContext: @unchecked Sendable {
         let key = "activation-statistics" + gram.map(\.description).sorted().joined(separator: ",")
         if let cached = analyses[key] as? ActivationStatistics { return cached }
         do {
-            let statistics = try ActivationStatistics.measure(model, samples: calibration.samples, gram: gram)
+            let statistics = try ActivationStatistics.measure(model, samples: calibration.samples, gram: gram, workers: workers)
             analyses[key] = statistics
             return statistics
         } catch {

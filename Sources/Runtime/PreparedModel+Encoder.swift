@@ -73,7 +73,7 @@ extension PreparedModel {
         guard !config.causal else { throw .unsupported("encode(_:) runs encoders; use decode(_:) for \(config.architecture.rawValue)") }
         try validate(batch)
         try validate(elimination)
-        let d = config.hiddenSize, preNorm = config.normPlacement == .pre
+        let d = config.hiddenSize
         var rows = batch.tokenCount
         var state = EliminationState(batch, elimination: elimination, protection: .first)
         var x = timed(profile, .embeddings) { embed(batch) }
@@ -81,51 +81,7 @@ extension PreparedModel {
         var stateOffsets: [[Int]] = keepHiddenStates ? [state.offsets] : []
         let scratch = Scratch()
         for (l, layer) in layers.enumerated() {
-            // The attention's input: x itself (post-norm), or N₁(x) (pre-norm).
-            var normalized: [Float] = []
-            if preNorm {
-                normalized = x
-                normalized.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.attentionNorm, profile: profile) }
-            }
-            let input = preNorm ? normalized : x
-            if let inputs { input.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
-            let qkv = scratch.buffer(.qkv, count: rows * layer.qkvWidth, of: Float.self)
-            input.withUnsafeBufferPointer {
-                projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, positions: rotary == nil ? nil : state.positions.flatMap { $0 },
-                           scratch: scratch, profile: profile)
-            }
-            let context = scratch.buffer(.context, count: rows * layer.attentionWidth, of: Float.self)
-            let scores = attend(layer, index: l, qkv: qkv, segments: state.segments, caches: nil, causal: false,
-                                context: context, observe: observe, profile: profile, score: state.scoring(layer: l),
-                                keyBias: state.logSizes, relative: relativeBias(state.positions))
-            if let step = timed(profile, .selection, { eliminate(&state, layer: l, scores: scores, hidden: x) }) {
-                timed(profile, .selection) { rows = apply(step, to: &x, context: context, layer: layer) }
-            }
-            if let inputs { inputs(l, .output, UnsafeBufferPointer(start: context, count: rows * layer.attentionWidth), layer.attentionWidth) }
-            // x + C·W_Oᵀ + b_O in place in x, then LN₁ when post-norm.
-            x.withUnsafeMutableBufferPointer { h in
-                layer.o.apply(context, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch,
-                              profile: profile, phase: .output)
-                if !preNorm { normalize(h.baseAddress!, rows: rows, layer.attentionNorm, profile: profile) }
-            }
-            if preNorm {
-                // out = h + MLP(N₂(h)): the down GEMM accumulates onto h.
-                var m = x
-                m.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
-                m.withUnsafeBufferPointer { m in
-                    x.withUnsafeMutableBufferPointer {
-                        mlp(layer, index: l, m.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, scratch: scratch,
-                            profile: profile, inputs: inputs)
-                    }
-                }
-            } else {
-                // out = LN₂(h + MLP(h)): the MLP's down GEMM accumulates onto h in place.
-                x.withUnsafeMutableBufferPointer { h in
-                    mlp(layer, index: l, h.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch,
-                        profile: profile, inputs: inputs)
-                }
-                x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
-            }
+            encoderLayer(l, layer, x: &x, rows: &rows, state: &state, scratch: scratch, observe: observe, inputs: inputs, profile: profile)
             if keepHiddenStates {
                 states.append(x)
                 stateOffsets.append(state.offsets)
@@ -154,6 +110,60 @@ extension PreparedModel {
                              hiddenStates: keepHiddenStates ? states : nil, stateOffsets: keepHiddenStates ? stateOffsets : nil,
                              keptPositions: state.positions, keptCounts: state.history, sizes: state.mergedSizes,
                              pooled: pooled, logits: logits)
+    }
+
+    /// Encoder block `l` on the packed rows x [rows, d] of `state`'s samples, in place (post-norm:
+    /// x ← LN₂(h + MLP(h)), h = LN₁(x + C·W_Oᵀ); pre-norm: h = x + C(N₁(x))·W_Oᵀ, x ← h + MLP(N₂(h))),
+    /// eliminating rows when `state` asks. One step of `encode`, and what `PreparedBlock` runs
+    /// alone, so a block run by itself gives the bits it gives inside the whole model.
+    func encoderLayer(_ l: Int, _ layer: Layer, x: inout [Float], rows: inout Int, state: inout EliminationState, scratch: Scratch,
+                      observe: AttentionObserver?, inputs: LinearInputObserver?, profile: ForwardProfile?) {
+        let d = config.hiddenSize, preNorm = config.normPlacement == .pre
+        // The attention's input: x itself (post-norm), or N₁(x) (pre-norm).
+        var normalized: [Float] = []
+        if preNorm {
+            normalized = x
+            normalized.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.attentionNorm, profile: profile) }
+        }
+        let input = preNorm ? normalized : x
+        if let inputs { input.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
+        let qkv = scratch.buffer(.qkv, count: rows * layer.qkvWidth, of: Float.self)
+        input.withUnsafeBufferPointer {
+            projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, positions: rotary == nil ? nil : state.positions.flatMap { $0 },
+                       scratch: scratch, profile: profile)
+        }
+        let context = scratch.buffer(.context, count: rows * layer.attentionWidth, of: Float.self)
+        let scores = attend(layer, index: l, qkv: qkv, segments: state.segments, caches: nil, causal: false,
+                            context: context, observe: observe, profile: profile, score: state.scoring(layer: l),
+                            keyBias: state.logSizes, relative: relativeBias(state.positions))
+        if let step = timed(profile, .selection, { eliminate(&state, layer: l, scores: scores, hidden: x) }) {
+            timed(profile, .selection) { rows = apply(step, to: &x, context: context, layer: layer) }
+        }
+        if let inputs { inputs(l, .output, UnsafeBufferPointer(start: context, count: rows * layer.attentionWidth), layer.attentionWidth) }
+        // x + C·W_Oᵀ + b_O in place in x, then LN₁ when post-norm.
+        x.withUnsafeMutableBufferPointer { h in
+            layer.o.apply(context, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch,
+                          profile: profile, phase: .output)
+            if !preNorm { normalize(h.baseAddress!, rows: rows, layer.attentionNorm, profile: profile) }
+        }
+        if preNorm {
+            // out = h + MLP(N₂(h)): the down GEMM accumulates onto h.
+            var m = x
+            m.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
+            m.withUnsafeBufferPointer { m in
+                x.withUnsafeMutableBufferPointer {
+                    mlp(layer, index: l, m.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, scratch: scratch,
+                        profile: profile, inputs: inputs)
+                }
+            }
+        } else {
+            // out = LN₂(h + MLP(h)): the MLP's down GEMM accumulates onto h in place.
+            x.withUnsafeMutableBufferPointer { h in
+                mlp(layer, index: l, h.baseAddress!, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch,
+                    profile: profile, inputs: inputs)
+            }
+            x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
+        }
     }
 
     /// The encoder's relative position bias for rows at `positions` (per sample), bidirectional;

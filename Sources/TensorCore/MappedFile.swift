@@ -45,4 +45,22 @@ public final class MappedFile: Sendable {
         guard let address else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         return try body(UnsafeRawBufferPointer(start: address + range.lowerBound, count: range.count))
     }
+
+    /// Gives the resident pages of bytes `range` back to the kernel (`madvise(MADV_DONTNEED)` on
+    /// the whole pages inside it): the mapping stays valid and a later read fetches them again
+    /// from the page cache or disk. What a layer-by-layer compile does with a block it is done with.
+    public func discard(_ range: Range<Int>) {
+        guard let address, range.lowerBound >= 0, range.upperBound <= count else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page, end = range.upperBound / page * page
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: address + start), end - start, Int32(MADV_DONTNEED))
+    }
+}
+
+extension TensorStorage {
+    /// Gives a mapped tensor's pages back to the kernel (`MappedFile.discard`); owned bytes stay.
+    public func discardMappedPages() {
+        if case let .mapped(file, range) = self { file.discard(range) }
+    }
 }

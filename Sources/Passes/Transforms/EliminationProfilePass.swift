@@ -2,6 +2,7 @@ import Calibration
 import Kernels
 import ModelIR
 import Runtime
+import TensorCore
 
 /// `elimination-profile`: measures ACC per layer on the calibration samples with the model as it
 /// is at this step (ACC-SPEC §3), fits the curve, derives EP (Eq. 2), and bakes the profile, its
@@ -70,32 +71,20 @@ public struct EliminationProfilePass: Pass {
         guard let calibration = context.calibration, !calibration.samples.isEmpty else {
             throw .failed(pass: Self.name, reason: "needs calibration samples; pass --calibration FILE (the default corpus is used when none is given)")
         }
-        let prepared = PreparedModel(model)
         let measurement: ACCMeasurement
         do {
-            measurement = try ACCMeasurement.measure(prepared, samples: calibration.samples, batchSize: options.batchSize,
-                                                     aggregate: options.aggregate)
+            measurement = try ACCMeasurement.measure(model: model, samples: calibration.samples, batchSize: options.batchSize,
+                                                     aggregate: options.aggregate, workers: context.workers)
         } catch {
             throw .failed(pass: Self.name, reason: error.description)
         }
-        guard measurement.samples > 0 else {
-            throw .failed(pass: Self.name, reason: "no calibration sample has a token besides the protected one (one-token samples give no ACC); use longer calibration text")
-        }
-        var profile = EliminationProfile(acc: measurement.acc, fit: options.fit,
-                                         protection: model.config.causal ? .last : .first, defaultLambda: options.lambda ?? 1)
-        profile.mode = options.mode
-        var diagnostics: [Diagnostic] = []
-        if let target = options.targetSpeedup {
-            guard let lambda = profile.lambda(forSpeedup: target) else {
-                throw .failed(pass: Self.name, reason: "a \(target)× speedup is out of reach for this profile (λ → 0 gives \(profile.continuousSpeedup(lambda: 1e-6))×); lower target-speedup")
-            }
-            profile.defaultLambda = lambda
-        }
+        var (profile, diagnostics) = try baseProfile(measurement, causal: model.config.causal)
         if let floor = options.minFidelity {
             let search: FidelitySearch, lambda: Double, fidelity: Double
             do {
                 // One BLAS thread, as for every calibration statistic: sgemm's rounding depends on
                 // how it splits the work, and the λ found must not depend on the machine.
+                let prepared = PreparedModel(model)
                 (search, lambda, fidelity) = try BLASThreads.withCount(1) { () throws(RuntimeError) in
                     let search = try FidelitySearch(prepared, samples: calibration.samples, profile: profile, batchSize: options.batchSize)
                     let (lambda, fidelity) = try search.smallestLambda(floor: floor)
@@ -109,10 +98,58 @@ public struct EliminationProfilePass: Pass {
             diagnostics.append(Diagnostic(.note, at: "elimination",
                                           "λ = \(String(format: "%.4f", lambda)) keeps \(search.metric.rawValue) \(String(format: "%.4f", fidelity)) ≥ \(floor) on the calibration samples (\(options.mode.rawValue))"))
         }
+        return result(profile, measurement, diagnostics: diagnostics, into: &model.elimination, context: context)
+    }
+}
+
+extension EliminationProfilePass: BlockwisePass {
+    /// Block by block unless `min-fidelity` is set: that search runs the whole model with
+    /// elimination at many λ, so it needs every block at once.
+    public func runsBlockwise(_ s: Skeleton, _ context: PassContext) -> Bool { options.minFidelity == nil }
+
+    public func request(block l: Int, _ s: Skeleton) -> CalibrationStream.Request? { .init(acc: true) }
+
+    public var calibrationBatchSize: Int { options.batchSize }
+
+    /// Changes nothing: block l's ACC values ride in the outcome to `finish`.
+    public func apply(to block: inout Block<Tensor>, index l: Int, statistics: ActivationStatistics?, decision: [Int]?,
+                      context: PassContext) throws(PassError) -> BlockOutcome {
+        BlockOutcome(changed: false, acc: statistics?.acc[l] ?? [])
+    }
+
+    public func finish(_ outcomes: [BlockOutcome], elimination: inout EliminationProfile?, _ s: Skeleton,
+                       context: PassContext) throws(PassError) -> PassResult {
+        let measurement = ACCMeasurement(perLayer: outcomes.map(\.acc), aggregate: options.aggregate,
+                                         tokens: context.calibration?.samples.reduce(0) { $0 + $1.count } ?? 0)
+        let (profile, diagnostics) = try baseProfile(measurement, causal: s.config.causal)
+        return result(profile, measurement, diagnostics: diagnostics, into: &elimination, context: context)
+    }
+
+    /// The profile fitted to `measurement`, with the default λ of `lambda` or `target-speedup`.
+    func baseProfile(_ measurement: ACCMeasurement, causal: Bool) throws(PassError) -> (EliminationProfile, [Diagnostic]) {
+        guard measurement.samples > 0 else {
+            throw .failed(pass: Self.name, reason: "no calibration sample has a token besides the protected one (one-token samples give no ACC); use longer calibration text")
+        }
+        var profile = EliminationProfile(acc: measurement.acc, fit: options.fit,
+                                         protection: causal ? .last : .first, defaultLambda: options.lambda ?? 1)
+        profile.mode = options.mode
+        if let target = options.targetSpeedup {
+            guard let lambda = profile.lambda(forSpeedup: target) else {
+                throw .failed(pass: Self.name, reason: "a \(target)× speedup is out of reach for this profile (λ → 0 gives \(profile.continuousSpeedup(lambda: 1e-6))×); lower target-speedup")
+            }
+            profile.defaultLambda = lambda
+        }
+        return (profile, [])
+    }
+
+    /// Bakes `profile` into the model and logs it.
+    func result(_ profile: EliminationProfile, _ measurement: ACCMeasurement, diagnostics: [Diagnostic],
+                into elimination: inout EliminationProfile?, context: PassContext) -> PassResult {
+        var diagnostics = diagnostics
         if profile.ep.allSatisfy({ $0 == 1 }) {
             diagnostics.append(Diagnostic(.note, at: "elimination", "ACC never falls: EP ≡ 1, so λ acts as a constant retention rate"))
         }
-        model.elimination = profile
+        elimination = profile
         return PassResult(changed: true,
                           counters: ["samples": measurement.samples, "tokens": measurement.tokens,
                                      "halt-layer": profile.haltLayer ?? 0],

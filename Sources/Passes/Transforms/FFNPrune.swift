@@ -73,48 +73,7 @@ public struct FFNPrune: Pass {
 
     public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
         try options.validate() // a pass built in code has not been through the recipe's validation
-        let layers = selectedLayers(model)
-        for l in layers {
-            guard case .dense = model.blocks[l].mlp.up.weight, case .dense = model.blocks[l].mlp.down.weight else {
-                throw .failed(pass: Self.name, reason: "blocks.\(l).mlp is not dense; run the pipeline's check first (it says how to fix the recipe)")
-            }
-        }
-        let downPaths = layers.map { LayerPath.block($0, "mlp.down") }
-        let statistics = try context.activationStatistics(model, gram: options.reconstruction == .leastSquares ? Set(downPaths) : [], pass: Self.name)
-        var inputs: [InputStatistics] = []
-        for path in downPaths {
-            guard let input = statistics.inputs[path] else {
-                throw .failed(pass: Self.name, reason: "no calibration statistics for \(path)")
-            }
-            inputs.append(input)
-        }
-        let scores = zip(layers, inputs).map { l, input in Self.scores(options.score, down: model.blocks[l].mlp.down, inputs: input) }
-        let kept = chooseKept(scores)
-        var removed = 0, pruned = 0, biasesAdded = 0
-        var notes: [Diagnostic] = []
-        for (i, l) in layers.enumerated() {
-            let mlp = model.blocks[l].mlp, n = mlp.up.outFeatures
-            notes.append(Diagnostic(.note, at: "blocks.\(l).mlp", "kept \(kept[i].count) of \(n) neurons (\(options.score.rawValue) scores)"))
-            guard kept[i].count < n else { continue }
-            removed += n - kept[i].count
-            pruned += 1
-            if options.reconstruction != .none && mlp.down.bias == nil { biasesAdded += 1 }
-            let down = try options.reconstruction.refit(mlp.down, keeping: kept[i], inputs: inputs[i], damping: options.damping,
-                                                        pass: Self.name, at: downPaths[i])
-            model.blocks[l].mlp = Self.shrink(mlp, keeping: kept[i]) { t, rows, width in
-                HeadPrune.rows(t, rows, width: width)
-            } columns: { t, columns in
-                HeadPrune.columns(t, columns)
-            }
-            model.blocks[l].mlp.down = down
-        }
-        if options.reconstruction == .leastSquares, pruned > 0, let widest = kept.map(\.count).max(), let tokens = inputs.first?.rows,
-           let warning = Reconstruction.fewTokensWarning(pass: Self.name, tokens: tokens, widest: widest, what: "MLPs keeping up to \(widest) neurons") {
-            notes.append(warning)
-        }
-        var counters = ["neurons-removed": removed, "mlps-pruned": pruned]
-        if options.reconstruction != .none { counters["biases-added"] = biasesAdded }
-        return PassResult(changed: pruned > 0, counters: counters, diagnostics: notes)
+        return try runByBlocks(on: &model, context: context)
     }
 
     /// Indices of the blocks whose `blocks.<i>.mlp` the `select` glob matches.
@@ -135,5 +94,76 @@ public struct FFNPrune: Pass {
         let down = Linear(inFeatures: kept.count, outFeatures: mlp.down.outFeatures, weight: .dense(columns(w, kept)), bias: mlp.down.bias,
                           activations: mlp.down.activations)
         return MLP(up: shrinkRows(mlp.up), down: down, gate: mlp.gate.map(shrinkRows))
+    }
+}
+
+/// Block by block: each selected MLP reads the statistics of its down projection's input (with
+/// their Gram matrix for the least-squares refit). `fraction` decides per block; with
+/// `global-fraction` the layer-by-layer compile first sweeps every block for its scores (a
+/// statistics-only sweep), then `plan` spends the budget across them.
+extension FFNPrune: BlockwisePass {
+    public func request(block l: Int, _ s: Skeleton) -> CalibrationStream.Request? {
+        guard options.select.matches(.block(l, "mlp")) else { return nil }
+        return .init(inputs: true, gram: options.reconstruction == .leastSquares ? ["mlp.down"] : [])
+    }
+
+    public var plansGlobally: Bool { options.globalFraction != nil }
+
+    public func scores(block: Block<Tensor>, index l: Int, statistics: ActivationStatistics?) throws(PassError) -> [Double] {
+        Self.scores(options.score, down: block.mlp.down, inputs: try downInputs(statistics, l))
+    }
+
+    public func plan(scores: [Int: [Double]], _ s: Skeleton) -> [Int: [Int]] {
+        let layers = scores.keys.sorted()
+        return Dictionary(uniqueKeysWithValues: zip(layers, chooseKept(layers.map { scores[$0]! })))
+    }
+
+    private func downInputs(_ statistics: ActivationStatistics?, _ l: Int) throws(PassError) -> InputStatistics {
+        guard let input = statistics?.inputs[.block(l, "mlp.down")] else {
+            throw .failed(pass: Self.name, reason: "no calibration statistics for blocks.\(l).mlp.down")
+        }
+        return input
+    }
+
+    public func apply(to block: inout Block<Tensor>, index l: Int, statistics: ActivationStatistics?, decision: [Int]?,
+                      context: PassContext) throws(PassError) -> BlockOutcome {
+        var outcome = BlockOutcome(changed: false, counters: ["neurons-removed": 0, "mlps-pruned": 0])
+        if options.reconstruction != .none { outcome.counters["biases-added"] = 0 }
+        guard options.select.matches(.block(l, "mlp")) else { return outcome }
+        guard case .dense = block.mlp.up.weight, case .dense = block.mlp.down.weight else {
+            throw .failed(pass: Self.name, reason: "blocks.\(l).mlp is not dense; run the pipeline's check first (it says how to fix the recipe)")
+        }
+        let inputs = try downInputs(statistics, l)
+        let kept: [Int]
+        if let decision { kept = decision } else { kept = chooseKept([try scores(block: block, index: l, statistics: statistics)])[0] }
+        let mlp = block.mlp, n = mlp.up.outFeatures
+        outcome.notes.append(Diagnostic(.note, at: "blocks.\(l).mlp", "kept \(kept.count) of \(n) neurons (\(options.score.rawValue) scores)"))
+        outcome.facts = ["kept": kept.count, "tokens": inputs.rows]
+        guard kept.count < n else { return outcome }
+        outcome.changed = true
+        outcome.counters["neurons-removed"] = n - kept.count
+        outcome.counters["mlps-pruned"] = 1
+        if options.reconstruction != .none && mlp.down.bias == nil { outcome.counters["biases-added"] = 1 }
+        let down = try options.reconstruction.refit(mlp.down, keeping: kept, inputs: inputs, damping: options.damping,
+                                                    pass: Self.name, at: .block(l, "mlp.down"))
+        block.mlp = Self.shrink(mlp, keeping: kept) { t, rows, width in
+            HeadPrune.rows(t, rows, width: width)
+        } columns: { t, columns in
+            HeadPrune.columns(t, columns)
+        }
+        block.mlp.down = down
+        return outcome
+    }
+
+    public func finish(_ outcomes: [BlockOutcome], elimination: inout EliminationProfile?, _ s: Skeleton,
+                       context: PassContext) throws(PassError) -> PassResult {
+        var notes = outcomes.flatMap(\.notes)
+        let counters = BlockOutcome.summed(outcomes), selected = outcomes.filter { $0.facts["kept"] != nil }
+        if options.reconstruction == .leastSquares, counters["mlps-pruned", default: 0] > 0,
+           let widest = selected.compactMap({ $0.facts["kept"] }).max(), let tokens = selected.first?.facts["tokens"],
+           let warning = Reconstruction.fewTokensWarning(pass: Self.name, tokens: tokens, widest: widest, what: "MLPs keeping up to \(widest) neurons") {
+            notes.append(warning)
+        }
+        return PassResult(changed: outcomes.contains { $0.changed }, counters: counters, diagnostics: notes)
     }
 }

@@ -97,49 +97,11 @@ public struct HeadPrune: Pass {
 
     public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
         try options.validate() // a pass built in code has not been through the recipe's validation
-        let gram = reconstruction == .leastSquares ? Set(model.blocks.indices.map { LayerPath.block($0, "attention.o") }) : []
-        let statistics = needsCalibration ? try context.activationStatistics(model, gram: gram, pass: Self.name) : nil
-        let removal: [Int: Set<Int>]
-        var scored: [[Double]] = []
-        if let heads = options.heads {
-            removal = explicitRemoval(heads, model.skeleton)
-        } else {
-            scored = try Self.scores(options.score, model, statistics!)
-            removal = chooseByScore(scored, model)
-        }
-        var removedCount = 0, biasesAdded = 0, widest = 0
-        for (l, removed) in removal.sorted(by: { $0.key < $1.key }) {
-            removedCount += removed.count
-            let attention = model.blocks[l].attention
-            var shrunk = shrink(attention, removing: removed) { t, rows, width in
-                Self.rows(t, rows, width: width)
-            } columns: { t, columns in
-                Self.columns(t, columns)
-            }
-            if reconstruction != .none, let statistics {
-                if attention.o.bias == nil { biasesAdded += 1 }
-                let kept = Self.keptColumns(attention, removing: removed)
-                widest = max(widest, kept.count)
-                shrunk.o = try reconstruction.refit(attention.o, keeping: kept, inputs: try Self.outputInputs(statistics, layer: l),
-                                                    damping: options.damping, pass: Self.name, at: .block(l, "attention.o"))
-            }
-            model.blocks[l].attention = shrunk
-        }
-        var notes = scored.enumerated().map { l, scores in
-            Diagnostic(.note, at: "blocks.\(l).attention", "head scores (\(options.score.rawValue)) " + scores.map { String(format: "%.4g", $0) }.joined(separator: ", ")
-                + "; kept \(model.blocks[l].attention.keptHeads)")
-        }
-        if reconstruction == .leastSquares, let tokens = statistics?.inputs[.block(0, "attention.o")]?.rows,
-           let warning = Reconstruction.fewTokensWarning(pass: Self.name, tokens: tokens, widest: widest,
-                                                         what: "W_O keeping up to \(widest) context columns") {
-            notes.append(warning)
-        }
-        let counters = ["heads-removed": removedCount].merging(reconstruction != .none ? ["biases-added": biasesAdded] : [:]) { a, _ in a }
-        return PassResult(changed: removedCount > 0, counters: counters, diagnostics: notes)
+        return try runByBlocks(on: &model, context: context)
     }
 
     /// Layer → original head indices to remove, from "layer:head" items.
-    private func explicitRemoval<T>(_ heads: [String], _ s: ModelGraph<T>) -> [Int: Set<Int>] {
+    func explicitRemoval<T>(_ heads: [String], _ s: ModelGraph<T>) -> [Int: Set<Int>] {
         var removal: [Int: Set<Int>] = [:]
         for case let (l, h)? in heads.map(Options.parse) where l < s.blocks.count && s.blocks[l].attention.keptHeads.contains(h) {
             removal[l, default: []].insert(h)
@@ -151,11 +113,11 @@ public struct HeadPrune: Pass {
     /// the lower (layer, head), never the last head of a layer. With grouped-query attention the
     /// unit is a key/value group (the query heads that read one key/value head, scored by the sum
     /// of their scores), so K and V shrink with Q and every layer keeps whole groups.
-    private func chooseByScore(_ scores: [[Double]], _ model: Model) -> [Int: Set<Int>] {
+    func chooseByScore<T>(_ scores: [[Double]], _ attentions: [Attention<T>]) -> [Int: Set<Int>] {
         var candidates: [(score: Double, layer: Int, position: Int)] = []
         var units: [[[Int]]] = []
         for (l, layer) in scores.enumerated() {
-            let groups = Self.groups(model.blocks[l].attention)
+            let groups = Self.groups(attentions[l])
             units.append(groups)
             for (u, members) in groups.enumerated() { candidates.append((members.reduce(0) { $0 + layer[$1] }, l, u)) }
         }
@@ -164,7 +126,7 @@ public struct HeadPrune: Pass {
         }
         var removal: [Int: Set<Int>] = [:], removedUnits: [Int: Int] = [:]
         func remove(_ c: (score: Double, layer: Int, position: Int)) {
-            let kept = model.blocks[c.layer].attention.keptHeads
+            let kept = attentions[c.layer].keptHeads
             guard (removedUnits[c.layer] ?? 0) + 1 < units[c.layer].count else { return }
             removedUnits[c.layer, default: 0] += 1
             for p in units[c.layer][c.position] { removal[c.layer, default: []].insert(kept[p]) }
@@ -192,7 +154,7 @@ public struct HeadPrune: Pass {
     /// W_O dropped, and the rows of K and V (and biases) of every key/value head no kept query
     /// head reads any more; `rows(t, kept rows, row width)` and `columns(t, kept columns)` do the
     /// tensor work for the payload type.
-    private func shrink<T>(_ a: Attention<T>, removing removed: Set<Int>, rows: (T, [Int], Int) -> T,
+    func shrink<T>(_ a: Attention<T>, removing removed: Set<Int>, rows: (T, [Int], Int) -> T,
                            columns: (T, [Int]) -> T) -> Attention<T> {
         let keptHeads = a.keptHeads.filter { !removed.contains($0) }
         let queryRows = Self.keptColumns(a, removing: removed)

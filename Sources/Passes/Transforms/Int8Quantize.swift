@@ -1,3 +1,4 @@
+import Calibration
 import Kernels
 import ModelIR
 import TensorCore
@@ -112,25 +113,33 @@ public struct Int8Quantize: Pass {
 
     public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
         try options.validate() // a pass built in code has not been through the recipe's validation
-        var linears = 0, parameters = 0
-        var diagnostics: [Diagnostic] = []
+        var outcome = BlockOutcome(changed: false, counters: ["linears-quantized": 0, "parameters-quantized": 0])
         for path in model.linearPaths(matching: options.select) {
             guard var linear = model.linear(at: path) else { continue }
-            if let d = diagnostic(linear, at: path) {
-                guard d.severity != .error else { throw .checkFailed([d]) }
-                diagnostics.append(d)
-            }
-            guard let form = try Self.quantized(linear.weight, groupSize: options.groupSizeIfPerGroup, { (t, g, role) throws(PassError) in
-                try Self.quantize(t, groupSize: g, at: "\(path).\(role)", path: path)
-            }) else { continue }
-            parameters += linear.parameterCount - (linear.bias?.elementCount ?? 0)
-            linear.weight = form
-            linear.activations = options.activations.quantization
+            try quantize(&linear, at: path, into: &outcome)
             model.setLinear(linear, at: path)
-            linears += 1
         }
-        return PassResult(changed: linears > 0, counters: ["linears-quantized": linears, "parameters-quantized": parameters],
-                          diagnostics: diagnostics)
+        return result(outcome)
+    }
+
+    /// Quantizes one selected linear (or notes why not), counting it in `outcome`.
+    private func quantize(_ linear: inout Linear<Tensor>, at path: LayerPath, into outcome: inout BlockOutcome) throws(PassError) {
+        if let d = diagnostic(linear, at: path) {
+            guard d.severity != .error else { throw .checkFailed([d]) }
+            outcome.notes.append(d)
+        }
+        guard let form = try Self.quantized(linear.weight, groupSize: options.groupSizeIfPerGroup, { (t, g, role) throws(PassError) in
+            try Self.quantize(t, groupSize: g, at: "\(path).\(role)", path: path)
+        }) else { return }
+        outcome.counters["parameters-quantized", default: 0] += linear.parameterCount - (linear.bias?.elementCount ?? 0)
+        outcome.counters["linears-quantized", default: 0] += 1
+        outcome.changed = true
+        linear.weight = form
+        linear.activations = options.activations.quantization
+    }
+
+    private func result(_ outcome: BlockOutcome) -> PassResult {
+        PassResult(changed: outcome.changed, counters: outcome.counters, diagnostics: outcome.notes)
     }
 
     /// A note for a weight left as it is (already int8) or quantized per row despite per-group
@@ -197,5 +206,31 @@ public struct Int8Quantize: Pass {
             throw .failed(pass: name, reason: "\(tensorName): row \(row) holds a NaN or infinite value, which int8 cannot represent; fix the checkpoint or leave \(path) out of select")
         }
         return (Tensor(dtype: .i8, shape: w.shape, bytes: q), Tensor(s, shape: scaleShape))
+    }
+}
+
+extension Int8Quantize: BlockwisePass {
+    /// Block by block when `select` names block linears only (the head's and a decoder's stay
+    /// with the whole-model path).
+    public func runsBlockwise(_ s: Skeleton, _ context: PassContext) -> Bool {
+        s.linearPaths(matching: options.select).allSatisfy { $0.blockIndex != nil }
+    }
+
+    public func request(block l: Int, _ s: Skeleton) -> CalibrationStream.Request? { nil }
+
+    public func apply(to block: inout Block<Tensor>, index l: Int, statistics: ActivationStatistics?, decision: [Int]?,
+                      context: PassContext) throws(PassError) -> BlockOutcome {
+        var outcome = BlockOutcome(changed: false, counters: ["linears-quantized": 0, "parameters-quantized": 0])
+        for (path, var linear) in block.linears(index: l) where options.select.matches(path) {
+            try quantize(&linear, at: path, into: &outcome)
+            block.setLinear(linear, at: path)
+        }
+        return outcome
+    }
+
+    public func finish(_ outcomes: [BlockOutcome], elimination: inout EliminationProfile?, _ s: Skeleton,
+                       context: PassContext) throws(PassError) -> PassResult {
+        result(BlockOutcome(changed: outcomes.contains { $0.changed }, counters: BlockOutcome.summed(outcomes),
+                            notes: outcomes.flatMap(\.notes)))
     }
 }

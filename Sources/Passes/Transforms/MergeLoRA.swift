@@ -1,3 +1,4 @@
+import Calibration
 import Kernels
 import ModelIR
 import TensorCore
@@ -195,5 +196,23 @@ public struct MergeLoRA: Pass {
         case .lowRankInt8: "svd-lowrank and int8-quantize"
         case .sparseInt8: "magnitude-prune and int8-quantize"
         }
+    }
+}
+
+/// Block by block only when there is nothing to merge (the step then notes so); adapters are
+/// merged on the whole model.
+extension MergeLoRA: BlockwisePass {
+    public func runsBlockwise(_ s: Skeleton, _ context: PassContext) -> Bool { context.adapters.isEmpty }
+
+    public func request(block l: Int, _ s: Skeleton) -> CalibrationStream.Request? { nil }
+
+    public func apply(to block: inout Block<Tensor>, index l: Int, statistics: ActivationStatistics?, decision: [Int]?,
+                      context: PassContext) throws(PassError) -> BlockOutcome {
+        BlockOutcome(changed: false)
+    }
+
+    public func finish(_ outcomes: [BlockOutcome], elimination: inout EliminationProfile?, _ s: Skeleton,
+                       context: PassContext) throws(PassError) -> PassResult {
+        PassResult(changed: false, counters: ["adapters-merged": 0, "linears-changed": 0], diagnostics: [Self.nothingToMerge])
     }
 }

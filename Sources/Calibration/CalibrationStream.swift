@@ -1,0 +1,167 @@
+import Dispatch
+import Foundation
+import Kernels
+import ModelIR
+import Runtime
+import TensorCore
+
+/// The calibration samples' hidden states at one block boundary of an encoder, [Σ n_b, d] per
+/// batch of `batchSize` samples: what a layer-by-layer compile carries from block l to block
+/// l + 1 instead of the whole model. `measure(_:)` runs one block on every batch, gathers that
+/// block's statistics and leaves the stream at the block's output.
+///
+/// Parallel and deterministic: batches go to `workers` threads, each on one BLAS thread; each
+/// batch's statistics are gathered alone and added to the block's totals in batch order. The
+/// batches are fixed by `batchSize`, not by the thread count, so the bits are the same on any
+/// number of workers.
+public struct CalibrationStream: Sendable {
+    public let batches: [TokenBatch]
+    /// hidden[b]: batch b's rows entering the next block.
+    public private(set) var hidden: [[Float]]
+    /// Index of the block the stream enters next.
+    public private(set) var block: Int
+    public let workers: Int
+    /// What every block reads besides its weights (`PreparedEncoderBlock`'s shell).
+    public let shell: PreparedModel
+
+    /// The embeddings of `samples` in batches of `batchSize` (block 0's input).
+    public init(_ model: Model, samples: [[Int]], batchSize: Int = 16, workers: Int = 0) throws(RuntimeError) {
+        let embedder = PreparedModel.shell(model, embeddings: true)
+        batches = stride(from: 0, to: samples.count, by: batchSize).map {
+            TokenBatch(ids: Array(samples[$0..<min($0 + batchSize, samples.count)]))
+        }
+        var hidden: [[Float]] = []
+        for batch in batches { hidden.append(try embedder.embedded(batch)) }
+        self.hidden = hidden
+        shell = PreparedModel.shell(model, embeddings: false)
+        block = 0
+        self.workers = workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// What to gather while a block runs.
+    public struct Request: Sendable, Equatable {
+        /// Input statistics of the block's linears (q, k, v, o, up, down).
+        public var inputs: Bool
+        /// Linears (by role, e.g. `mlp.down`) whose input Gram matrix XᵀX is wanted.
+        public var gram: Set<String>
+        /// Mean contribution of each head through W_O (`ActivationStatistics.headScores`).
+        public var headScores: Bool
+        /// ACC of each sample (ACC-SPEC §3), in sample order.
+        public var acc: Bool
+
+        public init(inputs: Bool = false, gram: Set<String> = [], headScores: Bool = false, acc: Bool = false) {
+            self.inputs = inputs
+            self.gram = gram
+            self.headScores = headScores
+            self.acc = acc
+        }
+
+        public static let none = Request()
+    }
+
+    /// Runs `block` (prepared at this stream's block index) on every batch, gathering `request`,
+    /// and moves the stream past it.
+    public mutating func measure(_ block: PreparedEncoderBlock, weights: Block<Tensor>, request: Request) -> BlockStatistics {
+        precondition(block.index == self.block, "the stream is at block \(self.block), not \(block.index)")
+        let outputWeight = request.headScores ? DenseWeight.floats(weights.attention.o) : []
+        let heads = weights.attention.keptHeads.count, headDim = weights.attention.headDim
+        var total = BlockStatistics(layer: block.index, heads: heads)
+        let batches = self.batches
+        // Each worker writes only its own batch's entry.
+        nonisolated(unsafe) let hidden = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: batches.count)
+        _ = hidden.initialize(from: self.hidden)
+        defer { hidden.deinitialize(); hidden.deallocate() }
+        self.hidden = []
+        BLASThreads.withCount(1) {
+            var start = 0
+            while start < batches.count {
+                let round = start..<min(start + workers, batches.count)
+                nonisolated(unsafe) let partials = UnsafeMutableBufferPointer<BlockStatistics?>.allocate(capacity: round.count)
+                partials.initialize(repeating: nil)
+                defer { partials.deinitialize(); partials.deallocate() }
+                DispatchQueue.concurrentPerform(iterations: round.count) { i in
+                    let b = round.lowerBound + i
+                    var part = BlockStatistics(layer: block.index, heads: heads)
+                    let observeInputs: LinearInputObserver? = request.inputs || request.headScores ? { _, which, x, width in
+                        if request.inputs { part.add(which, x, width: width, gram: request.gram) }
+                        if request.headScores, which == .output {
+                            part.addHeadContributions(x, width: width, outputWeight: outputWeight, headDim: headDim)
+                        }
+                    } : nil
+                    let observeAttention: AttentionObserver? = request.acc ? { p in
+                        part.acc.append(ScoreVector.acc(ScoreVector.scores(p, causal: false), protection: .first))
+                    } : nil
+                    block.run(&hidden[b], batch: batches[b], observe: observeAttention, inputs: observeInputs)
+                    part.tokens = batches[b].tokenCount
+                    partials[i] = part
+                }
+                for i in 0..<round.count { total.merge(partials[i]!) }
+                start = round.upperBound
+            }
+        }
+        self.hidden = Array(hidden)
+        self.block += 1
+        return total
+    }
+}
+
+/// Statistics of one block on the calibration batches (`CalibrationStream.measure`).
+public struct BlockStatistics: Sendable {
+    public let layer: Int
+    /// Inputs of the block's linears by role (`attention.q`, …, `mlp.down`); q, k, v share one.
+    public var inputs: [String: InputStatistics] = [:]
+    /// Σ over tokens of ‖C_h·W_O[:, h]ᵀ‖₂ per kept head (divide by `tokens` for the mean).
+    public var headSums: [Double]
+    public var tokens = 0
+    /// ACC of each sample in order; nil for a sample with no unprotected token.
+    public var acc: [Double?] = []
+
+    init(layer: Int, heads: Int) {
+        self.layer = layer
+        headSums = [Double](repeating: 0, count: heads)
+    }
+
+    /// Mean contribution of each head over the tokens.
+    public var headScores: [Double] { headSums.map { $0 / Double(max(tokens, 1)) } }
+
+    mutating func add(_ which: LinearInput, _ x: UnsafeBufferPointer<Float>, width: Int, gram: Set<String>) {
+        let roles: [String] = switch which {
+        case .attention: ["attention.q", "attention.k", "attention.v"]
+        case .output: ["attention.o"]
+        case .up: ["mlp.up"]
+        case .down: ["mlp.down"]
+        }
+        var stats = inputs[roles[0]] ?? InputStatistics(width: width, gram: roles.contains { gram.contains($0) })
+        stats.add(x, width: width)
+        for role in roles { inputs[role] = stats }
+    }
+
+    /// headSums[h] += Σ_t ‖C[t, cols(h)]·W_O[:, cols(h)]ᵀ‖₂ for the contexts C [n, width].
+    mutating func addHeadContributions(_ x: UnsafeBufferPointer<Float>, width: Int, outputWeight: [Float], headDim: Int) {
+        let d = outputWeight.count / max(width, 1), n = x.count / width
+        var y = [Float](repeating: 0, count: n * d)
+        outputWeight.withUnsafeBufferPointer { w in
+            y.withUnsafeMutableBufferPointer { y in
+                for h in headSums.indices {
+                    GEMM.multiply(x.baseAddress! + h * headDim, w.baseAddress! + h * headDim, into: y.baseAddress!, m: n, n: d, k: headDim,
+                                  transposeB: true, lda: width, ldb: width, ldc: d)
+                    for t in 0..<n {
+                        var s: Double = 0
+                        for c in 0..<d { s += Double(y[t * d + c]) * Double(y[t * d + c]) }
+                        headSums[h] += s.squareRoot()
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds a later batch's statistics (batch order is the reduction order).
+    mutating func merge(_ other: BlockStatistics) {
+        for (role, stats) in other.inputs {
+            if inputs[role] == nil { inputs[role] = stats } else { inputs[role]!.merge(stats) }
+        }
+        for h in headSums.indices { headSums[h] += other.headSums[h] }
+        tokens += other.tokens
+        acc += other.acc
+    }
+}

@@ -1,0 +1,193 @@
+import Calibration
+import Foundation
+import ModelIR
+import Runtime
+import TensorCore
+
+/// Runs a pipeline one encoder block at a time (the sequential scheme of GPTQ and
+/// llm-compressor), so a compile holds the embeddings, one block in flight and the calibration
+/// activations at the current block boundary, whatever the depth. The output is the model the
+/// whole-model `Pipeline.run` makes, bit for bit:
+///
+/// - Step k reads statistics of the model as steps 1…k−1 left it. For each step that reads
+///   calibration data the run carries a `CalibrationStream`: the samples' hidden states at the
+///   current block under steps 1…k−1. Block l is loaded once; for k = 1…K its statistics are
+///   measured on stream k (which then moves past it) and step k changes it. Each block is run
+///   by the same `encoderLayer` step as the whole forward pass, and statistics are reduced in
+///   batch order, so each step sees the bits it would see on the whole model.
+/// - A step with a global budget (`BlockwisePass.plansGlobally`: head-prune's and ffn-prune's
+///   `global-fraction`) needs every block's scores first: a statistics-only sweep runs steps
+///   1…k−1 on each block (discarding the blocks) and collects step k's scores; `plan` then
+///   decides for all blocks before the compiling sweep.
+/// - The elimination profile is model-level data: its ACC values are collected per block and
+///   the profile is fitted in `finish`, after the last block.
+///
+/// Finished blocks go to `write` (the artifact's frames), and `release` gets every tensor of
+/// the input that the run is done with (mapped pages are then given back).
+public enum LayerwisePipeline {
+    /// Where a layer-by-layer run is: `block` of `blocks` blocks done in the current sweep.
+    public struct Progress: Sendable {
+        /// `compile`, or `scores for step N (pass)` for a statistics-only sweep.
+        public var sweep: String
+        public var block: Int
+        public var blocks: Int
+        public var elapsed: Double
+        /// Seconds still to go at the pace so far.
+        public var remaining: Double
+    }
+
+    /// Why `pipeline` cannot run block by block on `s` with `context` (nil: it can).
+    public static func obstacle(_ pipeline: Pipeline, _ s: Skeleton, context: PassContext) -> String? {
+        if s.config.causal { return "\(s.config.architecture.rawValue) is a decoder: calibration runs it whole" }
+        if s.decoder != nil { return "an encoder-decoder's calibration runs the whole model" }
+        for (i, pass) in pipeline.passes.enumerated() {
+            let name = type(of: pass).name
+            guard let blockwise = pass as? any BlockwisePass else { return "step \(i + 1) (\(name)) runs on the whole model" }
+            if !blockwise.runsBlockwise(s, context) { return "step \(i + 1) (\(name)) runs on the whole model with these options or inputs" }
+        }
+        return nil
+    }
+
+    /// Runs `pipeline` on `model` block by block (see the type's doc). `model`'s blocks are read
+    /// (not changed); each finished block l goes to `write(l, block)` in order. Returns the log
+    /// `Pipeline.run` would return and the skeleton of the output.
+    public static func run(_ pipeline: Pipeline, on model: Model, context: PassContext,
+                           write: (Int, Block<Tensor>) throws -> Void, release: @escaping ([Tensor]) -> Void = { _ in },
+                           progress: @escaping (Progress) -> Void = { _ in }) throws -> (log: [PipelineStep], skeleton: Skeleton) {
+        let before = model.skeleton
+        let (diagnostics, _) = pipeline.check(before)
+        if diagnostics.contains(where: { $0.severity == .error }) { throw PassError.checkFailed(diagnostics) }
+        if let obstacle = obstacle(pipeline, before, context: context) {
+            throw PassError.failed(pass: "layer-by-layer compile", reason: obstacle)
+        }
+        let passes = pipeline.passes.map { $0 as! any BlockwisePass }
+        var run = Run(model: model, passes: passes, context: context, release: release, progress: progress)
+        run.sweeps = 1 + passes.filter(\.plansGlobally).count
+        for (g, pass) in passes.enumerated() where pass.plansGlobally {
+            let (scores, receives) = try run.sweep(through: g, scoresOf: g, write: nil)
+            run.plans[g] = pass.plan(scores: scores, receives)
+        }
+        try withoutActuallyEscaping(write) { write in
+            _ = try run.sweep(through: passes.count, scoresOf: nil, write: write)
+        }
+
+        // Each step's log entry from its blocks' outcomes, in order, as `Pipeline.run` makes it.
+        var log: [PipelineStep] = []
+        var elimination = before.elimination
+        for (k, pass) in passes.enumerated() {
+            var skeleton = run.skeletons[k + 1]
+            let result = try pass.finish(run.outcomes[k], elimination: &elimination, run.skeletons[k], context: context)
+            skeleton.elimination = elimination
+            for later in (k + 1)..<run.skeletons.count { run.skeletons[later].elimination = elimination }
+            let problems = skeleton.verify()
+            guard problems.isEmpty else { throw PassError.verifierFailed(step: k, pass: type(of: pass).name, diagnostics: problems) }
+            log.append(PipelineStep(entry: PassLogEntry(pass: type(of: pass).name, options: pass.canonicalStep.description,
+                                                        changed: result.changed, counters: result.counters, diagnostics: result.diagnostics),
+                                    seconds: run.seconds[k], output: result.output, skeleton: skeleton))
+        }
+        return (log, log.last?.skeleton ?? before)
+    }
+
+    /// The state of one layer-by-layer run.
+    private struct Run {
+        let model: Model
+        let passes: [any BlockwisePass]
+        let context: PassContext
+        let release: ([Tensor]) -> Void
+        let progress: (Progress) -> Void
+        /// skeletons[k]: the model after steps 1…k (blocks filled in as the compiling sweep goes).
+        var skeletons: [Skeleton]
+        /// outcomes[k][l]: what step k did to block l.
+        var outcomes: [[BlockOutcome]]
+        var plans: [Int: [Int: [Int]]] = [:]
+        var seconds: [Double]
+        var sweeps = 1
+        var sweepsDone = 0
+        let start = ContinuousClock.now
+
+        init(model: Model, passes: [any BlockwisePass], context: PassContext, release: @escaping ([Tensor]) -> Void,
+             progress: @escaping (Progress) -> Void) {
+            self.model = model
+            self.passes = passes
+            self.context = context
+            self.release = release
+            self.progress = progress
+            skeletons = Array(repeating: model.skeleton, count: passes.count + 1)
+            outcomes = Array(repeating: [], count: passes.count)
+            seconds = Array(repeating: 0, count: passes.count)
+        }
+
+        /// One pass over the blocks running steps 0..<end (and measuring step `scoresOf`'s scores
+        /// on the blocks they leave); `write` set for the compiling sweep. Returns the scores and
+        /// the skeleton step `scoresOf` receives.
+        mutating func sweep(through end: Int, scoresOf g: Int?,
+                            write: ((Int, Block<Tensor>) throws -> Void)?) throws -> (scores: [Int: [Double]], receives: Skeleton) {
+            let skeleton = model.skeleton, samples = context.calibration?.samples ?? []
+            // One stream per step that reads calibration data: its hidden states under the steps before it.
+            var streams: [Int: CalibrationStream] = [:]
+            for k in 0..<min(end + (g == nil ? 0 : 1), passes.count) where skeleton.blocks.indices.contains(where: { passes[k].request(block: $0, skeleton) != nil }) {
+                guard !samples.isEmpty else {
+                    throw PassError.failed(pass: type(of: passes[k]).name, reason: "needs calibration samples; pass --calibration FILE (the default corpus is used when none is given)")
+                }
+                do {
+                    streams[k] = try CalibrationStream(model, samples: samples, batchSize: passes[k].calibrationBatchSize, workers: context.workers)
+                } catch {
+                    throw PassError.failed(pass: type(of: passes[k]).name, reason: error.description)
+                }
+            }
+            release(embeddingTensors)
+            var scores: [Int: [Double]] = [:], receives = skeleton
+            let sweepStart = ContinuousClock.now
+            for l in model.blocks.indices {
+                var block = model.blocks[l]
+                for k in 0..<min(end, passes.count) {
+                    let clock = ContinuousClock.now
+                    let statistics = measure(&streams[k], block, l, skeleton, passes[k])
+                    let outcome = try passes[k].apply(to: &block, index: l, statistics: statistics,
+                                                      decision: passes[k].plansGlobally ? plans[k]?[l] ?? [] : nil, context: context)
+                    if write != nil {
+                        outcomes[k].append(outcome)
+                        skeletons[k + 1].blocks[l] = block.map(\.spec)
+                        seconds[k] += Self.seconds(ContinuousClock.now - clock)
+                    }
+                }
+                if let g {
+                    receives.blocks[l] = block.map(\.spec)
+                    let statistics = measure(&streams[g], block, l, skeleton, passes[g])
+                    if passes[g].request(block: l, skeleton) != nil {
+                        scores[l] = try passes[g].scores(block: block, index: l, statistics: statistics)
+                    }
+                }
+                try write?(l, block)
+                release(model.blocks[l].namedTensors(index: l).map(\.tensor))
+                let elapsed = Self.seconds(ContinuousClock.now - start)
+                let done = Double(sweepsDone * model.blocks.count + l + 1), total = Double(sweeps * model.blocks.count)
+                let pace = Self.seconds(ContinuousClock.now - sweepStart) / Double(l + 1)
+                progress(Progress(sweep: g.map { "scores for step \($0 + 1) (\(type(of: passes[$0]).name))" } ?? "compile",
+                                  block: l + 1, blocks: model.blocks.count, elapsed: elapsed, remaining: pace * (total - done)))
+            }
+            sweepsDone += 1
+            return (scores, receives)
+        }
+
+        /// Block l's statistics for `pass` from its stream (which moves past the block), or nil
+        /// when the pass reads none there.
+        private func measure(_ stream: inout CalibrationStream?, _ block: Block<Tensor>, _ l: Int, _ s: Skeleton,
+                             _ pass: any BlockwisePass) -> ActivationStatistics? {
+            guard stream != nil else { return nil }
+            let request = pass.request(block: l, s)
+            let measured = stream!.measure(PreparedEncoderBlock(block, index: l, shell: stream!.shell), weights: block,
+                                           request: request ?? .none)
+            return request.map { _ in ActivationStatistics(block: measured, layerCount: s.blocks.count) }
+        }
+
+        private var embeddingTensors: [Tensor] {
+            let e = model.embeddings
+            return [e.word] + [e.position, e.tokenType, e.relativeBias].compactMap { $0 }
+        }
+
+        static func seconds(_ d: Duration) -> Double {
+            Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+    }
+}
