@@ -61,6 +61,14 @@ public enum ArtifactError: Error, Equatable, Sendable {
     case invalidLevel(Int)
     /// The manifest cannot be encoded as JSON (e.g. NaN or ∞ in `extensions`).
     case unencodableManifest(path: String, reason: String)
+    /// `StreamingArtifactWriter.add` got a tensor name already added.
+    case tensorAddedTwice(path: String, name: String)
+    /// `StreamingArtifactWriter.finish`: the skeleton names a tensor that was never added.
+    case tensorNotAdded(path: String, name: String)
+    /// `StreamingArtifactWriter.finish`: a tensor was added that the skeleton does not name.
+    case tensorNotInModel(path: String, name: String)
+    /// `StreamingArtifactWriter.finish`: a tensor was added with another dtype or shape than the skeleton's.
+    case addedTensorMismatch(path: String, name: String, added: TensorSpec, skeleton: TensorSpec)
     /// `pare export` would overwrite a file or a non-empty directory.
     case exportTargetExists(path: String)
     /// The model has a part the Hugging Face architecture cannot express.
@@ -122,6 +130,14 @@ extension ArtifactError: CustomStringConvertible {
             return "compression level \(level) is outside 1…19; choose a level in 1…19"
         case let .unencodableManifest(path, reason):
             return "\(path): cannot encode the manifest (\(reason)); pass only finite numbers in extensions"
+        case let .tensorAddedTwice(path, name):
+            return "\(path): tensor '\(name)' was added to the artifact writer twice; add each tensor of the model once"
+        case let .tensorNotAdded(path, name):
+            return "\(path): the model needs tensor '\(name)' but it was never added to the artifact writer; add every tensor of the model before finishing"
+        case let .tensorNotInModel(path, name):
+            return "\(path): tensor '\(name)' was added to the artifact writer but the model does not use it; add only the model's tensors"
+        case let .addedTensorMismatch(path, name, added, skeleton):
+            return "\(path): tensor '\(name)' was added as \(added) but the model has \(skeleton); add the tensor the model describes"
         case let .exportTargetExists(path):
             return "\(path): already exists; export into a new or empty directory"
         case let .exportUnsupported(path, reason):

@@ -18,7 +18,8 @@ import TensorCore
 /// the SHA-256 of the decoded, unshuffled bytes. The file is written to a temporary beside
 /// `path` and renamed into place only when complete, never over an input, and is
 /// byte-identical for identical inputs (sorted keys, no timestamps, whatever `workers` is).
-/// The compressed frames are held in memory until the manifest (which precedes them) is known.
+/// The compressed frames wait in a spool file on disk until the manifest (which precedes them)
+/// is known: `write` is `StreamingArtifactWriter` given the whole model at once.
 public enum ArtifactWriter {
     public struct Options: Sendable {
         /// zstd level, 1…19. Default 1, measured on all-MiniLM-L6-v2 (`ArtifactTimingTests`,
@@ -50,42 +51,29 @@ public enum ArtifactWriter {
         passLog: [ArtifactManifest.PassRecord], provenance: ArtifactManifest.Provenance,
         extensions: [String: JSONValue], to path: String, inputs: [String], options: Options
     ) throws(ArtifactError) -> ArtifactManifest {
-        guard (1...19).contains(options.level) else { throw .invalidLevel(options.level) }
-        let problems = model.verify()
-        guard problems.isEmpty else { throw .invalidGraph(path: path, diagnostics: problems) }
-        let named = model.namedTensors.sorted { $0.name < $1.name }
-        let frames = FrameEncoder.encode(named.map(\.tensor), level: options.level,
-                                         shuffleFloats: options.shuffleFloats, threads: options.workers)
-        var records: [ArtifactManifest.TensorRecord] = []
-        var offset = 0
-        for ((name, tensor), frame) in zip(named, frames) {
-            records.append(.init(name: name, dtype: tensor.dtype, shape: tensor.shape.dims, encoding: frame.encoding,
-                                 offset: offset, compressedBytes: frame.frame.count, bytes: tensor.byteCount,
-                                 sha256: frame.sha256))
-            offset += frame.frame.count
-        }
-        let manifest = ArtifactManifest(
-            skeleton: model.skeleton, sourceConfig: sourceConfig, tokenizerFiles: tokenizerFiles, passLog: passLog,
-            provenance: provenance, extensions: extensions, tensors: records)
-        var protected = inputs
-        for (_, tensor) in named {
-            if case let .mapped(file, _) = tensor.storage { protected.append(file.path) }
-        }
-        try writeFile(manifest: manifest, frames: frames.map(\.frame), to: path, inputs: protected, level: options.level)
-        return manifest
+        let writer = try StreamingArtifactWriter(path: path, inputs: inputs, options: options)
+        try writer.add(model.namedTensors)
+        return try writer.finish(skeleton: model.skeleton, sourceConfig: sourceConfig, tokenizerFiles: tokenizerFiles,
+                                 passLog: passLog, provenance: provenance, extensions: extensions)
     }
 
-    /// Assembles preamble, manifest frame, `frames` (concatenated as given) and footer into
-    /// `path`, atomically. Trusts `manifest`: tests use it to write doctored files.
-    static func writeFile(manifest: ArtifactManifest, frames: [[UInt8]], to path: String, inputs: [String],
-                          level: Int) throws(ArtifactError) {
+    /// The manifest's JSON (sorted keys) and its zstd frame; errors name `path`.
+    static func encode(_ manifest: ArtifactManifest, path: String, level: Int)
+        throws(ArtifactError) -> (json: [UInt8], frame: [UInt8]) {
         let json: [UInt8]
         do {
             json = try ManifestCoding.encode(manifest)
         } catch let .unencodableManifest(_, reason) {
             throw .unencodableManifest(path: path, reason: reason)
         }
-        let manifestFrame = Zstd.compress(json, level: level)
+        return (json, Zstd.compress(json, level: level))
+    }
+
+    /// Assembles preamble, manifest frame, `frames` (concatenated as given) and footer into
+    /// `path`, atomically. Trusts `manifest`: tests use it to write doctored files.
+    static func writeFile(manifest: ArtifactManifest, frames: [[UInt8]], to path: String, inputs: [String],
+                          level: Int) throws(ArtifactError) {
+        let (json, manifestFrame) = try encode(manifest, path: path, level: level)
         let (preamble, footer) = ArtifactLayout.framing(version: UInt32(manifest.formatVersion), manifestJSON: json,
                                                         manifestFrame: manifestFrame, dataBytes: frames.reduce(0) { $0 + $1.count })
         do {

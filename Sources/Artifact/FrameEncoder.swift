@@ -28,49 +28,63 @@ enum FrameEncoder {
         }
     }
 
-    /// Frames of `tensors`, in the same order. `threads` ≤ 0 means one per active processor.
-    /// Largest tensors are started first so that the threads finish together.
-    static func encode(_ tensors: [Tensor], level: Int, shuffleFloats: Bool, threads: Int) -> [EncodedFrame] {
+    /// Compresses `tensors` and hands each frame to `deliver(index, frame)` as soon as it is
+    /// made: in completion order, one call at a time, so at most `threads` frames are alive at
+    /// once. Once `deliver` returns false no further tensor is started. `threads` ≤ 0 means one
+    /// per active processor. Largest tensors are started first so that the threads finish together.
+    static func encode(_ tensors: [Tensor], level: Int, shuffleFloats: Bool, threads: Int,
+                       deliver: (Int, EncodedFrame) -> Bool) {
         let count = min(tensors.count, threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount)
-        if count <= 1 { return tensors.map { encode($0, level: level, shuffleFloats: shuffleFloats) } }
+        if count <= 1 {
+            for (i, tensor) in tensors.enumerated() {
+                guard deliver(i, encode(tensor, level: level, shuffleFloats: shuffleFloats)) else { return }
+            }
+            return
+        }
         let order = tensors.indices.sorted { (tensors[$0].byteCount, $1) > (tensors[$1].byteCount, $0) }
-        let slots = Slots(count: tensors.count)
-        DispatchQueue.concurrentPerform(iterations: count) { _ in
-            while let k = slots.claim() {
-                let i = order[k]
-                slots.store(encode(tensors[i], level: level, shuffleFloats: shuffleFloats), at: i)
+        let queue = WorkQueue(count: tensors.count)
+        withoutActuallyEscaping(deliver) { deliver in
+            let sink = UncheckedSink(deliver)
+            DispatchQueue.concurrentPerform(iterations: count) { _ in
+                while let k = queue.claim() {
+                    let i = order[k]
+                    let frame = encode(tensors[i], level: level, shuffleFloats: shuffleFloats)
+                    queue.serialized { if !sink.deliver(i, frame) { queue.stop() } }
+                }
             }
         }
-        return slots.results()
     }
 }
 
-/// Work queue and results of `FrameEncoder`: a shared next index and one slot per tensor,
-/// both behind a lock.
-private final class Slots: @unchecked Sendable {
+/// `FrameEncoder`'s shared next index, and the lock that serializes deliveries.
+private final class WorkQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
-    private var items: [EncodedFrame?]
+    private let count: Int
 
-    init(count: Int) { items = Array(repeating: nil, count: count) }
+    init(count: Int) { self.count = count }
 
     func claim() -> Int? {
         lock.lock()
         defer { lock.unlock() }
-        guard next < items.count else { return nil }
+        guard next < count else { return nil }
         next += 1
         return next - 1
     }
 
-    func store(_ frame: EncodedFrame, at index: Int) {
+    /// No index is handed out after this; call it inside `serialized`.
+    func stop() { next = count }
+
+    /// Runs `body` holding the lock (`stop` may be called inside).
+    func serialized(_ body: () -> Void) {
         lock.lock()
-        items[index] = frame
+        body()
         lock.unlock()
     }
+}
 
-    func results() -> [EncodedFrame] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items.map { $0! }
-    }
+/// The caller's delivery closure, called only under `WorkQueue.serialized`.
+private struct UncheckedSink: @unchecked Sendable {
+    let deliver: (Int, EncodedFrame) -> Bool
+    init(_ deliver: @escaping (Int, EncodedFrame) -> Bool) { self.deliver = deliver }
 }

@@ -20,10 +20,7 @@ public final class AtomicFile {
 
     /// Opens the temporary file. Refuses a target listed in `inputs` (compared by resolved path).
     public init(path: String, inputs: [String] = []) throws(FileError) {
-        let resolved = AtomicFile.resolved(path)
-        if inputs.contains(where: { AtomicFile.resolved($0) == resolved }) {
-            throw .wouldOverwriteInput(path: path)
-        }
+        try AtomicFile.refuseInput(path, inputs: inputs)
         self.path = path
         self.temporaryPath = "\(path).tmp-\(getpid())"
         AtomicFile.removeStaleTemporaries(of: path)
@@ -35,7 +32,17 @@ public final class AtomicFile {
     /// This file's slot in the signal handler's registry (nil when the registry was full).
     private var slot: Int?
 
-    /// Removes `<path>.tmp-<pid>` files left by processes that no longer run (killed mid-write).
+    /// Throws `wouldOverwriteInput` when `path` is one of `inputs` (compared by resolved path):
+    /// the check `init` makes, for writers that want to refuse a target before long work.
+    public static func refuseInput(_ path: String, inputs: [String]) throws(FileError) {
+        let resolved = AtomicFile.resolved(path)
+        if inputs.contains(where: { AtomicFile.resolved($0) == resolved }) {
+            throw .wouldOverwriteInput(path: path)
+        }
+    }
+
+    /// Removes `<path>.tmp-<pid>` files left by processes that no longer run (killed mid-write),
+    /// and `<path>.tmp-<pid>.<suffix>` ones (other scratch files of a writer, named after it).
     static func removeStaleTemporaries(of path: String) {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
@@ -44,7 +51,10 @@ public final class AtomicFile {
         defer { closedir(dir) }
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count)), pid != getpid() else { continue }
+            guard name.hasPrefix(prefix) else { continue }
+            let rest = name.dropFirst(prefix.count), digits = rest.prefix { ("0"..."9").contains($0) }
+            guard let pid = Int32(digits), pid != getpid(), digits.count == rest.count || rest.dropFirst(digits.count).first == "."
+            else { continue }
             if processIsGone(pid) { unlink((directory.isEmpty ? "" : directory + "/") + name) }
         }
     }
