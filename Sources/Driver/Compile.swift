@@ -23,6 +23,11 @@ public enum Compile {
         public var lambda: Double?
         /// PEFT LoRA adapter directories, each optionally `DIR:WEIGHT`, merged in order by `merge-lora`.
         public var adapters: [String]
+        /// Threads calibration runs on, 0 = one per core (the artifact is identical for any count).
+        public var threads: Int = 0
+        /// Run every step on the whole model in memory even when the recipe can run block by block
+        /// (the reference the layer-by-layer compile matches byte for byte).
+        public var wholeModel = false
 
         public init(recipe: String, workload: Workload = Workload(), seed: UInt64 = 0,
                     writer: ArtifactWriter.Options = ArtifactWriter.Options(), calibration: CalibrationOptions = CalibrationOptions(),
@@ -72,7 +77,7 @@ public enum Compile {
         let imported: ImportedModel<Tensor>
         do { imported = try ModelImporter.model(directory: directory) } catch { throw .importFailed(error) }
         let before = imported.graph.skeleton
-        var model = imported.graph
+        let model = imported.graph
         var calibration: CalibrationSet?
         if pipeline.needsCalibration {
             progress("tokenizing calibration samples")
@@ -89,22 +94,22 @@ public enum Compile {
                 throw .checkFailed([Diagnostic(.error, at: "--adapter", error.description)])
             }
         }
-        let log: [PipelineStep]
-        do {
-            let context = PassContext(seed: options.seed, calibration: calibration, adapters: adapters)
-            log = try await pipeline.run(on: &model, context: context) { i, name in
-                progress("step \(i + 1)/\(pipeline.recipe.steps.count): \(name)")
-            }
-        } catch {
-            throw .pass(error)
-        }
-        progress("writing \(output)")
         let inputs = try inputFiles(directory)
         let adapterFiles = adapterFiles(options.adapters)
         var adapterInputs: [ArtifactManifest.Provenance.InputFile] = []
         for file in adapterFiles {
             do { adapterInputs.append(try .hashing(file: file.path, as: file.name)) } catch { throw .artifact(error) }
         }
+        let writer: StreamingArtifactWriter
+        do {
+            writer = try StreamingArtifactWriter(path: output, inputs: inputs.map { (directory as NSString).appendingPathComponent($0.name) }
+                                                     + adapterFiles.map(\.path), options: options.writer)
+        } catch {
+            throw .artifact(error)
+        }
+        let context = PassContext(seed: options.seed, calibration: calibration, adapters: adapters, workers: options.threads)
+        let (log, after) = try await runSteps(pipeline, on: model, context: context, writer: writer, wholeModel: options.wholeModel, progress: progress)
+        progress("writing \(output)")
         let configText = (try? String(contentsOfFile: (directory as NSString).appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
         // The skeletons as the steps left them: they know what the static effects cannot
         // (ranks chosen from spectra, the measured elimination profile).
@@ -114,16 +119,13 @@ public enum Compile {
         let reportJSON = try reportState.json()
         let manifest: ArtifactManifest
         do {
-            manifest = try ArtifactWriter.write(
-                model: model, sourceConfig: configText, tokenizerFiles: ModelSource.companions(in: directory),
+            manifest = try writer.finish(
+                skeleton: after, sourceConfig: configText, tokenizerFiles: ModelSource.companions(in: directory),
                 passLog: log.map { .init(pass: $0.entry.pass, options: $0.entry.options, changed: $0.entry.changed,
                                          counters: $0.entry.counters, notes: $0.entry.diagnostics.map(\.description)) },
                 provenance: .init(inputs: (inputs + adapterInputs).sorted { $0.name < $1.name }, recipe: pipeline.canonicalRecipe.description, calibrationSHA256: calibration?.sha256,
                                   seed: options.seed),
-                extensions: ["report": reportJSON],
-                to: output, inputs: inputs.map { (directory as NSString).appendingPathComponent($0.name) }
-                    + adapterFiles.map(\.path),
-                options: options.writer)
+                extensions: ["report": reportJSON])
         } catch {
             throw .artifact(error)
         }
@@ -131,6 +133,47 @@ public enum Compile {
         let report = Report(reportState.input(workload: options.workload, artifactBytes: artifactBytes,
                                               diagnostics: log.flatMap(\.entry.diagnostics), lambda: options.lambda))
         return Result(manifest: manifest, report: report, steps: log.map { ($0.entry.options, $0.seconds, $0.output) })
+    }
+
+    /// Runs the pipeline's steps and hands every tensor of the result to `writer`. Block by block
+    /// (`LayerwisePipeline`: the input stays mapped, each block's pages are given back once its
+    /// frames are written) when every step can, unless `wholeModel`; otherwise on the whole model
+    /// in memory. Both give the same bytes. Returns the log and the skeleton written.
+    static func runSteps(_ pipeline: Pipeline, on model: Model, context: PassContext, writer: StreamingArtifactWriter,
+                         wholeModel: Bool, progress: @escaping (String) -> Void) async throws(DriverError) -> (log: [PipelineStep], skeleton: Skeleton) {
+        let layerwise = !wholeModel && LayerwisePipeline.obstacle(pipeline, model.skeleton, context: context) == nil
+        guard layerwise else {
+            var model = model
+            let log: [PipelineStep]
+            do {
+                log = try await pipeline.run(on: &model, context: context) { i, name in
+                    progress("step \(i + 1)/\(pipeline.recipe.steps.count): \(name)")
+                }
+            } catch {
+                throw .pass(error)
+            }
+            progress("compressing tensors")
+            do { try writer.add(model.namedTensors) } catch { throw .artifact(error) }
+            return (log, model.skeleton)
+        }
+        // Embeddings and head first; the blocks as they are finished.
+        let rest = model.namedTensors.filter { !$0.name.hasPrefix("blocks.") }
+        do { try writer.add(rest) } catch { throw .artifact(error) }
+        let release: ([Tensor]) -> Void = { tensors in for t in tensors { t.storage.discardMappedPages() } }
+        release(rest.map(\.tensor))
+        do {
+            return try LayerwisePipeline.run(pipeline, on: model, context: context, write: { l, block in
+                try writer.add(block.namedTensors(index: l))
+            }, release: release, progress: { p in
+                progress("\(p.sweep): block \(p.block)/\(p.blocks), \(Int(p.elapsed.rounded())) s, about \(Int(p.remaining.rounded())) s to go")
+            })
+        } catch let error as PassError {
+            throw .pass(error)
+        } catch let error as ArtifactError {
+            throw .artifact(error)
+        } catch {
+            throw .pass(.failed(pass: "layer-by-layer compile", reason: "\(error)"))
+        }
     }
 
     /// Static checks of `--adapter`: each adapter maps onto the model (headers only), and adapters

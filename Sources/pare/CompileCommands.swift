@@ -93,6 +93,12 @@ struct CompileCommand: AsyncParsableCommand {
     @Option(help: "Seed for passes that sample and for choosing calibration lines.")
     var seed: UInt64 = 0
 
+    @Option(help: "Threads calibration runs on, 0 = one per core (the artifact is identical for any count).")
+    var threads: Int = 0
+
+    @Flag(help: "Hold the whole model in memory and run each step on all of it, even when the recipe can run block by block (more memory; the same bytes).")
+    var wholeModel = false
+
     @Option(help: "Calibration text: one sample per line, or JSONL with \"text\" or \"input_ids\" (default: examples/calibration/default.txt).")
     var calibration: String?
 
@@ -109,16 +115,19 @@ struct CompileCommand: AsyncParsableCommand {
         guard output.hasSuffix(".pare") else { throw ValidationError("-o must name a .pare file") }
         guard (1...19).contains(level) else { throw ValidationError("--level must be within 1...19") }
         guard workers >= 0 else { throw ValidationError("--workers must be at least 0") }
+        guard threads >= 0 else { throw ValidationError("--threads must be at least 0") }
     }
 
     func run() async throws {
         let writer = ArtifactWriter.Options(level: level, workers: workers)
+        var options = Compile.Options(recipe: input.recipe, workload: report.workload, seed: seed, writer: writer,
+                                      calibration: .init(path: calibration, samples: samples, maxLength: maxLength, seed: seed),
+                                      lambda: report.lambda, adapters: input.adapters)
+        options.threads = threads
+        options.wholeModel = wholeModel
         let result: Compile.Result
         do {
-            result = try await Compile.run(model: input.model, output: output,
-                                           options: .init(recipe: input.recipe, workload: report.workload, seed: seed, writer: writer,
-                                                          calibration: .init(path: calibration, samples: samples, maxLength: maxLength, seed: seed),
-                                                          lambda: report.lambda, adapters: input.adapters),
+            result = try await Compile.run(model: input.model, output: output, options: options,
                                            progress: { Console.progress($0) })
             Console.progress(nil)
             if let reportDir { try Compile.writeReport(result.report, to: reportDir) }
