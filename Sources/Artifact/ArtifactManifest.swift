@@ -95,7 +95,7 @@ public struct ArtifactManifest: Codable, Sendable, Equatable {
             public static func hashing(file path: String, as name: String) throws(ArtifactError) -> InputFile {
                 let file: MappedFile
                 do { file = try MappedFile(path: path) } catch { throw .file(error) }
-                let hex = file.withBytes(in: 0..<file.count) { SHA256Hex.of($0) }
+                let hex = SHA256Hex.of(file)
                 return InputFile(name: name, bytes: file.count, sha256: hex)
             }
         }

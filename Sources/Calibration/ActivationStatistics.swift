@@ -16,7 +16,8 @@ public struct InputStatistics: Sendable, Equatable {
     public var sumAbs: [Double]
     /// max_t |X[t, j]| per input feature, [in].
     public var maxAbs: [Float]
-    /// XᵀX [in, in] row-major (accumulated in f32), when requested.
+    /// XᵀX [in, in] row-major (accumulated in f32), when requested. While tokens are being
+    /// added only its upper triangle is kept (ssyrk); `ActivationStatistics` fills in the rest.
     public var gram: [Float]?
 
     /// ‖X[:, j]‖₂, the activation norm of Wanda's score |W_ij|·‖X_j‖.
@@ -46,7 +47,15 @@ public struct InputStatistics: Sendable, Equatable {
             }
         }
         rows += n
-        if gram != nil { gram!.withUnsafeMutableBufferPointer { GEMM.accumulateGram(x.baseAddress!, rows: n, columns: width, into: $0.baseAddress!) } }
+        if gram != nil {
+            gram!.withUnsafeMutableBufferPointer { GEMM.accumulateGramUpper(x.baseAddress!, rows: n, columns: width, into: $0.baseAddress!) }
+        }
+    }
+
+    /// The whole symmetric Gram matrix from its accumulated upper triangle, in place.
+    mutating func completeGram() {
+        let m = sums.count
+        if gram != nil { gram!.withUnsafeMutableBufferPointer { GEMM.mirrorUpper($0.baseAddress!, m: m) } }
     }
 
     /// Adds the statistics of later tokens: sums and Gram entries add, maxima take the larger.
@@ -107,17 +116,27 @@ public struct ActivationStatistics: Sendable {
     }
 
     /// The statistics of blocks measured one at a time (`blocks[l]` of block l).
-    public init(blocks: [BlockStatistics]) {
+    public init(blocks: consuming [BlockStatistics]) {
         var inputs: [LayerPath: InputStatistics] = [:]
-        for b in blocks { for (role, stats) in b.inputs { inputs[.block(b.layer, role)] = stats } }
+        for i in blocks.indices {
+            for role in Array(blocks[i].inputs.keys) {
+                var stats = blocks[i].inputs.removeValue(forKey: role)!
+                stats.completeGram() // in place: the blocks' statistics are consumed
+                inputs[.block(blocks[i].layer, role)] = stats
+            }
+        }
         self.init(inputs: inputs, headScores: blocks.map(\.headScores), tokens: blocks.first?.tokens ?? 0)
     }
 
     /// One block's statistics in a model of `layerCount` blocks (the other blocks' entries empty):
     /// what a pass reads of block `block.layer` in the layer-by-layer compile.
-    public init(block: BlockStatistics, layerCount: Int) {
+    public init(block: consuming BlockStatistics, layerCount: Int) {
         var inputs: [LayerPath: InputStatistics] = [:]
-        for (role, stats) in block.inputs { inputs[.block(block.layer, role)] = stats }
+        for role in Array(block.inputs.keys) {
+            var stats = block.inputs.removeValue(forKey: role)!
+            stats.completeGram() // in place: the block's statistics are consumed
+            inputs[.block(block.layer, role)] = stats
+        }
         var headScores = [[Double]](repeating: [], count: layerCount)
         headScores[block.layer] = block.headScores
         self.init(inputs: inputs, headScores: headScores, tokens: block.tokens)
@@ -167,6 +186,7 @@ public struct ActivationStatistics: Sendable {
             if model.config.causal { _ = try prepared.decode(batch, inputs: observe) } else { _ = try prepared.encode(batch, inputs: observe) }
             start += batchSize
         }
+        for path in inputs.keys { inputs[path]!.completeGram() }
         return ActivationStatistics(inputs: inputs, headScores: headSums.map { $0.map { $0 / Double(max(tokens, 1)) } }, tokens: tokens)
     }
 }

@@ -72,6 +72,8 @@ public struct CalibrationStream: Sendable {
         _ = hidden.initialize(from: self.hidden)
         defer { hidden.deinitialize(); hidden.deallocate() }
         self.hidden = []
+        // Gram matrices are big: one per linear input, each batch adds to it in batch order.
+        let grams = OrderedGrams()
         BLASThreads.withCount(1) {
             var start = 0
             while start < batches.count {
@@ -83,7 +85,9 @@ public struct CalibrationStream: Sendable {
                     let b = round.lowerBound + i
                     var part = BlockStatistics(layer: block.index, heads: heads)
                     let observeInputs: LinearInputObserver? = request.inputs || request.headScores ? { _, which, x, width in
-                        if request.inputs { part.add(which, x, width: width, gram: request.gram) }
+                        guard request.inputs else { return }
+                        part.add(which, x, width: width)
+                        if !request.gram.isDisjoint(with: BlockStatistics.roles(which)) { grams.add(which, x, width: width, batch: b) }
                         if request.headScores, which == .output {
                             part.addHeadContributions(x, width: width, outputWeight: outputWeight, headDim: headDim)
                         }
@@ -98,6 +102,9 @@ public struct CalibrationStream: Sendable {
                 for i in 0..<round.count { total.merge(partials[i]!) }
                 start = round.upperBound
             }
+        }
+        for (which, gram) in grams.take() {
+            for role in BlockStatistics.roles(which) { total.inputs[role]?.gram = gram }
         }
         self.hidden = Array(hidden)
         self.block += 1
@@ -124,14 +131,20 @@ public struct BlockStatistics: Sendable {
     /// Mean contribution of each head over the tokens.
     public var headScores: [Double] { headSums.map { $0 / Double(max(tokens, 1)) } }
 
-    mutating func add(_ which: LinearInput, _ x: UnsafeBufferPointer<Float>, width: Int, gram: Set<String>) {
-        let roles: [String] = switch which {
+    /// The linears (by role) that read input `which`.
+    static func roles(_ which: LinearInput) -> [String] {
+        switch which {
         case .attention: ["attention.q", "attention.k", "attention.v"]
         case .output: ["attention.o"]
         case .up: ["mlp.up"]
         case .down: ["mlp.down"]
         }
-        var stats = inputs[roles[0]] ?? InputStatistics(width: width, gram: roles.contains { gram.contains($0) })
+    }
+
+    /// Adds rows x [n, width] of input `which` to the sums of the linears that read it.
+    mutating func add(_ which: LinearInput, _ x: UnsafeBufferPointer<Float>, width: Int) {
+        let roles = Self.roles(which)
+        var stats = inputs[roles[0]] ?? InputStatistics(width: width, gram: false)
         stats.add(x, width: width)
         for role in roles { inputs[role] = stats }
     }
@@ -163,5 +176,37 @@ public struct BlockStatistics: Sendable {
         for h in headSums.indices { headSums[h] += other.headSums[h] }
         tokens += other.tokens
         acc += other.acc
+    }
+}
+
+/// The Gram matrices XᵀX of one block's inputs while its batches run on several threads: batch b
+/// adds its rows once batches 0…b−1 have added theirs (ssyrk into one accumulator per input), so
+/// the sums are made in the same order on any number of threads, and only one [in, in] matrix
+/// per input is held, not one per thread.
+final class OrderedGrams: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var grams: [LinearInput: [Float]] = [:]
+    /// The batch whose turn it is, per input.
+    private var turn: [LinearInput: Int] = [:]
+
+    /// Waits for batch `batch`'s turn at input `which`, then adds Xᵀ·X of its rows x [n, width].
+    func add(_ which: LinearInput, _ x: UnsafeBufferPointer<Float>, width: Int, batch: Int) {
+        condition.lock()
+        while turn[which, default: 0] != batch { condition.wait() }
+        var gram = grams.removeValue(forKey: which) ?? [Float](repeating: 0, count: width * width)
+        condition.unlock()
+        gram.withUnsafeMutableBufferPointer { GEMM.accumulateGramUpper(x.baseAddress!, rows: x.count / width, columns: width, into: $0.baseAddress!) }
+        condition.lock()
+        grams[which] = gram
+        turn[which] = batch + 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The accumulated matrices (upper triangles), by input.
+    func take() -> [LinearInput: [Float]] {
+        condition.lock()
+        defer { condition.unlock() }
+        return grams
     }
 }

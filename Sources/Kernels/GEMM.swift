@@ -26,6 +26,19 @@ public enum GEMM {
                     a, Int32(m), 1, c, Int32(m))
     }
 
+    /// The upper triangle (j ≥ i) of C [m, m] += α · Aᵀ · A for A [k, m]: half the work of
+    /// `accumulateGram` (ssyrk); the lower triangle is left as it is. `mirrorUpper` fills it in.
+    public static func accumulateGramUpper(_ a: UnsafePointer<Float>, rows k: Int, columns m: Int,
+                                           into c: UnsafeMutablePointer<Float>, alpha: Float = 1) {
+        guard k > 0, m > 0 else { return }
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(m), Int32(k), alpha, a, Int32(m), 1, c, Int32(m))
+    }
+
+    /// C[j, i] = C[i, j] for j < i: a symmetric [m, m] matrix from its upper triangle.
+    public static func mirrorUpper(_ c: UnsafeMutablePointer<Float>, m: Int) {
+        for i in 0..<m { for j in 0..<i { c[i * m + j] = c[j * m + i] } }
+    }
+
     /// Array convenience: A [m, k] · B [k, n] (or Bᵀ for B [n, k]).
     public static func multiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeB: Bool = false) -> [Float] {
         precondition(a.count == m * k && b.count == k * n, "GEMM operand sizes do not match m=\(m) n=\(n) k=\(k)")

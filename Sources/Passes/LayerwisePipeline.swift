@@ -100,6 +100,9 @@ public enum LayerwisePipeline {
         /// outcomes[k][l]: what step k did to block l.
         var outcomes: [[BlockOutcome]]
         var plans: [Int: [Int: [Int]]] = [:]
+        /// Statistics a statistics-only sweep measured for step k at block l, kept when they hold
+        /// no Gram matrix (small), so the compiling sweep needs no stream for step k.
+        var cached: [Int: [Int: ActivationStatistics]] = [:]
         var seconds: [Double]
         var sweeps = 1
         var sweepsDone = 0
@@ -125,7 +128,9 @@ public enum LayerwisePipeline {
             let skeleton = model.skeleton, samples = context.calibration?.samples ?? []
             // One stream per step that reads calibration data: its hidden states under the steps before it.
             var streams: [Int: CalibrationStream] = [:]
-            for k in 0..<min(end + (g == nil ? 0 : 1), passes.count) where skeleton.blocks.indices.contains(where: { passes[k].request(block: $0, skeleton) != nil }) {
+            for k in 0..<min(end + (g == nil ? 0 : 1), passes.count) {
+                let reads = skeleton.blocks.indices.filter { passes[k].request(block: $0, skeleton) != nil }
+                guard !reads.isEmpty, reads.contains(where: { cached[k]?[$0] == nil }) else { continue }
                 guard !samples.isEmpty else {
                     throw PassError.failed(pass: type(of: passes[k]).name, reason: "needs calibration samples; pass --calibration FILE (the default corpus is used when none is given)")
                 }
@@ -142,7 +147,7 @@ public enum LayerwisePipeline {
                 var block = model.blocks[l]
                 for k in 0..<min(end, passes.count) {
                     let clock = ContinuousClock.now
-                    let statistics = measure(&streams[k], block, l, skeleton, passes[k])
+                    let statistics = cached[k]?[l] ?? measure(&streams[k], block, l, skeleton, passes[k])
                     let outcome = try passes[k].apply(to: &block, index: l, statistics: statistics,
                                                       decision: passes[k].plansGlobally ? plans[k]?[l] ?? [] : nil, context: context)
                     if write != nil {
@@ -154,8 +159,9 @@ public enum LayerwisePipeline {
                 if let g {
                     receives.blocks[l] = block.map(\.spec)
                     let statistics = measure(&streams[g], block, l, skeleton, passes[g])
-                    if passes[g].request(block: l, skeleton) != nil {
+                    if let request = passes[g].request(block: l, skeleton) {
                         scores[l] = try passes[g].scores(block: block, index: l, statistics: statistics)
+                        if request.gram.isEmpty { cached[g, default: [:]][l] = statistics }
                     }
                 }
                 try write?(l, block)
