@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .target(name: "TensorCore", swiftSettings: optimized),
         // The per-element passes around int8 GEMMs, vectorised by clang (see its header).
+        .target(name: "CHeap"),
         .target(name: "CQuantKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-ffp-contract=off"])]),
 
         // L1
@@ -48,7 +49,7 @@ let package = Package(
         .target(name: "Report", dependencies: ["ModelIR"], swiftSettings: optimized),
 
         // L5, L6
-        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "Runtime", "Kernels", "Passes", "Report", "Artifact", "Tokenizers", "Calibration"],
+        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "Runtime", "Kernels", "Passes", "Report", "Artifact", "Tokenizers", "Calibration", "CHeap"],
                 swiftSettings: optimized),
         .executableTarget(
             name: "pare",

@@ -1,5 +1,6 @@
 import Artifact
 import Calibration
+import CHeap
 import Foundation
 import ModelImport
 import ModelIR
@@ -66,6 +67,8 @@ public enum Compile {
         public let report: Report
         /// Per step: canonical options, wall seconds, and any text the pass produced.
         public let steps: [(pass: String, seconds: Double, output: String?)]
+        /// Why the steps ran on the whole model in memory; nil when they ran block by block.
+        public let wholeModelReason: String?
     }
 
     /// Runs the recipe on the model in `directory` and writes the artifact to `output`.
@@ -108,7 +111,7 @@ public enum Compile {
             throw .artifact(error)
         }
         let context = PassContext(seed: options.seed, calibration: calibration, adapters: adapters, workers: options.threads)
-        let (log, after) = try await runSteps(pipeline, on: model, context: context, writer: writer, wholeModel: options.wholeModel, progress: progress)
+        let (log, after, wholeModelReason) = try await runSteps(pipeline, on: model, context: context, writer: writer, wholeModel: options.wholeModel, progress: progress)
         progress("writing \(output)")
         let configText = (try? String(contentsOfFile: (directory as NSString).appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
         // The skeletons as the steps left them: they know what the static effects cannot
@@ -132,17 +135,19 @@ public enum Compile {
         let artifactBytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? nil
         let report = Report(reportState.input(workload: options.workload, artifactBytes: artifactBytes,
                                               diagnostics: log.flatMap(\.entry.diagnostics), lambda: options.lambda))
-        return Result(manifest: manifest, report: report, steps: log.map { ($0.entry.options, $0.seconds, $0.output) })
+        return Result(manifest: manifest, report: report, steps: log.map { ($0.entry.options, $0.seconds, $0.output) },
+                      wholeModelReason: wholeModelReason)
     }
 
     /// Runs the pipeline's steps and hands every tensor of the result to `writer`. Block by block
     /// (`LayerwisePipeline`: the input stays mapped, each block's pages are given back once its
     /// frames are written) when every step can, unless `wholeModel`; otherwise on the whole model
-    /// in memory. Both give the same bytes. Returns the log and the skeleton written.
-    static func runSteps(_ pipeline: Pipeline, on model: Model, context: PassContext, writer: StreamingArtifactWriter,
-                         wholeModel: Bool, progress: @escaping (String) -> Void) async throws(DriverError) -> (log: [PipelineStep], skeleton: Skeleton) {
-        let layerwise = !wholeModel && LayerwisePipeline.obstacle(pipeline, model.skeleton, context: context) == nil
-        guard layerwise else {
+    /// in memory. Both give the same bytes. Returns the log, the skeleton written, and why the
+    /// steps ran on the whole model (nil: block by block).
+    static func runSteps(_ pipeline: Pipeline, on model: Model, context: PassContext, writer: StreamingArtifactWriter, wholeModel: Bool,
+                         progress: @escaping (String) -> Void) async throws(DriverError) -> (log: [PipelineStep], skeleton: Skeleton, wholeModelReason: String?) {
+        let obstacle = wholeModel ? "--whole-model" : LayerwisePipeline.obstacle(pipeline, model.skeleton, context: context)
+        if let obstacle {
             var model = model
             let log: [PipelineStep]
             do {
@@ -154,19 +159,25 @@ public enum Compile {
             }
             progress("compressing tensors")
             do { try writer.add(model.namedTensors) } catch { throw .artifact(error) }
-            return (log, model.skeleton)
+            return (log, model.skeleton, obstacle)
         }
         // Embeddings and head first; the blocks as they are finished.
         let rest = model.namedTensors.filter { !$0.name.hasPrefix("blocks.") }
         do { try writer.add(rest) } catch { throw .artifact(error) }
-        let release: ([Tensor]) -> Void = { tensors in for t in tensors { t.storage.discardMappedPages() } }
+        let release: ([Tensor]) -> Void = { tensors in
+            for t in tensors { t.storage.discardMappedPages() }
+            // Freed blocks sit in the arenas of the threads that made them (calibration workers,
+            // oneDNN's OpenMP team); give the free pages back so the peak stays that of one block.
+            _ = pare_heap_release_free_pages()
+        }
         release(rest.map(\.tensor))
         do {
-            return try LayerwisePipeline.run(pipeline, on: model, context: context, write: { l, block in
+            let (log, skeleton) = try LayerwisePipeline.run(pipeline, on: model, context: context, write: { l, block in
                 try writer.add(block.namedTensors(index: l))
             }, release: release, progress: { p in
                 progress("\(p.sweep): block \(p.block)/\(p.blocks), \(Int(p.elapsed.rounded())) s, about \(Int(p.remaining.rounded())) s to go")
             })
+            return (log, skeleton, nil)
         } catch let error as PassError {
             throw .pass(error)
         } catch let error as ArtifactError {

@@ -135,6 +135,7 @@ struct CompileCommand: AsyncParsableCommand {
             Console.progress(nil)
             fail(error)
         }
+        Console.note(result.wholeModelReason.map { "ran on the whole model in memory: \($0)" } ?? "ran block by block")
         for step in result.steps {
             if let text = step.output { print(text, terminator: "") }
             Console.note("\(step.pass): \(Console.seconds(step.seconds))")

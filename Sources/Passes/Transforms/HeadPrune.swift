@@ -182,18 +182,50 @@ public struct HeadPrune: Pass {
     /// Rows `rows` of a matrix [r, width] (or elements of a vector), same dtype.
     static func rows(_ t: Tensor, _ rows: [Int], width: Int) -> Tensor {
         let size = t.dtype.size * width
-        let bytes = t.withUnsafeBytes { raw in rows.flatMap { Array(raw[($0 * size)..<(($0 + 1) * size)]) } }
-        return Tensor(dtype: t.dtype, shape: Shape([rows.count] + t.shape.dims.dropFirst()), bytes: bytes)
+        return Tensor(dtype: t.dtype, shape: Shape([rows.count] + t.shape.dims.dropFirst()),
+                      bytes: gather(t, runs: runs(rows), rowsOf: size, count: rows.count))
     }
 
     /// Columns `columns` of a matrix [r, c], same dtype.
     static func columns(_ t: Tensor, _ columns: [Int]) -> Tensor {
-        let r = t.shape[0], c = t.shape[1], size = t.dtype.size
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(r * columns.count * size)
+        let r = t.shape[0], c = t.shape[1], size = t.dtype.size, k = columns.count
+        let runs = runs(columns)
+        var bytes = [UInt8](repeating: 0, count: r * k * size)
         t.withUnsafeBytes { raw in
-            for i in 0..<r { for j in columns { bytes += raw[((i * c + j) * size)..<((i * c + j + 1) * size)] } }
+            bytes.withUnsafeMutableBytes { out in
+                for i in 0..<r {
+                    var to = i * k * size
+                    for run in runs {
+                        (out.baseAddress! + to).copyMemory(from: raw.baseAddress! + (i * c + run.lowerBound) * size, byteCount: run.count * size)
+                        to += run.count * size
+                    }
+                }
+            }
         }
-        return Tensor(dtype: t.dtype, shape: [r, columns.count], bytes: bytes)
+        return Tensor(dtype: t.dtype, shape: [r, k], bytes: bytes)
+    }
+
+    /// Ascending indices as runs of consecutive ones: [0, 1, 2, 5, 6] → [0..<3, 5..<7].
+    static func runs(_ indices: [Int]) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        for i in indices {
+            if let last = runs.last, last.upperBound == i { runs[runs.count - 1] = last.lowerBound..<(i + 1) } else { runs.append(i..<(i + 1)) }
+        }
+        return runs
+    }
+
+    /// The `runs` of `size`-byte rows of `t`, concatenated (`count` rows in all).
+    private static func gather(_ t: Tensor, runs: [Range<Int>], rowsOf size: Int, count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count * size)
+        t.withUnsafeBytes { raw in
+            bytes.withUnsafeMutableBytes { out in
+                var to = 0
+                for run in runs {
+                    (out.baseAddress! + to).copyMemory(from: raw.baseAddress! + run.lowerBound * size, byteCount: run.count * size)
+                    to += run.count * size
+                }
+            }
+        }
+        return bytes
     }
 }

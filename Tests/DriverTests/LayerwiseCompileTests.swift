@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import ModelIR
+@testable import Driver
+
+/// The layer-by-layer compile against its oracle, the whole-model path: the same artifact bytes
+/// for recipes that plan per block, globally (statistics-only sweeps), refit on Gram matrices and
+/// bake an elimination profile; the same bytes on 1, 2 and 3 calibration threads; and the
+/// recipes it cannot run block by block say why and run whole.
+@Suite struct LayerwiseCompileTests {
+    let directory: String = {
+        let d = NSTemporaryDirectory() + "pare-layerwise-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+    let model = InspectTests.fixtures + "/tiny-bert"
+
+    static let recipes = [
+        InspectTests.repository + "/passes/max-compress.yaml",
+        "head-prune{global-fraction=0.25,reconstruction=least-squares},ffn-prune{global-fraction=0.2},int8-quantize,elimination-profile{lambda=0.8}",
+        "head-prune{heads=[0:1,1:2]},ffn-prune{fraction=0.3,select=blocks.1.mlp,reconstruction=bias},int8-quantize{activations=none}",
+        "head-prune{fraction=0.5,score=fluctuation},elimination-profile{target-speedup=1.2,batch-size=5}",
+    ]
+
+    func compile(_ recipe: String, to name: String, wholeModel: Bool = false, threads: Int = 0) async throws -> (bytes: Data, result: Compile.Result) {
+        var options = Compile.Options(recipe: recipe)
+        options.wholeModel = wholeModel
+        options.threads = threads
+        let path = directory + "/" + name
+        let result = try await Compile.run(model: model, output: path, options: options)
+        return (try #require(FileManager.default.contents(atPath: path)), result)
+    }
+
+    @Test(arguments: recipes.indices)
+    func blockByBlockWritesTheWholeModelsBytes(_ i: Int) async throws {
+        let layerwise = try await compile(Self.recipes[i], to: "layerwise.pare")
+        #expect(layerwise.result.wholeModelReason == nil)
+        let whole = try await compile(Self.recipes[i], to: "whole.pare", wholeModel: true)
+        #expect(whole.result.wholeModelReason == "--whole-model")
+        #expect(layerwise.bytes == whole.bytes)
+        #expect(layerwise.result.manifest.passLog == whole.result.manifest.passLog)
+        #expect(layerwise.result.report == whole.result.report)
+    }
+
+    @Test func theBytesDoNotDependOnTheThreadCount() async throws {
+        let recipe = Self.recipes[1]
+        let one = try await compile(recipe, to: "one.pare", threads: 1)
+        for threads in [2, 3] {
+            #expect(try await compile(recipe, to: "\(threads).pare", threads: threads).bytes == one.bytes)
+            #expect(try await compile(recipe, to: "w\(threads).pare", wholeModel: true, threads: threads).bytes == one.bytes)
+        }
+    }
+
+    @Test func recipesThatNeedTheWholeModelSayWhy() async throws {
+        let svd = try await compile("head-prune{fraction=0.25},svd-lowrank{rank-ratio=0.5,force=true}", to: "svd.pare")
+        #expect(svd.result.wholeModelReason == "step 2 (svd-lowrank) runs on the whole model")
+        let head = try await compile("int8-quantize{select=**}", to: "head.pare")
+        #expect(head.result.wholeModelReason == "step 1 (int8-quantize) runs on the whole model with these options or inputs")
+        let fidelity = try await compile("elimination-profile{min-fidelity=0.9}", to: "fidelity.pare")
+        #expect(fidelity.result.wholeModelReason?.contains("elimination-profile") == true)
+        var options = Compile.Options(recipe: "int8-quantize")
+        let gpt2 = try await Compile.run(model: InspectTests.fixtures + "/tiny-gpt2", output: directory + "/gpt2.pare", options: options)
+        #expect(gpt2.wholeModelReason == "gpt2 is a decoder: calibration runs it whole")
+        options.recipe = "head-prune{fraction=0.25}"
+        let t5 = try await Compile.run(model: InspectTests.fixtures + "/tiny-t5", output: directory + "/t5.pare", options: options)
+        #expect(t5.wholeModelReason == "an encoder-decoder's calibration runs the whole model")
+    }
+}
