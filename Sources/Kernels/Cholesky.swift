@@ -1,5 +1,6 @@
 import CBLAS
 import CLAPACK
+import Dispatch
 
 /// A = L·Lᵀ for a symmetric positive-definite A [n, n] (row-major), L lower triangular.
 public struct Cholesky: Sendable {
@@ -12,7 +13,10 @@ public struct Cholesky: Sendable {
         precondition(a.count == n * n, "Cholesky: \(a.count) values for \(n)×\(n)")
         var l = a
         for i in 0..<n { l[i * n + i] += damping }
-        let info = LAPACKE_spotrf(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), &l, Int32(n))
+        // A is symmetric, so its row-major lower triangle is its column-major upper one: factor
+        // that as A = UᵀU in column-major order, which leaves L = Uᵀ row-major in place (no
+        // transposed copies, which LAPACKE makes for LAPACK_ROW_MAJOR).
+        let info = LAPACKE_spotrf(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), Int32(n), &l, Int32(n))
         guard info == 0 else { throw .notPositiveDefinite(n: n, info: Int(info)) }
         for i in 0..<n { for j in (i + 1)..<n { l[i * n + j] = 0 } }
         lower = l
@@ -41,5 +45,39 @@ public struct Cholesky: Sendable {
                         l.baseAddress!, Int32(n), &x, Int32(m))
         }
         return x
+    }
+
+    /// `solve` with B's columns cut into `parts` fixed groups solved side by side (one triangular
+    /// solve pair each, on the calling threads' BLAS setting): the groups depend only on `parts`,
+    /// never on how many threads run them, so the bits do not depend on the core count. Callers
+    /// run it under `BLASThreads.withCount(1)`.
+    public func solve(_ b: [Float], columns m: Int, parts: Int) -> [Float] {
+        precondition(b.count == n * m, "Cholesky.solve: \(b.count) values for \(n)×\(m)")
+        var x = b
+        guard m > 0, n > 0 else { return x }
+        let groups = FixedParts.ranges(m, parts: parts)
+        lower.withUnsafeBufferPointer { l in
+            x.withUnsafeMutableBufferPointer { x in
+                nonisolated(unsafe) let (l, x) = (l, x)
+                DispatchQueue.concurrentPerform(iterations: groups.count) { g in
+                    let columns = groups[g], start = x.baseAddress! + columns.lowerBound
+                    cblas_strsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(n), Int32(columns.count), 1,
+                                l.baseAddress!, Int32(n), start, Int32(m))
+                    cblas_strsm(CblasRowMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, Int32(n), Int32(columns.count), 1,
+                                l.baseAddress!, Int32(n), start, Int32(m))
+                }
+            }
+        }
+        return x
+    }
+}
+
+/// Work cut into a fixed number of contiguous parts, whatever the number of threads: results
+/// that are sums in a kernel's own order then never depend on the core count.
+public enum FixedParts {
+    /// 0..<count in `parts` contiguous ranges (sizes differing by at most one), empty ones dropped.
+    public static func ranges(_ count: Int, parts: Int) -> [Range<Int>] {
+        let p = max(1, min(parts, count))
+        return (0..<p).map { (count * $0 / p)..<(count * ($0 + 1) / p) }.filter { !$0.isEmpty }
     }
 }

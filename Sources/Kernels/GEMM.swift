@@ -1,4 +1,5 @@
 import CBLAS
+import Dispatch
 import Foundation
 
 /// Matrix products on OpenBLAS. All matrices are row-major Float buffers.
@@ -37,6 +38,28 @@ public enum GEMM {
     /// C[j, i] = C[i, j] for j < i: a symmetric [m, m] matrix from its upper triangle.
     public static func mirrorUpper(_ c: UnsafeMutablePointer<Float>, m: Int) {
         for i in 0..<m { for j in 0..<i { c[i * m + j] = c[j * m + i] } }
+    }
+
+    /// `multiply(a, b, m:n:k:transposeB:)` with C's rows cut into `parts` fixed groups, each one
+    /// GEMM, run side by side: the groups depend only on `parts`, so the bits do not depend on
+    /// how many threads run them. Callers run it under `BLASThreads.withCount(1)`.
+    public static func multiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeB: Bool = false, parts: Int) -> [Float] {
+        precondition(a.count == m * k && b.count == k * n, "GEMM operand sizes do not match m=\(m) n=\(n) k=\(k)")
+        var c = [Float](repeating: 0, count: m * n)
+        let groups = FixedParts.ranges(m, parts: parts)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    nonisolated(unsafe) let (pa, pb, pc) = (pa, pb, pc)
+                    DispatchQueue.concurrentPerform(iterations: groups.count) { g in
+                        let rows = groups[g]
+                        multiply(pa.baseAddress! + rows.lowerBound * k, pb.baseAddress!, into: pc.baseAddress! + rows.lowerBound * n,
+                                 m: rows.count, n: n, k: k, transposeB: transposeB)
+                    }
+                }
+            }
+        }
+        return c
     }
 
     /// Array convenience: A [m, k] · B [k, n] (or Bᵀ for B [n, k]).

@@ -19,8 +19,12 @@ extension Reconstruction {
     /// (δ → ∞ gives `bias`), not towards zero, so its error never exceeds `bias`'s. On
     /// all-MiniLM-L6-v2 (64 calibration samples, fewer tokens than MLP neurons) a ridge towards
     /// zero lost to `bias` in ffn-prune at fraction 0.25. The mean output is kept. Cholesky on
-    /// one BLAS thread. A linear without a bias gets an f32 [d] one unless `none`. Returns the
+    /// one BLAS thread, the products and solves in `parts` fixed parts. A linear without a bias gets an f32 [d] one unless `none`. Returns the
     /// new linear, columns dropped, in W's dtype; errors name `pass` and `path`.
+    /// The refit's products and solves run in this many fixed parts side by side (one BLAS
+    /// thread each), so it uses every core and its bits still do not depend on how many there are.
+    static let parts = 4
+
     func refit(_ linear: Linear<Tensor>, keeping kept: [Int], inputs: InputStatistics, damping: Double,
                pass: String, at path: LayerPath) throws(PassError) -> Linear<Tensor> {
         guard case let .dense(weight) = linear.weight else {
@@ -42,24 +46,27 @@ extension Reconstruction {
                 throw .failed(pass: pass, reason: "no Gram matrix of the calibration inputs of \(path)")
             }
             let w = DenseWeight.floats(linear), t = Double(max(inputs.rows, 1))
-            // C_K· [k, n] and C_KK [k, k], in Double then f32.
-            var ck = [Float](repeating: 0, count: k * n), ckk = [Float](repeating: 0, count: k * k)
+            let keptSet = Set(kept), removedColumns = (0..<n).filter { !keptSet.contains($0) }, r = removedColumns.count
+            // C_KK [k, k] and C_KR [k, r], in Double then f32.
+            var ckk = [Float](repeating: 0, count: k * k), ckr = [Float](repeating: 0, count: k * r)
             var diagonal = 0.0
             for (a, i) in kept.enumerated() {
-                for j in 0..<n { ck[a * n + j] = Float(Double(gram[i * n + j]) / t - μ[i] * μ[j]) }
-                for (b, j) in kept.enumerated() { ckk[a * k + b] = ck[a * n + j] }
+                for (b, j) in kept.enumerated() { ckk[a * k + b] = Float(Double(gram[i * n + j]) / t - μ[i] * μ[j]) }
+                for (b, j) in removedColumns.enumerated() { ckr[a * r + b] = Float(Double(gram[i * n + j]) / t - μ[i] * μ[j]) }
                 diagonal += Double(ckk[a * k + a])
             }
+            // W[:, R] [d, r].
+            var wr = [Float](repeating: 0, count: d * r)
+            for o in 0..<d { for (b, j) in removedColumns.enumerated() { wr[o * r + b] = w[o * n + j] } }
             let δ = Float(damping * diagonal / Double(max(k, 1)))
             let solution = try BLASThreads.withCount(1) { () throws(PassError) -> [Float] in
                 let factor: Cholesky
                 do throws(KernelError) { factor = try Cholesky(ckk, n: k, damping: δ) } catch {
                     throw .failed(pass: pass, reason: "\(path): the kept activations' covariance is singular (\(error)); raise damping (e.g. damping=0.1) or use reconstruction=bias")
                 }
-                // C_KR·W[:, R]ᵀ [k, d] (W with its kept columns zeroed), then (C_KK + δI)⁻¹ of it = W'ᵀ − W[:, K]ᵀ.
-                var removed = w
-                for o in 0..<d { for j in kept { removed[o * n + j] = 0 } }
-                return factor.solve(GEMM.multiply(ck, removed, m: k, n: d, k: n, transposeB: true), columns: d)
+                // C_KR·W[:, R]ᵀ [k, d], then (C_KK + δI)⁻¹ of it = W'ᵀ − W[:, K]ᵀ.
+                return factor.solve(GEMM.multiply(ckr, wr, m: k, n: d, k: r, transposeB: true, parts: Self.parts),
+                                    columns: d, parts: Self.parts)
             }
             var refitted = [Float](repeating: 0, count: d * k)
             for (a, j) in kept.enumerated() { for o in 0..<d { refitted[o * k + a] = w[o * n + j] + solution[a * d + o] } }
