@@ -150,13 +150,15 @@ public enum LayerwisePipeline {
                     let statistics = cached[k]?[l] ?? measure(&streams[k], block, l, skeleton, passes[k])
                     let outcome = try passes[k].apply(to: &block, index: l, statistics: statistics,
                                                       decision: passes[k].plansGlobally ? plans[k]?[l] ?? [] : nil, context: context)
+                    seconds[k] += Self.seconds(ContinuousClock.now - clock)
                     if write != nil {
                         outcomes[k].append(outcome)
                         skeletons[k + 1].blocks[l] = block.map(\.spec)
-                        seconds[k] += Self.seconds(ContinuousClock.now - clock)
                     }
                 }
                 if let g {
+                    let clock = ContinuousClock.now
+                    defer { seconds[g] += Self.seconds(ContinuousClock.now - clock) }
                     receives.blocks[l] = block.map(\.spec)
                     let statistics = measure(&streams[g], block, l, skeleton, passes[g])
                     if let request = passes[g].request(block: l, skeleton) {
