@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Create or reuse <repo>/.venv for scripts/bench/onnxruntime_anchor.py: first the fixture
-# environment (scripts/fixtures/setup-venv.sh: torch CPU wheel, transformers, numpy, ...),
-# then the bench extras (onnxruntime, onnx). Idempotent. The fixture pins are passed as
+# Create or reuse <repo>/.venv for scripts/bench/onnxruntime_anchor.py and
+# scripts/bench/peer_compile.py: first the fixture environment (scripts/fixtures/setup-venv.sh:
+# torch CPU wheel, transformers, peft, numpy, ...), then the bench extras (onnxruntime, onnx,
+# zstandard; scripts/bench/requirements.txt). Idempotent. The fixture pins are passed as
 # constraints so the extras can't move numpy & co. away from them.
 set -euo pipefail
 
@@ -16,7 +17,7 @@ bash "$REPO_ROOT/scripts/fixtures/setup-venv.sh"
   -r "$SCRIPT_DIR/requirements.txt"
 
 "$VENV/bin/python" - <<'PY'
-import numpy, onnx, onnxruntime, torch, transformers
+import numpy, onnx, onnxruntime, torch, transformers, zstandard
 print("bench venv ready:", ", ".join(f"{m.__name__} {m.__version__}" for m in
-      (onnxruntime, onnx, torch, transformers, numpy)))
+      (onnxruntime, onnx, zstandard, torch, transformers, numpy)))
 PY
