@@ -59,6 +59,9 @@ public struct CalibrationStream: Sendable {
         public static let none = Request()
     }
 
+    /// Fixed bands of each Gram matrix update (`GEMM.accumulateGramUpper`).
+    static let gramParts = 8
+
     /// Runs `block` (prepared at this stream's block index) on every batch, gathering `request`,
     /// and moves the stream past it.
     public mutating func measure(_ block: PreparedEncoderBlock, weights: Block<Tensor>, request: Request) -> BlockStatistics {
@@ -72,8 +75,9 @@ public struct CalibrationStream: Sendable {
         _ = hidden.initialize(from: self.hidden)
         defer { hidden.deinitialize(); hidden.deallocate() }
         self.hidden = []
-        // Gram matrices are big: one per linear input, each batch adds to it in batch order.
-        let grams = OrderedGrams()
+        // Gram matrices are big: one per linear input; each batch's rows are kept until its round
+        // ends, then added in batch order, every product split into fixed bands on all cores.
+        var grams: [LinearInput: [Float]] = [:]
         BLASThreads.withCount(1) {
             var start = 0
             while start < batches.count {
@@ -87,7 +91,7 @@ public struct CalibrationStream: Sendable {
                     let observeInputs: LinearInputObserver? = request.inputs || request.headScores ? { _, which, x, width in
                         guard request.inputs else { return }
                         part.add(which, x, width: width)
-                        if !request.gram.isDisjoint(with: BlockStatistics.roles(which)) { grams.add(which, x, width: width, batch: b) }
+                        if !request.gram.isDisjoint(with: BlockStatistics.roles(which)) { part.gramRows[which] = (Array(x), width) }
                         if request.headScores, which == .output {
                             part.addHeadContributions(x, width: width, outputWeight: outputWeight, headDim: headDim)
                         }
@@ -99,11 +103,24 @@ public struct CalibrationStream: Sendable {
                     part.tokens = batches[b].tokenCount
                     partials[i] = part
                 }
-                for i in 0..<round.count { total.merge(partials[i]!) }
+                for i in 0..<round.count {
+                    for (which, (rows, width)) in partials[i]!.gramRows.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                        var gram = grams.removeValue(forKey: which) ?? [Float](repeating: 0, count: width * width)
+                        rows.withUnsafeBufferPointer { x in
+                            gram.withUnsafeMutableBufferPointer {
+                                GEMM.accumulateGramUpper(x.baseAddress!, rows: x.count / width, columns: width, into: $0.baseAddress!,
+                                                         parts: Self.gramParts)
+                            }
+                        }
+                        grams[which] = gram
+                    }
+                    partials[i]!.gramRows = [:]
+                    total.merge(partials[i]!)
+                }
                 start = round.upperBound
             }
         }
-        for (which, gram) in grams.take() {
+        for (which, gram) in grams {
             for role in BlockStatistics.roles(which) { total.inputs[role]?.gram = gram }
         }
         self.hidden = Array(hidden)
@@ -122,6 +139,8 @@ public struct BlockStatistics: Sendable {
     public var tokens = 0
     /// ACC of each sample in order; nil for a sample with no unprotected token.
     public var acc: [Double?] = []
+    /// One batch's input rows [n, width] for the Gram matrices asked for, until they are added.
+    var gramRows: [LinearInput: (rows: [Float], width: Int)] = [:]
 
     init(layer: Int, heads: Int) {
         self.layer = layer
@@ -176,37 +195,5 @@ public struct BlockStatistics: Sendable {
         for h in headSums.indices { headSums[h] += other.headSums[h] }
         tokens += other.tokens
         acc += other.acc
-    }
-}
-
-/// The Gram matrices XᵀX of one block's inputs while its batches run on several threads: batch b
-/// adds its rows once batches 0…b−1 have added theirs (ssyrk into one accumulator per input), so
-/// the sums are made in the same order on any number of threads, and only one [in, in] matrix
-/// per input is held, not one per thread.
-final class OrderedGrams: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var grams: [LinearInput: [Float]] = [:]
-    /// The batch whose turn it is, per input.
-    private var turn: [LinearInput: Int] = [:]
-
-    /// Waits for batch `batch`'s turn at input `which`, then adds Xᵀ·X of its rows x [n, width].
-    func add(_ which: LinearInput, _ x: UnsafeBufferPointer<Float>, width: Int, batch: Int) {
-        condition.lock()
-        while turn[which, default: 0] != batch { condition.wait() }
-        var gram = grams.removeValue(forKey: which) ?? [Float](repeating: 0, count: width * width)
-        condition.unlock()
-        gram.withUnsafeMutableBufferPointer { GEMM.accumulateGramUpper(x.baseAddress!, rows: x.count / width, columns: width, into: $0.baseAddress!) }
-        condition.lock()
-        grams[which] = gram
-        turn[which] = batch + 1
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The accumulated matrices (upper triangles), by input.
-    func take() -> [LinearInput: [Float]] {
-        condition.lock()
-        defer { condition.unlock() }
-        return grams
     }
 }

@@ -35,6 +35,29 @@ public enum GEMM {
         cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(m), Int32(k), alpha, a, Int32(m), 1, c, Int32(m))
     }
 
+    /// The upper triangle of C [m, m] += Aᵀ·A for A [k, m], as `parts` fixed row bands of C
+    /// (band [i₀, i₁) × [i₀, m), one sgemm each) run side by side: the bands depend only on
+    /// `parts`, so the bits do not depend on the core count. Entries below the diagonal inside a
+    /// band are written too (`mirrorUpper` overwrites them). Callers run it under
+    /// `BLASThreads.withCount(1)`.
+    public static func accumulateGramUpper(_ a: UnsafePointer<Float>, rows k: Int, columns m: Int,
+                                           into c: UnsafeMutablePointer<Float>, parts: Int) {
+        guard k > 0, m > 0 else { return }
+        // Bands of equal area of the upper triangle: row i carries m − i entries.
+        let p = max(1, min(parts, m))
+        var bounds = [0]
+        for b in 1..<p { bounds.append(m - Int((Double(m) * (Double(p - b) / Double(p)).squareRoot()).rounded())) }
+        bounds.append(m)
+        let bands = zip(bounds, bounds.dropFirst()).map { $0..<$1 }.filter { !$0.isEmpty }
+        nonisolated(unsafe) let (a, c) = (a, c)
+        DispatchQueue.concurrentPerform(iterations: bands.count) { i in
+            let rows = bands[i]
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(rows.count), Int32(m - rows.lowerBound), Int32(k), 1,
+                        a + rows.lowerBound, Int32(m), a + rows.lowerBound, Int32(m), 1,
+                        c + rows.lowerBound * m + rows.lowerBound, Int32(m))
+        }
+    }
+
     /// C[j, i] = C[i, j] for j < i: a symmetric [m, m] matrix from its upper triangle.
     public static func mirrorUpper(_ c: UnsafeMutablePointer<Float>, m: Int) {
         for i in 0..<m { for j in 0..<i { c[i * m + j] = c[j * m + i] } }
