@@ -17,6 +17,11 @@ import TensorCore
 /// floor is measured against the model as this step receives it, so it bounds what elimination
 /// costs on top of the passes before it (which it cannot change); `pare eval --against` gives the
 /// total. The measured value is recorded in the profile.
+///
+/// Block by block: each block's per-sample ACC is measured as the calibration activations pass
+/// it, and the profile is fitted from those per-layer values after the last block (no extra
+/// sweep). `min-fidelity` runs the whole model at many λ, so with it the step needs the
+/// whole-model path.
 public struct EliminationProfilePass: Pass {
     public struct Options: PassOptions {
         public var fit: CurveFit.Kind = .quadratic

@@ -15,6 +15,10 @@ import TensorCore
 /// refit of the kept columns on the calibration activations with the same mean correction. Scores and the
 /// refit come from the calibration statistics (one BLAS thread), so the bytes do not depend on
 /// the machine.
+///
+/// Block by block (`BlockwisePass`, below): `fraction` decides each MLP from its own block's
+/// statistics; `global-fraction` is planned from per-layer scores that a statistics-only sweep
+/// collects before any block changes.
 public struct FFNPrune: Pass {
     public static let name = "ffn-prune"
     public static let summary = "Remove the lowest-scoring MLP neurons (per layer or globally), shrink up and down, and refit down (bias or least squares) on calibration text."

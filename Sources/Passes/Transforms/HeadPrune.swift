@@ -20,6 +20,10 @@ import TensorCore
 /// too, unless `reconstruction=none` (`bias-compensation=false`), which prunes exactly like
 /// transformers' `prune_heads`. `least-squares` refits the kept columns of W_O on the calibration
 /// contexts instead (one BLAS thread, so the bytes do not depend on the machine).
+///
+/// Block by block (`HeadPrune+Blockwise.swift`): `heads` and `fraction` decide each layer from
+/// its own block's statistics; `global-fraction` is planned from per-layer head scores that a
+/// statistics-only sweep collects before any block changes.
 public struct HeadPrune: Pass {
     public static let name = "head-prune"
     public static let summary = "Remove attention heads (explicit, or the lowest-scoring on calibration text), shrink Q, K, V and W_O, and make up for them in W_O (mean output into b_O, or least squares)."

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import ModelImport
+import ModelIR
+import Runtime
+import TensorCore
+@testable import Calibration
+
+/// The block-by-block calibration against its oracles: the whole forward pass (`encode` keeps
+/// every block's output; a stream stepped through the blocks holds the same bits), a symmetric
+/// Gram matrix whose diagonal is the sums of squares, and the same statistics on 1, 2 and 3
+/// workers (batches are the reduction unit, not threads).
+@Suite struct CalibrationStreamTests {
+    static func samples(_ count: Int, seed: UInt64) -> [[Int]] {
+        var random = SplitMix64(seed: seed)
+        return (0..<count).map { _ in [2] + (0..<Int.random(in: 3...30, using: &random)).map { _ in Int.random(in: 5..<200, using: &random) } + [3] }
+    }
+
+    @Test func aStreamHoldsTheBitsOfTheWholeForwardPass() throws {
+        let model = try ModelImporter.model(directory: ACCGoldenTests.fixtures + "/tiny-bert").graph
+        let samples = Self.samples(21, seed: 3)
+        var stream = try CalibrationStream(model, samples: samples, batchSize: 8, workers: 2)
+        let whole = PreparedModel(model)
+        for (l, block) in model.blocks.enumerated() {
+            _ = stream.measure(PreparedEncoderBlock(block, index: l, shell: stream.shell), weights: block, request: .none)
+            for (b, batch) in stream.batches.enumerated() {
+                let expected = try whole.encode(batch, keepHiddenStates: true).hiddenStates![l + 1]
+                #expect(stream.hidden[b] == expected, "block \(l), batch \(b)")
+            }
+        }
+    }
+
+    @Test func statisticsDoNotDependOnTheWorkerCount() throws {
+        let model = try ModelImporter.model(directory: ACCGoldenTests.fixtures + "/tiny-bert").graph
+        let samples = Self.samples(37, seed: 5)
+        let gram: Set<LayerPath> = ["blocks.0.mlp.down", "blocks.1.attention.o"]
+        let one = try ActivationStatistics.measure(model, samples: samples, gram: gram, workers: 1)
+        for workers in [2, 3] {
+            let other = try ActivationStatistics.measure(model, samples: samples, gram: gram, workers: workers)
+            #expect(other.inputs == one.inputs && other.headScores == one.headScores && other.tokens == one.tokens)
+        }
+        let acc = try ACCMeasurement.measure(model: model, samples: samples, batchSize: 7, workers: 1)
+        #expect(try ACCMeasurement.measure(model: model, samples: samples, batchSize: 7, workers: 2) == acc)
+        // The whole-model ACC (one thread, the model's own forward pass) gives the same values.
+        #expect(try ACCMeasurement.measure(PreparedModel(model), samples: samples, batchSize: 7) == acc)
+        for path in gram {
+            let stats = try #require(one.inputs[path]), n = stats.sums.count, g = try #require(stats.gram)
+            for i in 0..<n {
+                #expect(abs(Double(g[i * n + i]) - stats.sumSquares[i]) <= 1e-3 * max(1, stats.sumSquares[i]), "\(path) diagonal \(i)")
+                for j in 0..<i { #expect(g[i * n + j] == g[j * n + i]) }
+            }
+        }
+    }
+}
