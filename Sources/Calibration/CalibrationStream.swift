@@ -59,9 +59,6 @@ public struct CalibrationStream: Sendable {
         public static let none = Request()
     }
 
-    /// Fixed bands of each Gram matrix update (`GEMM.accumulateGramUpper`).
-    static let gramParts = 8
-
     /// Runs `block` (prepared at this stream's block index) on every batch, gathering `request`,
     /// and moves the stream past it.
     public mutating func measure(_ block: PreparedEncoderBlock, weights: Block<Tensor>, request: Request) -> BlockStatistics {
@@ -75,9 +72,8 @@ public struct CalibrationStream: Sendable {
         _ = hidden.initialize(from: self.hidden)
         defer { hidden.deinitialize(); hidden.deallocate() }
         self.hidden = []
-        // Gram matrices are big: one per linear input; each batch's rows are kept until its round
-        // ends, then added in batch order, every product split into fixed bands on all cores.
-        var grams: [LinearInput: [Float]] = [:]
+        // Gram matrices are big: one per linear input, fed by `GramAccumulator`s in batch order.
+        var grams: [LinearInput: GramAccumulator] = [:]
         BLASThreads.withCount(1) {
             var start = 0
             while start < batches.count {
@@ -104,15 +100,8 @@ public struct CalibrationStream: Sendable {
                     partials[i] = part
                 }
                 for i in 0..<round.count {
-                    for (which, (rows, width)) in partials[i]!.gramRows.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                        var gram = grams.removeValue(forKey: which) ?? [Float](repeating: 0, count: width * width)
-                        rows.withUnsafeBufferPointer { x in
-                            gram.withUnsafeMutableBufferPointer {
-                                GEMM.accumulateGramUpper(x.baseAddress!, rows: x.count / width, columns: width, into: $0.baseAddress!,
-                                                         parts: Self.gramParts)
-                            }
-                        }
-                        grams[which] = gram
+                    for (which, (rows, width)) in partials[i]!.gramRows {
+                        grams[which, default: GramAccumulator(width: width)].append(rows)
                     }
                     partials[i]!.gramRows = [:]
                     total.merge(partials[i]!)
@@ -120,7 +109,8 @@ public struct CalibrationStream: Sendable {
                 start = round.upperBound
             }
         }
-        for (which, gram) in grams {
+        for (which, accumulator) in grams {
+            let gram = accumulator.finished()
             for role in BlockStatistics.roles(which) { total.inputs[role]?.gram = gram }
         }
         self.hidden = Array(hidden)
@@ -195,5 +185,46 @@ public struct BlockStatistics: Sendable {
         for h in headSums.indices { headSums[h] += other.headSums[h] }
         tokens += other.tokens
         acc += other.acc
+    }
+}
+
+/// XᵀX of one linear input over every calibration token, fed one batch's rows at a time in batch
+/// order. Rows wait until at least `chunkRows` are pending, then one update XᵀX over all of them
+/// runs in `parts` fixed row bands on every core (`GEMM.accumulateGramUpper`). Where a chunk ends
+/// depends only on the batches' lengths, never on the thread count, so neither do the bits; the
+/// pending rows hold at most `chunkRows` + one batch.
+struct GramAccumulator {
+    static let chunkRows = 2048
+    static let parts = 8
+    let width: Int
+    /// The upper triangle of XᵀX so far [width, width].
+    private var gram: [Float]
+    private var pending: [Float] = []
+
+    init(width: Int) {
+        self.width = width
+        gram = [Float](repeating: 0, count: width * width)
+    }
+
+    mutating func append(_ rows: [Float]) {
+        pending += rows
+        if pending.count >= Self.chunkRows * width { flush() }
+    }
+
+    /// The upper triangle of XᵀX over every row appended (`InputStatistics.completeGram` mirrors it).
+    consuming func finished() -> [Float] {
+        flush()
+        return gram
+    }
+
+    private mutating func flush() {
+        guard !pending.isEmpty else { return }
+        let width = width
+        pending.withUnsafeBufferPointer { x in
+            gram.withUnsafeMutableBufferPointer {
+                GEMM.accumulateGramUpper(x.baseAddress!, rows: x.count / width, columns: width, into: $0.baseAddress!, parts: Self.parts)
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
     }
 }

@@ -59,8 +59,16 @@ public enum GEMM {
     }
 
     /// C[j, i] = C[i, j] for j < i: a symmetric [m, m] matrix from its upper triangle.
+    /// In 64 × 64 tiles, so the column reads stay in cache.
     public static func mirrorUpper(_ c: UnsafeMutablePointer<Float>, m: Int) {
-        for i in 0..<m { for j in 0..<i { c[i * m + j] = c[j * m + i] } }
+        let tile = 64
+        for i0 in stride(from: 0, to: m, by: tile) {
+            for j0 in stride(from: 0, through: i0, by: tile) {
+                for i in i0..<min(i0 + tile, m) {
+                    for j in j0..<min(j0 + tile, i) { c[i * m + j] = c[j * m + i] }
+                }
+            }
+        }
     }
 
     /// `multiply(a, b, m:n:k:transposeB:)` with C's rows cut into `parts` fixed groups, each one
