@@ -51,6 +51,26 @@ import ModelIR
         }
     }
 
+    @Test func progressNamesTheSweepTheBlockAndTheTimeLeft() async throws {
+        let lines = Lines()
+        _ = try await Compile.run(model: model, output: directory + "/progress.pare", options: .init(recipe: Self.recipes[1]),
+                                  progress: { lines.append($0) })
+        let blocks = lines.all.filter { $0.contains(": block ") }
+        #expect(blocks.map { $0.prefix(while: { $0 != "," }) } == [
+            "scores for step 1 (head-prune): block 1/2", "scores for step 1 (head-prune): block 2/2",
+            "scores for step 2 (ffn-prune): block 1/2", "scores for step 2 (ffn-prune): block 2/2",
+            "compile: block 1/2", "compile: block 2/2",
+        ])
+        #expect(blocks.allSatisfy { $0.hasSuffix(" s to go") })
+    }
+
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        func append(_ line: String) { lock.withLock { lines.append(line) } }
+        var all: [String] { lock.withLock { lines } }
+    }
+
     @Test func recipesThatNeedTheWholeModelSayWhy() async throws {
         let svd = try await compile("head-prune{fraction=0.25},svd-lowrank{rank-ratio=0.5,force=true}", to: "svd.pare")
         #expect(svd.result.wholeModelReason == "step 2 (svd-lowrank) runs on the whole model")
