@@ -164,11 +164,16 @@ extension Block {
 }
 
 extension Block {
+    /// `map` that also passes each tensor's IR name as block `index`.
+    public func mapNamed<U>(index: Int, _ f: (String, T) throws -> U) rethrows -> Block<U> {
+        try ModelGraph<T>.mapNamed(self, "blocks.\(index)", f)
+    }
+
     /// Every tensor of this block with its IR name as block `index` (`blocks.<index>.mlp.up.weight`,
     /// …), in the order `ModelGraph.namedTensors` lists them.
     public func namedTensors(index: Int) -> [(name: String, tensor: T)] {
         var result: [(name: String, tensor: T)] = []
-        _ = ModelGraph<T>.mapNamed(self, "blocks.\(index)") { name, t in result.append((name, t)); return t.spec }
+        _ = mapNamed(index: index) { name, t in result.append((name, t)); return t.spec }
         return result
     }
 }

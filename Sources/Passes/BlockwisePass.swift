@@ -19,6 +19,8 @@ public protocol BlockwisePass: Pass {
     /// example merge-lora only when there is nothing to merge, int8-quantize only when it selects
     /// block linears alone). Default: yes.
     func runsBlockwise(_ s: Skeleton, _ context: PassContext) -> Bool
+    /// Checks that need the whole skeleton, before any block is read (default: none).
+    func prepare(_ s: Skeleton, context: PassContext) throws(PassError)
     /// Calibration statistics of block l this pass reads; nil when it reads none for that block.
     func request(block l: Int, _ s: Skeleton) -> CalibrationStream.Request?
     /// Samples per calibration batch (batches are the unit of the statistics' reduction order).
@@ -66,6 +68,7 @@ public struct BlockOutcome: Sendable {
 
 extension BlockwisePass {
     public func runsBlockwise(_ s: Skeleton, _ context: PassContext) -> Bool { true }
+    public func prepare(_ s: Skeleton, context: PassContext) throws(PassError) {}
     public var calibrationBatchSize: Int { 16 }
     public var plansGlobally: Bool { false }
     public func scores(block: Block<Tensor>, index l: Int, statistics: ActivationStatistics?) throws(PassError) -> [Double] { [] }

@@ -61,6 +61,7 @@ public enum LayerwisePipeline {
             throw PassError.failed(pass: "layer-by-layer compile", reason: obstacle)
         }
         let passes = pipeline.passes.map { $0 as! any BlockwisePass }
+        for pass in passes { try pass.prepare(before, context: context) }
         var run = Run(model: model, passes: passes, context: context, release: release, progress: progress)
         run.sweeps = 1 + passes.filter(\.plansGlobally).count
         for (g, pass) in passes.enumerated() where pass.plansGlobally {

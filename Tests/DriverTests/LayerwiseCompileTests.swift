@@ -22,8 +22,9 @@ import ModelIR
         "head-prune{fraction=0.5,score=fluctuation},elimination-profile{target-speedup=1.2,batch-size=5}",
     ]
 
-    func compile(_ recipe: String, to name: String, wholeModel: Bool = false, threads: Int = 0) async throws -> (bytes: Data, result: Compile.Result) {
-        var options = Compile.Options(recipe: recipe)
+    func compile(_ recipe: String, to name: String, wholeModel: Bool = false, threads: Int = 0,
+                 adapters: [String] = []) async throws -> (bytes: Data, result: Compile.Result) {
+        var options = Compile.Options(recipe: recipe, adapters: adapters)
         options.wholeModel = wholeModel
         options.threads = threads
         let path = directory + "/" + name
@@ -40,6 +41,19 @@ import ModelIR
         #expect(layerwise.bytes == whole.bytes)
         #expect(layerwise.result.manifest.passLog == whole.result.manifest.passLog)
         #expect(layerwise.result.report == whole.result.report)
+    }
+
+    /// LoRA and rsLoRA on block linears merge block by block; `bias=all` also trains the
+    /// embedding and pooler biases, which needs the whole model. The same bytes either way.
+    @Test(arguments: [("bert-lora", true), ("bert-rslora", true), ("bert-lora:0.5", true), ("bert-bias-all", false)])
+    func adaptersMergeBlockByBlockToTheSameBytes(_ adapter: String, blockwise: Bool) async throws {
+        let recipe = "merge-lora,head-prune{fraction=0.25},int8-quantize"
+        let adapters = [InspectTests.fixtures + "/lora/" + adapter]
+        let layerwise = try await compile(recipe, to: "layerwise.pare", adapters: adapters)
+        #expect(layerwise.result.wholeModelReason == (blockwise ? nil : "step 1 (merge-lora) runs on the whole model with these options or inputs"))
+        let whole = try await compile(recipe, to: "whole.pare", wholeModel: true, adapters: adapters)
+        #expect(layerwise.bytes == whole.bytes)
+        #expect(layerwise.result.manifest.passLog[0].counters["linears-changed", default: 0] > 0)
     }
 
     @Test func theBytesDoNotDependOnTheThreadCount() async throws {

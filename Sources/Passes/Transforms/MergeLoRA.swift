@@ -72,12 +72,21 @@ public struct MergeLoRA: Pass {
         }
         var changed = Set(model.linears.map(\.path).filter { path in replaced.keys.contains { $0.hasPrefix("\(path).") } })
 
-        // W₀ of the linears a DoRA update norms, before any update.
+        for path in Self.merge(adapters, into: { model.linear(at: $0) }, set: { model.setLinear($0, at: $1) }) { changed.insert(path) }
+        return PassResult(changed: true, counters: ["adapters-merged": adapters.count, "linears-changed": changed.count],
+                          diagnostics: Self.notes(adapters))
+    }
+
+    /// Every adapter's updates in order, on the linears `linear(path)` gives (those `set` takes
+    /// back), DoRA norms from W₀ before any update; returns the paths changed. The whole model
+    /// and one block merge through this.
+    static func merge(_ adapters: [LoRAAdapter], into linear: (LayerPath) -> Linear<Tensor>?,
+                      set: (Linear<Tensor>, LayerPath) -> Void) -> [LayerPath] {
         let normed = Set(adapters.flatMap(\.updates).filter { $0.magnitude != nil }.map(\.path))
-        var base: [LayerPath: [Float]] = [:]
+        var base: [LayerPath: [Float]] = [:], changed: [LayerPath] = []
         for adapter in adapters {
             for update in adapter.updates {
-                var linear = model.linear(at: update.path)!
+                guard var linear = linear(update.path) else { continue }
                 guard case let .dense(w) = linear.weight else { preconditionFailure("validated dense") }
                 var values = w.floats()
                 if normed.contains(update.path), base[update.path] == nil { base[update.path] = values }
@@ -88,12 +97,16 @@ public struct MergeLoRA: Pass {
                     let merged = zip(b.floats(), bB.floats()).map { $0 + s * $1 }
                     linear.bias = Tensor(merged, shape: b.shape, dtype: b.dtype)
                 }
-                model.setLinear(linear, at: update.path)
-                changed.insert(update.path)
+                set(linear, update.path)
+                changed.append(update.path)
             }
         }
-        // The weights and what each adapter did, for the pass log (the recipe text does not carry them).
-        let notes = adapters.map { adapter in
+        return changed
+    }
+
+    /// The weights and what each adapter did, for the pass log (the recipe text does not carry them).
+    static func notes(_ adapters: [LoRAAdapter]) -> [Diagnostic] {
+        adapters.map { adapter in
             let ranks = Set(adapter.updates.map(\.rank)).sorted().map(String.init).joined(separator: ", ")
             let kind = adapter.updates.contains { $0.magnitude != nil } ? "DoRA" : "LoRA"
             return Diagnostic(.note, at: "adapter '\(adapter.name)'",
@@ -101,8 +114,6 @@ public struct MergeLoRA: Pass {
                                   + "\(adapter.replacements.count) tensor(s) replaced"
                                   + (adapter.unusedKeys.isEmpty ? "" : ", \(adapter.unusedKeys.count) key(s) of modules_to_save wrappers not read"))
         }
-        return PassResult(changed: true, counters: ["adapters-merged": adapters.count, "linears-changed": changed.count],
-                          diagnostics: notes)
     }
 
     /// W [out, in] += s·B·A, or DoRA's m ⊙ (W + s·B·A) / ‖W₀ + s·B·A‖ row by row.
@@ -133,7 +144,7 @@ public struct MergeLoRA: Pass {
     }
 
     /// Every problem of every adapter against `model`, thrown together before anything changes.
-    private func validate(_ adapters: [LoRAAdapter], _ model: Model) throws(PassError) {
+    func validate<T>(_ adapters: [LoRAAdapter], _ model: ModelGraph<T>) throws(PassError) {
         var problems: [String] = []
         let tensors = Dictionary(model.namedTensors.map { ($0.name, $0.tensor.shape) }, uniquingKeysWith: { a, _ in a })
         var owner: [String: String] = [:]
@@ -199,20 +210,52 @@ public struct MergeLoRA: Pass {
     }
 }
 
-/// Block by block only when there is nothing to merge (the step then notes so); adapters are
-/// merged on the whole model.
+/// Block by block when every update and replaced tensor is inside the blocks (the usual LoRA
+/// on attention and MLP linears); an adapter that replaces embeddings or the head is merged on
+/// the whole model. Each block gets its replacements, then its updates, in adapter order: the
+/// arithmetic of the whole-model merge, restricted to the block.
 extension MergeLoRA: BlockwisePass {
-    public func runsBlockwise(_ s: Skeleton, _ context: PassContext) -> Bool { context.adapters.isEmpty }
+    public func runsBlockwise(_ s: Skeleton, _ context: PassContext) -> Bool {
+        context.adapters.allSatisfy { adapter in
+            adapter.updates.allSatisfy { $0.path.blockIndex != nil } && adapter.replacements.allSatisfy { LayerPath($0.tensor).blockIndex != nil }
+        }
+    }
+
+    public func prepare(_ s: Skeleton, context: PassContext) throws(PassError) {
+        if !context.adapters.isEmpty { try validate(context.adapters, s) }
+    }
 
     public func request(block l: Int, _ s: Skeleton) -> CalibrationStream.Request? { nil }
 
     public func apply(to block: inout Block<Tensor>, index l: Int, statistics: ActivationStatistics?, decision: [Int]?,
                       context: PassContext) throws(PassError) -> BlockOutcome {
-        BlockOutcome(changed: false)
+        let adapters = context.adapters
+        guard !adapters.isEmpty else { return BlockOutcome(changed: false) }
+        var replaced: [String: Tensor] = [:]
+        for r in adapters.flatMap(\.replacements) where LayerPath(r.tensor).blockIndex == l { replaced[r.tensor] = r.value }
+        if !replaced.isEmpty {
+            block = block.mapNamed(index: l) { name, t in
+                guard let value = replaced[name] else { return t }
+                return value.dtype == t.dtype ? value : value.converted(to: t.dtype)
+            }
+        }
+        let linears = block.linears(index: l)
+        var changed = Set(linears.map(\.path).filter { path in replaced.keys.contains { $0.hasPrefix("\(path).") } })
+        var current = block
+        let updated = Self.merge(adapters, into: { path in path.blockIndex == l ? current.linears(index: l).first { $0.path == path }?.linear : nil },
+                                 set: { linear, path in current.setLinear(linear, at: path) })
+        block = current
+        changed.formUnion(updated)
+        return BlockOutcome(changed: !changed.isEmpty, counters: ["linears-changed": changed.count])
     }
 
     public func finish(_ outcomes: [BlockOutcome], elimination: inout EliminationProfile?, _ s: Skeleton,
                        context: PassContext) throws(PassError) -> PassResult {
-        PassResult(changed: false, counters: ["adapters-merged": 0, "linears-changed": 0], diagnostics: [Self.nothingToMerge])
+        let adapters = context.adapters
+        guard !adapters.isEmpty else {
+            return PassResult(changed: false, counters: ["adapters-merged": 0, "linears-changed": 0], diagnostics: [Self.nothingToMerge])
+        }
+        return PassResult(changed: true, counters: ["adapters-merged": adapters.count, "linears-changed": BlockOutcome.summed(outcomes)["linears-changed", default: 0]],
+                          diagnostics: Self.notes(adapters))
     }
 }
