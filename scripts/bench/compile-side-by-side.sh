@@ -12,8 +12,11 @@
 # scripts/bench/peer_compile.py MODEL …`, and prints both wall times (start-up, loading and
 # writing included) and peak RSS, and the ratios peer/pare. First lines: the CPU, its flags that
 # matter, the core count, and the 1-minute load average (a concurrent build on this 2-core VM
-# moves every number; it is printed again per round). Artifacts, the report, the peer's per-stage
-# times and both logs go to .build/bench/compile/<model>/.
+# moves every number; it is printed again per round). Run it on an idle machine: with another
+# process busy on one of the two cores, torch's two OpenMP threads slowed the peer's BERT-base
+# compile to 40-58 s against 18.5 s idle (its ACC sweep: 21-30 s against 2 s), while pare's
+# stayed within 18.7-21.3 s. Artifacts, the report, the peer's per-stage times and both logs go
+# to .build/bench/compile/<model>/.
 #
 # Needs a release build (`swift build -c release`; the script waits up to 10 minutes for
 # .build/release/pare when a rebuild has removed it) and the bench venv with zstandard
