@@ -85,9 +85,10 @@ public struct CalibrationStream: Sendable {
                     let b = round.lowerBound + i
                     var part = BlockStatistics(layer: block.index, heads: heads)
                     let observeInputs: LinearInputObserver? = request.inputs || request.headScores ? { _, which, x, width in
-                        guard request.inputs else { return }
-                        part.add(which, x, width: width)
-                        if !request.gram.isDisjoint(with: BlockStatistics.roles(which)) { part.gramRows[which] = (Array(x), width) }
+                        if request.inputs {
+                            part.add(which, x, width: width)
+                            if !request.gram.isDisjoint(with: BlockStatistics.roles(which)) { part.gramRows[which] = (Array(x), width) }
+                        }
                         if request.headScores, which == .output {
                             part.addHeadContributions(x, width: width, outputWeight: outputWeight, headDim: headDim)
                         }

@@ -146,7 +146,7 @@ public enum Compile {
     /// steps ran on the whole model (nil: block by block).
     static func runSteps(_ pipeline: Pipeline, on model: Model, context: PassContext, writer: StreamingArtifactWriter, wholeModel: Bool,
                          progress: @escaping (String) -> Void) async throws(DriverError) -> (log: [PipelineStep], skeleton: Skeleton, wholeModelReason: String?) {
-        let obstacle = wholeModel ? "--whole-model" : LayerwisePipeline.obstacle(pipeline, model.skeleton, context: context)
+        let obstacle = wholeModel ? "--whole-model was given" : LayerwisePipeline.obstacle(pipeline, model.skeleton, context: context)
         if let obstacle {
             var model = model
             let log: [PipelineStep]
@@ -175,7 +175,9 @@ public enum Compile {
             let (log, skeleton) = try LayerwisePipeline.run(pipeline, on: model, context: context, write: { l, block in
                 try writer.add(block.namedTensors(index: l))
             }, release: release, progress: { p in
-                progress("\(p.sweep): block \(p.block)/\(p.blocks), \(Int(p.elapsed.rounded())) s, about \(Int(p.remaining.rounded())) s to go")
+                let sweep = p.sweeps > 1 ? "sweep \(p.sweep)/\(p.sweeps), " : ""
+                progress("\(sweep)\(p.name): block \(p.block)/\(p.blocks), \(Int(p.elapsed.rounded())) s, "
+                         + "about \(Int(p.remaining.rounded())) s left in this sweep")
             })
             return (log, skeleton, nil)
         } catch let error as PassError {

@@ -25,14 +25,18 @@ import TensorCore
 /// Finished blocks go to `write` (the artifact's frames), and `release` gets every tensor of
 /// the input that the run is done with (mapped pages are then given back).
 public enum LayerwisePipeline {
-    /// Where a layer-by-layer run is: `block` of `blocks` blocks done in the current sweep.
+    /// Where a layer-by-layer run is: `block` of `blocks` blocks done in sweep `sweep` of
+    /// `sweeps` (statistics-only sweeps first, the compiling sweep last).
     public struct Progress: Sendable {
         /// `compile`, or `scores for step N (pass)` for a statistics-only sweep.
-        public var sweep: String
+        public var name: String
+        public var sweep: Int
+        public var sweeps: Int
         public var block: Int
         public var blocks: Int
         public var elapsed: Double
-        /// Seconds still to go at the pace so far.
+        /// Seconds this sweep still needs at its pace so far (the compiling sweep, which runs
+        /// every step, is slower than the statistics-only sweeps before it).
         public var remaining: Double
     }
 
@@ -169,11 +173,10 @@ public enum LayerwisePipeline {
                 }
                 try write?(l, block)
                 release(model.blocks[l].namedTensors(index: l).map(\.tensor))
-                let elapsed = Self.seconds(ContinuousClock.now - start)
-                let done = Double(sweepsDone * model.blocks.count + l + 1), total = Double(sweeps * model.blocks.count)
                 let pace = Self.seconds(ContinuousClock.now - sweepStart) / Double(l + 1)
-                progress(Progress(sweep: g.map { "scores for step \($0 + 1) (\(type(of: passes[$0]).name))" } ?? "compile",
-                                  block: l + 1, blocks: model.blocks.count, elapsed: elapsed, remaining: pace * (total - done)))
+                progress(Progress(name: g.map { "scores for step \($0 + 1) (\(type(of: passes[$0]).name))" } ?? "compile",
+                                  sweep: sweepsDone + 1, sweeps: sweeps, block: l + 1, blocks: model.blocks.count,
+                                  elapsed: Self.seconds(ContinuousClock.now - start), remaining: pace * Double(model.blocks.count - l - 1)))
             }
             sweepsDone += 1
             return (scores, receives)
