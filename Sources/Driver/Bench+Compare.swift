@@ -30,7 +30,7 @@ extension Bench {
         func timed(_ i: Int) throws(RuntimeError) -> Double {
             let start = ContinuousClock.now
             try forward(models[i], batch, elimination: eliminations[i])
-            return seconds(ContinuousClock.now - start)
+            return (ContinuousClock.now - start).inSeconds
         }
         var times: [[Double]] = [[], []]
         do {

@@ -43,7 +43,7 @@ public enum Bench {
         let model = source.model
         let prepared = PreparedModel(model)
         let elimination = try Elimination.chosen(for: model, lambda: options.lambda, mode: options.mode)
-        let loadSeconds = seconds(ContinuousClock.now - loadStart)
+        let loadSeconds = (ContinuousClock.now - loadStart).inSeconds
         let c = model.config, w = options.workload
         guard w.sequenceLength <= c.maxPositions else {
             throw .usage("--seq-len \(w.sequenceLength) exceeds the model's \(c.maxPositions) positions", "choose a shorter sequence")
@@ -64,11 +64,11 @@ public enum Bench {
             for _ in 0..<options.runs {
                 var start = ContinuousClock.now
                 try forward(nil)
-                latencies.append(seconds(ContinuousClock.now - start))
+                latencies.append((ContinuousClock.now - start).inSeconds)
                 if let elimination {
                     start = ContinuousClock.now
                     try forwardWith(elimination, nil)
-                    eliminating.append(seconds(ContinuousClock.now - start))
+                    eliminating.append((ContinuousClock.now - start).inSeconds)
                 }
             }
         } catch {
@@ -81,7 +81,7 @@ public enum Bench {
             let profile = ForwardProfile()
             let start = ContinuousClock.now
             try? forward(profile)
-            unattributed.append(seconds(ContinuousClock.now - start) - profile.seconds.values.reduce(0, +))
+            unattributed.append((ContinuousClock.now - start).inSeconds - profile.seconds.values.reduce(0, +))
             profiles.append(profile)
         }
         var eliminationReport: BenchReport.EliminationRun?
@@ -175,14 +175,11 @@ public enum Bench {
                                       m: call.m, n: call.n, k: call.k)
                 }
             }
-            times.append(seconds(ContinuousClock.now - start))
+            times.append((ContinuousClock.now - start).inSeconds)
         }
         return median(Array(times.dropFirst()))
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
 
     static func median(_ values: [Double]) -> Double {
         let s = values.sorted()

@@ -3,6 +3,7 @@ import Foundation
 import ModelIR
 import Runtime
 import Tokenizers
+import TensorCore
 
 /// `pare calibrate`: measures ACC on calibration text and prints the elimination profile it
 /// gives, without compiling anything.
@@ -45,7 +46,7 @@ public enum Calibrate {
         return ProfileReport(
             model: source.name, calibration: .init(source: set.source, sha256: set.sha256, samples: set.samples.count,
                                                    available: set.available, tokens: measurement.tokens, truncated: set.truncated),
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+            seconds: elapsed.inSeconds,
             acc: measurement.acc, accStandardDeviation: measurement.standardDeviation, profile: profile,
             fitted: (1...max(1, profile.layerCount)).prefix(profile.layerCount).map { profile.fit.value(at: $0) },
             lambdaForTwofold: profile.lambda(forSpeedup: 2),

@@ -2,6 +2,7 @@ import Foundation
 import ModelIR
 import Runtime
 import Tokenizers
+import TensorCore
 
 /// `pare eval`: how far a compiled model's outputs are from a reference, on held-out text, at
 /// each λ of a sweep. Encoders: cosine of sentence embeddings; causal LMs: agreement of the
@@ -152,7 +153,7 @@ public enum Eval {
             for (i, (m, e)) in [(model, elimination), (reference, referenceElimination)].enumerated() {
                 let start = ContinuousClock.now
                 try Bench.forward(m, batch, elimination: e)
-                times[i].append(Bench.seconds(ContinuousClock.now - start) * 1000)
+                times[i].append((ContinuousClock.now - start).inSeconds * 1000)
             }
         }
         result.milliseconds = Bench.median(times[0])

@@ -155,7 +155,7 @@ public enum LayerwisePipeline {
                     let statistics = cached[k]?[l] ?? measure(&streams[k], block, l, skeleton, passes[k])
                     let outcome = try passes[k].apply(to: &block, index: l, statistics: statistics,
                                                       decision: passes[k].plansGlobally ? plans[k]?[l] ?? [] : nil, context: context)
-                    seconds[k] += Self.seconds(ContinuousClock.now - clock)
+                    seconds[k] += (ContinuousClock.now - clock).inSeconds
                     if write != nil {
                         outcomes[k].append(outcome)
                         skeletons[k + 1].blocks[l] = block.map(\.spec)
@@ -163,7 +163,7 @@ public enum LayerwisePipeline {
                 }
                 if let g {
                     let clock = ContinuousClock.now
-                    defer { seconds[g] += Self.seconds(ContinuousClock.now - clock) }
+                    defer { seconds[g] += (ContinuousClock.now - clock).inSeconds }
                     receives.blocks[l] = block.map(\.spec)
                     let statistics = measure(&streams[g], block, l, skeleton, passes[g])
                     if let request = passes[g].request(block: l, skeleton) {
@@ -173,10 +173,10 @@ public enum LayerwisePipeline {
                 }
                 try write?(l, block)
                 release(model.blocks[l].namedTensors(index: l).map(\.tensor))
-                let pace = Self.seconds(ContinuousClock.now - sweepStart) / Double(l + 1)
+                let pace = (ContinuousClock.now - sweepStart).inSeconds / Double(l + 1)
                 progress(Progress(name: g.map { "scores for step \($0 + 1) (\(type(of: passes[$0]).name))" } ?? "compile",
                                   sweep: sweepsDone + 1, sweeps: sweeps, block: l + 1, blocks: model.blocks.count,
-                                  elapsed: Self.seconds(ContinuousClock.now - start), remaining: pace * Double(model.blocks.count - l - 1)))
+                                  elapsed: (ContinuousClock.now - start).inSeconds, remaining: pace * Double(model.blocks.count - l - 1)))
             }
             sweepsDone += 1
             return (scores, receives)
@@ -196,10 +196,6 @@ public enum LayerwisePipeline {
         private var embeddingTensors: [Tensor] {
             let e = model.embeddings
             return [e.word] + [e.position, e.tokenType, e.relativeBias].compactMap { $0 }
-        }
-
-        static func seconds(_ d: Duration) -> Double {
-            Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
     }
 }

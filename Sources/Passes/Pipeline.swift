@@ -1,5 +1,6 @@
 import Foundation
 import ModelIR
+import TensorCore
 
 /// One line of the pass log: which pass ran with which options and what it did.
 /// Wall time is kept apart (`seconds`) and never written into artifacts, which stay byte-identical.
@@ -80,10 +81,9 @@ public struct Pipeline: Sendable {
             let problems = model.verify()
             guard problems.isEmpty else { throw .verifierFailed(step: i, pass: name, diagnostics: problems) }
             if result.changed { context.invalidate(keeping: result.preservedAnalyses) }
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             log.append(PipelineStep(entry: PassLogEntry(pass: name, options: pass.canonicalStep.description, changed: result.changed,
                                                         counters: result.counters, diagnostics: result.diagnostics),
-                                    seconds: seconds, output: result.output, skeleton: model.skeleton))
+                                    seconds: elapsed.inSeconds, output: result.output, skeleton: model.skeleton))
         }
         return log
     }

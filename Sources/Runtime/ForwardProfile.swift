@@ -1,4 +1,5 @@
 import Kernels
+import TensorCore
 
 /// Where a forward pass spends its time, by phase, and the shapes of every GEMM it ran.
 /// Passed to a forward pass only when someone asks (`pare bench`); nil costs one branch per phase.
@@ -53,18 +54,14 @@ public final class ForwardProfile: @unchecked Sendable {
     public init() {}
 
     func add(_ phase: Phase, _ duration: Duration) {
-        seconds[phase, default: 0] += Self.seconds(duration)
+        seconds[phase, default: 0] += duration.inSeconds
     }
 
     /// Adds `duration` to the call's phase and to its precision's GEMM time, and keeps the call.
     func record(_ call: GEMMCall, _ duration: Duration) {
         add(call.phase, duration)
         gemms.append(call)
-        gemmSeconds[call.precision, default: 0] += Self.seconds(duration)
-    }
-
-    private static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        gemmSeconds[call.precision, default: 0] += duration.inSeconds
     }
 }
 

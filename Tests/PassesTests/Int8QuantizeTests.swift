@@ -364,8 +364,7 @@ import TensorCore
     static func seconds(_ body: () throws -> Void) rethrows -> Double {
         let start = ContinuousClock.now
         try body()
-        let c = (ContinuousClock.now - start).components
-        return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+        return (ContinuousClock.now - start).inSeconds
     }
 
     /// VmRSS and VmHWM of this process in MiB.
@@ -388,8 +387,7 @@ import TensorCore
             var m = original
             let start = ContinuousClock.now
             _ = try await Int8Quantize(options: .init()).run(on: &m, context: PassContext())
-            let c = (ContinuousClock.now - start).components
-            passTimes.append(Double(c.seconds) + Double(c.attoseconds) * 1e-18)
+            passTimes.append((ContinuousClock.now - start).inSeconds)
             int8 = m
         }
         let after = Self.memory()

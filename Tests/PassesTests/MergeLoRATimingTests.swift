@@ -3,6 +3,7 @@ import Testing
 import ModelImport
 import ModelIR
 import Runtime
+import TensorCore
 @testable import Passes
 
 /// Wall time of merge-lora (printed, not asserted). The MiniLM case needs an adapter made by
@@ -16,10 +17,6 @@ import Runtime
         miniLMAdapter != nil && FileManager.default.fileExists(atPath: miniLM + "/model.safetensors")
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
-
     @Test func fixtureMergeTimes() async throws {
         for name in LoRAFixtures.names {
             let model = try LoRAFixtures.model(LoRAFixtures.bases[name]!)
@@ -28,7 +25,7 @@ import Runtime
             let elapsed = try await ContinuousClock().measure {
                 _ = try await MergeLoRA(options: .init()).run(on: &merged, context: PassContext(adapters: [adapter]))
             }
-            print("merge-lora \(name): \(String(format: "%.2f", Self.seconds(elapsed) * 1000)) ms")
+            print("merge-lora \(name): \(String(format: "%.2f", elapsed.inSeconds * 1000)) ms")
         }
     }
 
@@ -44,8 +41,8 @@ import Runtime
         let run = try await clock.measure {
             result = try await MergeLoRA(options: .init()).run(on: &merged, context: PassContext(adapters: [adapter!]))
         }
-        print("merge-lora all-MiniLM-L6-v2 (r 16, 36 linears): load \(String(format: "%.3f", Self.seconds(load))) s, "
-              + "merge \(String(format: "%.3f", Self.seconds(run))) s")
+        print("merge-lora all-MiniLM-L6-v2 (r 16, 36 linears): load \(String(format: "%.3f", load.inSeconds)) s, "
+              + "merge \(String(format: "%.3f", run.inSeconds)) s")
         #expect(result?.counters == ["adapters-merged": 1, "linears-changed": 36])
         LoRAFixtures.expect(merged, equals: try LoRAFixtures.golden(directory + "/merged.safetensors"), base: model, tolerance: 1e-6)
 

@@ -236,8 +236,7 @@ import TensorCore
             for _ in 0..<20 {
                 let start = ContinuousClock.now
                 x.withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { linear.apply(x.baseAddress!, rows: rows, into: $0.baseAddress!) } }
-                let c = (ContinuousClock.now - start).components
-                fastest = min(fastest, Double(c.seconds) + Double(c.attoseconds) * 1e-18)
+                fastest = min(fastest, (ContinuousClock.now - start).inSeconds)
             }
             return fastest * 1000
         }
