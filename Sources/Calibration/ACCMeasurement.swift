@@ -51,9 +51,8 @@ public struct ACCMeasurement: Sendable, Equatable, Codable {
         }
         var stream = try CalibrationStream(model, samples: samples, batchSize: batchSize, workers: workers)
         var perLayer: [[Double]] = []
-        for (l, block) in model.blocks.enumerated() {
-            let measured = stream.measure(PreparedEncoderBlock(block, index: l, shell: stream.shell), weights: block, request: .init(acc: true))
-            perLayer.append(measured.acc.compactMap { $0 })
+        for block in model.blocks {
+            perLayer.append(stream.measure(block, request: .init(acc: true)).acc.compactMap { $0 })
         }
         return ACCMeasurement(perLayer: perLayer, aggregate: aggregate, tokens: samples.reduce(0) { $0 + $1.count })
     }

@@ -105,8 +105,7 @@ public struct ActivationStatistics: Sendable {
             var blocks: [BlockStatistics] = []
             for (l, block) in model.blocks.enumerated() {
                 let roles = Set(gram.compactMap { $0.role(inBlock: l) })
-                let prepared = PreparedEncoderBlock(block, index: l, shell: stream.shell)
-                blocks.append(stream.measure(prepared, weights: block, request: .init(inputs: true, gram: roles, headScores: true)))
+                blocks.append(stream.measure(block, request: .init(inputs: true, gram: roles, headScores: true)))
             }
             return ActivationStatistics(blocks: blocks)
         }

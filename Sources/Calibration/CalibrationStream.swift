@@ -22,7 +22,7 @@ public struct CalibrationStream: Sendable {
     public private(set) var block: Int
     public let workers: Int
     /// What every block reads besides its weights (`PreparedEncoderBlock`'s shell).
-    public let shell: PreparedModel
+    let shell: PreparedModel
 
     /// The embeddings of `samples` in batches of `batchSize` (block 0's input).
     public init(_ model: Model, samples: [[Int]], batchSize: Int = 16, workers: Int = 0) throws(RuntimeError) {
@@ -59,10 +59,10 @@ public struct CalibrationStream: Sendable {
         public static let none = Request()
     }
 
-    /// Runs `block` (prepared at this stream's block index) on every batch, gathering `request`,
+    /// Runs `weights`, the block the stream enters next, on every batch, gathering `request`,
     /// and moves the stream past it.
-    public mutating func measure(_ block: PreparedEncoderBlock, weights: Block<Tensor>, request: Request) -> BlockStatistics {
-        precondition(block.index == self.block, "the stream is at block \(self.block), not \(block.index)")
+    public mutating func measure(_ weights: Block<Tensor>, request: Request) -> BlockStatistics {
+        let block = PreparedEncoderBlock(weights, index: self.block, shell: shell)
         let outputWeight = request.headScores ? DenseWeight.floats(weights.attention.o) : []
         let heads = weights.attention.keptHeads.count, headDim = weights.attention.headDim
         var total = BlockStatistics(layer: block.index, heads: heads)

@@ -131,16 +131,21 @@ public enum LayerwisePipeline {
         mutating func sweep(through end: Int, scoresOf g: Int?,
                             write: ((Int, Block<Tensor>) throws -> Void)?) throws -> (scores: [Int: [Double]], receives: Skeleton) {
             let skeleton = model.skeleton, samples = context.calibration?.samples ?? []
-            // One stream per step that reads calibration data: its hidden states under the steps before it.
-            var streams: [Int: CalibrationStream] = [:]
+            // One stream per step that reads calibration data: its hidden states under the steps
+            // before it. All start from the same embeddings, computed once per batch size.
+            var streams: [Int: CalibrationStream] = [:], embedded: [Int: CalibrationStream] = [:]
             for k in 0..<min(end + (g == nil ? 0 : 1), passes.count) {
                 let reads = skeleton.blocks.indices.filter { passes[k].request(block: $0, skeleton) != nil }
                 guard !reads.isEmpty, reads.contains(where: { cached[k]?[$0] == nil }) else { continue }
                 guard !samples.isEmpty else {
                     throw PassError.failed(pass: type(of: passes[k]).name, reason: "needs calibration samples; pass --calibration FILE (the default corpus is used when none is given)")
                 }
+                let batchSize = passes[k].calibrationBatchSize
                 do {
-                    streams[k] = try CalibrationStream(model, samples: samples, batchSize: passes[k].calibrationBatchSize, workers: context.workers)
+                    if embedded[batchSize] == nil {
+                        embedded[batchSize] = try CalibrationStream(model, samples: samples, batchSize: batchSize, workers: context.workers)
+                    }
+                    streams[k] = embedded[batchSize]
                 } catch {
                     throw PassError.failed(pass: type(of: passes[k]).name, reason: error.description)
                 }
@@ -188,8 +193,7 @@ public enum LayerwisePipeline {
                              _ pass: any BlockwisePass) -> ActivationStatistics? {
             guard stream != nil else { return nil }
             let request = pass.request(block: l, s)
-            let measured = stream!.measure(PreparedEncoderBlock(block, index: l, shell: stream!.shell), weights: block,
-                                           request: request ?? .none)
+            let measured = stream!.measure(block, request: request ?? .none)
             return request.map { _ in ActivationStatistics(block: measured, layerCount: s.blocks.count) }
         }
 

@@ -22,7 +22,7 @@ import TensorCore
         var stream = try CalibrationStream(model, samples: samples, batchSize: 8, workers: 2)
         let whole = PreparedModel(model)
         for (l, block) in model.blocks.enumerated() {
-            _ = stream.measure(PreparedEncoderBlock(block, index: l, shell: stream.shell), weights: block, request: .none)
+            _ = stream.measure(block, request: .none)
             for (b, batch) in stream.batches.enumerated() {
                 let expected = try whole.encode(batch, keepHiddenStates: true).hiddenStates![l + 1]
                 #expect(stream.hidden[b] == expected, "block \(l), batch \(b)")

@@ -36,8 +36,7 @@ extension HeadPrune: BlockwisePass {
         var scored: [Double]?
         let removed: Set<Int>
         if let heads = options.heads {
-            // As `explicitRemoval`, for this layer: the named heads it still has.
-            removed = Set(heads.compactMap(Options.parse).filter { $0.0 == l && attention.keptHeads.contains($0.1) }.map(\.1))
+            removed = explicitRemoval(heads, layer: l, attention)
         } else if let decision {
             scored = try scores(block: block, index: l, statistics: statistics)
             removed = Set(decision)

@@ -107,10 +107,16 @@ public struct HeadPrune: Pass {
     /// Layer → original head indices to remove, from "layer:head" items.
     func explicitRemoval<T>(_ heads: [String], _ s: ModelGraph<T>) -> [Int: Set<Int>] {
         var removal: [Int: Set<Int>] = [:]
-        for case let (l, h)? in heads.map(Options.parse) where l < s.blocks.count && s.blocks[l].attention.keptHeads.contains(h) {
-            removal[l, default: []].insert(h)
+        for (l, block) in s.blocks.enumerated() {
+            let removed = explicitRemoval(heads, layer: l, block.attention)
+            if !removed.isEmpty { removal[l] = removed }
         }
         return removal
+    }
+
+    /// The original indices of layer l's heads that `heads` names and `a` still has.
+    func explicitRemoval<T>(_ heads: [String], layer l: Int, _ a: Attention<T>) -> Set<Int> {
+        Set(heads.compactMap(Options.parse).filter { $0.layer == l && a.keptHeads.contains($0.head) }.map(\.head))
     }
 
     /// The lowest scores per layer (`fraction`) or over all layers (`global-fraction`), ties to

@@ -64,17 +64,25 @@ public struct MergeLoRA: Pass {
         // Whole tensors first (a trained bias is the base of lora_B's bias update).
         var replaced: [String: Tensor] = [:]
         for r in adapters.flatMap(\.replacements) { replaced[r.tensor] = r.value }
-        if !replaced.isEmpty {
-            model = model.mapNamed { name, t in
-                guard let value = replaced[name] else { return t }
-                return value.dtype == t.dtype ? value : value.converted(to: t.dtype)
-            }
-        }
-        var changed = Set(model.linears.map(\.path).filter { path in replaced.keys.contains { $0.hasPrefix("\(path).") } })
+        if !replaced.isEmpty { model = model.mapNamed(Self.replacing(replaced)) }
+        var changed = Self.linears(model.linears.map(\.path), touchedBy: replaced)
 
         for path in Self.merge(adapters, into: { model.linear(at: $0) }, set: { model.setLinear($0, at: $1) }) { changed.insert(path) }
         return PassResult(changed: true, counters: ["adapters-merged": adapters.count, "linears-changed": changed.count],
                           diagnostics: Self.notes(adapters))
+    }
+
+    /// A `mapNamed` transform putting each tensor `replaced` names in place (in the model's dtype).
+    static func replacing(_ replaced: [String: Tensor]) -> (String, Tensor) -> Tensor {
+        { name, t in
+            guard let value = replaced[name] else { return t }
+            return value.dtype == t.dtype ? value : value.converted(to: t.dtype)
+        }
+    }
+
+    /// The linears among `paths` one of whose tensors `replaced` names.
+    static func linears(_ paths: [LayerPath], touchedBy replaced: [String: Tensor]) -> Set<LayerPath> {
+        Set(paths.filter { path in replaced.keys.contains { $0.hasPrefix("\(path).") } })
     }
 
     /// Every adapter's updates in order, on the linears `linear(path)` gives (those `set` takes
@@ -233,19 +241,10 @@ extension MergeLoRA: BlockwisePass {
         guard !adapters.isEmpty else { return BlockOutcome(changed: false) }
         var replaced: [String: Tensor] = [:]
         for r in adapters.flatMap(\.replacements) where LayerPath(r.tensor).blockIndex == l { replaced[r.tensor] = r.value }
-        if !replaced.isEmpty {
-            block = block.mapNamed(index: l) { name, t in
-                guard let value = replaced[name] else { return t }
-                return value.dtype == t.dtype ? value : value.converted(to: t.dtype)
-            }
-        }
-        let linears = block.linears(index: l)
-        var changed = Set(linears.map(\.path).filter { path in replaced.keys.contains { $0.hasPrefix("\(path).") } })
-        var current = block
-        let updated = Self.merge(adapters, into: { path in path.blockIndex == l ? current.linears(index: l).first { $0.path == path }?.linear : nil },
-                                 set: { linear, path in current.setLinear(linear, at: path) })
-        block = current
-        changed.formUnion(updated)
+        if !replaced.isEmpty { block = block.mapNamed(index: l, Self.replacing(replaced)) }
+        var changed = Self.linears(block.linears(index: l).map(\.path), touchedBy: replaced)
+        changed.formUnion(Self.merge(adapters, into: { path in block.linears(index: l).first { $0.path == path }?.linear },
+                                     set: { linear, path in block.setLinear(linear, at: path) }))
         return BlockOutcome(changed: !changed.isEmpty, counters: ["linears-changed": changed.count])
     }
 
