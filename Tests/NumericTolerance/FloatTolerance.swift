@@ -79,3 +79,23 @@ public func expectClose<A: Collection, B: Collection>(
         Issue.record("\(what) element \(v.index): \(v.a) vs \(v.b), beyond \(tolerance)", sourceLocation: sourceLocation)
     }
 }
+
+/// max |a − b| over paired values, for tests that state an absolute bound (golden outputs of
+/// transformers at the precision they were stored, a naive reference kernel). +∞ when the
+/// lengths differ or a NaN meets a number, so neither passes a `≤ bound` check silently.
+public func maxDifference(_ a: some Sequence<Float>, _ b: some Sequence<Float>) -> Float {
+    var (x, y) = (a.makeIterator(), b.makeIterator())
+    var worst: Float = 0
+    while true {
+        switch (x.next(), y.next()) {
+        case (nil, nil): return worst
+        case let (u?, v?):
+            if u.isNaN || v.isNaN {
+                if !(u.isNaN && v.isNaN) { return .infinity }
+            } else if u != v {
+                worst = max(worst, abs(u - v))
+            }
+        default: return .infinity
+        }
+    }
+}

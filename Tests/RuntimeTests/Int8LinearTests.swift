@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NumericTolerance
 import ModelImport
 import Kernels
 import ModelIR
@@ -172,15 +173,15 @@ import TensorCore
         var squares = (error: 0.0, reference: 0.0)
         for b in 0..<batch.count {
             for l in 0...original.blocks.count {
-                #expect(Goldens.maxDifference(out.hidden(sample: b, state: l), exact.hidden(sample: b, state: l)) <= 1e-5)
-                hidden = max(hidden, Goldens.maxDifference(out.hidden(sample: b, state: l), reference.hidden(sample: b, state: l)))
+                #expect(maxDifference(out.hidden(sample: b, state: l), exact.hidden(sample: b, state: l)) <= 1e-5)
+                hidden = max(hidden, maxDifference(out.hidden(sample: b, state: l), reference.hidden(sample: b, state: l)))
                 for (x, y) in zip(out.hidden(sample: b, state: l), reference.hidden(sample: b, state: l)) {
                     squares.error += Double(x - y) * Double(x - y)
                     squares.reference += Double(y) * Double(y)
                 }
             }
-            #expect(Goldens.maxDifference(pooled[b], exactPooled[b]) <= 1e-5)
-            pool = max(pool, Goldens.maxDifference(pooled[b], referencePooled[b]))
+            #expect(maxDifference(pooled[b], exactPooled[b]) <= 1e-5)
+            pool = max(pool, maxDifference(pooled[b], referencePooled[b]))
         }
         let relative = (squares.error / squares.reference).squareRoot()
         #expect(relative <= 0.03, "hidden states: relative RMS error \(relative) against f32")
@@ -219,7 +220,7 @@ import TensorCore
                     squares.reference += Double(y) * Double(y)
                 }
             }
-            pool = max(pool, Goldens.maxDifference(try #require(two.pooled)[b], try #require(reference.pooled)[b]))
+            pool = max(pool, maxDifference(try #require(two.pooled)[b], try #require(reference.pooled)[b]))
         }
         let relative = (squares.error / squares.reference).squareRoot()
         #expect(relative <= 0.04, "hidden states: relative RMS error \(relative) against f32")
@@ -239,8 +240,8 @@ import TensorCore
         let one = try BLASThreads.withCount(1) { try dynamic.decode(batch) }, two = try BLASThreads.withCount(2) { try dynamic.decode(batch) }
         #expect(one.lastHidden.map(\.bitPattern) == two.lastHidden.map(\.bitPattern), "GPT-2 W8A8: 1 and 2 threads give the same bits")
         for b in 0..<batch.count {
-            #expect(Goldens.maxDifference(out.hidden(sample: b), exact.hidden(sample: b)) <= 1e-5)
-            #expect(Goldens.maxDifference(out.nextTokenLogits[b], exact.nextTokenLogits[b]) <= 1e-5)
+            #expect(maxDifference(out.hidden(sample: b), exact.hidden(sample: b)) <= 1e-5)
+            #expect(maxDifference(out.nextTokenLogits[b], exact.nextTokenLogits[b]) <= 1e-5)
         }
     }
 
