@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .target(name: "TensorCore", swiftSettings: optimized),
+        // One JSON value type, parser, writer and Codable coders for every module.
+        .target(name: "JSON", swiftSettings: optimized),
         // The per-element passes around int8 GEMMs, vectorised by clang (see its header).
         .target(name: "CHeap"),
         .target(name: "CQuantKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-ffp-contract=off"])]),
@@ -31,25 +33,25 @@ let package = Package(
         // L1
         .target(name: "ModelIR", dependencies: ["TensorCore"], swiftSettings: optimized),
         .target(name: "Kernels", dependencies: ["TensorCore", "CBLAS", "CLAPACK", "CDNNL", "CQuantKernels"], swiftSettings: optimized),
-        .target(name: "SafeTensors", dependencies: ["TensorCore"], swiftSettings: optimized),
-        .target(name: "Tokenizers", swiftSettings: optimized),
+        .target(name: "SafeTensors", dependencies: ["TensorCore", "JSON"], swiftSettings: optimized),
+        .target(name: "Tokenizers", dependencies: ["JSON"], swiftSettings: optimized),
 
         // L2
         .target(name: "Runtime", dependencies: ["ModelIR", "Kernels"], swiftSettings: optimized),
 
         // L3
-        .target(name: "Calibration", dependencies: ["ModelIR", "Kernels", "Runtime", .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "Calibration", dependencies: ["ModelIR", "Kernels", "Runtime", "JSON", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimized),
 
         // L4
-        .target(name: "ModelImport", dependencies: ["ModelIR", "SafeTensors"], swiftSettings: optimized),
-        .target(name: "Passes", dependencies: ["ModelIR", "Kernels", "Runtime", "Calibration", "Yams"], swiftSettings: optimized),
-        .target(name: "Artifact", dependencies: ["ModelIR", "SafeTensors", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "ModelImport", dependencies: ["ModelIR", "SafeTensors", "JSON"], swiftSettings: optimized),
+        .target(name: "Passes", dependencies: ["ModelIR", "Kernels", "Runtime", "Calibration", "JSON", "Yams"], swiftSettings: optimized),
+        .target(name: "Artifact", dependencies: ["ModelIR", "SafeTensors", "JSON", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimized),
-        .target(name: "Report", dependencies: ["ModelIR"], swiftSettings: optimized),
+        .target(name: "Report", dependencies: ["ModelIR", "JSON"], swiftSettings: optimized),
 
         // L5, L6
-        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "Runtime", "Kernels", "Passes", "Report", "Artifact", "Tokenizers", "Calibration", "CHeap"],
+        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "Runtime", "Kernels", "Passes", "Report", "Artifact", "Tokenizers", "Calibration", "JSON", "CHeap"],
                 swiftSettings: optimized),
         .executableTarget(
             name: "pare",
@@ -59,13 +61,14 @@ let package = Package(
 
         // Fuzzing (`make fuzz`): the parsers as libFuzzer targets, and their one binary.
         .target(name: "FuzzTargets", dependencies: ["Driver", "ModelImport", "SafeTensors", "ModelIR", "TensorCore", "Tokenizers",
-                                                    "Passes", "Calibration", "Report"]),
+                                                    "Passes", "Calibration", "Report", "JSON"]),
         .executableTarget(name: "pare-fuzz", dependencies: ["FuzzTargets"]),
 
         // Tests: one target per source target, and the float tolerances they share.
         .target(name: "NumericTolerance", path: "Tests/NumericTolerance"),
         .testTarget(name: "NumericToleranceTests", dependencies: ["NumericTolerance"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "NumericTolerance"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
@@ -74,9 +77,9 @@ let package = Package(
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Kernels", "ModelImport", "NumericTolerance"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "NumericTolerance"]),
         .testTarget(name: "PassesTests", dependencies: ["Passes", "ModelImport", "Calibration", "Runtime", "NumericTolerance"]),
-        .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "ModelImport", "NumericTolerance"]),
+        .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "ModelImport", "JSON", "NumericTolerance"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "ModelImport"], exclude: ["Snapshots"]),
-        .testTarget(name: "DriverTests", dependencies: ["Driver", "Runtime", "Kernels", "NumericTolerance"]),
+        .testTarget(name: "DriverTests", dependencies: ["Driver", "Runtime", "Kernels", "JSON", "NumericTolerance"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ModelIR
 import TensorCore
 
@@ -15,7 +16,8 @@ enum ExportConfig {
     ///
     /// Written with sorted keys, two-space indentation and a final newline.
     static func json(_ model: Model, sourceConfig: String, path: String) throws(ArtifactError) -> [UInt8] {
-        guard case var .object(config) = try parse(sourceConfig, path: path) else {
+        var config = try parse(sourceConfig, path: path)
+        guard config.members != nil else {
             throw .invalidSourceConfig(path: path, reason: "is not a JSON object")
         }
         if model.decoder != nil {
@@ -24,7 +26,7 @@ enum ExportConfig {
             guard widths.count == 1, let ff = widths.first else {
                 throw .exportUnsupported(path: path, reason: "the encoder and decoder have different MLP widths \(widths.sorted()), which a T5 config.json cannot express; ffn-prune both stacks alike or keep the .pare artifact")
             }
-            if ff != model.config.intermediateSize { config["d_ff"] = .number(Double(ff)) }
+            if ff != model.config.intermediateSize { config.set("d_ff", .int(ff)) }
         } else if model.config.rotary != nil {
             try llamaFamily(model, into: &config, path: path)
         } else {
@@ -32,40 +34,40 @@ enum ExportConfig {
         }
         let torchName: [DType: String] = [.f32: "float32", .f16: "float16", .bf16: "bfloat16", .f64: "float64"]
         if let name = torchName[model.embeddings.word.dtype] {
-            for key in ["dtype", "torch_dtype"] where config[key] != nil { config[key] = .string(name) }
+            for key in ["dtype", "torch_dtype"] where config[key] != nil { config.set(key, .string(name)) }
         }
-        return try ManifestCoding.encode(JSONValue.object(config), path: path, pretty: true) + [UInt8(ascii: "\n")]
+        return try ManifestCoding.encode(config, path: path, pretty: true) + [UInt8(ascii: "\n")]
     }
 
     /// BERT and GPT-2.
-    private static func learnedPositions(_ model: Model, into config: inout [String: JSONValue], path: String) throws(ArtifactError) {
+    private static func learnedPositions(_ model: Model, into config: inout JSONValue, path: String) throws(ArtifactError) {
         let h = model.config.headCount
         var pruned: [String: JSONValue] = [:]
         for (i, b) in model.blocks.enumerated() where b.attention.keptHeads.count < h {
             let removed = (0..<h).filter { !b.attention.keptHeads.contains($0) }
-            pruned[String(i)] = .array(removed.map { .number(Double($0)) })
+            pruned[String(i)] = .array(removed.map { .int($0) })
         }
         if !pruned.isEmpty {
-            config["pruned_heads"] = .object(pruned)
+            config.set("pruned_heads", .object(sorting: pruned))
         } else if config["pruned_heads"] != nil {
-            config["pruned_heads"] = .object([:])
+            config.set("pruned_heads", .object([]))
         }
         let widths = Set(model.blocks.map(\.mlp.up.outFeatures))
         if widths.count > 1 {
             throw .exportUnsupported(path: path, reason: "blocks have different MLP widths \(widths.sorted()), which config.json cannot express (ffn-prune with global-fraction prunes layers unevenly; its per-layer fraction keeps one width)")
         }
         if let ff = widths.first, ff != model.config.intermediateSize {
-            config[model.config.architecture == .bert ? "intermediate_size" : "n_inner"] = .number(Double(ff))
+            config.set(model.config.architecture == .bert ? "intermediate_size" : "n_inner", .int(ff))
         }
         if model.config.architecture == .gpt2, model.head.languageModel != nil || config["tie_word_embeddings"] != nil {
-            config["tie_word_embeddings"] = .bool(model.head.languageModel == nil)
+            config.set("tie_word_embeddings", .bool(model.head.languageModel == nil))
         }
         switch model.config.architecture {
         case .bert:
             let name = model.head.classifier != nil ? "BertForSequenceClassification" : "BertModel"
-            config["architectures"] = [.string(name)]
+            config.set("architectures", [.string(name)])
         case .gpt2:
-            if config["architectures"] == nil { config["architectures"] = ["GPT2LMHeadModel"] }
+            if config["architectures"] == nil { config.set("architectures", ["GPT2LMHeadModel"]) }
         case .llama, .mistral, .qwen2, .t5:
             break
         }
@@ -76,7 +78,7 @@ enum ExportConfig {
     /// h/g of them; then `num_attention_heads` = h, `num_key_value_heads` = g and `head_dim` = d_h.
     /// `intermediate_size` the MLP width; `tie_word_embeddings`; `attention_bias` / `mlp_bias`
     /// (Llama) when a pass gave those linears biases, which Mistral and Qwen2 (o_proj) cannot hold.
-    private static func llamaFamily(_ model: Model, into config: inout [String: JSONValue], path: String) throws(ArtifactError) {
+    private static func llamaFamily(_ model: Model, into config: inout JSONValue, path: String) throws(ArtifactError) {
         let c = model.config, attentions = model.blocks.map(\.attention)
         let shapes = Set(attentions.map { a in [a.keptHeads.count, a.keptKVHeads.count] })
         let even = attentions.allSatisfy { a in
@@ -86,25 +88,25 @@ enum ExportConfig {
             throw .exportUnsupported(path: path, reason: "layers keep different numbers of query or key/value heads (\(attentions.map { "\($0.keptHeads.count)/\($0.keptKVHeads.count)" }.joined(separator: ", "))), which a \(c.architecture.rawValue) config.json cannot express; prune the same number of whole key/value groups in every layer (head-prune{fraction=…} per layer)")
         }
         if shape != [c.headCount, c.kvHeadCount] {
-            config["num_attention_heads"] = .number(Double(shape[0]))
-            config["num_key_value_heads"] = .number(Double(shape[1]))
-            config["head_dim"] = .number(Double(c.headDim))
+            config.set("num_attention_heads", .int(shape[0]))
+            config.set("num_key_value_heads", .int(shape[1]))
+            config.set("head_dim", .int(c.headDim))
         }
         let widths = Set(model.blocks.map(\.mlp.up.outFeatures))
         if widths.count > 1 {
             throw .exportUnsupported(path: path, reason: "blocks have different MLP widths \(widths.sorted()), which config.json cannot express (ffn-prune with global-fraction prunes layers unevenly; its per-layer fraction keeps one width)")
         }
-        if let ff = widths.first, ff != c.intermediateSize { config["intermediate_size"] = .number(Double(ff)) }
+        if let ff = widths.first, ff != c.intermediateSize { config.set("intermediate_size", .int(ff)) }
         if model.head.languageModel != nil || config["tie_word_embeddings"] != nil {
-            config["tie_word_embeddings"] = .bool(model.head.languageModel == nil)
+            config.set("tie_word_embeddings", .bool(model.head.languageModel == nil))
         }
         let attentionBias = attentions.contains { a in [a.q, a.k, a.v, a.o].contains { $0.bias != nil } }
         let outputBias = attentions.contains { $0.o.bias != nil }
         let mlpBias = model.blocks.contains { b in [b.mlp.gate, b.mlp.up, b.mlp.down].contains { $0?.bias != nil } }
         switch c.architecture {
         case .llama:
-            if attentionBias { config["attention_bias"] = .bool(true) }
-            if mlpBias { config["mlp_bias"] = .bool(true) }
+            if attentionBias { config.set("attention_bias", .bool(true)) }
+            if mlpBias { config.set("mlp_bias", .bool(true)) }
         case .mistral, .qwen2:
             let unsupported = c.architecture == .qwen2 ? outputBias : attentionBias
             if unsupported || mlpBias {
@@ -116,7 +118,7 @@ enum ExportConfig {
     }
 
     private static func parse(_ text: String, path: String) throws(ArtifactError) -> JSONValue {
-        switch ManifestCoding.decode(JSONValue.self, from: Array(text.utf8)) {
+        switch ManifestCoding.parse(Array(text.utf8)) {
         case let .success(v): return v
         case let .failure(f): throw .invalidSourceConfig(path: path, reason: "is not valid JSON (\(f.reason))")
         }

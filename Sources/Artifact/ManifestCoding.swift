@@ -1,54 +1,51 @@
-import Foundation
+import JSON
 
-/// The manifest's JSON: sorted keys, no insignificant whitespace, `/` unescaped, so equal
-/// manifests always give equal bytes.
+/// The manifest's JSON: sorted keys, no insignificant whitespace, `/` unescaped, shortest
+/// round-trip numbers (`JSONWriter.Style.compactSorted`), so equal manifests give equal bytes.
 enum ManifestCoding {
     static func encode(_ manifest: ArtifactManifest) throws(ArtifactError) -> [UInt8] {
         try encode(manifest, path: "manifest")
     }
 
+    /// `value` as JSON: one line, or indented (`prettySorted`) when `pretty`.
     static func encode<T: Encodable>(_ value: T, path: String, pretty: Bool = false) throws(ArtifactError) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-            : [.sortedKeys, .withoutEscapingSlashes]
         do {
-            return Array(try encoder.encode(value))
-        } catch let EncodingError.invalidValue(value, context) {
-            throw .unencodableManifest(path: path, reason: "\(value) at \(codingPath(context.codingPath))")
+            return try JSONWriter.bytes(try JSONValueEncoder().encode(value), style: pretty ? .prettySorted : .compactSorted)
         } catch {
-            throw .unencodableManifest(path: path, reason: "\(error)")
+            guard case let .unencodable(at, value) = error else { throw .unencodableManifest(path: path, reason: "\(error)") }
+            throw .unencodableManifest(path: path, reason: "\(value) at \(at.dotted)")
         }
     }
 
     /// Decodes JSON, describing a failure in one line ("missing key 'tensors' at (root)").
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) -> Result<T, DecodeFailure> {
-        do {
-            return .success(try JSONDecoder().decode(type, from: Data(bytes)))
-        } catch let DecodingError.keyNotFound(key, context) {
-            return .failure(DecodeFailure("missing key '\(key.stringValue)' at \(codingPath(context.codingPath))"))
-        } catch let DecodingError.typeMismatch(type, context) {
-            return .failure(DecodeFailure("expected \(type) at \(codingPath(context.codingPath))"))
-        } catch let DecodingError.valueNotFound(type, context) {
-            return .failure(DecodeFailure("null where \(type) is required at \(codingPath(context.codingPath))"))
-        } catch let DecodingError.dataCorrupted(context) {
-            return .failure(DecodeFailure(context.codingPath.isEmpty
-                ? "not valid JSON" : "invalid value at \(codingPath(context.codingPath))"))
+        do throws(JSONError) {
+            return .success(try JSONValueDecoder().decode(type, from: try JSONParser.parse(bytes)))
         } catch {
-            return .failure(DecodeFailure("\(error)"))
+            return .failure(DecodeFailure(reason(error)))
+        }
+    }
+
+    /// The JSON value of `bytes`, failures described as `decode` does.
+    static func parse(_ bytes: [UInt8]) -> Result<JSONValue, DecodeFailure> {
+        do throws(JSONError) {
+            return .success(try JSONParser.parse(bytes))
+        } catch {
+            return .failure(DecodeFailure(reason(error)))
+        }
+    }
+
+    /// One line: `missing key 'tool' at (root)`, `expected an integer but found a string at tensors[3].offset`.
+    static func reason(_ error: JSONError) -> String {
+        switch error {
+        case let .missingKey(path, key): "missing key '\(key)' at \(path.dotted)"
+        case let .invalidValue(path, reason): "invalid value at \(path.dotted) (\(reason))"
+        default: "\(error.problem) at \(error.path.dotted)"
         }
     }
 
     struct DecodeFailure: Error {
         let reason: String
         init(_ reason: String) { self.reason = reason }
-    }
-
-    /// `tensors[3].offset`; `(root)` for the top level.
-    static func codingPath(_ path: [CodingKey]) -> String {
-        var out = ""
-        for key in path {
-            if let i = key.intValue { out += "[\(i)]" } else { out += (out.isEmpty ? "" : ".") + key.stringValue }
-        }
-        return out.isEmpty ? "(root)" : out
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import JSON
 
 /// Reads calibration data: plain text (one sample per non-blank line) or JSONL (`.jsonl`, one
 /// object per line with `text` or `input_ids`). Texts go through `tokenize`; when the file has
@@ -21,14 +22,15 @@ public enum CalibrationLoader {
         for (index, line) in chosen {
             let number = index + 1
             if jsonl {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                guard let object = try? JSONParser.parse(Array(line.utf8)), object.members != nil else {
                     throw .badLine(path: path, line: number, reason: "not a JSON object")
                 }
-                if let text = object["text"] as? String {
+                if let text = object["text"]?.stringValue {
                     let (ids, cut) = tokenize(text, maxLength)
                     samples.append(ids)
                     truncated += cut ? 1 : 0
-                } else if let ids = object["input_ids"] as? [Int] {
+                } else if let elements = object["input_ids"]?.arrayValue, case let ids = elements.compactMap(\.intValue),
+                          ids.count == elements.count {
                     guard !ids.isEmpty else { throw .badLine(path: path, line: number, reason: "input_ids is empty") }
                     if let bad = ids.first(where: { $0 < 0 || $0 >= vocabularySize }) {
                         throw .tokenOutOfRange(path: path, line: number, id: bad, vocabularySize: vocabularySize)

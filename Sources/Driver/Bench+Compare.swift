@@ -58,7 +58,7 @@ extension Bench {
 }
 
 /// What `pare bench A --against B` measured. Times are wall-clock milliseconds.
-public struct BenchComparison: Codable, Sendable {
+public struct BenchComparison: Codable, Sendable, CommandOutput {
     public var model: String
     public var reference: String
     public var batch: Int
@@ -81,13 +81,6 @@ public struct BenchComparison: Codable, Sendable {
     public var fastestRunsSpeedup: Double
     /// Runtime cost of the reference / of the model on this batch (`CostModel.Pricing.reference`).
     public var predictedSpeedup: Double
-
-    public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
-    }
 
     public func text() -> String {
         let width = max(model.count, reference.count)

@@ -120,16 +120,13 @@ public struct BenchReport: Codable, Sendable {
     public var tokensPerSecond: Double { Double(batch * sequenceLength) / (latency.median / 1000) }
     public var achievedGFLOPs: Double { Double(flopsPerBatch) / (latency.median / 1000) / 1e9 }
 
+    /// The `--json` form, with the derived rates added.
     public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        var object = (try? JSONSerialization.jsonObject(with: try! encoder.encode(self))) as? [String: Any] ?? [:]
-        object["samples_per_second"] = samplesPerSecond
-        object["tokens_per_second"] = tokensPerSecond
-        object["achieved_gflops"] = achievedGFLOPs
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        var object = (try? CommandJSON.value(self)) ?? .object([])
+        object.set("samples_per_second", .double(samplesPerSecond))
+        object.set("tokens_per_second", .double(tokensPerSecond))
+        object.set("achieved_gflops", .double(achievedGFLOPs))
+        return CommandJSON.text(object)
     }
 
     public func text() -> String {

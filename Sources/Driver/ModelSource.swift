@@ -1,5 +1,6 @@
 import Artifact
 import Foundation
+import JSON
 import ModelImport
 import ModelIR
 import Tokenizers
@@ -56,8 +57,9 @@ struct ModelSource {
     }
 
     static func maxSequenceLength(_ json: String?) -> Int? {
-        guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-              let n = object["max_seq_length"] as? Int, n >= 1 else { return nil }
+        guard let json, let object = try? JSONParser.parse(json), let n = object["max_seq_length"]?.intValue, n >= 1 else {
+            return nil
+        }
         return n
     }
 }

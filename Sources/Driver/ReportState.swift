@@ -1,5 +1,5 @@
 import Artifact
-import Foundation
+import JSON
 import ModelIR
 import Report
 
@@ -30,10 +30,8 @@ struct ReportState: Codable, Sendable {
     }
 
     func json() throws(DriverError) -> JSONValue {
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            return try JSONDecoder().decode(JSONValue.self, from: encoder.encode(self))
+        do throws(JSONError) {
+            return try JSONValueEncoder().encode(self)
         } catch {
             throw .usage("cannot encode the report state (\(error))", "this is a bug, please report it")
         }
@@ -43,8 +41,8 @@ struct ReportState: Codable, Sendable {
     /// IR verifier before the report computes anything with its numbers.
     init(_ value: JSONValue, path: String) throws(DriverError) {
         let recompile = "recompile the artifact with this version of Pare"
-        do {
-            self = try JSONDecoder().decode(ReportState.self, from: JSONEncoder().encode(value))
+        do throws(JSONError) {
+            self = try JSONValueDecoder().decode(ReportState.self, from: value)
         } catch {
             throw .input(path: path, "the manifest's report section is unreadable (\(error))", recompile)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ModelImport
 import ModelIR
 import Report
@@ -30,13 +31,13 @@ enum FuzzModelFiles {
 
     /// The fixture checkpoint whose weights fit a config of this `model_type`.
     static func fixture(forConfig input: [UInt8]) -> String {
-        let object = try? JSONSerialization.jsonObject(with: Data(input)) as? [String: Any]
-        switch object?["model_type"] as? String {
+        let object = try? JSONParser.parse(input)
+        switch object?["model_type"]?.stringValue {
         case "gpt2": return "tiny-gpt2"
         case "llama": return "tiny-llama"
         case "mistral": return "tiny-mistral"
         case "qwen2": return "tiny-qwen2"
-        case "t5": return (object?["feed_forward_proj"] as? String)?.hasPrefix("gated") == true ? "tiny-flan-t5" : "tiny-t5"
+        case "t5": return object?["feed_forward_proj"]?.stringValue?.hasPrefix("gated") == true ? "tiny-flan-t5" : "tiny-t5"
         default: return "tiny-bert"
         }
     }

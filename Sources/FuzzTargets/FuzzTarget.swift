@@ -28,6 +28,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A `.pare` manifest (JSON), framed with a correct checksum around a fixed data section
     /// (tiny-bert, int8): the tensor table, skeleton and report past the SHA-256.
     case manifest
+    /// Any JSON document: the strict parser (depth, UTF-8, escapes, duplicates), then the
+    /// writer's output read back to the same value.
+    case json
 
     /// What a parser made of an input.
     public enum Outcome: Equatable, Sendable {
@@ -51,6 +54,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .calibration: FuzzTextFiles.calibration(input)
         case .artifact: FuzzArtifactFiles.artifact(input)
         case .manifest: FuzzArtifactFiles.manifest(input)
+        case .json: FuzzJSON.document(input)
         }
     }
 
@@ -66,6 +70,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .calibration: try FuzzSeeds.calibration()
         case .artifact: try await FuzzSeeds.artifacts()
         case .manifest: FuzzSeeds.manifests()
+        case .json: try FuzzSeeds.configs() + FuzzSeeds.tokenizers() + FuzzSeeds.manifests()
         }
     }
 }

@@ -1,26 +1,32 @@
-import Foundation
+import JSON
 
-/// Typed reads from a parsed `config.json`, with errors that name the key.
+/// Typed reads from a parsed `config.json`, with errors that name the key: thin accessors over
+/// its `JSONValue` (booleans are never numbers; integers may be written `12` or `12.0`).
 struct ConfigJSON {
     let path: String
-    let object: [String: Any]
+    /// The top-level object.
+    let object: JSONValue
 
     init(path: String) throws(ImportError) {
         self.path = path
-        guard let data = FileManager.default.contents(atPath: path) else { throw .configMissing(path: path) }
-        let parsed: Any
+        let parsed: JSONValue?
         do {
-            parsed = try JSONSerialization.jsonObject(with: data)
+            parsed = try JSONParser.parse(contentsOf: path)
         } catch {
             throw .configInvalid(path: path, reason: "not valid JSON")
         }
-        guard let object = parsed as? [String: Any] else {
-            throw .configInvalid(path: path, reason: "not a JSON object")
-        }
-        self.object = object
+        guard let parsed else { throw .configMissing(path: path) }
+        guard parsed.members != nil else { throw .configInvalid(path: path, reason: "not a JSON object") }
+        self.object = parsed
     }
 
-    func has(_ key: String) -> Bool { object[key] != nil && !(object[key] is NSNull) }
+    /// The value at `key`, nil when it is missing or null.
+    subscript(key: String) -> JSONValue? {
+        guard let value = object[key], value != .null else { return nil }
+        return value
+    }
+
+    func has(_ key: String) -> Bool { self[key] != nil }
 
     func int(_ key: String) throws(ImportError) -> Int {
         guard has(key) else { throw .configInvalid(path: path, reason: "missing '\(key)'") }
@@ -28,30 +34,28 @@ struct ConfigJSON {
     }
 
     func optionalInt(_ key: String) throws(ImportError) -> Int? {
-        guard has(key) else { return nil }
-        guard let n = object[key] as? NSNumber, !Self.isBoolean(n), let i = Int(exactly: n.doubleValue), i >= 0 else {
+        guard let value = self[key] else { return nil }
+        guard let i = value.intValue, i >= 0 else {
             throw .configInvalid(path: path, reason: "'\(key)' must be a non-negative integer")
         }
         return i
     }
 
-    func double(_ key: String, default value: Double) throws(ImportError) -> Double {
-        guard has(key) else { return value }
-        guard let n = object[key] as? NSNumber, !Self.isBoolean(n) else {
-            throw .configInvalid(path: path, reason: "'\(key)' must be a number")
-        }
-        return n.doubleValue
+    func double(_ key: String, default fallback: Double) throws(ImportError) -> Double {
+        guard let value = self[key] else { return fallback }
+        guard let d = value.doubleValue else { throw .configInvalid(path: path, reason: "'\(key)' must be a number") }
+        return d
     }
 
-    func string(_ key: String) -> String? { object[key] as? String }
+    func string(_ key: String) -> String? { self[key]?.stringValue }
 
-    /// Whether a parsed JSON number was `true`/`false`. On Linux `is Bool` also holds for the
-    /// numbers 0 and 1 (so `"num_key_value_heads": 1` would read as a boolean); JSON booleans
-    /// are the NSNumbers whose Objective-C type is `c`.
-    static func isBoolean(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
-
-    func bool(_ key: String, default value: Bool) -> Bool {
-        guard let n = object[key] as? NSNumber, Self.isBoolean(n) else { return value }
-        return n.boolValue
+    /// The strings of the array at `key`; nil when it is missing or not an array of strings.
+    func strings(_ key: String) -> [String]? {
+        guard let elements = self[key]?.arrayValue else { return nil }
+        let strings = elements.compactMap(\.stringValue)
+        return strings.count == elements.count ? strings : nil
     }
+
+    /// A JSON true or false at `key`; `fallback` for anything else.
+    func bool(_ key: String, default fallback: Bool) -> Bool { self[key]?.boolValue ?? fallback }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ModelIR
 
 /// The Llama family (`model_type` `llama`, `mistral`, `qwen2`) as `LlamaForCausalLM`,
@@ -42,11 +43,11 @@ enum LlamaImporter {
     /// length); the others (`dynamic`, `yarn`, `longrope`, ...) are refused by name.
     static func ropeScaling(_ json: ConfigJSON) throws(ImportError) -> RotaryScaling? {
         guard json.has("rope_scaling") else { return nil }
-        guard let scaling = json.object["rope_scaling"] as? [String: Any] else {
+        guard let scaling = json["rope_scaling"], scaling.members != nil else {
             throw .configInvalid(path: json.path, reason: "'rope_scaling' must be an object or null")
         }
-        let type = (scaling["rope_type"] as? String) ?? (scaling["type"] as? String) ?? "default"
-        func number(_ key: String) -> Double? { (scaling[key] as? NSNumber)?.doubleValue }
+        let type = scaling["rope_type"]?.stringValue ?? scaling["type"]?.stringValue ?? "default"
+        func number(_ key: String) -> Double? { scaling[key]?.doubleValue }
         switch type {
         case "default":
             return nil
@@ -75,7 +76,7 @@ enum LlamaImporter {
         let layers = try json.int("num_hidden_layers")
         let window = try json.optionalInt("sliding_window")
         let sliding: [Bool]
-        if let types = json.object["layer_types"] as? [String] {
+        if let types = json.strings("layer_types") {
             guard types.count == layers, types.allSatisfy({ ["full_attention", "sliding_attention"].contains($0) }) else {
                 throw .configInvalid(path: json.path, reason: "'layer_types' must list full_attention or sliding_attention for each of the \(layers) layers")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ModelIR
 
 extension PEFTAdapterImporter {
@@ -28,25 +29,25 @@ extension PEFTAdapterImporter {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw .missingFile(path: path, hint: "a PEFT adapter folder holds adapter_config.json and adapter_model.safetensors")
             }
-            guard let parsed = try? JSONSerialization.jsonObject(with: data), let json = parsed as? [String: Any] else {
+            guard let parsed = try? JSONParser.parse(data), let json = parsed.dictionary else {
                 throw .configInvalid(path: path, reason: "not a JSON object")
             }
-            func has(_ key: String) -> Bool { json[key] != nil && !(json[key] is NSNull) }
-            func string(_ key: String) -> String? { json[key] as? String }
+            func has(_ key: String) -> Bool { json[key] != nil && json[key] != .null }
+            func string(_ key: String) -> String? { json[key]?.stringValue }
             func bool(_ key: String) throws(AdapterError) -> Bool {
                 guard has(key) else { return false }
-                guard Self.isBoolean(json[key]), let value = json[key] as? Bool else {
+                guard let value = json[key]?.boolValue else {
                     throw .configInvalid(path: path, reason: "'\(key)' must be true or false")
                 }
                 return value
             }
-            func number(_ value: Any?, _ key: String) throws(AdapterError) -> Double {
-                guard let n = value as? NSNumber, !Self.isBoolean(n), n.doubleValue.isFinite else {
+            func number(_ value: JSONValue?, _ key: String) throws(AdapterError) -> Double {
+                guard let n = value?.doubleValue, n.isFinite else {
                     throw .configInvalid(path: path, reason: "'\(key)' must be a number")
                 }
-                return n.doubleValue
+                return n
             }
-            func positiveInt(_ value: Any?, _ key: String) throws(AdapterError) -> Int {
+            func positiveInt(_ value: JSONValue?, _ key: String) throws(AdapterError) -> Int {
                 let x = try number(value, key)
                 guard let i = Int(exactly: x), i > 0 else {
                     throw .configInvalid(path: path, reason: "'\(key)' must be a positive integer")
@@ -67,11 +68,11 @@ extension PEFTAdapterImporter {
                 throw .unsupportedSetting(path: path, key: "bias", value: bias, supported: "none, all or lora_only")
             }
             var ranks: [(String, Int)] = []
-            for (key, value) in (json["rank_pattern"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for (key, value) in (json["rank_pattern"]?.dictionary ?? [:]).sorted(by: { $0.key < $1.key }) {
                 ranks.append((key, try positiveInt(value, "rank_pattern.\(key)")))
             }
             var alphas: [(String, Double)] = []
-            for (key, value) in (json["alpha_pattern"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for (key, value) in (json["alpha_pattern"]?.dictionary ?? [:]).sorted(by: { $0.key < $1.key }) {
                 alphas.append((key, try number(value, "alpha_pattern.\(key)")))
             }
             rankPattern = ranks
@@ -79,12 +80,13 @@ extension PEFTAdapterImporter {
             for key in ranks.map(\.0) + alphas.map(\.0) where (try? NSRegularExpression(pattern: key)) == nil {
                 throw .configInvalid(path: path, reason: "pattern '\(key)' is not a valid regular expression")
             }
-            if let single = json["modules_to_save"] as? String {
+            if let single = json["modules_to_save"]?.stringValue {
                 modulesToSave = [single]
             } else {
-                modulesToSave = json["modules_to_save"] as? [String] ?? []
+                let list = json["modules_to_save"]?.arrayValue ?? []
+                modulesToSave = list.allSatisfy { $0.stringValue != nil } ? list.compactMap(\.stringValue) : []
             }
-            baseModelClass = (json["auto_mapping"] as? [String: Any])?["base_model_class"] as? String
+            baseModelClass = json["auto_mapping"]?["base_model_class"]?.stringValue
 
             // Variants whose forward is not W + s·B·A (or DoRA's), and initialisations that
             // changed the base weights themselves: merging them onto the original base is wrong.
@@ -95,8 +97,8 @@ extension PEFTAdapterImporter {
             }
             for key in ["use_bdlora", "alora_invocation_tokens", "velora_config", "monteclora_config", "arrow_config", "kasa_config",
                         "layer_replication", "target_parameters", "trainable_token_indices"] where has(key) {
-                if let list = json[key] as? [Any], list.isEmpty { continue }
-                if let object = json[key] as? [String: Any], object.isEmpty { continue }
+                if let list = json[key]?.arrayValue, list.isEmpty { continue }
+                if let object = json[key]?.members, object.isEmpty { continue }
                 throw .unsupportedSetting(path: path, key: key, value: "set", supported: "null (plain LoRA, rsLoRA or DoRA)")
             }
             if let initialisation = string("init_lora_weights"),
@@ -105,13 +107,6 @@ extension PEFTAdapterImporter {
                     path: path, key: "init_lora_weights", value: initialisation,
                     supported: "an adapter converted to plain LoRA (save_pretrained with path_initial_model_for_weight_conversion)")
             }
-        }
-
-        /// A JSON true or false. On Linux, JSONSerialization's numbers 0 and 1 also cast to Bool
-        /// (`value is Bool`), so the stored type decides: booleans are NSNumbers of C type `c`.
-        static func isBoolean(_ value: Any?) -> Bool {
-            guard let n = value as? NSNumber else { return false }
-            return String(cString: n.objCType) == "c"
         }
 
         /// r and α of the module `name` (PEFT's module name, e.g. `encoder.layer.0.attention.self.value`).

@@ -1,4 +1,4 @@
-import Foundation
+import JSON
 import ModelIR
 
 extension Pass {
@@ -10,20 +10,18 @@ extension Pass {
             throw .unknownOption(step: index, pass: name, key: key, known: known)
         }
         // Defaults first, then the recipe's values over them (synthesized Codable has no defaults).
-        let defaults = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(Options()))
-        var object = defaults as? [String: Any] ?? [:]
-        for (key, value) in step.options { object[OptionKey.camel(key)] = value.json }
+        var object = Self.defaultOptions
+        for (key, value) in step.options.sorted(by: { $0.key < $1.key }) { object.set(OptionKey.camel(key), value.json) }
         let options: Options
-        do {
-            options = try JSONDecoder().decode(Options.self, from: JSONSerialization.data(withJSONObject: object))
-        } catch let DecodingError.typeMismatch(type, context) {
-            throw .wrongType(step: index, pass: name, key: OptionKey.kebab(context.codingPath.first?.stringValue ?? "?"),
-                             expected: OptionKey.describe(type))
-        } catch let DecodingError.dataCorrupted(context) {
-            throw .wrongType(step: index, pass: name, key: OptionKey.kebab(context.codingPath.first?.stringValue ?? "?"),
-                             expected: context.debugDescription)
+        do throws(JSONError) {
+            options = try JSONValueDecoder().decode(Options.self, from: object)
         } catch {
-            throw .wrongType(step: index, pass: name, key: "?", expected: "\(error)")
+            let key = OptionKey.kebab(error.path.firstKey ?? "?")
+            switch error {
+            case let .typeMismatch(_, expected, _): throw .wrongType(step: index, pass: name, key: key, expected: expected)
+            case let .invalidValue(_, reason): throw .wrongType(step: index, pass: name, key: key, expected: reason)
+            default: throw .wrongType(step: index, pass: name, key: key, expected: error.problem)
+            }
         }
         do {
             try options.validate()
@@ -35,19 +33,33 @@ extension Pass {
         return Self(options: options)
     }
 
-    /// The recipe keys this pass accepts: its Options' stored properties, kebab-cased, sorted.
+    /// `Options()` as a JSON object (camelCase keys; nil options left out).
+    static var defaultOptions: JSONValue {
+        // Options are plain structs of numbers, strings and lists: encoding them cannot fail.
+        (try? JSONValueEncoder().encode(Options())) ?? .object([])
+    }
+
+    /// The recipe keys this pass accepts: the properties its Options' `init(from:)` reads,
+    /// kebab-cased, sorted.
     static var optionKeys: [String] {
-        Mirror(reflecting: Options()).children.compactMap(\.label).map(OptionKey.kebab).sorted()
+        JSONValueDecoder().requestedKeys(Options.self, decoding: defaultOptions).map(OptionKey.kebab).sorted()
     }
 
     /// The pass with every option at its default.
     public static var defaultStep: RecipeStep { Self(options: Options()).canonicalStep }
 
     /// Every option with its value, kebab-cased and sorted: the pass log's canonical form.
+    /// An integral number reads back as an integer (`2.0` → `2`).
     var canonicalStep: RecipeStep {
-        let data = (try? JSONEncoder().encode(options)) ?? Data("{}".utf8)
-        let object = (try? JSONDecoder().decode([String: RecipeValue].self, from: data)) ?? [:]
-        return RecipeStep(pass: Self.name, options: Dictionary(uniqueKeysWithValues: object.map { (OptionKey.kebab($0.key), $0.value) }))
+        let members = (try? JSONValueEncoder().encode(options))?.members ?? []
+        var values: [String: RecipeValue] = [:]
+        for member in members {
+            guard let value = RecipeValue(json: member.value) else {
+                return RecipeStep(pass: Self.name)
+            }
+            values[OptionKey.kebab(member.key)] = value
+        }
+        return RecipeStep(pass: Self.name, options: values)
     }
 }
 
@@ -80,13 +92,4 @@ enum OptionKey {
         return (parts.first.map(String.init) ?? "") + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 
-    static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is Bool.Type: "true or false"
-        case is Int.Type: "an integer"
-        case is Double.Type, is Float.Type: "a number"
-        case is String.Type: "a string"
-        default: "a \(type)"
-        }
-    }
 }

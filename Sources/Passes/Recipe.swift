@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A value in a recipe's options: what YAML, JSON and the CLI text form can all spell.
 public enum RecipeValue: Codable, Sendable, Equatable, CustomStringConvertible {
@@ -42,14 +43,30 @@ public enum RecipeValue: Codable, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// As a plain JSON value, for decoding into a pass's Options.
-    var json: Any {
+    /// As a JSON value, for decoding into a pass's Options.
+    var json: JSONValue {
         switch self {
-        case let .bool(b): b
-        case let .int(i): i
-        case let .double(d): d
-        case let .string(s): s
-        case let .list(l): l.map(\.json)
+        case let .bool(b): .bool(b)
+        case let .int(i): .int(i)
+        case let .double(d): .double(d)
+        case let .string(s): .string(s)
+        case let .list(l): .array(l.map(\.json))
+        }
+    }
+
+    /// A JSON value as a recipe value: an integral number is an integer (`2.0` → `2`); nil for
+    /// null, objects, and lists holding them.
+    init?(json: JSONValue) {
+        switch json {
+        case let .bool(b): self = .bool(b)
+        case let .int(i): self = .int(i)
+        case let .double(d): self = Int(exactly: d).map(RecipeValue.int) ?? .double(d)
+        case let .string(s): self = .string(s)
+        case let .array(a):
+            let list = a.compactMap(RecipeValue.init(json:))
+            guard list.count == a.count else { return nil }
+            self = .list(list)
+        case .null, .object: return nil
         }
     }
 }

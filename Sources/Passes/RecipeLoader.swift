@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Yams
 
 /// Reads recipes: a file in `passes/` (YAML; JSON is accepted since it is YAML) or the CLI text form.
@@ -150,8 +151,7 @@ public enum RecipeLoader {
         switch value {
         case let .string(s):
             // Quoted as JSON, which YAML reads as the same string.
-            let data = try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
-            return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
+            return JSONWriter.quoted(s, shortBackspaceAndFormFeed: true)
         case let .list(items): return "[" + items.map(yamlScalar).joined(separator: ", ") + "]"
         default: return value.description
         }

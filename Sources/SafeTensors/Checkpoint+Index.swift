@@ -1,3 +1,4 @@
+import JSON
 import TensorCore
 
 /// Sharded checkpoints: `model.safetensors.index.json` is
@@ -49,11 +50,10 @@ extension Checkpoint {
         }
         let parsed = file.withBytes(in: 0..<file.count) {
             (bytes: UnsafeRawBufferPointer) -> Result<JSONValue, SafeTensorsError> in
-            if let offset = firstInvalidUTF8Offset(bytes) { return .failure(fail(.notJSON(offset: offset))) }
-            do throws(JSONParser.Failure) {
-                return .success(try JSONParser.parse(bytes))
+            do throws(JSONError) {
+                return .success(try JSONParser.parse(bytes, limits: SafeTensorsFile.headerLimits))
             } catch {
-                return .failure(fail(.notJSON(offset: error.offset)))
+                return .failure(fail(.notJSON(offset: error.offset ?? 0)))
             }
         }
         guard case let .object(top) = try parsed.get() else { throw fail(.notAnObject) }

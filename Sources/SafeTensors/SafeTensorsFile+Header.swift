@@ -1,3 +1,4 @@
+import JSON
 import TensorCore
 
 /// Reading and validating the header of a mapped file.
@@ -16,6 +17,10 @@ extension SafeTensorsFile {
         var dataOffsets: Range<Int>
     }
 
+    /// The JSON parser's limits for a header or an index: repeated keys are kept, so that the
+    /// checks below can name the repeated tensor or field.
+    static let headerLimits = JSONParser.Limits(duplicateKeys: .keep)
+
     /// Framing, JSON and layout checks; see the type's documentation for the order.
     static func readHeader(_ file: MappedFile, path: String) throws(SafeTensorsError) -> Header {
         guard file.count >= 8 else { throw .truncated(path: path, fileSize: file.count) }
@@ -30,11 +35,13 @@ extension SafeTensorsFile {
         }
         let parsed = file.withBytes(in: 8..<8 + headerByteCount) {
             (bytes: UnsafeRawBufferPointer) -> Result<JSONValue, SafeTensorsError> in
-            if let offset = firstInvalidUTF8Offset(bytes) { return .failure(.headerNotUTF8(path: path, offset: offset)) }
-            do throws(JSONParser.Failure) {
-                return .success(try JSONParser.parse(bytes))
+            do throws(JSONError) {
+                return .success(try JSONParser.parse(bytes, limits: headerLimits))
             } catch {
-                return .failure(.headerNotJSON(path: path, offset: error.offset))
+                switch error {
+                case let .invalidUTF8(offset): return .failure(.headerNotUTF8(path: path, offset: offset))
+                default: return .failure(.headerNotJSON(path: path, offset: error.offset ?? 0))
+                }
             }
         }
         let json = try parsed.get()

@@ -1,3 +1,4 @@
+import JSON
 import TensorCore
 
 /// Writes `.safetensors` files, deterministically: the same tensors and metadata give the same

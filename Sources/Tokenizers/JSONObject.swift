@@ -1,4 +1,4 @@
-import Foundation
+import JSON
 
 /// One object of a parsed JSON file, with typed accessors whose errors name the file and the
 /// dotted field path (`model.vocab`, `added_tokens[3].content`).
@@ -11,8 +11,14 @@ struct JSONObject {
 
     /// The top-level object of the JSON file at `path`.
     static func read(path: String) throws(TokenizerError) -> JSONObject {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadableFile(path: path) }
-        guard case let .object(values)? = JSONValue.parse(data) else { throw .malformedJSON(path: path) }
+        let parsed: JSONValue?
+        do {
+            parsed = try JSONParser.parse(contentsOf: path)
+        } catch {
+            throw .malformedJSON(path: path)
+        }
+        guard let parsed else { throw .unreadableFile(path: path) }
+        guard let values = parsed.dictionary else { throw .malformedJSON(path: path) }
         return JSONObject(path: path, field: "", values: values)
     }
 
@@ -66,7 +72,7 @@ struct JSONObject {
 
     func optionalObject(_ key: String) throws(TokenizerError) -> JSONObject? {
         guard let v = value(key) else { return nil }
-        guard case let .object(o) = v else { throw invalid(key, "an object") }
+        guard let o = v.dictionary else { throw invalid(key, "an object") }
         return JSONObject(path: path, field: name(key), values: o)
     }
 
@@ -81,7 +87,7 @@ struct JSONObject {
     func objects(_ key: String) throws(TokenizerError) -> [JSONObject] {
         var objects: [JSONObject] = []
         for (i, v) in try array(key).enumerated() {
-            guard case let .object(o) = v else { throw invalid("\(key)[\(i)]", "an object") }
+            guard let o = v.dictionary else { throw invalid("\(key)[\(i)]", "an object") }
             objects.append(JSONObject(path: path, field: name("\(key)[\(i)]"), values: o))
         }
         return objects
@@ -92,9 +98,9 @@ struct JSONObject {
         guard case let .object(o)? = value(key) else { throw invalid(key, "an object of token → id") }
         var vocabulary: [String: Int] = [:]
         vocabulary.reserveCapacity(o.count)
-        for (token, v) in o {
-            guard case let .int(id) = v, id >= 0 else { throw invalid(key, "an object of token → non-negative integer id") }
-            vocabulary[token] = id
+        for member in o {
+            guard case let .int(id) = member.value, id >= 0 else { throw invalid(key, "an object of token → non-negative integer id") }
+            vocabulary[member.key] = id
         }
         return vocabulary
     }

@@ -1,3 +1,5 @@
+import JSON
+
 /// The parts of transformers' `tokenizer_config.json` that matter here; every field is optional.
 struct TokenizerConfig: Sendable, Equatable {
     /// `cls_token`, … → the token, nil when the file sets it to `null`. A role the file does not

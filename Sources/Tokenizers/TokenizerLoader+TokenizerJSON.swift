@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 extension TokenizerLoader {
     /// The tokenizer described by a tokenizer.json file.
@@ -259,8 +260,8 @@ extension TokenizerLoader {
         for (i, piece) in try o.array("single").enumerated() {
             let field = o.name("single[\(i)]")
             let expected = "{\"SpecialToken\": {\"id\", \"type_id\"}} or {\"Sequence\": {\"id\": \"A\", \"type_id\"}}"
-            guard case let .object(wrapper) = piece, wrapper.count == 1, let (kind, body) = wrapper.first,
-                  case let .object(fields) = body else {
+            guard case let .object(wrapper) = piece, wrapper.count == 1, let kind = wrapper.first?.key,
+                  let fields = wrapper.first?.value.dictionary else {
                 throw .invalidField(path: o.path, field: field, expected: expected)
             }
             let inner = JSONObject(path: o.path, field: field + "." + kind, values: fields)

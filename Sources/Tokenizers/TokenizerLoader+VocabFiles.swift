@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 extension TokenizerLoader {
     /// BERT's tokenizer from a vocab.txt (one token per line, id = line number from 0), set up as

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ModelIR
 import Testing
 import TensorCore
@@ -68,7 +69,7 @@ import TensorCore
         }
         #expect(write(model, level: 0) == .invalidLevel(0))
         #expect(write(model, level: 20) == .invalidLevel(20))
-        #expect(write(model, ["profile": ["acc": .number(.nan)]])
+        #expect(write(model, ["profile": ["acc": .double(.nan)]])
                 == .unencodableManifest(path: dir + "/x.pare", reason: "nan at extensions.profile.acc"))
         var broken = model
         broken.blocks[0].attention.keptHeads = []

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ModelIR
 import ModelImport
 import Testing
@@ -39,9 +40,9 @@ import TensorCore
         var model = try ArtifactFixtures.model("tiny-gpt2")
         ModelForms.pruneHeads(&model, block: 1, keep: [0, 3])
         let json = try ExportConfig.json(model, sourceConfig: try ArtifactFixtures.sourceConfig("tiny-gpt2"), path: "out")
-        let config = try ManifestCoding.decode(JSONValue.self, from: json).get().objectValue!
+        let config = try ManifestCoding.decode(JSONValue.self, from: json).get().dictionary!
         let source = try ManifestCoding.decode(JSONValue.self, from: Array(try ArtifactFixtures.sourceConfig("tiny-gpt2").utf8))
-            .get().objectValue!
+            .get().dictionary!
         #expect(config["pruned_heads"] == ["1": [1, 2]])
         #expect(config.filter { $0.key != "pruned_heads" } == source)
         #expect(json.last == UInt8(ascii: "\n"))
@@ -95,7 +96,7 @@ import TensorCore
         var model = try ArtifactFixtures.model("tiny-bert-cls")
         model.head.classifier = nil
         let json = try ExportConfig.json(model, sourceConfig: try ArtifactFixtures.sourceConfig("tiny-bert-cls"), path: "out")
-        #expect(try ManifestCoding.decode(JSONValue.self, from: json).get().objectValue?["architectures"] == ["BertModel"])
+        #expect(try ManifestCoding.decode(JSONValue.self, from: json).get().dictionary?["architectures"] == ["BertModel"])
     }
 
     /// Llama has no `pruned_heads`: whole key/value groups pruned alike in every layer become
@@ -105,8 +106,8 @@ import TensorCore
         for i in model.blocks.indices { Self.keep(&model, block: i, heads: [2, 3]) }
         #expect(model.verify().isEmpty)
         let json = try ExportConfig.json(model, sourceConfig: try ArtifactFixtures.sourceConfig("tiny-llama"), path: "out")
-        let config = try #require(try ManifestCoding.decode(JSONValue.self, from: json).get().objectValue)
-        #expect(config["num_attention_heads"] == .number(2) && config["num_key_value_heads"] == .number(1) && config["head_dim"] == .number(8))
+        let config = try #require(try ManifestCoding.decode(JSONValue.self, from: json).get().dictionary)
+        #expect(config["num_attention_heads"] == .int(2) && config["num_key_value_heads"] == .int(1) && config["head_dim"] == .int(8))
         #expect(config["pruned_heads"] == nil && config["tie_word_embeddings"] == .bool(false))
         // Layer 1 keeps a different group size: not expressible.
         Self.keep(&model, block: 1, heads: [3])

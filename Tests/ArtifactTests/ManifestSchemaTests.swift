@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ModelIR
 import Testing
 import TensorCore
@@ -15,8 +16,8 @@ import TensorCore
 
     func object(_ value: JSONValue?, _ keys: String...) -> [String: JSONValue]? {
         var v = value
-        for k in keys { v = v?.objectValue?[k] }
-        return v?.objectValue
+        for k in keys { v = v?.dictionary?[k] }
+        return v?.dictionary
     }
 
     func strings(_ value: JSONValue?) -> [String] {
@@ -30,19 +31,19 @@ import TensorCore
         var model = try ArtifactFixtures.model("tiny-bert")
         model.elimination = EliminationProfile(acc: [0.9, 0.5], protection: .first)
         let manifest = try ArtifactFixtures.write(model, fixture: "tiny-bert", to: path)
-        let written = try ManifestCoding.decode(JSONValue.self, from: try ManifestCoding.encode(manifest)).get().objectValue!
+        let written = try ManifestCoding.decode(JSONValue.self, from: try ManifestCoding.encode(manifest)).get().dictionary!
 
-        let top = schema.objectValue!
+        let top = schema.dictionary!
         #expect(Set(strings(top["required"])) == Set(written.keys))
         #expect(Set(object(schema, "properties")!.keys) == Set(written.keys))
         let record = object(schema, "$defs", "tensorRecord")!
         guard case let .array(tensors)? = written["tensors"] else { Issue.record("tensors"); return }
-        #expect(Set(strings(record["required"])) == Set(tensors[0].objectValue!.keys))
+        #expect(Set(strings(record["required"])) == Set(tensors[0].dictionary!.keys))
         let encodings = strings(object(schema, "$defs", "tensorRecord", "properties", "encoding")?["enum"])
         #expect(encodings == ["zstd", "zstd+byte-shuffle"])
-        let skeleton = object(.object(written), "skeleton")!
+        let skeleton = object(.object(sorting: written), "skeleton")!
         #expect(Set(skeleton.keys).isSubset(of: object(schema, "$defs", "skeleton", "properties")!.keys))
-        let profile = object(.object(written), "skeleton", "elimination")!
+        let profile = object(.object(sorting: written), "skeleton", "elimination")!
         let profileSchema = object(schema, "$defs", "eliminationProfile")!
         #expect(Set(strings(profileSchema["required"])).isSubset(of: profile.keys))
         #expect(Set(profile.keys).isSubset(of: object(schema, "$defs", "eliminationProfile", "properties")!.keys))

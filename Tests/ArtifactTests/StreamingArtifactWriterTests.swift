@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ModelIR
 import Testing
 import TensorCore
@@ -127,7 +128,7 @@ import TensorCore
         try failing.add(model.namedTensors)
         let error = ArtifactFixtures.error {
             try failing.finish(skeleton: model.skeleton, sourceConfig: "{}", tokenizerFiles: [:], passLog: [],
-                               provenance: ArtifactFixtures.provenance, extensions: ["x": .number(.infinity)])
+                               provenance: ArtifactFixtures.provenance, extensions: ["x": .double(.infinity)])
         }
         #expect(error == .unencodableManifest(path: path, reason: "inf at extensions.x"))
         #expect(try files(dir).isEmpty)

@@ -71,7 +71,7 @@ import TensorCore
     @Test func deeplyNestedJSONIsRejectedNotRecursedInto() {
         let header = #"{"a":"# + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}"
         let path = dir.write(rawSafeTensors(header), to: "m.safetensors")
-        #expect(throws: SafeTensorsError.headerNotJSON(path: path, offset: 5 + JSONParser.maxDepth - 1)) {
+        #expect(throws: SafeTensorsError.headerNotJSON(path: path, offset: 5 + SafeTensorsFile.headerLimits.depth - 1)) {
             try SafeTensorsFile(path: path)
         }
     }

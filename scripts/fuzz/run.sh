@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${FUZZ_SECONDS:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors config tokenizer adapter recipe calibration artifact manifest)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors config tokenizer adapter recipe calibration artifact manifest json)
 
 swift build --product pare-fuzz 2>&1 | tail -n 1
 # SwiftPM's `--sanitize fuzzer` instruments C targets only: Swift code needs the coverage flags

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ModelIR
 import ModelImport
 import TensorCore
