@@ -50,4 +50,9 @@ extension SpecialTokens {
     static func byteLevelDefaults(unk: String?) -> [SpecialRole: String] {
         [.bos: "<|endoftext|>", .eos: "<|endoftext|>", .unk: unk ?? "<|endoftext|>"]
     }
+
+    /// SentencePiece's (Llama 2, Mistral): `<s>` begins, `</s>` ends, the model's unknown token (`<unk>`).
+    static func sentencePieceDefaults(unk: String?) -> [SpecialRole: String] {
+        [.bos: "<s>", .eos: "</s>", .unk: unk ?? "<unk>"]
+    }
 }

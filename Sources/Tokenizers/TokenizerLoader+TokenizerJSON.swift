@@ -32,35 +32,14 @@ extension TokenizerLoader {
             return WordPieceTokenizer(pipeline: pipeline, model: wordPiece)
 
         case "BPE":
+            if preTokenizerType == "Metaspace" || preTokenizer == nil {
+                return try sentencePieceBPE(root, model: model, metaspace: preTokenizer, addedTokens: addedTokens, normalizer: normalizer,
+                                            decoder: decoder, config: config)
+            }
             let (split, byteLevel) = try bytePreTokenizer(preTokenizer, path: path)
-            try requireNoOp(model, "dropout", allowing: [])
-            try requireNoOp(model, "continuing_subword_prefix", allowing: [.string("")])
-            try requireNoOp(model, "end_of_word_suffix", allowing: [.string("")])
             try requireNoOp(model, "byte_fallback", allowing: [.bool(false)])
-            let vocab = try model.vocabulary("vocab")
-            let unk = try model.optionalString("unk_token")
-            var unkId: Int?
-            if let unk {
-                guard let id = vocab[unk] else { throw .unknownToken(path: path, field: "model.unk_token", token: unk) }
-                unkId = id
-            }
-            let merges = try model.array("merges").enumerated().map { (i, v) throws(TokenizerError) in
-                let field = "model.merges[\(i)]"
-                switch v {
-                case let .string(line):
-                    let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-                    guard parts.count == 2 else { throw .invalidField(path: path, field: field, expected: "\"left right\" or [left, right]") }
-                    return try mergeIds(String(parts[0]), String(parts[1]), vocab, path: path, field: field)
-                case let .array(pair):
-                    guard pair.count == 2, case let .string(left) = pair[0], case let .string(right) = pair[1] else {
-                        throw .invalidField(path: path, field: field, expected: "\"left right\" or [left, right]")
-                    }
-                    return try mergeIds(left, right, vocab, path: path, field: field)
-                default:
-                    throw .invalidField(path: path, field: field, expected: "\"left right\" or [left, right]")
-                }
-            }
-            let bpe = BPEModel(vocabulary: vocab, merges: merges, unkId: unkId,
+            let (vocab, merges, unk) = try bpeVocabulary(model)
+            let bpe = BPEModel(vocabulary: vocab, merges: merges, unkId: unk.map { vocab[$0]! },
                                fuseUnk: try model.bool("fuse_unk", default: false),
                                ignoreMerges: try model.bool("ignore_merges", default: false))
             let vocabulary = Vocabulary(model: vocab, added: addedTokens)
@@ -136,7 +115,7 @@ extension TokenizerLoader {
         let supported = ["ByteLevel (with a BPE model)", "Sequence of Split (Isolated) and ByteLevel"]
         if let o, type == "ByteLevel" { return (nil, o) }
         guard let o, type == "Sequence" else {
-            throw .unsupportedType(path: path, field: "pre_tokenizer.type", type: type, supported: supported)
+            throw .unsupportedType(path: path, field: "pre_tokenizer.type", type: type, supported: supported + ["Metaspace or null (with a SentencePiece BPE model)"])
         }
         let steps = try o.objects("pretokenizers")
         guard steps.count == 2, try steps[0].string("type") == "Split", try steps[1].string("type") == "ByteLevel" else {
@@ -168,7 +147,8 @@ extension TokenizerLoader {
         }
     }
 
-    /// `normalizer`: null, BertNormalizer, NFC, NFKC, Precompiled, Strip, Replace, or a Sequence of them.
+    /// `normalizer`: null, BertNormalizer, NFC, NFKC, Precompiled, Strip, Replace, Prepend, Nmt, Lowercase,
+    /// or a Sequence of them.
     static func normalizer(_ o: JSONObject?) throws(TokenizerError) -> (any TextNormalizer)? {
         guard let o else { return nil }
         let type = try o.string("type")
@@ -184,17 +164,16 @@ extension TokenizerLoader {
         case "Strip":
             return StripNormalizer(left: try o.bool("strip_left", default: true), right: try o.bool("strip_right", default: true))
         case "Replace":
-            return ReplaceNormalizer(regex: try regex(o.object("pattern")), content: try o.string("content"))
+            return try replaceNormalizer(o)
         case "Sequence":
             var steps: [any TextNormalizer] = []
             for step in try o.objects("normalizers") { if let n = try normalizer(step) { steps.append(n) } }
             return SequenceNormalizer(steps: steps)
         default:
-            break
+            if let sentencePiece = try sentencePieceNormalizer(o) { return sentencePiece }
         }
         guard type == "BertNormalizer" else {
-            throw .unsupportedType(path: o.path, field: o.name("type"), type: type,
-                                   supported: ["BertNormalizer", "NFC", "NFKC", "Precompiled", "Strip", "Replace", "Sequence", "null"])
+            throw .unsupportedType(path: o.path, field: o.name("type"), type: type, supported: normalizerTypes)
         }
         let lowercase = try o.bool("lowercase", default: true)
         return BertNormalizer(cleanText: try o.bool("clean_text", default: true),
@@ -203,7 +182,7 @@ extension TokenizerLoader {
                               lowercase: lowercase)
     }
 
-    /// `decoder`: null, WordPiece or ByteLevel.
+    /// `decoder`: null, WordPiece, ByteLevel, Metaspace, or the SentencePiece ones (`sentencePieceDecoder`).
     static func decoder(_ o: JSONObject?) throws(TokenizerError) -> TokenDecoder {
         guard let o else { return .none }
         switch try o.string("type") {
@@ -215,7 +194,8 @@ extension TokenizerLoader {
             let m = try metaspace(o)
             return .metaspace(replacement: m.replacement, stripLeading: m.prependScheme != .never)
         case let other:
-            throw .unsupportedType(path: o.path, field: o.name("type"), type: other, supported: ["WordPiece", "ByteLevel", "Metaspace", "null"])
+            if let sentencePiece = try sentencePieceDecoder(o) { return sentencePiece }
+            throw .unsupportedType(path: o.path, field: o.name("type"), type: other, supported: decoderTypes)
         }
     }
 
@@ -315,7 +295,7 @@ extension TokenizerLoader {
     }
 
     /// Refuses a setting that is neither missing, null, nor one of `allowed` (its no-op values).
-    private static func requireNoOp(_ o: JSONObject, _ key: String, allowing allowed: [JSONValue]) throws(TokenizerError) {
+    static func requireNoOp(_ o: JSONObject, _ key: String, allowing allowed: [JSONValue]) throws(TokenizerError) {
         guard let v = o.value(key), !allowed.contains(v) else { return }
         throw .unsupportedSetting(path: o.path, field: o.name(key), value: v.text,
                                   supported: (["null"] + allowed.map(\.text)).joined(separator: " or "))
