@@ -12,7 +12,7 @@ extension TokenizerLoader {
         let vocabulary = Vocabulary(model: vocab, added: addedTokens)
         let pipeline = TokenizerPipeline(
             vocabulary: vocabulary, addedTokens: addedTokens, normalizer: normalizer,
-            postProcessor: try postProcessor(root.optionalObject("post_processor"), within: vocabulary, path: root.path), decoder: decoder,
+            postProcessor: try postProcessor(root.optionalObject("post_processor"), config: config, within: vocabulary, path: root.path), decoder: decoder,
             specialTokens: SpecialTokens(vocabulary: vocabulary, config: config, defaults: SpecialTokens.sentencePieceDefaults(unk: unk)))
         return SentencePieceBPETokenizer(pipeline: pipeline, model: bpe, metaspace: try metaspace.map { (o) throws(TokenizerError) in try self.metaspace(o) })
     }

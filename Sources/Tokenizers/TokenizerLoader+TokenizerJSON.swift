@@ -27,7 +27,7 @@ extension TokenizerLoader {
             let vocabulary = Vocabulary(model: vocab, added: addedTokens)
             let pipeline = TokenizerPipeline(
                 vocabulary: vocabulary, addedTokens: addedTokens, normalizer: normalizer,
-                postProcessor: try postProcessor(root.optionalObject("post_processor"), within: vocabulary, path: path), decoder: decoder,
+                postProcessor: try postProcessor(root.optionalObject("post_processor"), config: config, within: vocabulary, path: path), decoder: decoder,
                 specialTokens: SpecialTokens(vocabulary: vocabulary, config: config, defaults: SpecialTokens.wordPieceDefaults(unk: unk)))
             return WordPieceTokenizer(pipeline: pipeline, model: wordPiece)
 
@@ -45,7 +45,7 @@ extension TokenizerLoader {
             let vocabulary = Vocabulary(model: vocab, added: addedTokens)
             let pipeline = TokenizerPipeline(
                 vocabulary: vocabulary, addedTokens: addedTokens, normalizer: normalizer,
-                postProcessor: try postProcessor(root.optionalObject("post_processor"), within: vocabulary, path: path), decoder: decoder,
+                postProcessor: try postProcessor(root.optionalObject("post_processor"), config: config, within: vocabulary, path: path), decoder: decoder,
                 specialTokens: SpecialTokens(vocabulary: vocabulary, config: config, defaults: SpecialTokens.byteLevelDefaults(unk: unk)))
             return ByteLevelBPETokenizer(pipeline: pipeline, model: bpe,
                                          addPrefixSpace: try byteLevel.bool("add_prefix_space", default: true),
@@ -74,7 +74,7 @@ extension TokenizerLoader {
             let vocabulary = Vocabulary(model: vocab, added: addedTokens)
             let pipeline = TokenizerPipeline(
                 vocabulary: vocabulary, addedTokens: addedTokens, normalizer: normalizer,
-                postProcessor: try postProcessor(root.optionalObject("post_processor"), within: vocabulary, path: path), decoder: decoder,
+                postProcessor: try postProcessor(root.optionalObject("post_processor"), config: config, within: vocabulary, path: path), decoder: decoder,
                 specialTokens: SpecialTokens(vocabulary: vocabulary, config: config, defaults: SpecialTokens.byteLevelDefaults(unk: pieces[unkId].piece)))
             return UnigramTokenizer(pipeline: pipeline, model: unigram, metaspace: try metaspace(preTokenizer))
 
@@ -200,9 +200,16 @@ extension TokenizerLoader {
     }
 
     /// The post-processor, with every id it adds checked to lie in `vocabulary` (a template may
-    /// name any id; one beyond the embedding table would be read out of bounds).
-    static func postProcessor(_ o: JSONObject?, within vocabulary: Vocabulary, path: String) throws(TokenizerError) -> PostProcessor {
-        let processor = try postProcessor(o)
+    /// name any id; one beyond the embedding table would be read out of bounds). A Llama-family
+    /// `tokenizer_class` rebuilds it from tokenizer_config.json (`configuredPostProcessor`).
+    static func postProcessor(_ o: JSONObject?, config: TokenizerConfig?, within vocabulary: Vocabulary, path: String)
+        throws(TokenizerError) -> PostProcessor {
+        let processor: PostProcessor
+        if let configured = try configuredPostProcessor(config, vocabulary: vocabulary, path: path) {
+            processor = configured
+        } else {
+            processor = try postProcessor(o)
+        }
         if let id = (processor.prefix + processor.suffix).first(where: { $0 >= vocabulary.count }) {
             throw .invalidField(path: path, field: "post_processor",
                                 expected: "special token ids inside the vocabulary (0..<\(vocabulary.count)), not \(id)")
