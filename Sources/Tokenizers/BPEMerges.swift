@@ -20,32 +20,89 @@ struct BPEMerges: Sendable {
         self.table = table
     }
 
-    /// `symbols` with every applicable merge applied, lowest rank first.
+    /// `symbols` with every applicable merge applied, lowest rank first (leftmost on a tie).
+    ///
+    /// As the library does it, in O(n log n): a min-heap of candidate merges keyed by (rank,
+    /// position of the left symbol); a popped candidate whose pair has changed since it was pushed
+    /// is skipped. Merged symbols keep their left symbol's position, so positions keep their order.
     func apply(_ symbols: [Int32]) -> [Int] {
-        var symbols = symbols
-        if symbols.count < 2 { return symbols.map(Int.init) }
-        // ranks[i]: the merge of symbols i and i + 1, Int32.max when there is none.
-        var ranks = (0..<(symbols.count - 1)).map { rank(symbols[$0], symbols[$0 + 1]) }
-        while true {
-            var best = 0
-            for i in 1..<ranks.count where ranks[i] < ranks[best] { best = i }
-            guard ranks[best] != Int32.max, let m = table[Self.pair(symbols[best], symbols[best + 1])] else { break }
-            symbols[best] = m.id
-            symbols.remove(at: best + 1)
-            ranks.remove(at: best)
-            if ranks.isEmpty { break }
-            if best > 0 { ranks[best - 1] = rank(symbols[best - 1], symbols[best]) }
-            if best < ranks.count { ranks[best] = rank(symbols[best], symbols[best + 1]) }
+        let n = symbols.count
+        if n < 2 { return symbols.map(Int.init) }
+        var ids = symbols
+        var next = Array(1...n)  // n: none
+        var previous = Array(-1..<(n - 1))
+        var alive = [Bool](repeating: true, count: n)
+        var heap = MinHeap()
+        for i in 0..<(n - 1) {
+            if let m = table[Self.pair(ids[i], ids[i + 1])] { heap.push(Self.candidate(m.rank, i)) }
         }
-        return symbols.map(Int.init)
+        while let top = heap.pop() {
+            let position = Int(top & 0xFFFF_FFFF)
+            let right = next[position]
+            guard alive[position], right < n, let m = table[Self.pair(ids[position], ids[right])],
+                  m.rank == Int32(truncatingIfNeeded: top >> 32) else { continue }
+            ids[position] = m.id
+            alive[right] = false
+            next[position] = next[right]
+            if next[right] < n { previous[next[right]] = position }
+            if previous[position] >= 0, let left = table[Self.pair(ids[previous[position]], m.id)] {
+                heap.push(Self.candidate(left.rank, previous[position]))
+            }
+            if next[position] < n, let after = table[Self.pair(m.id, ids[next[position]])] {
+                heap.push(Self.candidate(after.rank, position))
+            }
+        }
+        var out: [Int] = []
+        out.reserveCapacity(n)
+        var i = 0
+        while i < n {
+            out.append(Int(ids[i]))
+            i = next[i]
+        }
+        return out
     }
 
-    private func rank(_ left: Int32, _ right: Int32) -> Int32 {
-        table[Self.pair(left, right)]?.rank ?? Int32.max
+    /// (rank, position) packed so that the smaller number is the earlier merge.
+    private static func candidate(_ rank: Int32, _ position: Int) -> UInt64 {
+        UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(position)
     }
 
     private static func pair(_ left: Int32, _ right: Int32) -> UInt64 {
         UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
+    }
+}
+
+/// A binary min-heap of packed merge candidates.
+private struct MinHeap {
+    private var items: [UInt64] = []
+
+    mutating func push(_ item: UInt64) {
+        items.append(item)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child] < items[parent] else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> UInt64? {
+        guard let first = items.first else { return nil }
+        let last = items.removeLast()
+        if items.isEmpty { return first }
+        items[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < items.count, items[left] < items[smallest] { smallest = left }
+            if right < items.count, items[right] < items[smallest] { smallest = right }
+            if smallest == parent { break }
+            items.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return first
     }
 }
 
