@@ -5,8 +5,8 @@ import Testing
 /// Oracle: the `tokenizers` library (scripts/fixtures/generate_sentencepiece.py), exact, on every
 /// string of three corpora (the calibration corpus, the edge-case corpus, the hard corpus) for
 /// Mistral v1 and v3 converted by transformers (legacy and not), a Unigram tokenizer trained by
-/// `SentencePieceUnigramTokenizer` (Nmt, NFKC, Replace) and a BPE trained by `SentencePieceBPETokenizer`
-/// (NFKC, Lowercase; no byte fallback).
+/// `SentencePieceUnigramTokenizer` (Nmt, NFKC, Replace), a BPE trained by `SentencePieceBPETokenizer`
+/// (NFKC, Lowercase; no byte fallback), and the same BPE with byte pieces in Mistral's legacy layout.
 @Suite struct SentencePieceTokenizerTests {
     @Test(arguments: SentencePieceFixtures.all)
     func idsEqualTheTokenizersLibraryOnEveryCorpus(name: String) throws {

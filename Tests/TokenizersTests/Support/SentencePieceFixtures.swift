@@ -8,7 +8,7 @@ import Foundation
 enum SentencePieceFixtures {
     static let directory = Fixtures.root + "/tokenizer/sentencepiece"
     static let mistral = ["mistral-v1", "mistral-v1-legacy", "mistral-v3", "mistral-v3-legacy"]
-    static let trained = ["sp-unigram", "sp-bpe"]
+    static let trained = ["sp-unigram", "sp-bpe", "sp-bpe-bytes"]
     static let all = mistral + trained
 
     /// `default`: examples/calibration/default.txt, one sample per line; `edge`: tokenizer/corpus.json;
