@@ -25,7 +25,15 @@ extension TokenizerLoader {
         try requireNoOp(model, "dropout", allowing: [])
         try requireNoOp(model, "continuing_subword_prefix", allowing: [.string("")])
         try requireNoOp(model, "end_of_word_suffix", allowing: [.string("")])
-        let vocab = try model.vocabulary("vocab")
+        let read = try model.vocabulary("vocab")
+        let vocab = restoringLeadingBOM(read, path: path)
+        // A merge half read as "" is the restored piece too.
+        let bom = read[""] != nil && vocab[""] == nil
+        func mergeIds(_ left: String, _ right: String, _ vocab: [String: Int], path: String, field: String)
+            throws(TokenizerError) -> (left: Int, right: Int, merged: Int) {
+            try TokenizerLoader.mergeIds(bom && left.isEmpty ? "\u{FEFF}" : left, bom && right.isEmpty ? "\u{FEFF}" : right,
+                                         vocab, path: path, field: field)
+        }
         let unk = try model.optionalString("unk_token")
         if let unk, vocab[unk] == nil { throw .unknownToken(path: path, field: model.name("unk_token"), token: unk) }
         let merges = try model.array("merges").enumerated().map { (i, v) throws(TokenizerError) in

@@ -16,17 +16,15 @@ import Testing
         for (corpus, golden) in oracle.corpora.sorted(by: { $0.key < $1.key }) {
             let texts = try #require(SentencePieceFixtures.corpora[corpus])
             try #require(texts.count == golden.ids.count, "\(name) \(corpus): corpus and oracle sizes differ")
-            var mismatches: [String] = [], known: [String] = []
+            var mismatches: [String] = []
             for (i, text) in texts.enumerated() {
-                func mismatch(_ report: String) {
-                    if Self.losesLeadingBOM(name, text) { known.append(report) } else { mismatches.append(report) }
-                }
                 let ids = tokenizer.encode(text, addSpecialTokens: true, maxLength: nil).ids
                 let plain = tokenizer.encode(text, addSpecialTokens: false, maxLength: nil).ids
-                if ids != golden.ids[i] { mismatch("\(text.debugDescription)\n  got  \(ids)\n  want \(golden.ids[i])") }
-                if plain != golden.ids_plain[i] { mismatch("\(text.debugDescription) (no specials)\n  got  \(plain)\n  want \(golden.ids_plain[i])") }
+                if ids != golden.ids[i] { mismatches.append("\(text.debugDescription)\n  got  \(ids)\n  want \(golden.ids[i])") }
+                if plain != golden.ids_plain[i] {
+                    mismatches.append("\(text.debugDescription) (no specials)\n  got  \(plain)\n  want \(golden.ids_plain[i])")
+                }
             }
-            Self.recordKnown(known, name, corpus)
             let report = "\(name) \(corpus): \(mismatches.count) mismatches of \(2 * texts.count); first:\n"
                 + mismatches.prefix(4).joined(separator: "\n")
             #expect(mismatches.isEmpty, Comment(rawValue: report))
@@ -38,48 +36,31 @@ import Testing
         let tokenizer = try SentencePieceFixtures.tokenizer(name)
         let oracle = try SentencePieceFixtures.oracle(name)
         for (corpus, golden) in oracle.corpora.sorted(by: { $0.key < $1.key }) {
-            let texts = try #require(SentencePieceFixtures.corpora[corpus])
-            var mismatches: [String] = [], known: [String] = []
+            var mismatches: [String] = []
             for (i, ids) in golden.ids.enumerated() {
-                func mismatch(_ report: String) {
-                    if Self.losesLeadingBOM(name, texts[i]) { known.append(report) } else { mismatches.append(report) }
-                }
                 let kept = try tokenizer.decode(ids, skipSpecialTokens: false)
                 let skipped = try tokenizer.decode(ids, skipSpecialTokens: true)
-                if kept != golden.decoded[i] { mismatch("\(ids)\n  got  \(kept.debugDescription)\n  want \(golden.decoded[i].debugDescription)") }
+                if kept != golden.decoded[i] { mismatches.append("\(ids)\n  got  \(kept.debugDescription)\n  want \(golden.decoded[i].debugDescription)") }
                 if skipped != golden.decoded_skip[i] {
-                    mismatch("\(ids) (skipping specials)\n  got  \(skipped.debugDescription)\n  want \(golden.decoded_skip[i].debugDescription)")
+                    mismatches.append("\(ids) (skipping specials)\n  got  \(skipped.debugDescription)\n  want \(golden.decoded_skip[i].debugDescription)")
                 }
             }
-            Self.recordKnown(known, name, corpus)
             let report = "\(name) \(corpus): \(mismatches.count) mismatches of \(2 * golden.ids.count); first:\n"
                 + mismatches.prefix(4).joined(separator: "\n")
             #expect(mismatches.isEmpty, Comment(rawValue: report))
         }
     }
 
-    /// Foundation's JSONSerialization (behind Tokenizers' JSONValue) drops a string's leading U+FEFF,
-    /// so the Mistral piece "\u{FEFF}" reads as "" and a text with a BOM falls back to its bytes
-    /// (<0xEF> <0xBB> <0xBF>). The shared JSON parser (wave 3) reads the piece; until then the
-    /// strings with a BOM are a known issue (intermittent: it passes once the parser is in).
-    static func losesLeadingBOM(_ name: String, _ text: String) -> Bool {
-        name.hasPrefix("mistral") && text.unicodeScalars.contains("\u{FEFF}")
-    }
-
-    static func recordKnown(_ known: [String], _ name: String, _ corpus: String) {
-        guard !known.isEmpty else { return }
-        withKnownIssue("JSONSerialization drops the leading U+FEFF of the piece \"\\u{FEFF}\"", isIntermittent: true) {
-            Issue.record(Comment(rawValue: "\(name) \(corpus): \(known.count) mismatches on texts with a BOM; first:\n" + known.prefix(2).joined(separator: "\n")))
-        }
-    }
-
-    @Test func foundationDropsTheLeadingBOMOfAJSONString() throws {
-        // The cause of the known issue above, recorded as known; once the parser keeps the BOM this
-        // expectation holds and `losesLeadingBOM` can go.
+    /// Foundation's JSONSerialization drops a JSON string's leading U+FEFF; the loader restores the
+    /// Mistral piece "\u{FEFF}" (`restoringLeadingBOM`), so a BOM is one piece, not three bytes.
+    @Test func theByteOrderMarkPieceSurvivesTheJSONParser() throws {
         let tokenizer = try SentencePieceFixtures.tokenizer("mistral-v1")
-        withKnownIssue("JSONSerialization drops the leading U+FEFF of a JSON string", isIntermittent: true) {
-            #expect(tokenizer.id(of: "\u{FEFF}") == 31759)
-        }
+        #expect(tokenizer.id(of: "\u{FEFF}") == 31759)
+        #expect(tokenizer.id(of: "") == nil)
+        #expect(tokenizer.encode("\u{FEFF}bom", addSpecialTokens: false, maxLength: nil).ids == [28705, 31759, 28726, 300])
+        #expect(TokenizerLoader.fileHasStringStartingWithBOM(Array(#"{"\uFEFF": 1}"#.utf8)))
+        #expect(TokenizerLoader.fileHasStringStartingWithBOM(Array("{\"\u{FEFF}\": 1}".utf8)))
+        #expect(!TokenizerLoader.fileHasStringStartingWithBOM(Array("{\"a\u{FEFF}\": 1, \"\\ufefe\": 2}".utf8)))
     }
 
     @Test(arguments: SentencePieceFixtures.mistral)
