@@ -9,45 +9,12 @@ import Testing
 /// (NFKC, Lowercase; no byte fallback), and the same BPE with byte pieces in Mistral's legacy layout.
 @Suite struct SentencePieceTokenizerTests {
     @Test(arguments: SentencePieceFixtures.all)
-    func idsEqualTheTokenizersLibraryOnEveryCorpus(name: String) throws {
+    func idsAndDecodesEqualTheTokenizersLibraryOnEveryCorpus(name: String) throws {
         let tokenizer = try SentencePieceFixtures.tokenizer(name)
         let oracle = try SentencePieceFixtures.oracle(name)
         #expect(oracle.corpora.keys.sorted() == ["default", "edge", "hard"])
         for (corpus, golden) in oracle.corpora.sorted(by: { $0.key < $1.key }) {
-            let texts = try #require(SentencePieceFixtures.corpora[corpus])
-            try #require(texts.count == golden.ids.count, "\(name) \(corpus): corpus and oracle sizes differ")
-            var mismatches: [String] = []
-            for (i, text) in texts.enumerated() {
-                let ids = tokenizer.encode(text, addSpecialTokens: true, maxLength: nil).ids
-                let plain = tokenizer.encode(text, addSpecialTokens: false, maxLength: nil).ids
-                if ids != golden.ids[i] { mismatches.append("\(text.debugDescription)\n  got  \(ids)\n  want \(golden.ids[i])") }
-                if plain != golden.ids_plain[i] {
-                    mismatches.append("\(text.debugDescription) (no specials)\n  got  \(plain)\n  want \(golden.ids_plain[i])")
-                }
-            }
-            let report = "\(name) \(corpus): \(mismatches.count) mismatches of \(2 * texts.count); first:\n"
-                + mismatches.prefix(4).joined(separator: "\n")
-            #expect(mismatches.isEmpty, Comment(rawValue: report))
-        }
-    }
-
-    @Test(arguments: SentencePieceFixtures.all)
-    func decodesEqualTheTokenizersLibraryOnEveryCorpus(name: String) throws {
-        let tokenizer = try SentencePieceFixtures.tokenizer(name)
-        let oracle = try SentencePieceFixtures.oracle(name)
-        for (corpus, golden) in oracle.corpora.sorted(by: { $0.key < $1.key }) {
-            var mismatches: [String] = []
-            for (i, ids) in golden.ids.enumerated() {
-                let kept = try tokenizer.decode(ids, skipSpecialTokens: false)
-                let skipped = try tokenizer.decode(ids, skipSpecialTokens: true)
-                if kept != golden.decoded[i] { mismatches.append("\(ids)\n  got  \(kept.debugDescription)\n  want \(golden.decoded[i].debugDescription)") }
-                if skipped != golden.decoded_skip[i] {
-                    mismatches.append("\(ids) (skipping specials)\n  got  \(skipped.debugDescription)\n  want \(golden.decoded_skip[i].debugDescription)")
-                }
-            }
-            let report = "\(name) \(corpus): \(mismatches.count) mismatches of \(2 * golden.ids.count); first:\n"
-                + mismatches.prefix(4).joined(separator: "\n")
-            #expect(mismatches.isEmpty, Comment(rawValue: report))
+            try expectGolden(tokenizer, golden, texts: try #require(SentencePieceFixtures.corpora[corpus]), "\(name) \(corpus)")
         }
     }
 
@@ -128,23 +95,54 @@ import Testing
         let goldens = try #require(Self.oracle[name])
         #expect(goldens.keys.sorted() == ["default", "hard"])
         for (corpus, golden) in goldens.sorted(by: { $0.key < $1.key }) {
-            let texts = try #require(SentencePieceFixtures.corpora[corpus])
-            try #require(texts.count == golden.ids.count)
-            var mismatches: [String] = []
-            for (i, text) in texts.enumerated() {
-                let ids = tokenizer.encode(text, addSpecialTokens: true, maxLength: nil).ids
-                let plain = tokenizer.encode(text, addSpecialTokens: false, maxLength: nil).ids
-                if ids != golden.ids[i] { mismatches.append("\(text.debugDescription)\n  got  \(ids)\n  want \(golden.ids[i])") }
-                if plain != golden.ids_plain[i] { mismatches.append("\(text.debugDescription) (no specials)\n  got  \(plain)\n  want \(golden.ids_plain[i])") }
-                let kept = try tokenizer.decode(golden.ids[i], skipSpecialTokens: false)
-                let skipped = try tokenizer.decode(golden.ids[i], skipSpecialTokens: true)
-                if kept != golden.decoded[i] { mismatches.append("decode \(golden.ids[i])\n  got  \(kept.debugDescription)\n  want \(golden.decoded[i].debugDescription)") }
-                if skipped != golden.decoded_skip[i] {
-                    mismatches.append("decode \(golden.ids[i]) skipping specials\n  got  \(skipped.debugDescription)\n  want \(golden.decoded_skip[i].debugDescription)")
-                }
-            }
-            let report = "\(name) \(corpus): \(mismatches.count) mismatches of \(4 * texts.count); first:\n" + mismatches.prefix(4).joined(separator: "\n")
-            #expect(mismatches.isEmpty, Comment(rawValue: report))
+            try expectGolden(tokenizer, golden, texts: try #require(SentencePieceFixtures.corpora[corpus]), "\(name) \(corpus)")
+        }
+    }
+}
+
+/// transformers' default conversion of Mistral v1 (no add_prefix_space): Metaspace with
+/// `prepend_scheme` never, or a legacy normalizer without Prepend, and no Strip decoder. Oracle:
+/// the `tokenizers` library on those files (unprefixed-ids.json.zst), whose model is mistral-v1's.
+@Suite struct UnprefixedMistralTests {
+    struct Variant: Decodable {
+        let corpora: [String: SentencePieceFixtures.Golden]
+    }
+
+    /// unprefixed-ids.json.zst, decompressed.
+    static let json: Data = {
+        let frame = try! Array(Data(contentsOf: URL(fileURLWithPath: SentencePieceFixtures.directory + "/unprefixed-ids.json.zst")))
+        return Data(try! SentencePieceFixtures.decompress(frame))
+    }()
+
+    /// mistral-v1's tokenizer.json with the variant's normalizer, pre-tokenizer, post-processor
+    /// and decoder: those keys written anew before the original text of `"model": …` (which is
+    /// last in the file and keeps its bytes: a JSONSerialization round trip would lose the piece U+FEFF).
+    static func tokenizer(_ variant: String) throws -> any Tokenizer {
+        let variants = try JSONSerialization.jsonObject(with: json) as! [String: [String: Any]]
+        let fields = try #require(variants[variant])
+        let frame = try Array(Data(contentsOf: URL(fileURLWithPath: SentencePieceFixtures.directory + "/mistral-v1/tokenizer.json.zst")))
+        let original = try SentencePieceFixtures.decompress(frame)
+        let marker = Array("\n  \"model\": ".utf8)
+        let start = try #require((0...(original.count - marker.count)).first { original[$0..<($0 + marker.count)].elementsEqual(marker) })
+        let spec = try JSONSerialization.jsonObject(with: Data(original)) as! [String: Any]
+        var head: [String: Any] = ["version": "1.0", "added_tokens": spec["added_tokens"]!]
+        for key in ["normalizer", "pre_tokenizer", "post_processor", "decoder"] { head[key] = fields[key] ?? NSNull() }
+        var text = Array(try JSONSerialization.data(withJSONObject: head, options: [.sortedKeys]))
+        text.removeLast()  // "}"
+        text += Array(",".utf8) + original[(start + 1)...]
+        let dir = TemporaryDirectory()
+        FileManager.default.createFile(atPath: dir.file("tokenizer.json"), contents: Data(text))
+        return try TokenizerLoader.load(directory: dir.path)
+    }
+
+    @Test(arguments: ["non-legacy", "legacy"])
+    func idsAndDecodesEqualTheTokenizersLibrary(variant: String) throws {
+        let tokenizer = try Self.tokenizer(variant)
+        #expect((tokenizer as? SentencePieceBPETokenizer)?.metaspace?.prependScheme == (variant == "legacy" ? nil : .never))
+        let goldens = try #require(try JSONDecoder().decode([String: Variant].self, from: Self.json)[variant]).corpora
+        #expect(goldens.keys.sorted() == ["edge", "hard"])
+        for (corpus, golden) in goldens.sorted(by: { $0.key < $1.key }) {
+            try expectGolden(tokenizer, golden, texts: try #require(SentencePieceFixtures.corpora[corpus]), "\(variant) \(corpus)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import CZstd
+import Testing
 import Foundation
 @testable import Tokenizers
 
@@ -86,4 +87,28 @@ private final class TokenizerCache: @unchecked Sendable {
         tokenizers[name] = made
         return made
     }
+}
+
+/// Expects `tokenizer` to give `golden`'s ids (with and without specials) for every text, and its
+/// decodes (keeping and skipping specials) for every id list; records the first mismatches.
+func expectGolden(_ tokenizer: any Tokenizer, _ golden: SentencePieceFixtures.Golden, texts: [String], _ label: String,
+                  sourceLocation: SourceLocation = #_sourceLocation) throws {
+    try #require(texts.count == golden.ids.count, "\(label): corpus and oracle sizes differ", sourceLocation: sourceLocation)
+    var mismatches: [String] = []
+    for (i, text) in texts.enumerated() {
+        let ids = tokenizer.encode(text, addSpecialTokens: true, maxLength: nil).ids
+        let plain = tokenizer.encode(text, addSpecialTokens: false, maxLength: nil).ids
+        if ids != golden.ids[i] { mismatches.append("\(text.debugDescription)\n  got  \(ids)\n  want \(golden.ids[i])") }
+        if plain != golden.ids_plain[i] { mismatches.append("\(text.debugDescription) (no specials)\n  got  \(plain)\n  want \(golden.ids_plain[i])") }
+        let kept = try tokenizer.decode(golden.ids[i], skipSpecialTokens: false)
+        let skipped = try tokenizer.decode(golden.ids[i], skipSpecialTokens: true)
+        if kept != golden.decoded[i] {
+            mismatches.append("decode \(golden.ids[i])\n  got  \(kept.debugDescription)\n  want \(golden.decoded[i].debugDescription)")
+        }
+        if skipped != golden.decoded_skip[i] {
+            mismatches.append("decode \(golden.ids[i]) skipping specials\n  got  \(skipped.debugDescription)\n  want \(golden.decoded_skip[i].debugDescription)")
+        }
+    }
+    let report = "\(label): \(mismatches.count) mismatches of \(4 * texts.count); first:\n" + mismatches.prefix(4).joined(separator: "\n")
+    #expect(mismatches.isEmpty, Comment(rawValue: report), sourceLocation: sourceLocation)
 }
