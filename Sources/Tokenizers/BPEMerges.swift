@@ -107,8 +107,11 @@ private struct MinHeap {
 }
 
 /// What both BPE models share around their merges: the unknown token as the library adds it,
-/// `ignore_merges`, and the per-word cache (HF's, 10 000 words).
+/// `ignore_merges`, and the per-word cache (HF's: 10 000 words shorter than 256 bytes; behind
+/// Metaspace without split, or no pre-tokenizer, a whole text is one word).
 struct BPEWordModel: Sendable {
+    static let longestCachedWord = 256
+
     let merges: BPEMerges
     let unkId: Int?
     let fuseUnk: Bool
@@ -138,7 +141,7 @@ struct BPEWordModel: Sendable {
             symbols(&word)
             result = merges.apply(word.finished())
         }
-        cache[key] = result
+        if key.count < Self.longestCachedWord { cache[key] = result }
         ids.append(contentsOf: result)
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// Taken from `tokenizer_config.json` (`cls_token`, …) when it is present, otherwise from the
 /// usual names: `[CLS] [SEP] [PAD] [UNK] [MASK]` (WordPiece), `<|endoftext|>` as BOS, EOS and UNK
-/// (byte-level BPE, as GPT-2's tokenizer does).
+/// (byte-level BPE, as GPT-2's tokenizer does), `<s> </s> <unk>` (SentencePiece BPE).
 public struct SpecialTokens: Sendable, Equatable {
     public var cls: Int?
     public var sep: Int?
