@@ -131,7 +131,7 @@ import Testing
         text.removeLast()  // "}"
         text += Array(",".utf8) + original[(start + 1)...]
         let dir = TemporaryDirectory()
-        FileManager.default.createFile(atPath: dir.file("tokenizer.json"), contents: Data(text))
+        dir.write(text, to: "tokenizer.json")
         return try TokenizerLoader.load(directory: dir.path)
     }
 

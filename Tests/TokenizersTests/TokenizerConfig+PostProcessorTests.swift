@@ -24,7 +24,7 @@ import Testing
         let dir = TemporaryDirectory()
         let source = SentencePieceFixtures.directory + "/" + name
         let frame = try Array(Data(contentsOf: URL(fileURLWithPath: source + "/tokenizer.json.zst")))
-        FileManager.default.createFile(atPath: dir.file("tokenizer.json"), contents: Data(try SentencePieceFixtures.decompress(frame)))
+        dir.write(try SentencePieceFixtures.decompress(frame), to: "tokenizer.json")
         var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: source + "/tokenizer_config.json"))) as! [String: Any]
         for (key, value) in edit { config[key] = value }
         dir.writeJSON(config, to: "tokenizer_config.json")

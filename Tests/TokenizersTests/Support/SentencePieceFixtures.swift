@@ -57,7 +57,7 @@ enum SentencePieceFixtures {
             let others = try FileManager.default.contentsOfDirectory(atPath: source).filter { $0 != "tokenizer.json.zst" }
             temporary.copy(others, from: source)
             let json = try decompress(Array(Data(contentsOf: URL(fileURLWithPath: compressed))))
-            FileManager.default.createFile(atPath: temporary.file("tokenizer.json"), contents: Data(json))
+            temporary.write(json, to: "tokenizer.json")
             return try TokenizerLoader.load(directory: temporary.path)
         }
     }
