@@ -84,9 +84,8 @@ import Testing
                            "t5-unigram-bytes": Fixtures.root + "/tokenizer/t5-unigram-bytes", "t5-spm": Fixtures.root + "/tokenizer/t5-spm"]
 
     static let oracle: [String: [String: SentencePieceFixtures.Golden]] = {
-        let frame = try! Array(Data(contentsOf: URL(fileURLWithPath: SentencePieceFixtures.directory + "/existing-ids.json.zst")))
-        return try! JSONDecoder().decode([String: [String: SentencePieceFixtures.Golden]].self,
-                                         from: Data(SentencePieceFixtures.decompress(frame)))
+        try! JSONDecoder().decode([String: [String: SentencePieceFixtures.Golden]].self,
+                                  from: Data(SentencePieceFixtures.compressedFile("existing-ids.json.zst")))
     }()
 
     @Test(arguments: fixtures.keys.sorted())
@@ -109,10 +108,7 @@ import Testing
     }
 
     /// unprefixed-ids.json.zst, decompressed.
-    static let json: Data = {
-        let frame = try! Array(Data(contentsOf: URL(fileURLWithPath: SentencePieceFixtures.directory + "/unprefixed-ids.json.zst")))
-        return Data(try! SentencePieceFixtures.decompress(frame))
-    }()
+    static let json = Data(try! SentencePieceFixtures.compressedFile("unprefixed-ids.json.zst"))
 
     /// mistral-v1's tokenizer.json with the variant's normalizer, pre-tokenizer, post-processor
     /// and decoder: those keys written anew before the original text of `"model": …` (which is
@@ -120,8 +116,7 @@ import Testing
     static func tokenizer(_ variant: String) throws -> any Tokenizer {
         let variants = try JSONSerialization.jsonObject(with: json) as! [String: [String: Any]]
         let fields = try #require(variants[variant])
-        let frame = try Array(Data(contentsOf: URL(fileURLWithPath: SentencePieceFixtures.directory + "/mistral-v1/tokenizer.json.zst")))
-        let original = try SentencePieceFixtures.decompress(frame)
+        let original = try SentencePieceFixtures.compressedFile("mistral-v1/tokenizer.json.zst")
         let marker = Array("\n  \"model\": ".utf8)
         let start = try #require((0...(original.count - marker.count)).first { original[$0..<($0 + marker.count)].elementsEqual(marker) })
         let spec = try JSONSerialization.jsonObject(with: Data(original)) as! [String: Any]

@@ -23,8 +23,7 @@ import Testing
     static func edited(_ name: String, _ edit: [String: Bool?]) throws -> TemporaryDirectory {
         let dir = TemporaryDirectory()
         let source = SentencePieceFixtures.directory + "/" + name
-        let frame = try Array(Data(contentsOf: URL(fileURLWithPath: source + "/tokenizer.json.zst")))
-        dir.write(try SentencePieceFixtures.decompress(frame), to: "tokenizer.json")
+        dir.write(try SentencePieceFixtures.compressedFile(name + "/tokenizer.json.zst"), to: "tokenizer.json")
         var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: source + "/tokenizer_config.json"))) as! [String: Any]
         for (key, value) in edit { config[key] = value }
         dir.writeJSON(config, to: "tokenizer_config.json")

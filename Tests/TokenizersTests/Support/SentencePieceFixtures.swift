@@ -22,7 +22,7 @@ enum SentencePieceFixtures {
                 "edge": Fixtures.corpus, "hard": hard]
     }()
 
-    /// One corpus of `<name>-ids.json`.
+    /// One corpus of `<name>-ids.json.zst`.
     struct Golden: Decodable {
         /// add_special_tokens=True
         let ids: [[Int]]
@@ -40,7 +40,12 @@ enum SentencePieceFixtures {
     }
 
     static func oracle(_ name: String) throws -> Oracle {
-        try JSONDecoder().decode(Oracle.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/\(name)-ids.json")))
+        try JSONDecoder().decode(Oracle.self, from: Data(try compressedFile("\(name)-ids.json.zst")))
+    }
+
+    /// The decompressed bytes of a `.zst` file of this directory.
+    static func compressedFile(_ name: String) throws -> [UInt8] {
+        try decompress(Array(Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))))
     }
 
     /// Each fixture loaded once (a Mistral vocabulary takes a while in debug builds).
@@ -56,7 +61,7 @@ enum SentencePieceFixtures {
             let temporary = TemporaryDirectory()
             let others = try FileManager.default.contentsOfDirectory(atPath: source).filter { $0 != "tokenizer.json.zst" }
             temporary.copy(others, from: source)
-            let json = try decompress(Array(Data(contentsOf: URL(fileURLWithPath: compressed))))
+            let json = try compressedFile(name + "/tokenizer.json.zst")
             temporary.write(json, to: "tokenizer.json")
             return try TokenizerLoader.load(directory: temporary.path)
         }
