@@ -29,10 +29,8 @@ extension TokenizerLoader {
         let vocab = restoringLeadingBOM(read, path: path)
         // A merge half read as "" is the restored piece too.
         let bom = read[""] != nil && vocab[""] == nil
-        func mergeIds(_ left: String, _ right: String, _ vocab: [String: Int], path: String, field: String)
-            throws(TokenizerError) -> (left: Int, right: Int, merged: Int) {
-            try TokenizerLoader.mergeIds(bom && left.isEmpty ? "\u{FEFF}" : left, bom && right.isEmpty ? "\u{FEFF}" : right,
-                                         vocab, path: path, field: field)
+        func ids(_ left: String, _ right: String, _ field: String) throws(TokenizerError) -> (left: Int, right: Int, merged: Int) {
+            try mergeIds(bom && left.isEmpty ? "\u{FEFF}" : left, bom && right.isEmpty ? "\u{FEFF}" : right, vocab, path: path, field: field)
         }
         let unk = try model.optionalString("unk_token")
         if let unk, vocab[unk] == nil { throw .unknownToken(path: path, field: model.name("unk_token"), token: unk) }
@@ -42,12 +40,12 @@ extension TokenizerLoader {
             case let .string(line):
                 let parts = line.split(separator: " ", omittingEmptySubsequences: false)
                 guard parts.count == 2 else { throw .invalidField(path: path, field: field, expected: "\"left right\" or [left, right]") }
-                return try mergeIds(String(parts[0]), String(parts[1]), vocab, path: path, field: field)
+                return try ids(String(parts[0]), String(parts[1]), field)
             case let .array(pair):
                 guard pair.count == 2, case let .string(left) = pair[0], case let .string(right) = pair[1] else {
                     throw .invalidField(path: path, field: field, expected: "\"left right\" or [left, right]")
                 }
-                return try mergeIds(left, right, vocab, path: path, field: field)
+                return try ids(left, right, field)
             default:
                 throw .invalidField(path: path, field: field, expected: "\"left right\" or [left, right]")
             }
