@@ -8,9 +8,11 @@ import CDNNL
 /// Saturation: CPUs with VNNI (`vpdpbusd`) accumulate u8·s8 products straight into int32. Without
 /// it oneDNN's kernels add *pairs* of products in int16 first (`vpmaddubsw`), which saturates as
 /// soon as 2·255·127 > 32 767. With activations kept to 0…127 the pair is at most 2·127·127 =
-/// 32 258 and fits, so the kernel is exact again. `capability` tells which range this machine may
-/// use; it is decided once per process from the ISA oneDNN runs (honouring `DNNL_MAX_CPU_ISA`)
-/// and a probe on adversarial full-range data, never assumed.
+/// 32 258 and fits, so the kernel is exact again; so does a pair of full-range activations with
+/// 7-bit weights (−63…63): 2·255·63 = 32 130. `capability` tells which activation range this
+/// machine may use with 8-bit weights, `activationMaximum(weightMaximum:)` with any weights; both
+/// are decided once per process from the ISA oneDNN runs (honouring `DNNL_MAX_CPU_ISA`) and
+/// probes on adversarial data, never assumed.
 public enum Int8GEMM {
     /// What the int8 kernel of this machine computes exactly.
     public enum Capability: Sendable, Equatable, CustomStringConvertible {
@@ -33,6 +35,8 @@ public enum Int8GEMM {
 
         public var description: String {
             switch self {
+            case let .exact(q, isa) where q < 255 && Int8GEMM.narrowsWeights:
+                "oneDNN \(isa), u8 activations 0…255 × s8 weights −63…63 (8-bit weights narrowed to 7 bits at load)"
             case let .exact(q, isa): "oneDNN \(isa), u8 activations 0…\(q) × s8 weights"
             case let .unavailable(isa): "oneDNN \(isa): no exact u8×s8 kernel; int8 linears run in f32"
             }
@@ -44,11 +48,29 @@ public enum Int8GEMM {
     public static let capability: Capability = {
         let isa = isaName
         let candidates: [UInt8] = hasVNNI ? [255, 127] : [127]
-        for q in candidates where probe(activationMaximum: q) {
+        for q in candidates where probe(activationMaximum: q, weightMaximum: 127) {
             return .exact(activationMaximum: q, isa: isa)
         }
         return .unavailable(isa: isa)
     }()
+
+    /// Whether full-range activations (0…255) are exact against 7-bit weights (−63…63) here.
+    static let fullActivationsExactWithSevenBitWeights: Bool = probe(activationMaximum: 255, weightMaximum: 63)
+
+    /// Whether int8 weights should be narrowed to 7 bits at load: the kernel needs 7-bit
+    /// activations against 8-bit weights (no VNNI) but is exact on 8-bit activations against 7-bit
+    /// weights, which keep more of a model's accuracy (measured on MiniLM, `Int8QuantizeTests`).
+    public static var narrowsWeights: Bool {
+        capability.activationMaximum == 127 && fullActivationsExactWithSevenBitWeights
+    }
+
+    /// The largest activation code for an int8 weight whose codes lie in −`w`…`w`: 255 where the
+    /// kernel is exact on it (VNNI, or |w| ≤ 63 on the int16 pair path), else the capability's
+    /// (127 without VNNI); nil when int8 GEMMs are unavailable.
+    public static func activationMaximum(weightMaximum w: Int8) -> UInt8? {
+        guard let q = capability.activationMaximum else { return nil }
+        return q < 255 && w <= 63 && fullActivationsExactWithSevenBitWeights ? 255 : q
+    }
 
     /// C [m, n] (row stride ldc) = A [m, k] (row stride lda) · Bᵀ, B [n, k] (row stride ldb).
     /// Runs on as many OpenMP threads as OpenBLAS has (`BLASThreads.count`), so one setting
@@ -102,10 +124,10 @@ public enum Int8GEMM {
         return bits & 0x40 != 0 || bits & 0x400 != 0
     }
 
-    /// Multiplies a [64, 512] block of adversarial codes (activation maximum against ±127 in
+    /// Multiplies a [64, 512] block of adversarial codes (activation maximum against ±`w` in
     /// runs that make every adjacent pair of products the same sign) at a shape the JIT kernels
     /// handle, and compares with `reference`.
-    static func probe(activationMaximum q: UInt8) -> Bool {
+    static func probe(activationMaximum q: UInt8, weightMaximum w: Int8) -> Bool {
         let m = 64, n = 48, k = 512
         var a = [UInt8](repeating: 0, count: m * k), b = [Int8](repeating: 0, count: n * k)
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -114,7 +136,7 @@ public enum Int8GEMM {
             a[i] = (state >> 60) < 12 ? q : UInt8(Int(truncatingIfNeeded: state >> 33 & 0xFFFF) % (Int(q) + 1))
         }
         for j in 0..<n {
-            for p in 0..<k { b[j * k + p] = (p / 4 + j) % 3 == 0 ? -127 : 127 }
+            for p in 0..<k { b[j * k + p] = (p / 4 + j) % 3 == 0 ? -w : w }
         }
         var fast = [Int32](repeating: 0, count: m * n), slow = fast
         multiply(a, lda: k, b, ldb: k, into: &fast, ldc: n, m: m, n: n, k: k)

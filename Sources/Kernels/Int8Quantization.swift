@@ -1,9 +1,10 @@
 /// Symmetric int8 quantization of a weight W [rows, columns] (one row per output channel) with
 /// one scale per group of g consecutive columns of a row (g = columns: per row), and its
-/// inverse on a block of rows. For group k of row r, G = columns k·g..<(k+1)·g:
+/// inverse on a block of rows. For group k of row r, G = columns k·g..<(k+1)·g, and the largest
+/// code M (127 for 8-bit weights, 63 for 7-bit ones):
 ///
-///     s[r, k] = max_{i∈G} |W[r, i]| / 127   (1 for an all-zero group; at least the smallest normal float)
-///     Q[r, i] = clamp(roundHalfEven(W[r, i] / s[r, k]), −127, 127),    W[r, i] ≈ s[r, k] · Q[r, i]
+///     s[r, k] = max_{i∈G} |W[r, i]| / M   (1 for an all-zero group; at least the smallest normal float)
+///     Q[r, i] = clamp(roundHalfEven(W[r, i] / s[r, k]), −M, M),    W[r, i] ≈ s[r, k] · Q[r, i]
 ///
 /// so that |W[r, i] − s·Q[r, i]| ≤ s / 2 for every finite weight, and a zero weight gives Q = 0
 /// exactly. −128 is never produced (the range is symmetric). Scales are [rows, columns/g]
@@ -12,22 +13,25 @@ public enum Int8Quantization {
     typealias Vector = VectorMath.Vector
 
     /// Quantizes W [rows, columns] into `values` [rows, columns] and `scales` [rows, columns/g]
-    /// (g = `groupSize`, which divides `columns`; nil: per row, scales [rows]).
+    /// (g = `groupSize`, which divides `columns`; nil: per row, scales [rows]), codes in
+    /// −`maximumCode`…`maximumCode` (1…127).
     /// Returns the first row holding a NaN or infinite weight (its outputs are then unspecified),
     /// or nil when every weight is finite.
     @discardableResult
-    public static func quantize(_ w: UnsafePointer<Float>, rows: Int, columns: Int, groupSize: Int? = nil,
+    public static func quantize(_ w: UnsafePointer<Float>, rows: Int, columns: Int, groupSize: Int? = nil, maximumCode: Int8 = 127,
                                 values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>) -> Int? {
+        precondition(maximumCode >= 1, "maximum code \(maximumCode) must be at least 1")
         let (g, groups) = layout(columns: columns, groupSize: groupSize)
+        let codes = Float(maximumCode)
         var firstNonFinite: Int?
         for r in 0..<rows {
             for k in 0..<groups {
                 let start = r * columns + k * g
                 let (maximum, finite) = maximumMagnitude(w + start, count: g)
                 if !finite, firstNonFinite == nil { firstNonFinite = r }
-                let scale = maximum > 0 ? Swift.max(maximum / 127, Float.leastNormalMagnitude) : 1
+                let scale = maximum > 0 ? Swift.max(maximum / codes, Float.leastNormalMagnitude) : 1
                 scales[r * groups + k] = scale
-                quantizeRow(w + start, count: g, scale: scale, into: values + start)
+                quantizeRow(w + start, count: g, scale: scale, maximumCode: codes, into: values + start)
             }
         }
         return firstNonFinite
@@ -90,36 +94,37 @@ public enum Int8Quantization {
         return (maximum, finite)
     }
 
-    /// q[i] = clamp(roundHalfEven(x[i] / scale), −127, 127).
+    /// q[i] = clamp(roundHalfEven(x[i] / scale), −M, M), M = `maximumCode` ≤ 127.
     ///
     /// Vector body: clamp first (NaN → 0), then add 1.5·2²³: for |v| ≤ 127 the f32 sum rounds
     /// to the nearest integer, ties to even (the default rounding mode), and that integer sits in
     /// the low mantissa bits, so bits(v + 1.5·2²³) − bits(1.5·2²³) is roundHalfEven(v) as Int32.
     /// (`SIMD.rounded(_:)` and `SIMD16<Int32>(_:rounding:)` stay scalar: 20 ns per weight.)
     @inline(__always)
-    static func quantizeRow(_ x: UnsafePointer<Float>, count: Int, scale: Float, into q: UnsafeMutablePointer<Int8>) {
+    static func quantizeRow(_ x: UnsafePointer<Float>, count: Int, scale: Float, maximumCode m: Float = 127,
+                            into q: UnsafeMutablePointer<Int8>) {
         let width = VectorMath.width
         let sv = Vector(repeating: scale)
         let magic = Vector(repeating: 0x1.8p23), magicBits = SIMD16<Int32>(repeating: 0x4B40_0000)
         var i = 0
         while i + width <= count {
-            var v = VectorMath.clamp(VectorMath.load(x + i) / sv, -127, 127)
+            var v = VectorMath.clamp(VectorMath.load(x + i) / sv, -m, m)
             v.replace(with: 0, where: v .!= v)
             let n = unsafeBitCast(v + magic, to: SIMD16<Int32>.self) &- magicBits
             UnsafeMutableRawPointer(q + i).storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: n), as: SIMD16<Int8>.self)
             i += width
         }
         while i < count {
-            q[i] = element(x[i], scale: scale)
+            q[i] = element(x[i], scale: scale, maximumCode: m)
             i += 1
         }
     }
 
-    /// One weight: clamp(roundHalfEven(x / scale), −127, 127); 0 for NaN.
+    /// One weight: clamp(roundHalfEven(x / scale), −M, M); 0 for NaN.
     @inline(__always)
-    static func element(_ x: Float, scale: Float) -> Int8 {
+    static func element(_ x: Float, scale: Float, maximumCode m: Float = 127) -> Int8 {
         let v = (x / scale).rounded(.toNearestOrEven)
         guard !v.isNaN else { return 0 }
-        return Int8(Swift.min(Swift.max(v, -127), 127))
+        return Int8(Swift.min(Swift.max(v, -m), m))
     }
 }

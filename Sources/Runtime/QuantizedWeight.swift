@@ -25,6 +25,9 @@ struct QuantizedWeight: Sendable {
     let scales: [Float]
     /// Σ_{i∈G_k} Q[o, i], [in/g, out].
     let columnSums: [Int32]
+    /// The largest activation code this weight runs with: 255, or 127 for 8-bit weights on a
+    /// CPU without VNNI (`Int8GEMM.activationMaximum(weightMaximum:)`; max |Q| decides).
+    let activationMaximum: UInt8
 
     var groups: Int { inFeatures / groupSize }
 
@@ -45,15 +48,27 @@ struct QuantizedWeight: Sendable {
         self.values = values
         self.scales = scales
         self.columnSums = columnSums
+        activationMaximum = Self.activationMaximum(values)
     }
 
-    /// `scalesByRow` [out, in/g] as the IR stores them.
-    init(values: [Int8], scalesByRow: [Float], groupSize g: Int, inFeatures: Int, outFeatures: Int) {
+    /// `Int8GEMM.activationMaximum(weightMaximum:)` for max |Q| (127 where int8 GEMMs are unavailable).
+    static func activationMaximum(_ values: [Int8]) -> UInt8 {
+        let w = Int8(clamping: values.reduce(0) { Swift.max($0, Swift.abs(Int($1))) })
+        return Int8GEMM.activationMaximum(weightMaximum: w) ?? 127
+    }
+
+    /// `scalesByRow` [out, in/g] as the IR stores them. Where this machine's kernel runs 8-bit
+    /// activations only against 7-bit weights (no VNNI, `Int8GEMM.narrowsWeights`), groups with
+    /// codes beyond ±63 are narrowed first (`narrowed`), so every weight runs on 8-bit activations.
+    init(values: [Int8], scalesByRow: [Float], groupSize g: Int, inFeatures: Int, outFeatures: Int,
+         narrowing: Bool = Int8GEMM.narrowsWeights) {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
-        self.values = values
         groupSize = inFeatures == 0 ? 1 : g
         let groups = inFeatures / groupSize
+        var (values, scalesByRow) = (values, scalesByRow)
+        if narrowing { Self.narrow(&values, scales: &scalesByRow, groupSize: groupSize, inFeatures: inFeatures) }
+        self.values = values
         var scales = [Float](repeating: 0, count: groups * outFeatures)
         var sums = [Int32](repeating: 0, count: groups * outFeatures)
         for o in 0..<outFeatures {
@@ -66,6 +81,29 @@ struct QuantizedWeight: Sendable {
         }
         self.scales = scales
         columnSums = sums
+        activationMaximum = Self.activationMaximum(values)
+    }
+
+    /// Requantizes each group whose largest code m exceeds 63 to 7 bits, from its codes alone
+    /// (the f32 weights are gone by now):
+    ///
+    ///     Q'[o, i] = roundHalfEven(Q[o, i] · 63 / m),   s' = s · m / 63
+    ///
+    /// so s'·Q' ≈ s·Q within s'/2, on top of the 8-bit rounding (within s/2 ≈ s'/4): the weight
+    /// error grows by about a quarter of a 7-bit step, less than what 7-bit activations would cost
+    /// on every token (measured in `Int8QuantizeTests.miniLMKeepsSentenceEmbeddings`).
+    static func narrow(_ values: inout [Int8], scales: inout [Float], groupSize g: Int, inFeatures: Int) {
+        guard inFeatures > 0 else { return }
+        let groups = inFeatures / g
+        for row in 0..<(values.count / inFeatures) {
+            for k in 0..<groups {
+                let range = (row * inFeatures + k * g)..<(row * inFeatures + (k + 1) * g)
+                let m = values[range].reduce(0) { Swift.max($0, Swift.abs(Int($1))) }
+                guard m > 63 else { continue }
+                for i in range { values[i] = Int8((Double(Int(values[i]) * 63) / Double(m)).rounded(.toNearestOrEven)) }
+                scales[row * groups + k] = scales[row * groups + k] * Float(m) / 63
+            }
+        }
     }
 
     /// Several weights with the same inputs and group size stacked along the outputs (Q, K, V
@@ -100,7 +138,7 @@ struct QuantizedWeight: Sendable {
             }
             return false
         }
-        let maximum = Int8GEMM.capability.activationMaximum ?? 127
+        let maximum = activationMaximum
         let codes = scratch.buffer(.codes, count: rows * inFeatures, of: UInt8.self)
         let rowScales = scratch.buffer(.rowScales, count: rows, of: Float.self)
         let zeroPoints = scratch.buffer(.zeroPoints, count: rows, of: Int32.self)

@@ -3,6 +3,7 @@ import ModelIR
 import ModelImport
 import SafeTensors
 import Testing
+import NumericTolerance
 import TensorCore
 @testable import Artifact
 
@@ -17,10 +18,6 @@ import TensorCore
         try HFExport.write(model: model, sourceConfig: try ArtifactFixtures.sourceConfig(fixture),
                            tokenizerFiles: [:], to: out)
         return try ArtifactFixtures.model(at: out)
-    }
-
-    func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
-        zip(a, b).map { abs($0 - $1) }.max() ?? 0
     }
 
     func denseWeight(_ linear: Linear<Tensor>?) -> Tensor? {

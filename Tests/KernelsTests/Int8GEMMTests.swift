@@ -14,7 +14,7 @@ import TensorCore
     /// Codes at the extremes of what the runtime may produce (the activation maximum and 0,
     /// in runs) against weights ±127 in runs of the same sign, so that adjacent products add up
     /// to the most an int16 pair could hold, plus seeded random codes and weights.
-    static func adversarial(m: Int, n: Int, k: Int, maximum: UInt8, seed: UInt64) -> ([UInt8], [Int8]) {
+    static func adversarial(m: Int, n: Int, k: Int, maximum: UInt8, weightMaximum w: Int8 = 127, seed: UInt64) -> ([UInt8], [Int8]) {
         var rng = SplitMix64(seed: seed)
         let a = (0..<(m * k)).map { i -> UInt8 in
             switch (i / 7) % 3 {
@@ -25,10 +25,10 @@ import TensorCore
         }
         let b = (0..<(n * k)).map { i -> Int8 in
             switch (i / 5) % 4 {
-            case 0: 127
-            case 1: -127
-            case 2: (i / 2) % 2 == 0 ? 127 : -127
-            default: Int8.random(in: -127...127, using: &rng)
+            case 0: w
+            case 1: -w
+            case 2: (i / 2) % 2 == 0 ? w : -w
+            default: Int8.random(in: -w...w, using: &rng)
             }
         }
         return (a, b)
@@ -65,6 +65,23 @@ import TensorCore
             }
         }
         #expect(c == expected, "\(m)×\(n)×\(k) on \(Int8GEMM.capability)")
+    }
+
+    /// 7-bit weights (−63…63, `int8-quantize{weight-bits=7}` or narrowed at load) run against
+    /// full-range activations (0…255) on every ISA: a pair of products, 2·255·63 = 32 130, fits
+    /// int16. Exact against the Int64 sum, on the kernel this machine takes (and on AVX2 in
+    /// `make test`'s second run).
+    @Test(arguments: [(3, 5, 7), (64, 48, 512), (130, 70, 384), (1, 300, 1536)])
+    func sevenBitWeightsTakeFullRangeActivationsExactly(shape: (Int, Int, Int)) throws {
+        let (m, n, k) = shape
+        #expect(Int8GEMM.activationMaximum(weightMaximum: 63) == 255, "\(Int8GEMM.capability)")
+        #expect(Int8GEMM.activationMaximum(weightMaximum: 127) == Int8GEMM.capability.activationMaximum)
+        #expect(Int8GEMM.narrowsWeights == (Int8GEMM.capability.activationMaximum == 127))
+        let (a, b) = Self.adversarial(m: m, n: n, k: k, maximum: 255, weightMaximum: 63, seed: UInt64(m * 7 + n))
+        var c = [Int32](repeating: -1, count: m * n), expected = c
+        Int8GEMM.multiply(a, lda: k, b, ldb: k, into: &c, ldc: n, m: m, n: n, k: k)
+        Int8GEMM.reference(a, lda: k, b, ldb: k, into: &expected, ldc: n, m: m, n: n, k: k)
+        #expect(c == expected, "\(m)×\(n)×\(k), 255 × ±63 on \(Int8GEMM.capability)")
     }
 
     /// The saturation the 7-bit range avoids is real where the ISA lacks VNNI: 255·127 + 255·127

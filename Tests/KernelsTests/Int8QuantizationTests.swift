@@ -4,19 +4,38 @@ import TensorCore
 @testable import Kernels
 
 /// Oracle: the definition, evaluated one scalar at a time —
-/// s_r = max|W[r, :]| / 127 (1 for a zero row), q = clamp(roundHalfEven(W / s_r), −127, 127).
-/// The vector kernel must agree exactly (same f32 division, same rounding).
+/// s_r = max|W[r, :]| / M (1 for a zero row), q = clamp(roundHalfEven(W / s_r), −M, M), M = 127
+/// (8-bit weights) or 63 (7-bit). The vector kernel must agree exactly (same f32 division, same
+/// rounding).
 @Suite struct Int8QuantizationTests {
-    static func reference(_ w: [Float], rows: Int, columns: Int) -> (q: [Int8], s: [Float]) {
+    static func reference(_ w: [Float], rows: Int, columns: Int, maximumCode: Float = 127) -> (q: [Int8], s: [Float]) {
         var q: [Int8] = [], s: [Float] = []
         for r in 0..<rows {
             let row = w[(r * columns)..<((r + 1) * columns)]
             let m = row.reduce(Float(0)) { max($0, abs($1)) }
-            let scale = m > 0 ? max(m / 127, Float.leastNormalMagnitude) : 1
+            let scale = m > 0 ? max(m / maximumCode, Float.leastNormalMagnitude) : 1
             s.append(scale)
-            q += row.map { Int8(min(max(($0 / scale).rounded(.toNearestOrEven), -127), 127)) }
+            q += row.map { Int8(min(max(($0 / scale).rounded(.toNearestOrEven), -maximumCode), maximumCode)) }
         }
         return (q, s)
+    }
+
+    /// 7-bit weights: the same definition with M = 63; every code within ±63.
+    @Test(arguments: KernelTestSupport.lengths.filter { $0 > 0 })
+    func sevenBitCodesMatchTheDefinition(columns: Int) {
+        let rows = 3
+        let w = KernelTestSupport.normals(rows * columns, seed: UInt64(columns) + 7, standardDeviation: 0.05)
+        var q = [Int8](repeating: 0, count: rows * columns), s = [Float](repeating: 0, count: rows)
+        _ = KernelTestSupport.misaligned(w) { p in
+            q.withUnsafeMutableBufferPointer { q in
+                s.withUnsafeMutableBufferPointer { s in
+                    _ = Int8Quantization.quantize(p, rows: rows, columns: columns, maximumCode: 63, values: q.baseAddress!, scales: s.baseAddress!)
+                }
+            }
+        }
+        let (refQ, refS) = Self.reference(w, rows: rows, columns: columns, maximumCode: 63)
+        #expect(s == refS && q == refQ)
+        #expect(q.allSatisfy { abs(Int($0)) <= 63 } && q.contains { abs(Int($0)) == 63 })
     }
 
     static func quantize(_ w: [Float], rows: Int, columns: Int) -> (q: [Int8], s: [Float], nonFinite: Int?) {

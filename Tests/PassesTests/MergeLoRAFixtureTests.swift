@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NumericTolerance
 import ModelImport
 import ModelIR
 import Runtime
@@ -117,10 +118,6 @@ enum LoRAFixtures {
         return out
     }
 
-    static func maxDifference(_ a: some Sequence<Float>, _ b: some Sequence<Float>) -> Float {
-        zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
-    }
-
     /// Checks that `merged` holds `golden` within `tolerance` and every other tensor of `base`
     /// bit for bit; returns the names of the tensors that differ from `base`.
     @discardableResult
@@ -174,18 +171,18 @@ enum LoRAFixtures {
         if merged.config.causal {
             let out = try model.decode(batch)
             for b in 0..<batch.count {
-                let hidden = LoRAFixtures.maxDifference(out.hidden(sample: b), golden.last_hidden_state![b].flatMap { $0 })
-                let logits = LoRAFixtures.maxDifference(out.nextTokenLogits[b], golden.next_token_logits![b])
+                let hidden = maxDifference(out.hidden(sample: b), golden.last_hidden_state![b].flatMap { $0 })
+                let logits = maxDifference(out.nextTokenLogits[b], golden.next_token_logits![b])
                 #expect(hidden <= 1e-4 && logits <= 1e-4, "sample \(b): hidden max |Δ| = \(hidden), logits max |Δ| = \(logits)")
             }
         } else {
             let out = try model.encode(batch)
             for b in 0..<batch.count {
                 if let logits = golden.logits {
-                    let diff = LoRAFixtures.maxDifference(try #require(out.logits)[b], logits[b])
+                    let diff = maxDifference(try #require(out.logits)[b], logits[b])
                     #expect(diff <= 1e-4, "sample \(b): logits max |Δ| = \(diff)")
                 } else {
-                    let diff = LoRAFixtures.maxDifference(out.hidden(sample: b), golden.last_hidden_state![b].flatMap { $0 })
+                    let diff = maxDifference(out.hidden(sample: b), golden.last_hidden_state![b].flatMap { $0 })
                     #expect(diff <= 1e-4, "sample \(b): hidden max |Δ| = \(diff)")
                 }
             }
@@ -228,7 +225,7 @@ enum LoRAFixtures {
         let (_, scaled, _) = try await LoRAFixtures.merge([("bert-lora", weight)], base: "tiny-bert")
         for ((name, w0), ((_, w1), (_, ww))) in zip(base.namedTensors, zip(full.namedTensors, scaled.namedTensors)) {
             let want = zip(w0.floats(), w1.floats()).map { $0 + weight * ($1 - $0) }
-            #expect(LoRAFixtures.maxDifference(ww.floats(), want) <= 2e-6, "\(name)")
+            #expect(maxDifference(ww.floats(), want) <= 2e-6, "\(name)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NumericTolerance
 import ModelImport
 import ModelIR
 import Runtime
@@ -50,7 +51,7 @@ import TensorCore
         let golden = try JSONDecoder().decode(Outputs.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/outputs.json")))
         let out = try PreparedModel(merged).encode(TokenBatch(ids: golden.input_ids))
         for b in golden.input_ids.indices {
-            let diff = LoRAFixtures.maxDifference(out.hidden(sample: b), golden.last_hidden_state[b].flatMap { $0 })
+            let diff = maxDifference(out.hidden(sample: b), golden.last_hidden_state[b].flatMap { $0 })
             #expect(diff <= 1e-4, "sample \(b): max |Δ| = \(diff)")
         }
     }

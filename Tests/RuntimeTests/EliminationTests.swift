@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NumericTolerance
 import ModelImport
 import ModelIR
 @testable import Runtime
@@ -48,10 +49,10 @@ import ModelIR
             let d = 32
             let fullRows = full.hidden(sample: b)
             let want = kept.flatMap { Array(fullRows[(fullRows.startIndex + $0 * d)..<(fullRows.startIndex + ($0 + 1) * d)]) }
-            #expect(Goldens.maxDifference(out.hidden(sample: b), want) <= 1e-6)
+            #expect(maxDifference(out.hidden(sample: b), want) <= 1e-6)
         }
         // [CLS] survives, so the pooled output is unchanged.
-        #expect(Goldens.maxDifference(out.pooled!.flatMap { $0 }, full.pooled!.flatMap { $0 }) <= 1e-6)
+        #expect(maxDifference(out.pooled!.flatMap { $0 }, full.pooled!.flatMap { $0 }) <= 1e-6)
     }
 
     @Test func countsFollowEquation3PerSample() throws {
@@ -69,7 +70,7 @@ import ModelIR
         let together = try model.encode(batch, elimination: e)
         for b in 0..<batch.count {
             let alone = try model.encode(TokenBatch(ids: [batch.ids[b]]), elimination: e)
-            #expect(Goldens.maxDifference(alone.hidden(sample: 0), together.hidden(sample: b)) <= 1e-6)
+            #expect(maxDifference(alone.hidden(sample: 0), together.hidden(sample: b)) <= 1e-6)
             #expect(alone.keptPositions[0] == together.keptPositions[b])
         }
     }
@@ -81,7 +82,7 @@ import ModelIR
         let out = try model.decode(prompts, elimination: Self.lastLayerOnly(layers: 2, alpha: 0.5, protection: .last))
         #expect(out.keptCounts == [[9, 9, 4], [5, 5, 2]])
         for b in 0..<2 {
-            #expect(Goldens.maxDifference(out.nextTokenLogits[b], full.nextTokenLogits[b]) <= 1e-5)
+            #expect(maxDifference(out.nextTokenLogits[b], full.nextTokenLogits[b]) <= 1e-5)
         }
         // Generation runs on the eliminated prefill; with nothing eliminated it is the full model's.
         let e = Elimination(profile: EliminationProfile(acc: [0.9, 0.5], fit: .raw, protection: .last), lambda: 0.8)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NumericTolerance
 import ModelImport
 import ModelIR
 @testable import Runtime
@@ -24,13 +25,13 @@ import ModelIR
         for (l, expected) in golden.hidden_states.enumerated() {
             for b in 0..<batch.count {
                 let want = expected[b].prefix(batch.ids[b].count).flatMap { $0 }
-                let diff = Goldens.maxDifference(out.hidden(sample: b, state: l), want)
+                let diff = maxDifference(out.hidden(sample: b, state: l), want)
                 #expect(diff <= 1e-4, "hidden state \(l), sample \(b): max |Δ| = \(diff)")
             }
         }
         let pooled = try #require(out.pooled)
         for b in 0..<batch.count {
-            #expect(Goldens.maxDifference(pooled[b], golden.pooler_output[b]) <= 1e-4)
+            #expect(maxDifference(pooled[b], golden.pooler_output[b]) <= 1e-4)
         }
         // Attention observer: the valid block of HF's probabilities; padded keys have 0 there.
         #expect(layer0.count == batch.count)
@@ -50,7 +51,7 @@ import ModelIR
         let out = try model.encode(TokenBatch(ids: golden.input_ids.unpadded(by: golden.attention_mask),
                                               typeIds: golden.token_type_ids.unpadded(by: golden.attention_mask)))
         let logits = try #require(out.logits)
-        for b in logits.indices { #expect(Goldens.maxDifference(logits[b], golden.logits[b]) <= 1e-4) }
+        for b in logits.indices { #expect(maxDifference(logits[b], golden.logits[b]) <= 1e-4) }
     }
 
     @Test func tinyGPT2PrefillLogitsAndGreedyGeneration() throws {
@@ -60,9 +61,9 @@ import ModelIR
         let out = try model.decode(batch)
         for b in 0..<batch.count {
             let want = golden.last_hidden_state[b].prefix(golden.lengths[b]).flatMap { $0 }
-            let diff = Goldens.maxDifference(out.hidden(sample: b), want)
+            let diff = maxDifference(out.hidden(sample: b), want)
             #expect(diff <= 1e-4, "GPT-2 hidden, sample \(b): max |Δ| = \(diff)")
-            #expect(Goldens.maxDifference(out.nextTokenLogits[b], golden.logits_at_last_valid_position[b]) <= 1e-4)
+            #expect(maxDifference(out.nextTokenLogits[b], golden.logits_at_last_valid_position[b]) <= 1e-4)
         }
         #expect(try model.generate(prompt: golden.generate_prompt, count: golden.generated_new_ids.count)
                 == golden.generated_new_ids)
@@ -76,7 +77,7 @@ import ModelIR
         let out = try model.encode(batch)
         for b in 0..<2 {
             let want = golden.last_hidden_state_first2[b].prefix(golden.lengths[b]).flatMap { $0 }
-            let diff = Goldens.maxDifference(out.hidden(sample: b), want)
+            let diff = maxDifference(out.hidden(sample: b), want)
             #expect(diff <= 1e-4, "MiniLM hidden, sample \(b): max |Δ| = \(diff)")
         }
         for (b, e) in out.sentenceEmbeddings().enumerated() {

@@ -49,11 +49,6 @@ enum Goldens {
         let embeddings: [[Float]]
         let last_hidden_state_first2: [[[Float]]]
     }
-
-    /// max |a − b| over paired values.
-    static func maxDifference(_ a: some Sequence<Float>, _ b: some Sequence<Float>) -> Float {
-        zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
-    }
 }
 
 extension Array where Element == [Int] {

@@ -66,7 +66,7 @@ import TensorCore
         let linear = PreparedLinear(Linear(inFeatures: n, outFeatures: out, weight: .int8(values: values, scales: scales),
                                            bias: Tensor(bias, shape: [out]), activations: .dynamic))
         guard case let .int8(weight) = linear.form else { Issue.record("not prepared as int8"); return }
-        #expect(weight.groupSize == g && weight.values == Self.bytes(values))
+        #expect(weight.groupSize == g && weight.values == W8A8Reference.runtimeWeight(values: Self.bytes(values), scales: scales.floats(), groupSize: g).values)
         Self.expectMatches(linear, W8A8Reference.linear(Self.input(n), rows: Self.rows, values: Self.bytes(values), scales: scales.floats(),
                                                         groupSize: g, out: out, bias: bias),
                            tolerance: 1e-5, comment: "dynamic, g = \(g) of \(n)")
@@ -93,7 +93,7 @@ import TensorCore
                                 comment: "weight-only sparse int8, groups \(groupSize.map(String.init) ?? "per channel")")
         let linear = PreparedLinear(Linear(inFeatures: n, outFeatures: out, weight: form, bias: nil, activations: .dynamic))
         guard case let .int8(weight) = linear.form else { Issue.record("sparse int8 not prepared as int8"); return }
-        #expect(weight.values == Self.bytes(values))
+        #expect(weight.values == W8A8Reference.runtimeWeight(values: Self.bytes(values), scales: scales.floats(), groupSize: groupSize ?? n).values)
         Self.expectMatches(linear, W8A8Reference.linear(Self.input(n), rows: Self.rows, values: Self.bytes(values), scales: scales.floats(),
                                                         groupSize: groupSize ?? n, out: out, bias: nil),
                            tolerance: 1e-5, comment: "dynamic sparse int8, groups \(groupSize.map(String.init) ?? "per channel")")
@@ -109,7 +109,9 @@ import TensorCore
         let form = WeightForm.lowRankInt8(u: u, uScales: uScales, v: v, vScales: vScales)
         let linear = PreparedLinear(Linear(inFeatures: n, outFeatures: out, weight: form, bias: Tensor(bias, shape: [out]), activations: .dynamic))
         guard case let .lowRankInt8(pu, pv) = linear.form else { Issue.record("not prepared as low-rank int8"); return }
-        #expect(pu.values == Self.bytes(u) && pv.values == Self.bytes(v) && pu.scales == uScales.floats() && pv.scales == vScales.floats())
+        let (ru, rv) = (W8A8Reference.runtimeWeight(values: Self.bytes(u), scales: uScales.floats(), groupSize: r),
+                        W8A8Reference.runtimeWeight(values: Self.bytes(v), scales: vScales.floats(), groupSize: n))
+        #expect(pu.values == ru.values && pv.values == rv.values && pu.scales == ru.scales && pv.scales == rv.scales)
         #expect(pu.inFeatures == r && pu.outFeatures == out && pv.inFeatures == n && pv.outFeatures == r)
         let middle = W8A8Reference.linear(Self.input(n), rows: Self.rows, values: Self.bytes(v), scales: vScales.floats(), groupSize: n,
                                           out: r, bias: nil).map { Float($0) }

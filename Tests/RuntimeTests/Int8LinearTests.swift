@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NumericTolerance
 import ModelImport
 import Kernels
 import ModelIR
@@ -107,7 +108,28 @@ import TensorCore
         }
     }
 
-    /// Dynamic int8 keeps the int8 bytes (no f32 copy) and the column sums that remove the zero point.
+    /// Narrowing to 7 bits at load, oracle: Q' = roundHalfEven(Q·63/m), s' = s·m/63 per group
+    /// computed here in Double, with hand-checked values: a group of m = 127 (127 → 63, 2 → 1
+    /// (0.992), 3 → 1 (1.488), −64 → −32 (−31.75)), a group already within ±63 (unchanged), a
+    /// zero group; and s'·Q' within s'/2 + s/2 of s·Q (the two roundings).
+    @Test func narrowingRequantizesGroupsBeyondSevenBits() {
+        var q: [Int8] = [127, 2, 3, -64, 63, -63, 1, 0, 0, 0, 0, 0], s: [Float] = [0.5, 0.25, 1]
+        let (q0, s0) = (q, s)
+        QuantizedWeight.narrow(&q, scales: &s, groupSize: 4, inFeatures: 12)
+        #expect(q == [63, 1, 1, -32, 63, -63, 1, 0, 0, 0, 0, 0])
+        #expect(s == [0.5 * 127 / 63, 0.25, 1])
+        for i in q.indices {
+            let (before, after) = (Double(s0[i / 4]) * Double(q0[i]), Double(s[i / 4]) * Double(q[i]))
+            #expect(abs(after - before) <= Double(s[i / 4]) / 2 + 1e-6, "element \(i)")
+        }
+        let runtime = QuantizedWeight(values: q0, scalesByRow: s0, groupSize: 4, inFeatures: 12, outFeatures: 1, narrowing: true)
+        #expect(runtime.values == q && runtime.activationMaximum == 255 || Int8GEMM.capability.activationMaximum == nil)
+        let kept = QuantizedWeight(values: q0, scalesByRow: s0, groupSize: 4, inFeatures: 12, outFeatures: 1, narrowing: false)
+        #expect(kept.values == q0 && kept.activationMaximum == Int8GEMM.activationMaximum(weightMaximum: 127) ?? 127)
+    }
+
+    /// Dynamic int8 keeps the int8 bytes (no f32 copy; narrowed to 7 bits only where
+    /// `Int8GEMM.narrowsWeights`) and the column sums that remove the zero point.
     @Test func int8FormKeepsTheInt8Bytes() throws {
         let (values, scales) = Self.quantized(Self.normals(40 * 24, seed: 5), out: 40, in: 24)
         let linear = PreparedLinear(Linear(inFeatures: 24, outFeatures: 40, weight: .int8(values: values, scales: scales), bias: nil,
@@ -116,9 +138,10 @@ import TensorCore
             Issue.record("an int8 linear was prepared as \(linear.form)")
             return
         }
-        let q = values.withUnsafeBytes { Array($0.bindMemory(to: Int8.self)) }
-        #expect(weight.values == q && weight.scales == scales.floats())
-        #expect(weight.columnSums == (0..<40).map { o in q[(o * 24)..<((o + 1) * 24)].reduce(Int32(0)) { $0 + Int32($1) } })
+        let q = W8A8Reference.runtimeWeight(values: values.withUnsafeBytes { Array($0.bindMemory(to: Int8.self)) },
+                                            scales: scales.floats(), groupSize: 24)
+        #expect(weight.values == q.values && weight.scales == q.scales)
+        #expect(weight.columnSums == (0..<40).map { o in q.values[(o * 24)..<((o + 1) * 24)].reduce(Int32(0)) { $0 + Int32($1) } })
         // No rows: nothing to compute, nothing written.
         var y: [Float] = [42]
         [Float](repeating: 1, count: 24).withUnsafeBufferPointer { x in
@@ -150,15 +173,15 @@ import TensorCore
         var squares = (error: 0.0, reference: 0.0)
         for b in 0..<batch.count {
             for l in 0...original.blocks.count {
-                #expect(Goldens.maxDifference(out.hidden(sample: b, state: l), exact.hidden(sample: b, state: l)) <= 1e-5)
-                hidden = max(hidden, Goldens.maxDifference(out.hidden(sample: b, state: l), reference.hidden(sample: b, state: l)))
+                #expect(maxDifference(out.hidden(sample: b, state: l), exact.hidden(sample: b, state: l)) <= 1e-5)
+                hidden = max(hidden, maxDifference(out.hidden(sample: b, state: l), reference.hidden(sample: b, state: l)))
                 for (x, y) in zip(out.hidden(sample: b, state: l), reference.hidden(sample: b, state: l)) {
                     squares.error += Double(x - y) * Double(x - y)
                     squares.reference += Double(y) * Double(y)
                 }
             }
-            #expect(Goldens.maxDifference(pooled[b], exactPooled[b]) <= 1e-5)
-            pool = max(pool, Goldens.maxDifference(pooled[b], referencePooled[b]))
+            #expect(maxDifference(pooled[b], exactPooled[b]) <= 1e-5)
+            pool = max(pool, maxDifference(pooled[b], referencePooled[b]))
         }
         let relative = (squares.error / squares.reference).squareRoot()
         #expect(relative <= 0.03, "hidden states: relative RMS error \(relative) against f32")
@@ -169,7 +192,9 @@ import TensorCore
     /// W8A8 (dynamic activations) on tiny BERT, against the f32 model: the activation codes add
     /// their own rounding (per token, s_a/2 per input) to the weights'. Measured: relative RMS
     /// over all hidden states and max |Δ| are printed on failure; budget relative RMS ≤ 4%,
-    /// pooled max |Δ| ≤ 0.2. And the forward pass gives the same bits on 1 and 2 threads (integer
+    /// pooled max |Δ| ≤ 0.2 with 8-bit weights (VNNI), ≤ 0.25 where the runtime narrows them to
+    /// 7 bits (no VNNI, `Int8GEMM.narrowsWeights`: twice the weight step; measured 0.231 on
+    /// oneDNN's AVX2 kernels against 0.2 or less on AVX-512 VNNI). And the forward pass gives the same bits on 1 and 2 threads (integer
     /// GEMMs; row-parallel epilogues; attention segments on their own thread).
     @Test func tinyBERTWithDynamicInt8() throws {
         let golden = try Goldens.load("tiny-bert-forward", as: Goldens.BERTForward.self)
@@ -195,11 +220,11 @@ import TensorCore
                     squares.reference += Double(y) * Double(y)
                 }
             }
-            pool = max(pool, Goldens.maxDifference(try #require(two.pooled)[b], try #require(reference.pooled)[b]))
+            pool = max(pool, maxDifference(try #require(two.pooled)[b], try #require(reference.pooled)[b]))
         }
         let relative = (squares.error / squares.reference).squareRoot()
         #expect(relative <= 0.04, "hidden states: relative RMS error \(relative) against f32")
-        #expect(pool <= 0.2, "pooled: max |Δ| = \(pool) against f32")
+        #expect(pool <= (Int8GEMM.narrowsWeights ? 0.25 : 0.2), "pooled: max |Δ| = \(pool) against f32 (\(Int8GEMM.capability))")
     }
 
     /// The decoder path (GPT-2, q/k/v/o/up/down int8) against the dequantized dense model: ≤ 1e-5;
@@ -215,8 +240,8 @@ import TensorCore
         let one = try BLASThreads.withCount(1) { try dynamic.decode(batch) }, two = try BLASThreads.withCount(2) { try dynamic.decode(batch) }
         #expect(one.lastHidden.map(\.bitPattern) == two.lastHidden.map(\.bitPattern), "GPT-2 W8A8: 1 and 2 threads give the same bits")
         for b in 0..<batch.count {
-            #expect(Goldens.maxDifference(out.hidden(sample: b), exact.hidden(sample: b)) <= 1e-5)
-            #expect(Goldens.maxDifference(out.nextTokenLogits[b], exact.nextTokenLogits[b]) <= 1e-5)
+            #expect(maxDifference(out.hidden(sample: b), exact.hidden(sample: b)) <= 1e-5)
+            #expect(maxDifference(out.nextTokenLogits[b], exact.nextTokenLogits[b]) <= 1e-5)
         }
     }
 

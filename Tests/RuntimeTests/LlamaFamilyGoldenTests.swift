@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NumericTolerance
 import ModelImport
 import ModelIR
 @testable import Runtime
@@ -30,26 +31,22 @@ import ModelIR
         return (PreparedModel(model), try Goldens.load(name + "-forward", as: Forward.self))
     }
 
-    static func maxDifference(_ a: some Sequence<Float>, _ b: some Sequence<Float>) -> Float {
-        zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
-    }
-
     @Test(arguments: fixtures)
     func eachPromptAloneMatchesTransformers(name: String) throws {
         let (model, golden) = try Self.load(name)
         for (p, prompt) in golden.prompts.enumerated() {
             let out = try model.decode(TokenBatch(ids: [prompt]))
-            let hidden = Self.maxDifference(out.hidden(sample: 0), golden.last_hidden_state[p].flatMap { $0 })
+            let hidden = maxDifference(out.hidden(sample: 0), golden.last_hidden_state[p].flatMap { $0 })
             #expect(hidden <= 1e-4, "\(name) prompt \(p): hidden states differ by \(hidden)")
             let logits = out.nextTokenLogits[0]
-            #expect(Self.maxDifference(logits, golden.next_logits[p]) <= 1e-4, "\(name) prompt \(p): next-token logits")
+            #expect(maxDifference(logits, golden.next_logits[p]) <= 1e-4, "\(name) prompt \(p): next-token logits")
             // Top 5 of softmax(logits).
             let top = logits.max()!
             let exps = logits.map { Double(exp($0 - top)) }, total = exps.reduce(0, +)
             let order = logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
             #expect(Array(order.prefix(5)) == golden.top5[p].ids, "\(name) prompt \(p): top-5 ids")
             let probabilities = golden.top5[p].ids.map { Float(exps[$0] / total) }
-            #expect(Self.maxDifference(probabilities, golden.top5[p].probabilities) <= 1e-4, "\(name) prompt \(p): top-5 probabilities")
+            #expect(maxDifference(probabilities, golden.top5[p].probabilities) <= 1e-4, "\(name) prompt \(p): top-5 probabilities")
         }
     }
 
@@ -67,8 +64,8 @@ import ModelIR
         let batch = try model.decode(TokenBatch(ids: golden.prompts))
         for (p, prompt) in golden.prompts.enumerated() {
             let alone = try model.decode(TokenBatch(ids: [prompt]))
-            #expect(Self.maxDifference(batch.hidden(sample: p), alone.hidden(sample: 0)) <= 1e-5, "\(name) prompt \(p)")
-            #expect(Self.maxDifference(batch.nextTokenLogits[p], alone.nextTokenLogits[0]) <= 1e-5, "\(name) prompt \(p)")
+            #expect(maxDifference(batch.hidden(sample: p), alone.hidden(sample: 0)) <= 1e-5, "\(name) prompt \(p)")
+            #expect(maxDifference(batch.nextTokenLogits[p], alone.nextTokenLogits[0]) <= 1e-5, "\(name) prompt \(p)")
         }
     }
 
@@ -79,6 +76,6 @@ import ModelIR
         let golden = try Goldens.load("tiny-mistral-forward", as: Forward.self)
         model.config.slidingWindow = nil
         let unwindowed = try PreparedModel(model).decode(TokenBatch(ids: [golden.prompts[0]]))
-        #expect(Self.maxDifference(unwindowed.nextTokenLogits[0], golden.next_logits[0]) > 1e-2)
+        #expect(maxDifference(unwindowed.nextTokenLogits[0], golden.next_logits[0]) > 1e-2)
     }
 }

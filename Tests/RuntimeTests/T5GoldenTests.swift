@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NumericTolerance
 import ModelImport
 import ModelIR
 @testable import Runtime
@@ -29,16 +30,12 @@ import ModelIR
         return (PreparedModel(model), try Goldens.load(name + "-forward", as: Forward.self))
     }
 
-    static func maxDifference(_ a: some Sequence<Float>, _ b: some Sequence<Float>) -> Float {
-        zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
-    }
-
     @Test(arguments: fixtures)
     func encoderOutputMatchesTransformers(name: String) throws {
         let (model, golden) = try Self.load(name)
         let batch = try model.encode(TokenBatch(ids: golden.input_ids))
         for (i, want) in golden.encoder_last_hidden_state.enumerated() {
-            let diff = Self.maxDifference(batch.hidden(sample: i), want.flatMap { $0 })
+            let diff = maxDifference(batch.hidden(sample: i), want.flatMap { $0 })
             #expect(diff <= 1e-4, "\(name) input \(i): encoder output differs by \(diff)")
         }
     }
@@ -48,12 +45,12 @@ import ModelIR
         let (model, golden) = try Self.load(name)
         for (i, input) in golden.input_ids.enumerated() {
             let logits = try model.firstStepLogits(input: input)
-            #expect(Self.maxDifference(logits, golden.first_logits[i]) <= 1e-4, "\(name) input \(i): first-step logits")
+            #expect(maxDifference(logits, golden.first_logits[i]) <= 1e-4, "\(name) input \(i): first-step logits")
             let top = logits.max()!
             let exps = logits.map { Double(exp($0 - top)) }, total = exps.reduce(0, +)
             let order = logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
             #expect(Array(order.prefix(5)) == golden.top5[i].ids, "\(name) input \(i): top-5 ids")
-            #expect(Self.maxDifference(golden.top5[i].ids.map { Float(exps[$0] / total) }, golden.top5[i].probabilities) <= 1e-4)
+            #expect(maxDifference(golden.top5[i].ids.map { Float(exps[$0] / total) }, golden.top5[i].probabilities) <= 1e-4)
         }
     }
 

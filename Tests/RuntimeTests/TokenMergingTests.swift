@@ -4,6 +4,7 @@ import Kernels
 import ModelImport
 import ModelIR
 import TensorCore
+import NumericTolerance
 @testable import Runtime
 
 /// Oracles for `merge` elimination: the full model's own activations (merging in the last layer
@@ -60,11 +61,17 @@ import TensorCore
                 let want = (0..<da).map { c in g.reduce(0.0) { $0 + row(fullContext, da, $1)[c] } / Double(g.count) }
                 let got = (0..<da).map { Double(mergedContext[mergedRow * da + $0]) }
                 #expect(zip(want, got).allSatisfy { abs($0 - $1) <= 1e-5 }, "sample \(b), group \(g)")
-                // A kept token nothing merged into is computed exactly as in the full model.
+                // A kept token nothing merged into is computed as in the full model, by GEMMs over
+                // fewer rows: OpenBLAS may sum its products in another order (its AVX2 and
+                // AVX-512 kernels tile rows differently), so equal up to reordered sums of at most
+                // FFN-width (37) terms through the last block's norms: 1e-5 relative to the row's
+                // largest value (issue 25 saw 0.3862115 against 0.3862112 on a Zen CPU: 8e-7).
                 if g.count == 1 {
                     let fullRow = Array(full.hidden(sample: b).dropFirst(g[0] * d).prefix(d))
                     let mergedIndex = kept.firstIndex(of: g[0])!
-                    #expect(Array(merged.hidden(sample: b).dropFirst(mergedIndex * d).prefix(d)) == fullRow)
+                    let scale = fullRow.map { Double(abs($0)) }.max() ?? 0
+                    expectClose(Array(merged.hidden(sample: b).dropFirst(mergedIndex * d).prefix(d)), fullRow,
+                                FloatTolerance(relative: 1e-5, absolute: 1e-5 * scale), "sample \(b), kept token \(g[0])")
                 }
                 mergedRow += 1
             }

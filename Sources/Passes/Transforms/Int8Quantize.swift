@@ -8,9 +8,15 @@ import TensorCore
 /// weights). For each group of weights sharing a scale (a row of W with `per-channel`, or g =
 /// `group-size` consecutive inputs of a row with `per-group`, g dividing in):
 ///
-///     s = max |W| over the group / 127   (1 for an all-zero group),  Q = clamp(roundHalfEven(W / s), −127, 127)
+///     s = max |W| over the group / M   (1 for an all-zero group),  Q = clamp(roundHalfEven(W / s), −M, M)
 ///
-/// so W ≈ s·Q within s / 2, and a zero weight gives Q = 0 exactly. By form:
+/// so W ≈ s·Q within s / 2, and a zero weight gives Q = 0 exactly. M = 127 with `weight-bits=8`
+/// (the default), 63 with `weight-bits=7` (ONNX Runtime's `reduce_range`): CPUs without VNNI add
+/// pairs of u8·s8 products in int16 (`Int8GEMM`), so 8-bit weights there need 7-bit activation
+/// codes (0…127), while 7-bit weights keep 8-bit activations (2·255·63 < 2¹⁵). Measured on
+/// MiniLM, every block linear W8A8, AVX2 without VNNI (`Int8QuantizeTests`): see `WeightBits`.
+/// The choice is the recipe's, never the machine's, so an artifact's bytes do not depend on the
+/// CPU that compiled it. By form:
 /// - dense W [out, in] → `.int8(values: i8 [out, in], scales: f32 [out] or [out, in/g])`;
 /// - sparse → `.sparseInt8`: the values quantized the same way; the zeros stay 0 and never raise
 ///   a maximum, so each scale comes from the kept weights; mask, pattern and nonzeros unchanged;
@@ -61,10 +67,19 @@ public struct Int8Quantize: Pass {
         public var symmetric: Bool = true
         public var activations: Activations = .dynamic
         public var activationScales: ActivationScales = .none
+        /// 8: codes −127…127; 7: codes −63…63 (`reduce_range`), for CPUs without VNNI.
+        public var weightBits: Int = 8
 
         public init() {}
 
+        /// M, the largest weight code: 2^(bits−1) − 1.
+        var maximumCode: Int8 { Int8((1 << (weightBits - 1)) - 1) }
+
         public func validate() throws(PassError) {
+            guard weightBits == 7 || weightBits == 8 else {
+                throw .invalidValue(key: "weight-bits", value: "\(weightBits)",
+                                    expected: "8 (codes −127…127) or 7 (codes −63…63: 8-bit activations on CPUs without VNNI)")
+            }
             guard groupSize >= 1 else {
                 throw .invalidValue(key: "group-size", value: "\(groupSize)", expected: "an integer ≥ 1 that divides the input features")
             }
@@ -129,7 +144,7 @@ public struct Int8Quantize: Pass {
             outcome.notes.append(d)
         }
         guard let form = try Self.quantized(linear.weight, groupSize: options.groupSizeIfPerGroup, { (t, g, role) throws(PassError) in
-            try Self.quantize(t, groupSize: g, at: "\(path).\(role)", path: path)
+            try Self.quantize(t, groupSize: g, maximumCode: options.maximumCode, at: "\(path).\(role)", path: path)
         }) else { return }
         outcome.counters["parameters-quantized", default: 0] += linear.parameterCount - (linear.bias?.elementCount ?? 0)
         outcome.counters["linears-quantized", default: 0] += 1
@@ -181,7 +196,8 @@ public struct Int8Quantize: Pass {
 
     /// Q i8 [rows, columns] and s f32 [rows] (or [rows, columns/g]) for a float tensor
     /// [rows, columns] of any float dtype; `tensorName` (`blocks.0.mlp.up.weight`) names it in errors.
-    static func quantize(_ w: Tensor, groupSize g: Int?, at tensorName: String, path: LayerPath) throws(PassError) -> (values: Tensor, scales: Tensor) {
+    static func quantize(_ w: Tensor, groupSize g: Int?, maximumCode: Int8 = 127, at tensorName: String,
+                         path: LayerPath) throws(PassError) -> (values: Tensor, scales: Tensor) {
         let rows = w.shape[0], columns = w.shape[1]
         let scaleShape = Shape(g.map { [rows, columns / $0] } ?? [rows])
         guard rows * columns > 0 else {
@@ -192,7 +208,7 @@ public struct Int8Quantize: Pass {
         let run = { (p: UnsafePointer<Float>) -> Int? in
             q.withUnsafeMutableBytes { q in
                 s.withUnsafeMutableBufferPointer { s in
-                    Int8Quantization.quantize(p, rows: rows, columns: columns, groupSize: g,
+                    Int8Quantization.quantize(p, rows: rows, columns: columns, groupSize: g, maximumCode: maximumCode,
                                               values: q.baseAddress!.assumingMemoryBound(to: Int8.self), scales: s.baseAddress!)
                 }
             }
