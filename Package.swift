@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "NumericTolerance"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "CZstd"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "ModelImport", "NumericTolerance"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Kernels", "ModelImport", "NumericTolerance"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "NumericTolerance"]),

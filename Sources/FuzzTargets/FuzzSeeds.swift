@@ -20,7 +20,8 @@ enum FuzzSeeds {
     }
 
     static func tokenizers() throws -> [Seed] {
-        try ["tiny-bert", "tiny-gpt2", "tiny-llama", "tiny-qwen2", "tokenizer/t5-unigram", "tokenizer/t5-spm"].map {
+        try ["tiny-bert", "tiny-gpt2", "tiny-llama", "tiny-qwen2", "tokenizer/t5-unigram", "tokenizer/t5-spm",
+             "tokenizer/sentencepiece/sp-bpe", "tokenizer/sentencepiece/sp-bpe-bytes"].map {
             ($0.replacingOccurrences(of: "/", with: "-") + ".json", try FuzzFixtures.bytes($0 + "/tokenizer.json"))
         }
     }

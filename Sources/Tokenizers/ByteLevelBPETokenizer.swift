@@ -24,7 +24,7 @@ public final class ByteLevelBPETokenizer: Tokenizer {
     public var specialTokens: SpecialTokens { pipeline.specialTokens }
 
     public func encode(_ text: String, addSpecialTokens: Bool, maxLength: Int?) -> Encoding {
-        pipeline.encode(text, addSpecialTokens: addSpecialTokens, maxLength: maxLength) { text, range, ids in
+        pipeline.encode(text, addSpecialTokens: addSpecialTokens, maxLength: maxLength) { text, range, _, ids in
             if range.isEmpty { return }
             if addPrefixSpace && text[range.lowerBound] != " " {
                 let spaced = [" "] + text[range]
@@ -56,7 +56,9 @@ public final class ByteLevelBPETokenizer: Tokenizer {
         }
     }
 
-    public func decode(_ ids: [Int]) throws(TokenizerError) -> String { try pipeline.decode(ids) }
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool) throws(TokenizerError) -> String {
+        try pipeline.decode(ids, skipSpecialTokens: skipSpecialTokens)
+    }
 
     public func id(of token: String) -> Int? { pipeline.vocabulary.ids[token] }
 }

@@ -2,7 +2,7 @@
 ///
 /// Taken from `tokenizer_config.json` (`cls_token`, …) when it is present, otherwise from the
 /// usual names: `[CLS] [SEP] [PAD] [UNK] [MASK]` (WordPiece), `<|endoftext|>` as BOS, EOS and UNK
-/// (byte-level BPE, as GPT-2's tokenizer does).
+/// (byte-level BPE, as GPT-2's tokenizer does), `<s> </s> <unk>` (SentencePiece BPE).
 public struct SpecialTokens: Sendable, Equatable {
     public var cls: Int?
     public var sep: Int?
@@ -49,5 +49,10 @@ extension SpecialTokens {
     /// GPT-2's: `<|endoftext|>` begins, ends, and stands for unknown text.
     static func byteLevelDefaults(unk: String?) -> [SpecialRole: String] {
         [.bos: "<|endoftext|>", .eos: "<|endoftext|>", .unk: unk ?? "<|endoftext|>"]
+    }
+
+    /// SentencePiece's (Llama 2, Mistral): `<s>` begins, `</s>` ends, the model's unknown token (`<unk>`).
+    static func sentencePieceDefaults(unk: String?) -> [SpecialRole: String] {
+        [.bos: "<s>", .eos: "</s>", .unk: unk ?? "<unk>"]
     }
 }

@@ -27,13 +27,19 @@ struct NFKCNormalizer: TextNormalizer {
 }
 
 /// `"normalizer": {"type": "Replace", "pattern": {"Regex" | "String": …}, "content": …}`: every
-/// non-overlapping match, left to right, replaced by `content` (matched scalar by scalar).
+/// non-overlapping match, left to right, replaced by `content` (matched scalar by scalar). A
+/// `String` pattern (`literal`) is replaced without the regex engine, which is many times slower.
 struct ReplaceNormalizer: TextNormalizer, @unchecked Sendable {
     // @unchecked: a compiled Regex is an immutable value.
     let regex: Regex<AnyRegexOutput>
     let content: String
+    /// The scalars of a `String` pattern, nil for a `Regex`.
+    var literal: [Unicode.Scalar]? = nil
 
     func normalize(_ text: [Unicode.Scalar], _ range: Range<Int>) -> [Unicode.Scalar] {
+        if let literal, !literal.isEmpty {
+            return LiteralReplacement.replacing(literal, with: Array(content.unicodeScalars), in: text[range])
+        }
         var view = String.UnicodeScalarView()
         view.append(contentsOf: text[range])
         return Array(String(view).replacing(regex, with: content).unicodeScalars)

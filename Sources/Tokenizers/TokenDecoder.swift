@@ -1,4 +1,5 @@
-/// tokenizer.json `decoder`: token strings → text.
+/// tokenizer.json `decoder`: token strings → text. As in the `tokenizers` library, each decoder
+/// maps the token list to a new list (`chain`) and the text is the final list joined.
 enum TokenDecoder: Sendable, Equatable {
     /// `##` pieces glued to the previous token, other tokens after a space; with `cleanup`, each
     /// token's ` .`, ` ?`, ` !`, ` ,`, ` ' `, ` n't`, ` 'm`, ` 's`, ` 've`, ` 're` lose the space and
@@ -12,6 +13,17 @@ enum TokenDecoder: Sendable, Equatable {
     case metaspace(replacement: Unicode.Scalar, stripLeading: Bool)
     /// No decoder: tokens joined with spaces.
     case none
+    /// Each decoder in turn, on the list the previous one gave.
+    case sequence([TokenDecoder])
+    /// Every occurrence of `pattern` in each token replaced by `content` (`▁` → space).
+    case replace(pattern: [Unicode.Scalar], content: [Unicode.Scalar])
+    /// Runs of `<0xNN>` tokens become the text of their bytes, or one U+FFFD per byte when the
+    /// bytes are not UTF-8.
+    case byteFallback
+    /// All tokens joined into one.
+    case fuse
+    /// Up to `start` leading and `stop` trailing `content` scalars removed from each token.
+    case strip(content: Unicode.Scalar, start: Int, stop: Int)
 
     func decode(_ tokens: [String]) -> String {
         switch self {
@@ -42,14 +54,8 @@ enum TokenDecoder: Sendable, Equatable {
                 }
             }
             return String(decoding: bytes, as: UTF8.self)
-        case let .metaspace(replacement, stripLeading):
-            var text = ""
-            for (i, token) in tokens.enumerated() {
-                var piece = String(String.UnicodeScalarView(token.unicodeScalars.map { $0 == replacement ? " " : $0 }))
-                if i == 0, stripLeading, piece.hasPrefix(" ") { piece.removeFirst() }
-                text += piece
-            }
-            return text
+        case .metaspace, .sequence, .replace, .byteFallback, .fuse, .strip:
+            return chain(tokens).joined()
         case .none:
             return tokens.joined(separator: " ")
         }
@@ -63,27 +69,7 @@ enum TokenDecoder: Sendable, Equatable {
 
     private static func cleanup(_ text: [UInt8]) -> [UInt8] {
         var text = text
-        for (target, replacement) in replacements { text = replacing(target, with: replacement, in: text) }
+        for (target, replacement) in replacements { text = LiteralReplacement.replacing(target, with: replacement, in: text[...]) }
         return text
-    }
-
-    /// Every non-overlapping occurrence of `target`, left to right, replaced (Rust `str::replace`).
-    private static func replacing(_ target: [UInt8], with replacement: [UInt8], in text: [UInt8]) -> [UInt8] {
-        guard text.count >= target.count else { return text }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count)
-        var i = 0
-        let first = target[0]
-        while i < text.count {
-            // The first byte decides almost always; the whole target is compared only then.
-            if text[i] == first, i + target.count <= text.count, text[i..<(i + target.count)].elementsEqual(target) {
-                out += replacement
-                i += target.count
-            } else {
-                out.append(text[i])
-                i += 1
-            }
-        }
-        return out
     }
 }

@@ -1,5 +1,6 @@
 /// Text → token ids and back, exactly as Hugging Face `tokenizers` does it for the model families
-/// Pare reads: BERT WordPiece (`WordPieceTokenizer`) and GPT-2 byte-level BPE (`ByteLevelBPETokenizer`).
+/// Pare reads: BERT WordPiece (`WordPieceTokenizer`), GPT-2 byte-level BPE (`ByteLevelBPETokenizer`),
+/// SentencePiece Unigram (`UnigramTokenizer`) and SentencePiece BPE (`SentencePieceBPETokenizer`).
 /// Make one with `TokenizerLoader.load(directory:)`.
 public protocol Tokenizer: Sendable {
     /// Ids are in `0..<vocabularySize`: the model vocabulary plus the added tokens
@@ -17,8 +18,9 @@ public protocol Tokenizer: Sendable {
 
     /// The text of `ids`, through the tokenizer's decoder (WordPiece: `##` pieces joined, with HF's
     /// cleanup; byte-level: bytes restored), as HF tokenizers' `decode(ids, skip_special_tokens=False)`:
-    /// special tokens are kept. Throws `idOutOfRange` for an id with no token (HF skips it).
-    func decode(_ ids: [Int]) throws(TokenizerError) -> String
+    /// special tokens are kept, or with `skipSpecialTokens` the added tokens marked special are left
+    /// out (`skip_special_tokens=True`). Throws `idOutOfRange` for an id with no token (HF skips it).
+    func decode(_ ids: [Int], skipSpecialTokens: Bool) throws(TokenizerError) -> String
 
     /// The id of a token string (an added token or a vocabulary entry, e.g. `"##ing"`, `"Ġthe"`).
     func id(of token: String) -> Int?
@@ -31,5 +33,10 @@ extension Tokenizer {
     /// `encode(text, addSpecialTokens: true, maxLength: nil)`.
     public func encode(_ text: String) -> Encoding {
         encode(text, addSpecialTokens: true, maxLength: nil)
+    }
+
+    /// `decode(ids, skipSpecialTokens: false)`.
+    public func decode(_ ids: [Int]) throws(TokenizerError) -> String {
+        try decode(ids, skipSpecialTokens: false)
     }
 }

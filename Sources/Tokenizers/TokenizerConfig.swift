@@ -10,6 +10,11 @@ struct TokenizerConfig: Sendable, Equatable {
     var stripAccents: Bool??
     var tokenizeChineseChars: Bool?
     var addPrefixSpace: Bool?
+    /// `tokenizer_class` (`LlamaTokenizer`, `PreTrainedTokenizerFast`, …).
+    var tokenizerClass: String?
+    /// `add_bos_token`, `add_eos_token`: absent → nil.
+    var addBosToken: Bool?
+    var addEosToken: Bool?
 
     static func read(path: String) throws(TokenizerError) -> TokenizerConfig {
         let root = try JSONObject.read(path: path)
@@ -31,6 +36,9 @@ struct TokenizerConfig: Sendable, Equatable {
         if root.values["strip_accents"] != nil { config.stripAccents = .some(try root.optionalBool("strip_accents")) }
         config.tokenizeChineseChars = try root.optionalBool("tokenize_chinese_chars")
         config.addPrefixSpace = try root.optionalBool("add_prefix_space")
+        config.tokenizerClass = try root.optionalString("tokenizer_class")
+        config.addBosToken = try root.optionalBool("add_bos_token")
+        config.addEosToken = try root.optionalBool("add_eos_token")
         return config
     }
 

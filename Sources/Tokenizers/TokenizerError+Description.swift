@@ -14,7 +14,8 @@ extension TokenizerError {
             return "\(path): \(field) must be \(expected); re-download the file or fix the field"
         case let .unsupportedType(path, field, type, supported):
             return "\(path): \(field) \"\(type)\" is not supported (Pare reads "
-                + "\(supported.joined(separator: ", "))); use a BERT WordPiece or a byte-level BPE tokenizer (GPT-2, Llama 3, Qwen2)"
+                + "\(supported.joined(separator: ", "))); use a BERT WordPiece, a byte-level BPE (GPT-2, Llama 3, Qwen2) "
+                + "or a SentencePiece tokenizer (T5, Llama 2, Mistral)"
         case let .unsupportedSetting(path, field, value, supported):
             return "\(path): \(field) = \(value) is not supported (Pare reads \(supported)); "
                 + "use a tokenizer without this setting"

@@ -28,46 +28,25 @@ extension TokenizerLoader {
             let vocabulary = Vocabulary(model: vocab, added: addedTokens)
             let pipeline = TokenizerPipeline(
                 vocabulary: vocabulary, addedTokens: addedTokens, normalizer: normalizer,
-                postProcessor: try postProcessor(root.optionalObject("post_processor"), within: vocabulary, path: path), decoder: decoder,
+                postProcessor: try postProcessor(root.optionalObject("post_processor"), config: config, within: vocabulary, path: path), decoder: decoder,
                 specialTokens: SpecialTokens(vocabulary: vocabulary, config: config, defaults: SpecialTokens.wordPieceDefaults(unk: unk)))
             return WordPieceTokenizer(pipeline: pipeline, model: wordPiece)
 
         case "BPE":
+            if preTokenizerType == "Metaspace" || preTokenizer == nil {
+                return try sentencePieceBPE(root, model: model, metaspace: preTokenizer, addedTokens: addedTokens, normalizer: normalizer,
+                                            decoder: decoder, config: config)
+            }
             let (split, byteLevel) = try bytePreTokenizer(preTokenizer, path: path)
-            try requireNoOp(model, "dropout", allowing: [])
-            try requireNoOp(model, "continuing_subword_prefix", allowing: [.string("")])
-            try requireNoOp(model, "end_of_word_suffix", allowing: [.string("")])
             try requireNoOp(model, "byte_fallback", allowing: [.bool(false)])
-            let vocab = try model.vocabulary("vocab")
-            let unk = try model.optionalString("unk_token")
-            var unkId: Int?
-            if let unk {
-                guard let id = vocab[unk] else { throw .unknownToken(path: path, field: "model.unk_token", token: unk) }
-                unkId = id
-            }
-            let merges = try model.array("merges").enumerated().map { (i, v) throws(TokenizerError) in
-                let field = "model.merges[\(i)]"
-                switch v {
-                case let .string(line):
-                    let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-                    guard parts.count == 2 else { throw .invalidField(path: path, field: field, expected: "\"left right\" or [left, right]") }
-                    return try mergeIds(String(parts[0]), String(parts[1]), vocab, path: path, field: field)
-                case let .array(pair):
-                    guard pair.count == 2, case let .string(left) = pair[0], case let .string(right) = pair[1] else {
-                        throw .invalidField(path: path, field: field, expected: "\"left right\" or [left, right]")
-                    }
-                    return try mergeIds(left, right, vocab, path: path, field: field)
-                default:
-                    throw .invalidField(path: path, field: field, expected: "\"left right\" or [left, right]")
-                }
-            }
-            let bpe = BPEModel(vocabulary: vocab, merges: merges, unkId: unkId,
+            let (vocab, merges, unk) = try bpeVocabulary(model)
+            let bpe = BPEModel(vocabulary: vocab, merges: merges, unkId: unk.map { vocab[$0]! },
                                fuseUnk: try model.bool("fuse_unk", default: false),
                                ignoreMerges: try model.bool("ignore_merges", default: false))
             let vocabulary = Vocabulary(model: vocab, added: addedTokens)
             let pipeline = TokenizerPipeline(
                 vocabulary: vocabulary, addedTokens: addedTokens, normalizer: normalizer,
-                postProcessor: try postProcessor(root.optionalObject("post_processor"), within: vocabulary, path: path), decoder: decoder,
+                postProcessor: try postProcessor(root.optionalObject("post_processor"), config: config, within: vocabulary, path: path), decoder: decoder,
                 specialTokens: SpecialTokens(vocabulary: vocabulary, config: config, defaults: SpecialTokens.byteLevelDefaults(unk: unk)))
             return ByteLevelBPETokenizer(pipeline: pipeline, model: bpe,
                                          addPrefixSpace: try byteLevel.bool("add_prefix_space", default: true),
@@ -96,7 +75,7 @@ extension TokenizerLoader {
             let vocabulary = Vocabulary(model: vocab, added: addedTokens)
             let pipeline = TokenizerPipeline(
                 vocabulary: vocabulary, addedTokens: addedTokens, normalizer: normalizer,
-                postProcessor: try postProcessor(root.optionalObject("post_processor"), within: vocabulary, path: path), decoder: decoder,
+                postProcessor: try postProcessor(root.optionalObject("post_processor"), config: config, within: vocabulary, path: path), decoder: decoder,
                 specialTokens: SpecialTokens(vocabulary: vocabulary, config: config, defaults: SpecialTokens.byteLevelDefaults(unk: pieces[unkId].piece)))
             return UnigramTokenizer(pipeline: pipeline, model: unigram, metaspace: try metaspace(preTokenizer))
 
@@ -137,7 +116,7 @@ extension TokenizerLoader {
         let supported = ["ByteLevel (with a BPE model)", "Sequence of Split (Isolated) and ByteLevel"]
         if let o, type == "ByteLevel" { return (nil, o) }
         guard let o, type == "Sequence" else {
-            throw .unsupportedType(path: path, field: "pre_tokenizer.type", type: type, supported: supported)
+            throw .unsupportedType(path: path, field: "pre_tokenizer.type", type: type, supported: supported + ["Metaspace or null (with a SentencePiece BPE model)"])
         }
         let steps = try o.objects("pretokenizers")
         guard steps.count == 2, try steps[0].string("type") == "Split", try steps[1].string("type") == "ByteLevel" else {
@@ -169,7 +148,8 @@ extension TokenizerLoader {
         }
     }
 
-    /// `normalizer`: null, BertNormalizer, NFC, NFKC, Precompiled, Strip, Replace, or a Sequence of them.
+    /// `normalizer`: null, BertNormalizer, NFC, NFKC, Precompiled, Strip, Replace, Prepend, Nmt, Lowercase,
+    /// or a Sequence of them.
     static func normalizer(_ o: JSONObject?) throws(TokenizerError) -> (any TextNormalizer)? {
         guard let o else { return nil }
         let type = try o.string("type")
@@ -185,17 +165,16 @@ extension TokenizerLoader {
         case "Strip":
             return StripNormalizer(left: try o.bool("strip_left", default: true), right: try o.bool("strip_right", default: true))
         case "Replace":
-            return ReplaceNormalizer(regex: try regex(o.object("pattern")), content: try o.string("content"))
+            return try replaceNormalizer(o)
         case "Sequence":
             var steps: [any TextNormalizer] = []
             for step in try o.objects("normalizers") { if let n = try normalizer(step) { steps.append(n) } }
             return SequenceNormalizer(steps: steps)
         default:
-            break
+            if let sentencePiece = try sentencePieceNormalizer(o) { return sentencePiece }
         }
         guard type == "BertNormalizer" else {
-            throw .unsupportedType(path: o.path, field: o.name("type"), type: type,
-                                   supported: ["BertNormalizer", "NFC", "NFKC", "Precompiled", "Strip", "Replace", "Sequence", "null"])
+            throw .unsupportedType(path: o.path, field: o.name("type"), type: type, supported: normalizerTypes)
         }
         let lowercase = try o.bool("lowercase", default: true)
         return BertNormalizer(cleanText: try o.bool("clean_text", default: true),
@@ -204,7 +183,7 @@ extension TokenizerLoader {
                               lowercase: lowercase)
     }
 
-    /// `decoder`: null, WordPiece or ByteLevel.
+    /// `decoder`: null, WordPiece, ByteLevel, Metaspace, or the SentencePiece ones (`sentencePieceDecoder`).
     static func decoder(_ o: JSONObject?) throws(TokenizerError) -> TokenDecoder {
         guard let o else { return .none }
         switch try o.string("type") {
@@ -216,14 +195,22 @@ extension TokenizerLoader {
             let m = try metaspace(o)
             return .metaspace(replacement: m.replacement, stripLeading: m.prependScheme != .never)
         case let other:
-            throw .unsupportedType(path: o.path, field: o.name("type"), type: other, supported: ["WordPiece", "ByteLevel", "Metaspace", "null"])
+            if let sentencePiece = try sentencePieceDecoder(o) { return sentencePiece }
+            throw .unsupportedType(path: o.path, field: o.name("type"), type: other, supported: decoderTypes)
         }
     }
 
     /// The post-processor, with every id it adds checked to lie in `vocabulary` (a template may
-    /// name any id; one beyond the embedding table would be read out of bounds).
-    static func postProcessor(_ o: JSONObject?, within vocabulary: Vocabulary, path: String) throws(TokenizerError) -> PostProcessor {
-        let processor = try postProcessor(o)
+    /// name any id; one beyond the embedding table would be read out of bounds). A Llama-family
+    /// `tokenizer_class` rebuilds it from tokenizer_config.json (`configuredPostProcessor`).
+    static func postProcessor(_ o: JSONObject?, config: TokenizerConfig?, within vocabulary: Vocabulary, path: String)
+        throws(TokenizerError) -> PostProcessor {
+        let processor: PostProcessor
+        if let configured = try configuredPostProcessor(config, vocabulary: vocabulary, path: path) {
+            processor = configured
+        } else {
+            processor = try postProcessor(o)
+        }
         if let id = (processor.prefix + processor.suffix).first(where: { $0 >= vocabulary.count }) {
             throw .invalidField(path: path, field: "post_processor",
                                 expected: "special token ids inside the vocabulary (0..<\(vocabulary.count)), not \(id)")
@@ -316,7 +303,7 @@ extension TokenizerLoader {
     }
 
     /// Refuses a setting that is neither missing, null, nor one of `allowed` (its no-op values).
-    private static func requireNoOp(_ o: JSONObject, _ key: String, allowing allowed: [JSONValue]) throws(TokenizerError) {
+    static func requireNoOp(_ o: JSONObject, _ key: String, allowing allowed: [JSONValue]) throws(TokenizerError) {
         guard let v = o.value(key), !allowed.contains(v) else { return }
         throw .unsupportedSetting(path: o.path, field: o.name(key), value: v.text,
                                   supported: (["null"] + allowed.map(\.text)).joined(separator: " or "))

@@ -4,7 +4,9 @@ import Foundation
 /// `tokenizer.json` (Hugging Face `tokenizers`' full description), `vocab.txt` (a BERT WordPiece
 /// vocabulary, with BERT's uncased settings), `vocab.json` + `merges.txt` (a GPT-2 byte-level BPE).
 /// `tokenizer_config.json`, when present, names the special tokens and, for the vocabulary
-/// files, gives `do_lower_case`, `strip_accents`, `tokenize_chinese_chars`, `add_prefix_space`.
+/// files, gives `do_lower_case`, `strip_accents`, `tokenize_chinese_chars`, `add_prefix_space`;
+/// with a Llama-family `tokenizer_class`, its `add_bos_token` / `add_eos_token` decide the specials
+/// around a text, as transformers does.
 ///
 /// tokenizer.json's `truncation` and `padding` are ignored: callers pass `maxLength` to `encode`.
 /// Settings that would tokenize differently from what Pare implements are refused with an error.

@@ -15,14 +15,14 @@ public final class UnigramTokenizer: Tokenizer {
     public var specialTokens: SpecialTokens { pipeline.specialTokens }
 
     public func encode(_ text: String, addSpecialTokens: Bool, maxLength: Int?) -> Encoding {
-        var first = true
-        return pipeline.encode(text, addSpecialTokens: addSpecialTokens, maxLength: maxLength) { text, range, ids in
-            defer { first = false }
-            metaspace.forEachWord(in: text, range, isFirst: first) { word in model.tokenize(word, into: &ids) }
+        pipeline.encode(text, addSpecialTokens: addSpecialTokens, maxLength: maxLength) { text, range, startsText, ids in
+            metaspace.forEachWord(in: text, range, isFirst: startsText) { word in model.tokenize(word, into: &ids) }
         }
     }
 
-    public func decode(_ ids: [Int]) throws(TokenizerError) -> String { try pipeline.decode(ids) }
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool) throws(TokenizerError) -> String {
+        try pipeline.decode(ids, skipSpecialTokens: skipSpecialTokens)
+    }
 
     public func id(of token: String) -> Int? { pipeline.vocabulary.ids[token] }
 }

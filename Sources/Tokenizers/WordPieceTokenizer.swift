@@ -13,12 +13,14 @@ public final class WordPieceTokenizer: Tokenizer {
     public var specialTokens: SpecialTokens { pipeline.specialTokens }
 
     public func encode(_ text: String, addSpecialTokens: Bool, maxLength: Int?) -> Encoding {
-        pipeline.encode(text, addSpecialTokens: addSpecialTokens, maxLength: maxLength) { text, range, ids in
+        pipeline.encode(text, addSpecialTokens: addSpecialTokens, maxLength: maxLength) { text, range, _, ids in
             BertPreTokenizer.forEachWord(in: text, range) { word in model.tokenize(text, word, into: &ids) }
         }
     }
 
-    public func decode(_ ids: [Int]) throws(TokenizerError) -> String { try pipeline.decode(ids) }
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool) throws(TokenizerError) -> String {
+        try pipeline.decode(ids, skipSpecialTokens: skipSpecialTokens)
+    }
 
     public func id(of token: String) -> Int? { pipeline.vocabulary.ids[token] }
 }

@@ -14,7 +14,7 @@ import Testing
         #expect(TokenizerError.unsupportedType(path: "/m/tokenizer.json", field: "model.type", type: "Unigram",
                                                supported: ["WordPiece", "BPE"]).description
                 == "/m/tokenizer.json: model.type \"Unigram\" is not supported (Pare reads WordPiece, BPE); "
-                + "use a BERT WordPiece or a byte-level BPE tokenizer (GPT-2, Llama 3, Qwen2)")
+                + "use a BERT WordPiece, a byte-level BPE (GPT-2, Llama 3, Qwen2) or a SentencePiece tokenizer (T5, Llama 2, Mistral)")
         #expect(TokenizerError.unsupportedSetting(path: "/t.json", field: "model.dropout", value: "0.1", supported: "null").description
                 == "/t.json: model.dropout = 0.1 is not supported (Pare reads null); use a tokenizer without this setting")
         #expect(TokenizerError.unknownToken(path: "/t.json", field: "model.unk_token", token: "[UNK]").description

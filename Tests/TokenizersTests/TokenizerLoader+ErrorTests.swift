@@ -60,7 +60,8 @@ import Testing
         }
         expectRefused("normalizer", ["type": "NFD"],
                       .unsupportedType(path: path, field: "normalizer.type", type: "NFD",
-                                       supported: ["BertNormalizer", "NFC", "NFKC", "Precompiled", "Strip", "Replace", "Sequence", "null"]))
+                                       supported: ["BertNormalizer", "NFC", "NFKC", "Precompiled", "Strip", "Replace", "Prepend", "Nmt",
+                                                   "Lowercase", "Sequence", "null"]))
         expectRefused("normalizer", ["type": "Precompiled", "precompiled_charsmap": "AAAA"],
                       .invalidField(path: path, field: "normalizer.precompiled_charsmap",
                                     expected: "a base64 SentencePiece charsmap (trie size, double-array trie, replacements)"))
@@ -72,12 +73,14 @@ import Testing
                                        supported: ["BertPreTokenizer (with a WordPiece model)"]))
         expectRefused("pre_tokenizer", ["type": "BertPreTokenizer"],
                       .unsupportedType(path: path, field: "pre_tokenizer.type", type: "BertPreTokenizer",
-                                       supported: ["ByteLevel (with a BPE model)", "Sequence of Split (Isolated) and ByteLevel"]), from: Fixtures.tinyGPT2)
+                                       supported: ["ByteLevel (with a BPE model)", "Sequence of Split (Isolated) and ByteLevel",
+                                                   "Metaspace or null (with a SentencePiece BPE model)"]), from: Fixtures.tinyGPT2)
         expectRefused("post_processor", ["type": "Sequence", "processors": [["type": "ByteLevel"], ["type": "Unknown"]]],
                       .unsupportedType(path: path, field: "post_processor.processors[1].type", type: "Unknown",
                                        supported: ["TemplateProcessing", "BertProcessing", "RobertaProcessing", "ByteLevel", "Sequence", "null"]))
-        expectRefused("decoder", ["type": "ByteFallback"],
-                      .unsupportedType(path: path, field: "decoder.type", type: "ByteFallback", supported: ["WordPiece", "ByteLevel", "Metaspace", "null"]))
+        expectRefused("decoder", ["type": "CTC"],
+                      .unsupportedType(path: path, field: "decoder.type", type: "CTC",
+                                       supported: ["WordPiece", "ByteLevel", "Metaspace", "Sequence", "Replace", "ByteFallback", "Fuse", "Strip", "null"]))
         // A Unigram model reads only the Metaspace pre-tokenizer.
         var unigram = tokenizerJSON(Fixtures.root + "/tokenizer/t5-unigram")
         unigram["pre_tokenizer"] = ["type": "Whitespace"]

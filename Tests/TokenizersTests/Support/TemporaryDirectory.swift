@@ -24,6 +24,11 @@ final class TemporaryDirectory {
         precondition(FileManager.default.createFile(atPath: file(name), contents: Data(text.utf8)), "cannot write \(name)")
     }
 
+    /// Writes `bytes` to `path/name`.
+    func write(_ bytes: [UInt8], to name: String) {
+        precondition(FileManager.default.createFile(atPath: file(name), contents: Data(bytes)), "cannot write \(name)")
+    }
+
     /// Writes `object` as JSON to `path/name`.
     func writeJSON(_ object: Any, to name: String) {
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
