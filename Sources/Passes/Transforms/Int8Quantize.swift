@@ -11,12 +11,13 @@ import TensorCore
 ///     s = max |W| over the group / M   (1 for an all-zero group),  Q = clamp(roundHalfEven(W / s), −M, M)
 ///
 /// so W ≈ s·Q within s / 2, and a zero weight gives Q = 0 exactly. M = 127 with `weight-bits=8`
-/// (the default), 63 with `weight-bits=7` (ONNX Runtime's `reduce_range`): CPUs without VNNI add
-/// pairs of u8·s8 products in int16 (`Int8GEMM`), so 8-bit weights there need 7-bit activation
-/// codes (0…127), while 7-bit weights keep 8-bit activations (2·255·63 < 2¹⁵). Measured on
-/// MiniLM, every block linear W8A8, AVX2 without VNNI (`Int8QuantizeTests`): see `WeightBits`.
-/// The choice is the recipe's, never the machine's, so an artifact's bytes do not depend on the
-/// CPU that compiled it. By form:
+/// (the default), 63 with `weight-bits=7` (ONNX Runtime's `reduce_range`). CPUs without VNNI add
+/// pairs of u8·s8 products in int16 (`Int8GEMM`), exact for 8-bit activations only against 7-bit
+/// weights (2·255·63 < 2¹⁵): there the runtime narrows 8-bit weights to 7 bits at load
+/// (`QuantizedWeight.narrow`), and `weight-bits=7` quantizes to 7 bits from the f32 weights
+/// instead, one rounding instead of two (MiniLM, held-out cosine: README "CPUs without VNNI",
+/// `Int8QuantizeTests.miniLMKeepsSentenceEmbeddings`). The choice is the recipe's, never the
+/// machine's, so an artifact's bytes do not depend on the CPU that compiled it. By form:
 /// - dense W [out, in] → `.int8(values: i8 [out, in], scales: f32 [out] or [out, in/g])`;
 /// - sparse → `.sparseInt8`: the values quantized the same way; the zeros stay 0 and never raise
 ///   a maximum, so each scale comes from the kept weights; mask, pattern and nonzeros unchanged;
