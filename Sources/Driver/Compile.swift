@@ -198,8 +198,20 @@ public enum Compile {
         zip(pipeline.canonicalRecipe.steps, skeletons.dropFirst()).map { ReportInput.Stage(pass: $0.0.description, skeleton: $0.1) }
     }
 
+    /// The pipeline of `--recipe`. A bare name that is neither a shipped recipe nor near a pass
+    /// name says which recipes there are.
     static func pipeline(_ recipe: String) throws(DriverError) -> Pipeline {
-        do { return try Pipeline(recipe: RecipeLoader.load(recipe, recipeDirectories: ShippedFiles.recipeDirectories)) } catch { throw .pass(error) }
+        do {
+            return try Pipeline(recipe: RecipeLoader.load(recipe, recipeDirectories: ShippedFiles.recipeDirectories))
+        } catch {
+            if case let .unknownPass(0, name, nil) = error, name == recipe {
+                let names = ShippedFiles.recipeNames
+                throw .usage("--recipe \(recipe): no recipe or pass of that name",
+                             "pass a recipe file, the text form (`pare list-passes` lists the passes) or a shipped recipe: "
+                                 + (names.isEmpty ? "none found" : names.joined(separator: ", ")))
+            }
+            throw .pass(error)
+        }
     }
 
     static func name(_ directory: String) -> String {

@@ -23,6 +23,13 @@ public enum ShippedFiles {
         (installedRoots.map { $0 + "/recipes" } + checkoutRoots.map { $0 + "/passes" }).filter { isDirectory($0) }
     }
 
+    /// The names of the recipes in `recipeDirectories` (`max-compress` for max-compress.yaml), sorted.
+    static var recipeNames: [String] {
+        let files = recipeDirectories.flatMap { (try? FileManager.default.contentsOfDirectory(atPath: $0)) ?? [] }
+        let names = files.filter { [".yaml", ".yml", ".json"].contains(where: $0.hasSuffix) }.map { ($0 as NSString).deletingPathExtension }
+        return Set(names).sorted()
+    }
+
     /// The folder of the running binary, symbolic links resolved (/proc/self/exe on Linux).
     static var binaryDirectory: URL {
         let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
