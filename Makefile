@@ -1,7 +1,10 @@
 # Pare: the two commands of the README, and a few helpers.
-#   make demo   install what is missing, fetch all-MiniLM-L6-v2, build, run Pare on it
-#   make test   the whole test suite (what CI runs), then a short fuzz of every parser
-#   make fuzz   every libFuzzer target for FUZZ_SECONDS (default 60) each, with AddressSanitizer
+#   make demo                 install what is missing, fetch all-MiniLM-L6-v2, build, run Pare on it
+#   make test                 the whole test suite (what CI runs), then a short fuzz of every parser
+#   make fuzz                 every libFuzzer target for FUZZ_SECONDS (default 60) each, with AddressSanitizer
+#   make install PREFIX=DIR   build, then install DIR/bin/pare, its recipes and calibration corpora
+#                             (DIR/share/pare/), and bash, zsh and fish completions (default DIR: /usr/local)
+#   make uninstall PREFIX=DIR remove what make install put there
 
 SHELL := /bin/bash
 SWIFT_RELEASE = swift build -c release --product pare
@@ -10,10 +13,11 @@ RECIPE = passes/max-compress.yaml
 OUT = examples/out
 PARE = .build/release/pare
 
-.PHONY: demo test fuzz setup deps model build fixtures clean
+.PHONY: demo test fuzz setup deps model build install uninstall fixtures clean
 
-# Compile MiniLM with the default recipe, print the report (its predicted speedup), measure the
-# speedup side by side against the input and the fidelity on held-out text, then run the artifact.
+# Compile MiniLM with the default recipe (printing a summary: the predicted speedup, warnings, where
+# the full report went), measure the speedup side by side against the input and the fidelity on
+# held-out text, then run the artifact.
 demo: setup build
 	mkdir -p $(OUT)
 	$(PARE) compile $(MODEL) --recipe $(RECIPE) -o $(OUT)/minilm.pare --report-dir $(OUT)/report
@@ -56,6 +60,26 @@ model:
 
 build:
 	$(SWIFT_RELEASE)
+
+# An installed pare finds its recipes (--recipe max-compress) and the default calibration corpus in
+# $(PREFIX)/share/pare, beside $(PREFIX)/bin (Driver's ShippedFiles). DESTDIR stages a package.
+PREFIX ?= /usr/local
+SHARE = $(DESTDIR)$(PREFIX)/share
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/pare/recipes $(SHARE)/pare/calibration \
+		$(SHARE)/bash-completion/completions $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
+	install -m 755 $(PARE) $(DESTDIR)$(PREFIX)/bin/pare
+	install -m 644 passes/*.yaml $(SHARE)/pare/recipes/
+	install -m 644 examples/calibration/default.txt examples/calibration/heldout.txt $(SHARE)/pare/calibration/
+	$(PARE) --generate-completion-script bash > $(SHARE)/bash-completion/completions/pare
+	$(PARE) --generate-completion-script zsh > $(SHARE)/zsh/site-functions/_pare
+	$(PARE) --generate-completion-script fish > $(SHARE)/fish/vendor_completions.d/pare.fish
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/pare; try: $(PREFIX)/bin/pare compile MODEL_DIR --recipe max-compress -o model.pare"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/pare $(SHARE)/bash-completion/completions/pare $(SHARE)/zsh/site-functions/_pare \
+		$(SHARE)/fish/vendor_completions.d/pare.fish
+	rm -rf $(SHARE)/pare
 
 # Re-records the committed fixtures with Hugging Face transformers (by hand, on purpose).
 fixtures:

@@ -45,18 +45,19 @@ let package = Package(
 
         // L4
         .target(name: "ModelImport", dependencies: ["ModelIR", "SafeTensors", "JSON"], swiftSettings: optimized),
-        .target(name: "Passes", dependencies: ["ModelIR", "Kernels", "Runtime", "Calibration", "JSON", "Yams"], swiftSettings: optimized),
+        .target(name: "Passes", dependencies: ["ModelIR", "Kernels", "Runtime", "Calibration", "JSON", "CHeap", "Yams"], swiftSettings: optimized),
         .target(name: "Artifact", dependencies: ["ModelIR", "SafeTensors", "JSON", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimized),
         .target(name: "Report", dependencies: ["ModelIR", "JSON"], swiftSettings: optimized),
 
-        // L5, L6
-        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "Runtime", "Kernels", "Passes", "Report", "Artifact", "Tokenizers", "Calibration", "JSON", "CHeap"],
+        // L5, L6: Driver does the work of every command and offers their argument types; the
+        // executable parses, calls Driver and prints.
+        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "TensorCore", "Runtime", "Kernels", "Passes", "Report", "Artifact",
+                                               "Tokenizers", "Calibration", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: optimized),
         .executableTarget(
             name: "pare",
-            dependencies: ["Driver", "Kernels", "ModelIR", "Calibration", "Artifact", "Report",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Driver", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
 
         // Fuzzing (`make fuzz`): the parsers as libFuzzer targets, and their one binary.

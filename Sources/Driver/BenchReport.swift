@@ -1,4 +1,5 @@
 import Foundation
+import Report
 
 /// What `pare bench` measured. Times are wall-clock milliseconds.
 public struct BenchReport: Codable, Sendable {
@@ -134,7 +135,7 @@ public struct BenchReport: Codable, Sendable {
         out.append("\(model): \(architecture), \(layers) layers, hidden \(hiddenSize)")
         out.append("workload       batch \(batch) × \(sequenceLength) tokens, \(threads) BLAS thread\(threads == 1 ? "" : "s") (\(blasCore)), \(warmup) warm-up + \(runs) runs")
         out.append("latency        median \(Format.fixed(latency.median, 1)) ms (min \(Format.fixed(latency.min, 1)), max \(Format.fixed(latency.max, 1)))")
-        out.append("throughput     \(Format.fixed(samplesPerSecond, 1)) samples/s, \(Format.grouped(Int(tokensPerSecond.rounded()))) tokens/s")
+        out.append("throughput     \(Format.fixed(samplesPerSecond, 1)) samples/s, \(NumberFormat.grouped(Int(tokensPerSecond.rounded()))) tokens/s")
         out.append("compute        \(Format.giga(flopsPerBatch)) GFLOP per batch (cost model) → \(Format.fixed(achievedGFLOPs, 1)) GFLOP/s")
         for gemm in gemms {
             let unit = gemm.precision == "int8" ? "GOP/s" : "GFLOP/s"

@@ -1,6 +1,7 @@
 import Calibration
 import Foundation
 import ModelIR
+import Report
 import Runtime
 import Tokenizers
 import TensorCore
@@ -121,7 +122,7 @@ public struct ProfileReport: Codable, Sendable, CommandOutput {
 
     public func text() -> String {
         var out = ["\(model): ACC on \(calibration.samples) of \(calibration.available) samples from \(calibration.source) "
-            + "(\(Format.grouped(calibration.tokens)) tokens, \(calibration.truncated) truncated) in \(Format.fixed(seconds, 2)) s "
+            + "(\(NumberFormat.grouped(calibration.tokens)) tokens, \(calibration.truncated) truncated) in \(Format.fixed(seconds, 2)) s "
             + "(\(Format.fixed(1000 * seconds / Double(max(calibration.samples, 1)), 1)) ms per sample)"]
         out.append("")
         out.append("layer      ACC      std     f(l)       EP")

@@ -4,7 +4,8 @@ import ModelIR
 import Tokenizers
 
 /// Where calibration samples come from and how many: `--calibration FILE` (text or JSONL),
-/// else the corpus shipped in examples/calibration/default.txt.
+/// else the corpus Pare ships (`ShippedFiles.defaultCorpus`: examples/calibration/default.txt in a
+/// checkout, share/pare/calibration/default.txt installed).
 public struct CalibrationOptions: Sendable {
     public var path: String?
     public var samples: Int
@@ -21,28 +22,13 @@ public struct CalibrationOptions: Sendable {
 
 /// Reads calibration samples as every command does (`pare calibrate`, `compile`, `eval`).
 public enum CalibrationInput {
-    static let defaultCorpus = "examples/calibration/default.txt"
-
-    /// The shipped corpus, looked up from the working directory and then beside the executable's
-    /// checkout (.build/<configuration>/pare → ../../examples/...).
-    static func defaultCorpusPath() -> String? { locate(defaultCorpus) }
-
-    /// A file shipped in the checkout, from the working directory or beside the executable.
-    static func locate(_ relative: String) -> String? {
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        let candidates = [relative,
-                          executable.deletingLastPathComponent().appendingPathComponent("../../../" + relative).standardized.path,
-                          executable.deletingLastPathComponent().appendingPathComponent("../../" + relative).standardized.path]
-        return candidates.first { FileManager.default.fileExists(atPath: $0) }
-    }
-
     /// The samples of `options` for a model of `config`, tokenized by `tokenizer` with its
     /// specials (none for a causal model), at most min(maxLength, maxPositions) ids each.
     public static func load(_ options: CalibrationOptions, config: ModelConfig, tokenizer: any Tokenizer) throws(DriverError) -> CalibrationSet {
         guard options.samples >= 1 else { throw .usage("--samples \(options.samples) is below 1", "pass at least one sample") }
         guard options.maxLength >= 2 else { throw .usage("--max-length \(options.maxLength) is below 2", "pass a longer limit") }
-        guard let path = options.path ?? defaultCorpusPath() else {
-            throw .usage("no calibration data: \(defaultCorpus) was not found", "pass --calibration FILE (one text per line, or JSONL)")
+        guard let path = options.path ?? ShippedFiles.locate(ShippedFiles.defaultCorpus) else {
+            throw .usage("no calibration data: \(ShippedFiles.defaultCorpus.checkout) was not found", "pass --calibration FILE (one text per line, or JSONL)")
         }
         let limit = min(options.maxLength, config.maxPositions)
         do {

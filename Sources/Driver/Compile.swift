@@ -1,6 +1,5 @@
 import Artifact
 import Calibration
-import CHeap
 import Foundation
 import ModelImport
 import ModelIR
@@ -13,6 +12,9 @@ import TensorCore
 /// `pare plan` and `pare compile`: check a recipe against a model (no weights), then run it and
 /// write the artifact and its report.
 public enum Compile {
+    /// The zstd level of `--level` when none is given.
+    public static let defaultLevel = ArtifactWriter.Options().level
+
     public struct Options: Sendable {
         /// A recipe file or the CLI text form.
         public var recipe: String
@@ -111,7 +113,18 @@ public enum Compile {
             throw .artifact(error)
         }
         let context = PassContext(seed: options.seed, calibration: calibration, adapters: adapters, workers: options.threads)
-        let (log, after, wholeModelReason) = try await runSteps(pipeline, on: model, context: context, writer: writer, wholeModel: options.wholeModel, progress: progress)
+        let compiled: CompileOutcome
+        do {
+            compiled = try await pipeline.compile(model, context: context, wholeModel: options.wholeModel,
+                                                  write: { tensors in try writer.add(tensors) }, progress: { progress($0.description) })
+        } catch let error as PassError {
+            throw .pass(error)
+        } catch let error as ArtifactError {
+            throw .artifact(error)
+        } catch {
+            throw .pass(.failed(pass: "layer-by-layer compile", reason: "\(error)"))
+        }
+        let log = compiled.log, after = compiled.skeleton
         progress("writing \(output)")
         let configText = (try? String(contentsOfFile: (directory as NSString).appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
         // The skeletons as the steps left them: they know what the static effects cannot
@@ -136,61 +149,11 @@ public enum Compile {
         let report = Report(reportState.input(workload: options.workload, artifactBytes: artifactBytes,
                                               diagnostics: log.flatMap(\.entry.diagnostics), lambda: options.lambda))
         return Result(manifest: manifest, report: report, steps: log.map { ($0.entry.options, $0.seconds, $0.output) },
-                      wholeModelReason: wholeModelReason)
+                      wholeModelReason: compiled.wholeModelReason)
     }
 
-    /// Runs the pipeline's steps and hands every tensor of the result to `writer`. Block by block
-    /// (`LayerwisePipeline`: the input stays mapped, each block's pages are given back once its
-    /// frames are written) when every step can, unless `wholeModel`; otherwise on the whole model
-    /// in memory. Both give the same bytes. Returns the log, the skeleton written, and why the
-    /// steps ran on the whole model (nil: block by block).
-    static func runSteps(_ pipeline: Pipeline, on model: Model, context: PassContext, writer: StreamingArtifactWriter, wholeModel: Bool,
-                         progress: @escaping (String) -> Void) async throws(DriverError) -> (log: [PipelineStep], skeleton: Skeleton, wholeModelReason: String?) {
-        let obstacle = wholeModel ? "--whole-model was given" : LayerwisePipeline.obstacle(pipeline, model.skeleton, context: context)
-        if let obstacle {
-            var model = model
-            let log: [PipelineStep]
-            do {
-                log = try await pipeline.run(on: &model, context: context) { i, name in
-                    progress("step \(i + 1)/\(pipeline.recipe.steps.count): \(name)")
-                }
-            } catch {
-                throw .pass(error)
-            }
-            progress("compressing tensors")
-            do { try writer.add(model.namedTensors) } catch { throw .artifact(error) }
-            return (log, model.skeleton, obstacle)
-        }
-        // Embeddings and head first; the blocks as they are finished.
-        let rest = model.namedTensors.filter { !$0.name.hasPrefix("blocks.") }
-        do { try writer.add(rest) } catch { throw .artifact(error) }
-        let release: ([Tensor]) -> Void = { tensors in
-            for t in tensors { t.storage.discardMappedPages() }
-            // Freed blocks sit in the arenas of the threads that made them (calibration workers,
-            // oneDNN's OpenMP team); give the free pages back so the peak stays that of one block.
-            _ = pare_heap_release_free_pages()
-        }
-        release(rest.map(\.tensor))
-        do {
-            let (log, skeleton) = try LayerwisePipeline.run(pipeline, on: model, context: context, write: { l, block in
-                try writer.add(block.namedTensors(index: l))
-            }, release: release, progress: { p in
-                let sweep = p.sweeps > 1 ? "sweep \(p.sweep)/\(p.sweeps), " : ""
-                progress("\(sweep)\(p.name): block \(p.block)/\(p.blocks), \(Int(p.elapsed.rounded())) s, "
-                         + "about \(Int(p.remaining.rounded())) s left in this sweep")
-            })
-            return (log, skeleton, nil)
-        } catch let error as PassError {
-            throw .pass(error)
-        } catch let error as ArtifactError {
-            throw .artifact(error)
-        } catch {
-            throw .pass(.failed(pass: "layer-by-layer compile", reason: "\(error)"))
-        }
-    }
-
-    /// Static checks of `--adapter`: each adapter maps onto the model (headers only), and adapters
-    /// come with a merge-lora step (without adapters a merge-lora step only notes that it has nothing to do).
+    /// Static checks of `--adapter`: each adapter maps onto the model (headers only), and the
+    /// recipe has one step that merges them (`Pipeline.adapterDiagnostics`).
     static func adapterDiagnostics(_ arguments: [String], pipeline: Pipeline, skeleton: Skeleton) -> [Diagnostic] {
         var found: [Diagnostic] = []
         for argument in arguments {
@@ -201,17 +164,7 @@ public enum Compile {
                 found.append(Diagnostic(.error, at: "--adapter", error.description))
             }
         }
-        let merges = pipeline.recipe.steps.indices.filter { pipeline.recipe.steps[$0].pass == "merge-lora" }
-        if !arguments.isEmpty, merges.isEmpty {
-            found.append(Diagnostic(.error, at: "--adapter", "\(arguments.count) adapter(s) given but the recipe has no merge-lora step",
-                                    hint: "add merge-lora as the recipe's first step"))
-        }
-        if arguments.isEmpty, !merges.isEmpty { found.append(MergeLoRA.nothingToMerge) }
-        for i in merges.dropFirst() where !arguments.isEmpty {
-            found.append(Diagnostic(.error, at: "step \(i + 1) (merge-lora)", "step \(merges[0] + 1) already merges the adapters",
-                                    hint: "keep one merge-lora step"))
-        }
-        return found
+        return found + pipeline.adapterDiagnostics(adapterCount: arguments.count)
     }
 
     /// The adapter files read, with their provenance names `adapters/<n>-<dir>/<file>`.
@@ -245,8 +198,20 @@ public enum Compile {
         zip(pipeline.canonicalRecipe.steps, skeletons.dropFirst()).map { ReportInput.Stage(pass: $0.0.description, skeleton: $0.1) }
     }
 
+    /// The pipeline of `--recipe`. A bare name that is neither a shipped recipe nor near a pass
+    /// name says which recipes there are.
     static func pipeline(_ recipe: String) throws(DriverError) -> Pipeline {
-        do { return try Pipeline(recipe: RecipeLoader.load(recipe)) } catch { throw .pass(error) }
+        do {
+            return try Pipeline(recipe: RecipeLoader.load(recipe, recipeDirectories: ShippedFiles.recipeDirectories))
+        } catch {
+            if case let .unknownPass(0, name, nil) = error, name == recipe {
+                let names = ShippedFiles.recipeNames
+                throw .usage("--recipe \(recipe): no recipe or pass of that name",
+                             "pass a recipe file, the text form (`pare list-passes` lists the passes) or a shipped recipe: "
+                                 + (names.isEmpty ? "none found" : names.joined(separator: ", ")))
+            }
+            throw .pass(error)
+        }
     }
 
     static func name(_ directory: String) -> String {

@@ -35,7 +35,6 @@ public enum Eval {
         }
     }
 
-    static let heldOut = "examples/calibration/heldout.txt"
     static let defaultSweep = [0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.1, 1.2]
 
     public static func run(path: String, options: Options) throws(DriverError) -> EvalReport {
@@ -47,9 +46,9 @@ public enum Eval {
         }
         let tokenizer = try source.tokenizer(path: path)
         let c = source.model.config
-        let dataPath = options.data ?? CalibrationInput.locate(heldOut)
+        let dataPath = options.data ?? ShippedFiles.locate(ShippedFiles.heldOut)
         guard let dataPath else {
-            throw .usage("no evaluation data: \(heldOut) was not found", "pass --data FILE (one text per line)")
+            throw .usage("no evaluation data: \(ShippedFiles.heldOut.checkout) was not found", "pass --data FILE (one text per line)")
         }
         let set = try CalibrationInput.load(.init(path: dataPath, samples: options.samples, maxLength: options.maxLength, seed: 1),
                                             config: c, tokenizer: tokenizer)

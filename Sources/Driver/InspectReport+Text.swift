@@ -1,4 +1,5 @@
 import Foundation
+import Report
 
 extension InspectReport: CommandOutput {
     /// The human-readable summary.
@@ -12,12 +13,12 @@ extension InspectReport: CommandOutput {
             out.append("architecture   \(a.modelType)\(a.causal ? " (causal)" : ""), \(a.layers) layers, hidden \(a.hiddenSize), "
                 + "\(a.heads) heads × \(a.headDim)\(groups), FFN \(a.intermediateSize) (\(ffn)), \(a.normPlacement)-norm\(norm)")
             if let positions = a.positions { out.append("positions      \(positions)" + (a.slidingWindow.map { ", sliding window \($0)" } ?? "")) }
-            out.append("vocabulary     \(Format.grouped(a.vocabSize)) tokens, \(a.maxPositions) positions")
+            out.append("vocabulary     \(NumberFormat.grouped(a.vocabSize)) tokens, \(a.maxPositions) positions")
             out.append("head           \(a.head.isEmpty ? "none" : a.head.joined(separator: ", "))")
         }
-        out.append("parameters     \(Format.grouped(parameters))")
+        out.append("parameters     \(NumberFormat.grouped(parameters))")
         for (dtype, bytes) in bytesByDType.sorted(by: { $0.key < $1.key }) {
-            out.append("bytes \(dtype.padding(6))   \(Format.grouped(bytes)) (\(Format.mebibytes(bytes)))")
+            out.append("bytes \(dtype.padding(6))   \(NumberFormat.grouped(bytes)) (\(Format.mebibytes(bytes)))")
         }
         if !buffers.isEmpty { out.append("buffers        \(buffers.joined(separator: ", ")) (not parameters)") }
         for (form, count) in linearForms.sorted(by: { $0.key < $1.key }) {
@@ -28,15 +29,15 @@ extension InspectReport: CommandOutput {
             out.append("FLOPs at batch \(f.batch) × \(f.sequenceLength) tokens (MFLOP; multiply-add = 2):")
             let columns = ["layer", "qkv", "scores", "softmax", "P·V", "W_O", "norms", "FFN", "total"]
             out.append(columns.map { $0.padding(9, left: $0 != "layer") }.joined(separator: " "))
-            for l in f.layers {
+            for (i, l) in f.layers.enumerated() {
                 let values = [l.qkv, l.scores, l.softmax, l.context, l.output, l.norms, l.mlp, l.total]
-                out.append(String(l.layer).padding(9) + " " + values.map { Format.mega($0).padding(9, left: true) }.joined(separator: " "))
+                out.append(String(i).padding(9) + " " + values.map { Format.mega($0).padding(9, left: true) }.joined(separator: " "))
             }
             out.append("embeddings \(Format.mega(f.embeddings)) MFLOP, head \(Format.mega(f.head)) MFLOP, total \(Format.giga(f.total)) GFLOP")
         }
         if let a = artifact {
             out.append("")
-            out.append("artifact       format \(a.formatVersion), written by \(a.tool), \(Format.grouped(a.fileBytes)) bytes (\(Format.mebibytes(a.fileBytes)))")
+            out.append("artifact       format \(a.formatVersion), written by \(a.tool), \(NumberFormat.grouped(a.fileBytes)) bytes (\(Format.mebibytes(a.fileBytes)))")
             out.append("recipe         \(a.recipe.isEmpty ? "(none)" : a.recipe)")
             for (i, pass) in a.passes.enumerated() { out.append("pass \(i + 1)".padding(15) + pass) }
             for input in a.inputs { out.append("input          \(input)") }
@@ -64,21 +65,9 @@ extension InspectReport: CommandOutput {
     }
 }
 
-/// Fixed number formatting shared by every text output (no locale).
+/// Fixed number formatting shared by every text output (no locale); thousands are grouped by
+/// `NumberFormat.grouped`.
 enum Format {
-    /// 22713216 → `22,713,216`
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var groups: [Substring] = []
-        var end = digits.endIndex
-        while end > digits.startIndex {
-            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
-            groups.insert(digits[start..<end], at: 0)
-            end = start
-        }
-        return (n < 0 ? "-" : "") + groups.joined(separator: ",")
-    }
-
     /// 10000.0 → `10000`, 0.5 → `0.5`.
     static func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
 

@@ -33,23 +33,12 @@ public struct InspectReport: Codable, Sendable, Equatable {
         public var slidingWindow: Int?
     }
 
-    public struct LayerFLOPs: Codable, Sendable, Equatable {
-        public var layer: Int
-        public var qkv: Int
-        public var scores: Int
-        public var softmax: Int
-        public var context: Int
-        public var output: Int
-        public var norms: Int
-        public var mlp: Int
-        public var total: Int
-    }
-
     public struct FLOPs: Codable, Sendable, Equatable {
         public var batch: Int
         public var sequenceLength: Int
         public var embeddings: Int
-        public var layers: [LayerFLOPs]
+        /// Per block, by sub-layer (`layers[i]` is block i).
+        public var layers: [BlockCost]
         public var head: Int
         public var total: Int
     }
@@ -100,10 +89,7 @@ extension InspectReport.FLOPs {
     init(_ cost: ModelCost, _ workload: Workload) {
         self.init(
             batch: workload.batch, sequenceLength: workload.sequenceLength, embeddings: cost.embeddings,
-            layers: cost.blocks.enumerated().map { i, b in
-                InspectReport.LayerFLOPs(layer: i, qkv: b.qkv, scores: b.scores, softmax: b.softmax, context: b.context,
-                                         output: b.output, norms: b.norms, mlp: b.mlp, total: b.total)
-            },
+            layers: cost.blocks,
             head: cost.head, total: cost.total)
     }
 }

@@ -21,7 +21,11 @@ public struct Workload: Codable, Sendable, Equatable {
 /// n = tokens entering the block, m = tokens leaving it (n = m without elimination);
 /// d = hidden size, d_a = h·d_h the attention width, h kept query heads, d_kv = g·d_h the width
 /// of K and V (g kept key/value heads; d_kv = d_a without grouped-query attention), d_ff the MLP width.
-public struct BlockCost: Codable, Sendable, Equatable {
+///
+/// The one per-sub-layer FLOPs type: the cost model prices blocks with it, the report shows it per
+/// block (`Report.LayerCost.subLayers`, encoded as the nine sub-layers of `SubLayer` order) and
+/// `pare inspect` lists it per layer.
+public struct BlockCost: Sendable, Equatable {
     /// Q, K, V projections: 2·n·d·(d_a + 2·d_kv) plus n per bias element, for dense weights;
     /// with rotary positions also 3·n·(d_a + d_kv) to rotate Q and K (two products and a sum each).
     public var qkv: Int
@@ -42,7 +46,30 @@ public struct BlockCost: Codable, Sendable, Equatable {
     /// when merging also the matching, 3·n·d (normalising) + 2·(n−m)·m·d (cosines) +
     /// 2·(n−m)·(d + d_a) (size-weighted averages of the residual and context rows).
     public var selection: Int = 0
+    /// The MLP's up projection alone (part of `mlp`), as `CostModel.cost(_:tokens:pricing:)` prices it.
+    public var mlpUp: Int = 0
+    /// The MLP's down projection alone (part of `mlp`).
+    public var mlpDown: Int = 0
 
+    public init(qkv: Int, scores: Int, softmax: Int, context: Int, output: Int, norms: Int, mlp: Int, selection: Int = 0,
+                mlpUp: Int = 0, mlpDown: Int = 0) {
+        self.qkv = qkv
+        self.scores = scores
+        self.softmax = softmax
+        self.context = context
+        self.output = output
+        self.norms = norms
+        self.mlp = mlp
+        self.selection = selection
+        self.mlpUp = mlpUp
+        self.mlpDown = mlpDown
+    }
+
+    public static let zero = BlockCost(qkv: 0, scores: 0, softmax: 0, context: 0, output: 0, norms: 0, mlp: 0)
+
+    /// The MLP apart from its up and down projections: the activation, and a gated MLP's gate
+    /// projection and product.
+    public var mlpActivation: Int { mlp - mlpUp - mlpDown }
     public var total: Int { qkv + scores + softmax + context + output + norms + mlp + selection }
     /// The part computed on all n tokens, before the Eliminate layer.
     public var beforeElimination: Int { qkv + scores + softmax + context }
@@ -194,14 +221,15 @@ public enum CostModel {
         let gate = block.mlp.gate.map { cost($0, tokens: m, pricing: pricing) } ?? 0
         let rotated = form.rotary ? n * (inner + a.kvSize) : 0, gated = block.mlp.gate == nil ? 0 : m * ff
         let biased = form.relativeBias ? h * n * n : 0
-        let linears = (qkv: qkvCost(a, tokens: n, pricing: pricing), output: cost(a.o, tokens: m, pricing: pricing),
-                       mlp: gate + cost(block.mlp.up, tokens: m, pricing: pricing) + cost(block.mlp.down, tokens: m, pricing: pricing))
+        let up = cost(block.mlp.up, tokens: m, pricing: pricing), down = cost(block.mlp.down, tokens: m, pricing: pricing)
+        let linears = (qkv: qkvCost(a, tokens: n, pricing: pricing), output: cost(a.o, tokens: m, pricing: pricing), mlp: gate + up + down)
         switch pricing {
         case .flops:
             return BlockCost(
                 qkv: linears.qkv + 3 * rotated, scores: 2 * n * n * inner, softmax: 5 * h * n * n + biased, context: 2 * n * n * inner,
                 output: linears.output, norms: (form.norm == .rms ? 10 : 16) * m * d, mlp: linears.mlp + 8 * m * ff + gated,
-                selection: m < n ? (h + 1) * n * n + (merging ? 3 * n * d + 2 * (n - m) * m * d + 2 * (n - m) * (d + inner) : 0) : 0)
+                selection: m < n ? (h + 1) * n * n + (merging ? 3 * n * d + 2 * (n - m) * m * d + 2 * (n - m) * (d + inner) : 0) : 0,
+                mlpUp: up, mlpDown: down)
         case let .runtime(ρ):
             func priced(_ count: Int, _ rate: Double) -> Int { Int((Double(count) * rate).rounded()) }
             return BlockCost(
@@ -211,7 +239,8 @@ public enum CostModel {
                 mlp: linears.mlp + priced(m * ff, ρ.activation) + priced(gated, ρ.elementwise),
                 selection: m < n ? priced((h + 1) * n * n + m * d, ρ.elementwise)
                     + (merging ? priced(2 * (n - m) * m * d, ρ.attentionGEMM) + priced(n * d + (n - m) * (d + inner), ρ.elementwise) : 0)
-                    : 0)
+                    : 0,
+                mlpUp: up, mlpDown: down)
         }
     }
 
@@ -301,5 +330,6 @@ extension CostModel {
 extension BlockCost {
     mutating func scale(by k: Int) {
         qkv *= k; scores *= k; softmax *= k; context *= k; output *= k; norms *= k; mlp *= k; selection *= k
+        mlpUp *= k; mlpDown *= k
     }
 }

@@ -82,6 +82,13 @@ extension ModelGraph {
         return result
     }
 
+    /// `namedTensors` without the blocks' (`Block.namedTensors(index:)`): the embeddings, the
+    /// head and any decoder, in the same order. A layer-by-layer run writes these first.
+    public var namedTensorsOutsideBlocks: [(name: String, tensor: T)] {
+        let inBlocks = Set(blocks.indices.flatMap { blocks[$0].namedTensors(index: $0).map(\.name) })
+        return namedTensors.filter { !inBlocks.contains($0.name) }
+    }
+
     /// `map` that also passes each tensor's IR name; the names and order of `namedTensors`.
     public func mapNamed<U>(_ f: (String, T) throws -> U) rethrows -> ModelGraph<U> {
         func norm(_ n: LayerNorm<T>, _ at: String) throws -> LayerNorm<U> { try Self.mapNamed(n, at, f) }

@@ -79,6 +79,14 @@ extension BlockwisePass {
         Set(s.blocks.indices.flatMap { l in (request(block: l, s)?.gram ?? []).map { LayerPath.block(l, $0) } })
     }
 
+    /// `Pass.run` of a pass that runs every block the same way with any options (ffn-prune,
+    /// head-prune): its options validated (a pass built in code has not been through the
+    /// recipe's validation), then `runByBlocks`.
+    public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
+        try options.validate()
+        return try runByBlocks(on: &model, context: context)
+    }
+
     /// The whole-model `run`: statistics of the whole model (cached in `context`), the global
     /// plan, then `apply` on every block in order and `finish`.
     public func runByBlocks(on model: inout Model, context: PassContext) throws(PassError) -> PassResult {

@@ -19,6 +19,9 @@ public protocol Pass: Sendable {
     static var summary: String { get }
     /// Whether `run` reads calibration samples with these options (the driver then loads them).
     var needsCalibration: Bool { get }
+    /// Whether `run` merges the adapters given with `--adapter` (`PassContext.adapters`); a recipe
+    /// given adapters needs exactly one such step.
+    static var mergesAdapters: Bool { get }
     var options: Options { get }
     init(options: Options)
     /// Everything that would stop `run`, found without weights.
@@ -30,6 +33,7 @@ public protocol Pass: Sendable {
 
 extension Pass {
     public var needsCalibration: Bool { false }
+    public static var mergesAdapters: Bool { false }
 }
 
 /// What a pass did.

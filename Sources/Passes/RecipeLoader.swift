@@ -12,11 +12,32 @@ import Yams
 ///     options: {dtype: f16}
 /// ```
 public enum RecipeLoader {
-    /// `--recipe` takes a file (an existing path, or one ending in .yaml/.yml/.json) or the text form.
-    public static func load(_ argument: String) throws(PassError) -> Recipe {
+    /// `--recipe` takes a file (an existing path, or one ending in .yaml/.yml/.json), the name of
+    /// a recipe in one of `recipeDirectories` (`max-compress` → `<dir>/max-compress.yaml`; a
+    /// registered pass name stays the text form), or the text form.
+    public static func load(_ argument: String, recipeDirectories: [String] = []) throws(PassError) -> Recipe {
         let isFile = FileManager.default.fileExists(atPath: argument)
-            || [".yaml", ".yml", ".json"].contains { argument.hasSuffix($0) }
-        return isFile ? try load(file: argument) : try RecipeText.parse(argument)
+            || extensions.contains { argument.hasSuffix($0) }
+        if isFile { return try load(file: argument) }
+        if let named = recipe(named: argument, in: recipeDirectories) { return try load(file: named) }
+        return try RecipeText.parse(argument)
+    }
+
+    /// File extensions of recipes.
+    static let extensions = [".yaml", ".yml", ".json"]
+
+    /// The file of the recipe `name` in the first of `directories` that has one; nil when `name`
+    /// is not a bare name (`[a-z0-9-_]`) or names a pass.
+    static func recipe(named name: String, in directories: [String]) -> String? {
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
+              PassRegistry.lookup(name) == nil else { return nil }
+        for directory in directories {
+            for ext in extensions {
+                let path = (directory as NSString).appendingPathComponent(name + ext)
+                if FileManager.default.fileExists(atPath: path) { return path }
+            }
+        }
+        return nil
     }
 
     public static func load(file path: String) throws(PassError) -> Recipe {

@@ -1,10 +1,11 @@
-/// Fixed number formatting for every report format: no locale, no exponent, no platform formatter.
-enum NumberFormat {
+/// Fixed number formatting for every report format (and the other text outputs): no locale, no
+/// exponent, no platform formatter.
+public enum NumberFormat {
     /// The minus sign of text outputs (U+2212), so negative numbers line up with `+` in tables.
     static let minus = "\u{2212}"
 
     /// 22713216 → `22,713,216`; −1234 → `−1,234`.
-    static func grouped(_ n: Int) -> String {
+    public static func grouped(_ n: Int) -> String {
         let digits = String(n.magnitude)
         var groups: [Substring] = []
         var end = digits.endIndex

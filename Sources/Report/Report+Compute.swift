@@ -103,21 +103,16 @@ struct LayerBreakdown {
             bytes[g, default: 0] += tensor.byteCount
             if !linearTensors.contains(name) { parameters[g, default: 0] += tensor.elementCount }
         }
-        func row(_ name: String, flops: Int, runtime: Int, heads: Int? = nil, subLayers: Report.SubLayerFLOPs? = nil) -> Report.LayerCost {
+        func row(_ name: String, flops: Int, runtime: Int, heads: Int? = nil, subLayers: BlockCost? = nil) -> Report.LayerCost {
             Report.LayerCost(flops: flops, runtime: runtime, parameters: parameters[name] ?? 0, bytes: bytes[name] ?? 0,
                              heads: heads, subLayers: subLayers)
         }
         costs["embeddings"] = row("embeddings", flops: modelCost.embeddings, runtime: runtimeCost.embeddings)
         costs["head"] = row("head", flops: modelCost.head, runtime: runtimeCost.head)
-        let n = workload.sequenceLength, b = workload.batch
         for (i, block) in s.blocks.enumerated() {
             let c = modelCost.blocks[i]
-            let up = b * CostModel.flops(block.mlp.up, tokens: n), down = b * CostModel.flops(block.mlp.down, tokens: n)
-            let sub = Report.SubLayerFLOPs(qkv: c.qkv, scores: c.scores, softmax: c.softmax, context: c.context,
-                                           output: c.output, norms: c.norms,
-                                           mlpUp: up, mlpActivation: c.mlp - up - down, mlpDown: down)
             costs["blocks.\(i)"] = row("blocks.\(i)", flops: c.total, runtime: runtimeCost.blocks[i].total,
-                                       heads: block.attention.keptHeads.count, subLayers: sub)
+                                       heads: block.attention.keptHeads.count, subLayers: c)
         }
         for (i, block) in (s.decoder?.blocks ?? []).enumerated() {
             costs["decoder.blocks.\(i)"] = row("decoder.blocks.\(i)", flops: modelCost.decoder?[i].total ?? 0,

@@ -109,38 +109,6 @@ extension Report {
         public var deployedSpeedup: Double? = nil
     }
 
-    /// FLOPs of one block by sub-layer (ACC-SPEC §6.1), for the whole batch.
-    public struct SubLayerFLOPs: Codable, Sendable, Equatable {
-        /// Q, K, V projections.
-        public var qkv: Int
-        /// Q·Kᵀ.
-        public var scores: Int
-        /// scale, mask, softmax.
-        public var softmax: Int
-        /// P·V.
-        public var context: Int
-        /// W_O.
-        public var output: Int
-        /// residual adds and LayerNorms.
-        public var norms: Int
-        /// FFN up projection.
-        public var mlpUp: Int
-        /// FFN activation.
-        public var mlpActivation: Int
-        /// FFN down projection.
-        public var mlpDown: Int
-
-        public static let zero = SubLayerFLOPs(qkv: 0, scores: 0, softmax: 0, context: 0, output: 0, norms: 0,
-                                               mlpUp: 0, mlpActivation: 0, mlpDown: 0)
-
-        public var total: Int { values.reduce(0, +) }
-
-        /// In the order of `SubLayer.allCases`.
-        var values: [Int] { [qkv, scores, softmax, context, output, norms, mlpUp, mlpActivation, mlpDown] }
-
-        subscript(_ s: SubLayer) -> Int { values[SubLayer.allCases.firstIndex(of: s)!] }
-    }
-
     /// The sub-layers of a block, in execution order.
     public enum SubLayer: String, Codable, Sendable, CaseIterable {
         case qkv, scores, softmax, context, output, norms
@@ -171,8 +139,8 @@ extension Report {
         public var bytes: Int
         /// Kept attention heads; blocks only.
         public var heads: Int?
-        /// Blocks only.
-        public var subLayers: SubLayerFLOPs?
+        /// FLOPs by sub-layer (ACC-SPEC §6.1), for the whole batch; blocks only.
+        public var subLayers: BlockCost?
 
         var measure: Measure { Measure(flops: flops, runtime: runtime, parameters: parameters, bytes: bytes) }
     }
@@ -248,5 +216,22 @@ extension Report {
         public var message: String
         /// What to do; empty when nothing needs doing.
         public var hint: String
+    }
+}
+
+extension BlockCost {
+    /// The FLOPs of one sub-layer.
+    subscript(_ s: Report.SubLayer) -> Int {
+        switch s {
+        case .qkv: qkv
+        case .scores: scores
+        case .softmax: softmax
+        case .context: context
+        case .output: output
+        case .norms: norms
+        case .mlpUp: mlpUp
+        case .mlpActivation: mlpActivation
+        case .mlpDown: mlpDown
+        }
     }
 }

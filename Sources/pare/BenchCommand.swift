@@ -1,6 +1,5 @@
 import ArgumentParser
 import Driver
-import ModelIR
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,7 +34,7 @@ struct BenchCommand: ParsableCommand {
     var full = false
 
     @Option(help: "What eliminated tokens become: drop or merge (default: the artifact's mode).")
-    var eliminationMode: EliminationProfile.Mode?
+    var eliminationMode: EliminationMode?
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
@@ -51,7 +50,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let options = Bench.Options(workload: Workload(batch: batch, sequenceLength: seqLen), threads: threads,
+            let options = Bench.Options(workload: .init(batch: batch, sequenceLength: seqLen), threads: threads,
                                         warmup: warmup, runs: runs, lambda: lambda, full: full,
                                         mode: eliminationMode)
             if let against {

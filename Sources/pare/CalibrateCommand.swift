@@ -1,11 +1,5 @@
 import ArgumentParser
-import Calibration
 import Driver
-import ModelIR
-
-extension CurveFit.Kind: ExpressibleByArgument {}
-extension ACCMeasurement.Aggregate: ExpressibleByArgument {}
-extension EliminationProfile.Mode: ExpressibleByArgument {}
 
 struct CalibrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +9,7 @@ struct CalibrateCommand: ParsableCommand {
     @Argument(help: "A Hugging Face model directory or a .pare artifact.")
     var path: String
 
-    @Option(help: "Calibration text: one sample per line, or JSONL with \"text\" or \"input_ids\" (default: examples/calibration/default.txt).")
+    @Option(help: "Calibration text: one sample per line, or JSONL with \"text\" or \"input_ids\" (default: the corpus Pare ships, examples/calibration/default.txt or share/pare/calibration/default.txt when installed).")
     var data: String?
 
     @Option(help: "Samples to use (a seeded choice when the file has more).")
@@ -28,10 +22,10 @@ struct CalibrateCommand: ParsableCommand {
     var seed: UInt64 = 0
 
     @Option(help: "Curve fitted to ACC: linear, quadratic, cubic, exponential or raw.")
-    var fit: CurveFit.Kind = .quadratic
+    var fit: CurveFitKind = .quadratic
 
     @Option(help: "ACC over samples: mean or median.")
-    var aggregate: ACCMeasurement.Aggregate = .mean
+    var aggregate: ACCAggregate = .mean
 
     @Option(help: "Sequence length of the λ sweep.")
     var seqLen: Int = 128

@@ -1,50 +1,12 @@
 import ArgumentParser
-import Artifact
 import Driver
-import Foundation
-import ModelIR
-import Report
-
-/// Options shared by the commands that print a report.
-struct ReportOptions: ParsableArguments {
-    @Option(help: "Sequence length of the report's workload.")
-    var seqLen: Int = 128
-
-    @Option(help: "Batch size of the report's workload.")
-    var batch: Int = 1
-
-    @Option(help: "Report format: md, json or html.")
-    var format: ReportFormat = .md
-
-    @Option(help: "λ of the token-elimination section (default: the artifact's).")
-    var lambda: Double?
-
-    var workload: Workload { Workload(batch: batch, sequenceLength: seqLen) }
-
-    func validate() throws {
-        guard seqLen >= 1, batch >= 1 else { throw ValidationError("--seq-len and --batch must be at least 1") }
-        if let lambda, !(lambda > 0 && lambda.isFinite) { throw ValidationError("--lambda must be a number above 0") }
-    }
-
-    func render(_ report: Report) -> String {
-        switch format {
-        case .md: report.markdown()
-        case .json: report.json()
-        case .html: report.html()
-        }
-    }
-}
-
-enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case md, json, html
-}
 
 /// What `plan` and `compile` read: the model, the recipe and any adapters for merge-lora.
 struct PipelineInput: ParsableArguments {
     @Argument(help: "A Hugging Face model directory.")
     var model: String
 
-    @Option(help: "A recipe file (passes/*.yaml) or the text form, e.g. \"cast{dtype=f16}\".")
+    @Option(help: "A recipe file (passes/*.yaml), the name of a shipped recipe (max-compress: passes/ of a checkout, share/pare/recipes/ when installed), or the text form, e.g. \"cast{dtype=f16}\".")
     var recipe: String
 
     @Option(name: .customLong("adapter"), help: ArgumentHelp(
@@ -65,7 +27,7 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let plan: Compile.Plan
         do { plan = try Compile.plan(model: input.model, options: .init(recipe: input.recipe, workload: report.workload, adapters: input.adapters)) } catch { fail(error) }
-        for d in plan.diagnostics { Console.diagnostic(d) }
+        for d in plan.diagnostics { Console.line(d.line) }
         print(report.render(plan.report), terminator: "")
         if plan.hasErrors { throw ExitCode(1) }
     }
@@ -84,8 +46,11 @@ struct CompileCommand: AsyncParsableCommand {
     @Option(help: "Also write report.json, report.md and report.html into this directory.")
     var reportDir: String?
 
+    @Flag(help: "Print the full report (in --format) instead of the summary: headline figures, warnings, where the report is.")
+    var printReport = false
+
     @Option(help: "zstd level, 1 (fast) to 19 (small).")
-    var level: Int = ArtifactWriter.Options().level
+    var level: Int = Compile.defaultLevel
 
     @Option(help: "Tensors compressed at once, 0 = one per core (the file is identical for any count).")
     var workers: Int = 0
@@ -99,7 +64,7 @@ struct CompileCommand: AsyncParsableCommand {
     @Flag(help: "Hold the whole model in memory and run each step on all of it, even when the recipe can run block by block (more memory; the same bytes).")
     var wholeModel = false
 
-    @Option(help: "Calibration text: one sample per line, or JSONL with \"text\" or \"input_ids\" (default: examples/calibration/default.txt).")
+    @Option(help: "Calibration text: one sample per line, or JSONL with \"text\" or \"input_ids\" (default: the corpus Pare ships, examples/calibration/default.txt or share/pare/calibration/default.txt when installed).")
     var calibration: String?
 
     @Option(help: "Calibration samples to use.")
@@ -119,8 +84,8 @@ struct CompileCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let writer = ArtifactWriter.Options(level: level, workers: workers)
-        var options = Compile.Options(recipe: input.recipe, workload: report.workload, seed: seed, writer: writer,
+        var options = Compile.Options(recipe: input.recipe, workload: report.workload, seed: seed,
+                                      writer: .init(level: level, workers: workers),
                                       calibration: .init(path: calibration, samples: samples, maxLength: maxLength, seed: seed),
                                       lambda: report.lambda, adapters: input.adapters)
         options.threads = threads
@@ -140,7 +105,7 @@ struct CompileCommand: AsyncParsableCommand {
             if let text = step.output { print(text, terminator: "") }
             Console.note("\(step.pass): \(Console.seconds(step.seconds))")
         }
-        print(report.render(result.report), terminator: "")
+        print(printReport ? report.render(result.report) : result.summary(output: output, reportDirectory: reportDir), terminator: "")
     }
 }
 

@@ -1,10 +1,5 @@
 import Driver
 import Foundation
-import ModelIR
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// stderr output: errors, warnings, notes, and a one-line progress display on terminals only.
 enum Console {
@@ -13,9 +8,8 @@ enum Console {
     static func error(_ text: String) { write("error: \(text)\n") }
     static func note(_ text: String) { if isTerminal { write("note: \(text)\n") } }
 
-    static func diagnostic(_ d: Diagnostic) {
-        write("\(d.severity == .error ? "error" : d.severity.rawValue): \(d)\n")
-    }
+    /// A line as it is, e.g. a diagnostic's (`Diagnostic.line`).
+    static func line(_ text: String) { write(text + "\n") }
 
     /// Replaces the current progress line; nil clears it. Silent when stderr is not a terminal.
     static func progress(_ text: String?) {

@@ -1,7 +1,6 @@
 import Foundation
 import ArgumentParser
 import Driver
-import ModelIR
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +13,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Reference model directory (default: the same model without elimination).")
     var against: String?
 
-    @Option(help: "Held-out text, one sample per line (default: examples/calibration/heldout.txt).")
+    @Option(help: "Held-out text, one sample per line (default: the held-out text Pare ships, examples/calibration/heldout.txt or share/pare/calibration/heldout.txt when installed).")
     var data: String?
 
     @Option(help: "Samples to use.")
@@ -27,7 +26,7 @@ struct EvalCommand: ParsableCommand {
     var lambdas: String?
 
     @Option(help: "What eliminated tokens become in the sweep and the latency run: drop or merge (default: the artifact's mode).")
-    var eliminationMode: EliminationProfile.Mode?
+    var eliminationMode: EliminationMode?
 
     @Flag(help: "Sweep the other elimination mode too, so both curves are side by side.")
     var bothModes = false

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Driver
-import ModelIR
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,7 +25,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let report = try Inspect.run(path: path, workload: Workload(batch: batch, sequenceLength: seqLen))
+            let report = try Inspect.run(path: path, workload: .init(batch: batch, sequenceLength: seqLen))
             print(json ? report.json() : report.text(), terminator: "")
         } catch {
             fail(error)

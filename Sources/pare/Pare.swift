@@ -1,8 +1,5 @@
 import ArgumentParser
 import Driver
-import Foundation
-import Kernels
-import TensorCore
 
 @main
 @available(macOS 10.15, *)
@@ -15,9 +12,7 @@ struct Pare: AsyncParsableCommand {
                       ExportCommand.self, CalibrateCommand.self, EvalCommand.self, RunCommand.self, BenchCommand.self, ListPassesCommand.self])
 
     static func main() async {
-        OpenBLASCore.relaunchWithBetterKernelsIfNeeded()
-        // Ctrl-C or a TERM mid-compile leaves no temporary beside the output.
-        AtomicFile.installSignalCleanup()
+        Bootstrap.prepareProcess()
         await main(nil)
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Driver
-import ModelIR
 import Foundation
 
 struct RunCommand: ParsableCommand {
@@ -35,7 +34,7 @@ struct RunCommand: ParsableCommand {
     var lambda: Double?
 
     @Option(help: "What eliminated tokens become: drop or merge (default: the artifact's mode).")
-    var eliminationMode: EliminationProfile.Mode?
+    var eliminationMode: EliminationMode?
 
     @Flag(help: "Print JSON instead of text.")
     var json = false

@@ -69,7 +69,7 @@ import ModelIR
     }
 
     @Test func formatting() {
-        #expect(Format.grouped(22_713_216) == "22,713,216" && Format.grouped(7) == "7" && Format.grouped(-1234) == "-1,234")
+        // Grouping thousands is Report's NumberFormat.grouped (NumberFormatTests).
         #expect(Format.fixed(0.0005, 3) == "0.001" && Format.fixed(2.5, 0) == "3" && Format.fixed(-0.04, 1) == "0.0" && Format.fixed(-0.06, 1) == "-0.1")
     }
 }

@@ -94,3 +94,20 @@ import Testing
         #expect(try Pipeline(recipe: pipeline.canonicalRecipe).canonicalRecipe == pipeline.canonicalRecipe)
     }
 }
+
+/// `--recipe NAME`: a bare name is a recipe of the shipped folders; a pass name stays the text form.
+@Suite struct RecipeLookupTests {
+    @Test func bareNamesResolveToShippedRecipes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pare-recipes-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let yaml = "version: 1\nsteps:\n  - pass: cast\n    options: {dtype: bf16}\n"
+        for name in ["mine.yaml", "cast.yaml"] { try yaml.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+        let named = try RecipeLoader.load("mine", recipeDirectories: [dir + "/missing", dir])
+        #expect(named.steps == [RecipeStep(pass: "cast", options: ["dtype": .string("bf16")])])
+        #expect(try RecipeLoader.load("cast", recipeDirectories: [dir]).steps == [RecipeStep(pass: "cast", options: [:])])
+        #expect(RecipeLoader.recipe(named: "../mine", in: [dir]) == nil)
+        // Not found: the text form, a step the pipeline then rejects as an unknown pass.
+        #expect(try RecipeLoader.load("mine", recipeDirectories: []).steps == [RecipeStep(pass: "mine")])
+    }
+}

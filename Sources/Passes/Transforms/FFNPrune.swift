@@ -75,11 +75,6 @@ public struct FFNPrune: Pass {
         }
     }
 
-    public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
-        try options.validate() // a pass built in code has not been through the recipe's validation
-        return try runByBlocks(on: &model, context: context)
-    }
-
     /// Indices of the blocks whose `blocks.<i>.mlp` the `select` glob matches.
     func selectedLayers<T>(_ s: ModelGraph<T>) -> [Int] {
         s.blocks.indices.filter { options.select.matches(.block($0, "mlp")) }

@@ -99,11 +99,6 @@ public struct HeadPrune: Pass {
         }
     }
 
-    public func run(on model: inout Model, context: PassContext) async throws(PassError) -> PassResult {
-        try options.validate() // a pass built in code has not been through the recipe's validation
-        return try runByBlocks(on: &model, context: context)
-    }
-
     /// Layer → original head indices to remove, from "layer:head" items.
     func explicitRemoval<T>(_ heads: [String], _ s: ModelGraph<T>) -> [Int: Set<Int>] {
         var removal: [Int: Set<Int>] = [:]

@@ -25,6 +25,7 @@ public struct MergeLoRA: Pass {
     }
 
     public static let name = "merge-lora"
+    public static let mergesAdapters = true
     public static let summary = "Merge PEFT LoRA adapters (--adapter DIR[:WEIGHT]; LoRA, rsLoRA, DoRA, modules_to_save) into the dense weights."
     public let options: Options
 
