@@ -2,7 +2,7 @@ import Artifact
 import Calibration
 import CHeap
 import Foundation
-import ModelImport
+import HuggingFace
 import ModelIR
 import Passes
 import Report
