@@ -32,7 +32,7 @@ demo: setup build
 # Haswell kernels, oneDNN's AVX2 int8 path without VNNI), whatever this machine has, so a test
 # that passes only on AVX-512 fails here too.
 AVX2_ENV = OPENBLAS_CORETYPE=Haswell DNNL_MAX_CPU_ISA=AVX2
-NUMERICS = NumericToleranceTests|KernelsTests|RuntimeTests|PassesTests|CalibrationTests|ModelImportTests
+NUMERICS = NumericToleranceTests|KernelsTests|RuntimeTests|PassesTests|CalibrationTests|HuggingFaceTests
 test: setup
 	swift build --build-tests
 	PARE_REQUIRE_MODEL=1 swift test --skip-build 2>&1 | tee .build/test.log; echo $${PIPESTATUS[0]} > .build/test.status

@@ -44,15 +44,16 @@ let package = Package(
                 swiftSettings: optimized),
 
         // L4
-        .target(name: "ModelImport", dependencies: ["ModelIR", "SafeTensors", "JSON"], swiftSettings: optimized),
         .target(name: "Passes", dependencies: ["ModelIR", "Kernels", "Runtime", "Calibration", "JSON", "CHeap", "Yams"], swiftSettings: optimized),
         .target(name: "Artifact", dependencies: ["ModelIR", "SafeTensors", "JSON", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimized),
         .target(name: "Report", dependencies: ["ModelIR", "JSON"], swiftSettings: optimized),
+        // Hugging Face checkpoints in and out: one description per family drives import, PEFT names and export.
+        .target(name: "HuggingFace", dependencies: ["ModelIR", "SafeTensors", "JSON", "Artifact", "TensorCore"], swiftSettings: optimized),
 
         // L5, L6: Driver does the work of every command and offers their argument types; the
         // executable parses, calls Driver and prints.
-        .target(name: "Driver", dependencies: ["ModelImport", "SafeTensors", "ModelIR", "TensorCore", "Runtime", "Kernels", "Passes", "Report", "Artifact",
+        .target(name: "Driver", dependencies: ["HuggingFace", "SafeTensors", "ModelIR", "TensorCore", "Runtime", "Kernels", "Passes", "Report", "Artifact",
                                                "Tokenizers", "Calibration", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: optimized),
         .executableTarget(
@@ -61,7 +62,7 @@ let package = Package(
             swiftSettings: optimized),
 
         // Fuzzing (`make fuzz`): the parsers as libFuzzer targets, and their one binary.
-        .target(name: "FuzzTargets", dependencies: ["Driver", "ModelImport", "SafeTensors", "ModelIR", "TensorCore", "Tokenizers",
+        .target(name: "FuzzTargets", dependencies: ["Driver", "HuggingFace", "SafeTensors", "ModelIR", "TensorCore", "Tokenizers",
                                                     "Passes", "Calibration", "Report", "JSON"]),
         .executableTarget(name: "pare-fuzz", dependencies: ["FuzzTargets"]),
 
@@ -74,12 +75,12 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "NumericTolerance"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "CZstd"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "ModelImport", "NumericTolerance"]),
-        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Kernels", "ModelImport", "NumericTolerance"]),
-        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "NumericTolerance"]),
-        .testTarget(name: "PassesTests", dependencies: ["Passes", "ModelImport", "Calibration", "Runtime", "NumericTolerance"]),
-        .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "ModelImport", "JSON", "NumericTolerance"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "ModelImport"], exclude: ["Snapshots"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "HuggingFace", "NumericTolerance"]),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Kernels", "HuggingFace", "NumericTolerance"]),
+        .testTarget(name: "HuggingFaceTests", dependencies: ["HuggingFace", "NumericTolerance"]),
+        .testTarget(name: "PassesTests", dependencies: ["Passes", "HuggingFace", "Calibration", "Runtime", "NumericTolerance"]),
+        .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "HuggingFace", "JSON", "NumericTolerance"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "HuggingFace"], exclude: ["Snapshots"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver", "Runtime", "Kernels", "JSON", "NumericTolerance"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
     ],

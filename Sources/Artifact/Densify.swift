@@ -2,12 +2,12 @@ import ModelIR
 import TensorCore
 
 /// Dense W [out, in] from any `WeightForm`, for formats that only know dense weights.
-enum Densify {
+package enum Densify {
     /// dense → W as is; sparse → `values` as is (zeros already in place); low-rank → u·v in f32,
     /// each element a Double-accumulated dot product, u [out, r], v [r, in];
     /// int8 and sparse int8 → W[o, i] = scales[o, i / g] · values[o, i] in f32 (one Float
     /// multiply; zeros stay zero); low-rank int8 → u_deq·v_deq, each factor dequantized so.
-    static func weight(_ form: WeightForm<Tensor>) -> Tensor {
+    package static func weight(_ form: WeightForm<Tensor>) -> Tensor {
         switch form {
         case let .dense(w): return w
         case let .sparse(values, _, _, _): return values

@@ -2,13 +2,13 @@ import JSON
 
 /// The manifest's JSON: sorted keys, no insignificant whitespace, `/` unescaped, shortest
 /// round-trip numbers (`JSONWriter.Style.compactSorted`), so equal manifests give equal bytes.
-enum ManifestCoding {
+package enum ManifestCoding {
     static func encode(_ manifest: ArtifactManifest) throws(ArtifactError) -> [UInt8] {
         try encode(manifest, path: "manifest")
     }
 
     /// `value` as JSON: one line, or indented (`prettySorted`) when `pretty`.
-    static func encode<T: Encodable>(_ value: T, path: String, pretty: Bool = false) throws(ArtifactError) -> [UInt8] {
+    package static func encode<T: Encodable>(_ value: T, path: String, pretty: Bool = false) throws(ArtifactError) -> [UInt8] {
         do {
             return try JSONWriter.bytes(try JSONValueEncoder().encode(value), style: pretty ? .prettySorted : .compactSorted)
         } catch {
@@ -27,7 +27,7 @@ enum ManifestCoding {
     }
 
     /// The JSON value of `bytes`, failures described as `decode` does.
-    static func parse(_ bytes: [UInt8]) -> Result<JSONValue, DecodeFailure> {
+    package static func parse(_ bytes: [UInt8]) -> Result<JSONValue, DecodeFailure> {
         do throws(JSONError) {
             return .success(try JSONParser.parse(bytes))
         } catch {
@@ -44,8 +44,8 @@ enum ManifestCoding {
         }
     }
 
-    struct DecodeFailure: Error {
-        let reason: String
+    package struct DecodeFailure: Error {
+        package let reason: String
         init(_ reason: String) { self.reason = reason }
     }
 }

@@ -1,5 +1,6 @@
 import Artifact
 import Foundation
+import HuggingFace
 import ModelIR
 import Report
 

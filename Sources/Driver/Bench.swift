@@ -1,6 +1,6 @@
 import Foundation
 import Kernels
-import ModelImport
+import HuggingFace
 import ModelIR
 import Runtime
 import TensorCore

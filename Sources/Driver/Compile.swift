@@ -1,7 +1,7 @@
 import Artifact
 import Calibration
 import Foundation
-import ModelImport
+import HuggingFace
 import ModelIR
 import Passes
 import Report

@@ -1,6 +1,6 @@
 import Artifact
 import Calibration
-import ModelImport
+import HuggingFace
 import ModelIR
 import Passes
 import Runtime

@@ -1,7 +1,7 @@
 import Artifact
 import Foundation
 import JSON
-import ModelImport
+import HuggingFace
 import ModelIR
 import Tokenizers
 

@@ -1,5 +1,5 @@
 import Foundation
-import ModelImport
+import HuggingFace
 import ModelIR
 import Runtime
 import Tokenizers

@@ -1,6 +1,6 @@
 import Foundation
 import JSON
-import ModelImport
+import HuggingFace
 import ModelIR
 import Report
 import SafeTensors

@@ -1,6 +1,6 @@
 import Driver
 import Foundation
-import ModelImport
+import HuggingFace
 import ModelIR
 import Passes
 import Tokenizers

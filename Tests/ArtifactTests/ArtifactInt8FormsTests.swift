@@ -3,6 +3,7 @@ import ModelIR
 import Testing
 import TensorCore
 @testable import Artifact
+import HuggingFace
 
 /// The int8 forms (per-group `int8`, `sparseInt8`, `lowRankInt8`) through a `.pare` file and
 /// the Hugging Face export. Oracles: the model written (bytewise), a second write (identical

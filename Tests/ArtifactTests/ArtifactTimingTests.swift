@@ -1,6 +1,6 @@
 import Foundation
 import ModelIR
-import ModelImport
+import HuggingFace
 import Testing
 import TensorCore
 @testable import Artifact

@@ -3,6 +3,7 @@ import ModelIR
 import Testing
 import TensorCore
 @testable import Artifact
+@testable import HuggingFace
 
 /// With `PARE_EXPORT_DIR=<dir>`, writes exports for scripts/fixtures/check_export.py (which
 /// loads them with transformers and compares against the original checkpoints):

@@ -1,7 +1,7 @@
 import Foundation
 import JSON
 import ModelIR
-import ModelImport
+@testable import HuggingFace
 import SafeTensors
 import Testing
 import NumericTolerance

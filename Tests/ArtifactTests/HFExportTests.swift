@@ -1,7 +1,7 @@
 import Foundation
 import JSON
 import ModelIR
-import ModelImport
+@testable import HuggingFace
 import Testing
 import TensorCore
 @testable import Artifact

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ModelImport
+import HuggingFace
 import ModelIR
 import TensorCore
 @testable import Passes

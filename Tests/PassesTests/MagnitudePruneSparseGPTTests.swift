@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Calibration
 import Kernels
-import ModelImport
+import HuggingFace
 import ModelIR
 import Runtime
 import SafeTensors

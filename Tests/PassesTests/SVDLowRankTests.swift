@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Calibration
-import ModelImport
+import HuggingFace
 import ModelIR
 import Runtime
 import TensorCore

@@ -1,6 +1,6 @@
 import Foundation
 import ModelIR
-import ModelImport
+import HuggingFace
 import Report
 import TensorCore
 

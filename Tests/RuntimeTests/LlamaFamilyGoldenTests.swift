@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import NumericTolerance
-import ModelImport
+import HuggingFace
 import ModelIR
 @testable import Runtime
 

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ModelImport
+import HuggingFace
 @testable import Runtime
 
 /// Oracle: the next-token logits of every prefix, computed by separate forward passes.

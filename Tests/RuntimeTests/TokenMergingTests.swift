@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Kernels
-import ModelImport
+import HuggingFace
 import ModelIR
 import TensorCore
 import NumericTolerance

@@ -1,7 +1,7 @@
 import Foundation
 import JSON
 import ModelIR
-import ModelImport
+import HuggingFace
 import TensorCore
 import Testing
 @testable import Artifact

@@ -2,14 +2,11 @@ import Foundation
 import JSON
 import ModelIR
 
-/// The Llama family (`model_type` `llama`, `mistral`, `qwen2`) as `LlamaForCausalLM`,
-/// `MistralForCausalLM` and `Qwen2ForCausalLM` save it: pre-norm blocks with RMSNorm, rotary
-/// positions, grouped-query attention (`num_key_value_heads`), a gated MLP
-/// down(act(gate(x)) ⊙ up(x)), q/k/v biases where the checkpoint has them (Qwen2, Llama's
-/// `attention_bias`), and `lm_head` tied to `embed_tokens` when `tie_word_embeddings` is true.
-/// Names with or without the `model.` prefix (a bare `LlamaModel` has no `lm_head`).
-enum LlamaImporter {
-    static func config(_ json: ConfigJSON, _ architecture: Architecture) throws(ImportError) -> ModelConfig {
+/// The config.json of the Llama family (`model_type` `llama`, `mistral`, `qwen2`): pre-norm
+/// blocks with RMSNorm, rotary positions, grouped-query attention (`num_key_value_heads`), a gated
+/// MLP down(act(gate(x)) ⊙ up(x)); the names are in `HFFamily.llama` and `HFFamily.qwen2`.
+enum LlamaConfig {
+    static func read(_ json: ConfigJSON, _ architecture: Architecture) throws(ImportError) -> ModelConfig {
         let activation: Activation
         switch json.string("hidden_act") ?? "silu" {
         case "silu", "swish": activation = .silu
@@ -96,41 +93,5 @@ enum LlamaImporter {
             throw .configInvalid(path: json.path, reason: "sliding attention needs a positive 'sliding_window'")
         }
         return window
-    }
-
-    static func graph<S>(_ c: ModelConfig, tied: Bool, _ t: inout TensorTaker<S>) throws(ImportError) -> ModelGraph<S.T> {
-        let p = t.has("model.embed_tokens.weight") ? "model." : ""
-        let d = c.hiddenSize, kv = c.kvHeadCount * c.headDim, ff = c.intermediateSize
-        func norm(_ name: String) throws(ImportError) -> LayerNorm<S.T> {
-            LayerNorm(weight: try t.take("\(name).weight", [d]), bias: nil)
-        }
-        let embeddings = Embeddings<S.T>(word: try t.take("\(p)embed_tokens.weight", [c.vocabSize, d]), position: nil,
-                                         tokenType: nil, norm: nil)
-        var blocks: [Block<S.T>] = []
-        for i in 0..<c.layerCount {
-            let l = "\(p)layers.\(i)"
-            t.acceptBuffer("\(l).self_attn.rotary_emb.inv_freq")
-            let attention = Attention(
-                q: try t.takeLinear("\(l).self_attn.q_proj", in: d, out: d),
-                k: try t.takeLinear("\(l).self_attn.k_proj", in: d, out: kv),
-                v: try t.takeLinear("\(l).self_attn.v_proj", in: d, out: kv),
-                o: try t.takeLinear("\(l).self_attn.o_proj", in: d, out: d),
-                headDim: c.headDim, keptHeads: Array(0..<c.headCount), queriesPerKVHead: c.queriesPerKVHead)
-            blocks.append(Block(
-                attention: attention, attentionNorm: try norm("\(l).input_layernorm"),
-                mlp: MLP(up: try t.takeLinear("\(l).mlp.up_proj", in: d, out: ff),
-                         down: try t.takeLinear("\(l).mlp.down_proj", in: ff, out: d),
-                         gate: try t.takeLinear("\(l).mlp.gate_proj", in: d, out: ff)),
-                mlpNorm: try norm("\(l).post_attention_layernorm")))
-        }
-        t.acceptBuffer("\(p)rotary_emb.inv_freq")
-        var head = Head<S.T>(finalNorm: try norm("\(p)norm"))
-        if tied {
-            head.tiedToEmbeddings = true
-            t.acceptBuffer("lm_head.weight")
-        } else {
-            head.languageModel = try t.takeLinear("lm_head", in: d, out: c.vocabSize)
-        }
-        return ModelGraph(config: c, embeddings: embeddings, blocks: blocks, head: head)
     }
 }

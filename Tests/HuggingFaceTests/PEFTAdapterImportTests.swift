@@ -3,7 +3,7 @@ import Testing
 import ModelIR
 import SafeTensors
 import TensorCore
-@testable import ModelImport
+@testable import HuggingFace
 
 /// How PEFT's keys land on IR paths. Oracle: the key names and shapes peft 0.21 saved
 /// (Tests/Fixtures/lora, scripts/fixtures/generate_lora.py) and PEFT's scaling rules

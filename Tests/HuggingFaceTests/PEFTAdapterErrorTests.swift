@@ -3,7 +3,7 @@ import Testing
 import ModelIR
 import SafeTensors
 import TensorCore
-@testable import ModelImport
+@testable import HuggingFace
 
 /// Bad or mismatched adapters: each gives one exact error listing the offending keys, from the
 /// headers, before any weight is merged.

@@ -3,7 +3,7 @@ import Testing
 import ModelIR
 import SafeTensors
 import TensorCore
-@testable import ModelImport
+@testable import HuggingFace
 
 /// Oracle: the parameter counts and saved keys that Hugging Face transformers reported when it
 /// wrote each fixture (Tests/Fixtures/golden/*.json, from scripts/fixtures/generate.py).

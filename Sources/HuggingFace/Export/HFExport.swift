@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Artifact
 import Foundation
 import ModelIR
 import SafeTensors

@@ -15,7 +15,8 @@ public struct ImportedModel<T: TensorDescribing>: Sendable {
     public var consumed: [String]
 }
 
-/// Imports a Hugging Face checkpoint directory (config.json + safetensors) into the IR.
+/// Imports a Hugging Face checkpoint directory (config.json + safetensors) into the IR, as its
+/// family's description (`HFFamily`) names it.
 /// Every tensor of the checkpoint must be used exactly once; the result passes the verifier.
 public enum ModelImporter {
     /// Headers only: no weight byte is read.
@@ -54,25 +55,20 @@ public enum ModelImporter {
         }
     }
 
-    private static func parse(_ json: ConfigJSON) throws(ImportError) -> (config: ModelConfig, tied: Bool) {
+    private static func parse(_ json: ConfigJSON) throws(ImportError) -> (family: HFFamily, config: ModelConfig, tied: Bool) {
         guard let modelType = json.string("model_type") else {
             throw .configInvalid(path: json.path, reason: "missing 'model_type'")
         }
-        let architecture = Architecture(rawValue: modelType)
-        switch architecture {
-        case .bert: return (try BERTImporter.config(json), false)
-        case .gpt2: return (try GPT2Importer.config(json), json.bool("tie_word_embeddings", default: true))
-        case .llama?, .mistral?, .qwen2?:
-            // transformers' default: Llama and Mistral untied, Qwen2 tied only when the config says so.
-            return (try LlamaImporter.config(json, architecture!), json.bool("tie_word_embeddings", default: false))
-        case .t5: return (try T5Importer.config(json), json.bool("tie_word_embeddings", default: true))
-        case nil: throw .unsupportedModelType(path: json.path, modelType: modelType)
+        guard let architecture = Architecture(rawValue: modelType), let family = HFFamily.family(architecture) else {
+            throw .unsupportedModelType(path: json.path, modelType: modelType)
         }
+        // transformers' defaults: GPT-2 and T5 tied, Llama and Mistral untied, Qwen2 tied only when the config says so.
+        return (family, try family.readConfig(json, architecture), json.bool("tie_word_embeddings", default: family.tiedByDefault))
     }
 
     private static func build<S: WeightSource>(directory: String, source: S) throws(ImportError) -> ImportedModel<S.T> {
         let json = try ConfigJSON(path: configPath(directory))
-        let (config, tied) = try parse(json)
+        let (family, config, tied) = try parse(json)
         if config.headCount == 0 || config.hiddenSize % config.headCount != 0 {
             throw .configInvalid(path: json.path, reason: "hidden size \(config.hiddenSize) is not a multiple of the head count \(config.headCount)")
         }
@@ -80,13 +76,7 @@ public enum ModelImporter {
             throw .configInvalid(path: json.path, reason: "\(config.headCount) attention heads cannot share \(config.kvHeadCount) key/value heads evenly")
         }
         var taker = TensorTaker(source: source, directory: directory)
-        let graph: ModelGraph<S.T>
-        switch config.architecture {
-        case .bert: graph = try BERTImporter.graph(config, &taker)
-        case .gpt2: graph = try GPT2Importer.graph(config, tied: tied, &taker)
-        case .llama, .mistral, .qwen2: graph = try LlamaImporter.graph(config, tied: tied, &taker)
-        case .t5: graph = try T5Importer.graph(config, tied: tied, &taker)
-        }
+        let graph = try FamilyImporter.graph(family, config, tied: tied, &taker)
         let unused = taker.unused
         guard unused.isEmpty else { throw .unusedTensors(names: unused, directory: directory) }
         let problems = graph.verify()

@@ -1,3 +1,4 @@
+import Artifact
 import Foundation
 import JSON
 import ModelIR
@@ -8,15 +9,18 @@ import TensorCore
 enum ExportConfig {
     /// - `pruned_heads`: `{"layer": [removed head indices]}` for layers keeping fewer than H
     ///   heads (transformers prunes them at load); other source entries are dropped.
-    /// - `intermediate_size` (BERT) / `n_inner` (GPT-2): the MLP width, when all blocks agree.
-    /// - `tie_word_embeddings` (GPT-2): false when the model has its own `lm_head`.
+    /// - the family's MLP width field (`HFFamily.ConfigFields.mlpWidth`), when all blocks agree.
+    /// - `tie_word_embeddings` (families with an LM head): false when the model has its own `lm_head`.
     /// - `dtype` / `torch_dtype` (whichever are present): the word embeddings' dtype.
-    /// - `architectures`: the class `HFStateDict` names tensors for (`BertForSequenceClassification`
-    ///   with a classifier, else `BertModel`; `GPT2LMHeadModel` when absent).
+    /// - `architectures`: the class `HFStateDict` names tensors for (`HFFamily.ConfigFields.exportClass`).
     ///
     /// Written with sorted keys, two-space indentation and a final newline.
     static func json(_ model: Model, sourceConfig: String, path: String) throws(ArtifactError) -> [UInt8] {
         var config = try parse(sourceConfig, path: path)
+        guard let family = HFFamily.family(model.config.architecture) else {
+            throw .exportUnsupported(path: path, reason: "a \(model.config.architecture.rawValue) model")
+        }
+        let fields = family.configFields
         guard config.members != nil else {
             throw .invalidSourceConfig(path: path, reason: "is not a JSON object")
         }
@@ -26,11 +30,11 @@ enum ExportConfig {
             guard widths.count == 1, let ff = widths.first else {
                 throw .exportUnsupported(path: path, reason: "the encoder and decoder have different MLP widths \(widths.sorted()), which a T5 config.json cannot express; ffn-prune both stacks alike or keep the .pare artifact")
             }
-            if ff != model.config.intermediateSize { config.set("d_ff", .int(ff)) }
+            if ff != model.config.intermediateSize { config.set(fields.mlpWidth, .int(ff)) }
         } else if model.config.rotary != nil {
-            try llamaFamily(model, into: &config, path: path)
+            try llamaFamily(model, family, into: &config, path: path)
         } else {
-            try learnedPositions(model, into: &config, path: path)
+            try learnedPositions(model, family, into: &config, path: path)
         }
         let torchName: [DType: String] = [.f32: "float32", .f16: "float16", .bf16: "bfloat16", .f64: "float64"]
         if let name = torchName[model.embeddings.word.dtype] {
@@ -40,7 +44,7 @@ enum ExportConfig {
     }
 
     /// BERT and GPT-2.
-    private static func learnedPositions(_ model: Model, into config: inout JSONValue, path: String) throws(ArtifactError) {
+    private static func learnedPositions(_ model: Model, _ family: HFFamily, into config: inout JSONValue, path: String) throws(ArtifactError) {
         let h = model.config.headCount
         var pruned: [String: JSONValue] = [:]
         for (i, b) in model.blocks.enumerated() where b.attention.keptHeads.count < h {
@@ -57,18 +61,17 @@ enum ExportConfig {
             throw .exportUnsupported(path: path, reason: "blocks have different MLP widths \(widths.sorted()), which config.json cannot express (ffn-prune with global-fraction prunes layers unevenly; its per-layer fraction keeps one width)")
         }
         if let ff = widths.first, ff != model.config.intermediateSize {
-            config.set(model.config.architecture == .bert ? "intermediate_size" : "n_inner", .int(ff))
+            config.set(family.configFields.mlpWidth, .int(ff))
         }
-        if model.config.architecture == .gpt2, model.head.languageModel != nil || config["tie_word_embeddings"] != nil {
+        if family.row("head.lm") != nil, model.head.languageModel != nil || config["tie_word_embeddings"] != nil {
             config.set("tie_word_embeddings", .bool(model.head.languageModel == nil))
         }
-        switch model.config.architecture {
-        case .bert:
-            let name = model.head.classifier != nil ? "BertForSequenceClassification" : "BertModel"
-            config.set("architectures", [.string(name)])
-        case .gpt2:
-            if config["architectures"] == nil { config.set("architectures", ["GPT2LMHeadModel"]) }
-        case .llama, .mistral, .qwen2, .t5:
+        switch family.configFields.exportClass {
+        case let .always(plain, classifier)?:
+            config.set("architectures", [.string(model.head.classifier != nil ? classifier ?? plain : plain)])
+        case let .whenAbsent(name)?:
+            if config["architectures"] == nil { config.set("architectures", [.string(name)]) }
+        case nil:
             break
         }
     }
@@ -78,7 +81,7 @@ enum ExportConfig {
     /// h/g of them; then `num_attention_heads` = h, `num_key_value_heads` = g and `head_dim` = d_h.
     /// `intermediate_size` the MLP width; `tie_word_embeddings`; `attention_bias` / `mlp_bias`
     /// (Llama) when a pass gave those linears biases, which Mistral and Qwen2 (o_proj) cannot hold.
-    private static func llamaFamily(_ model: Model, into config: inout JSONValue, path: String) throws(ArtifactError) {
+    private static func llamaFamily(_ model: Model, _ family: HFFamily, into config: inout JSONValue, path: String) throws(ArtifactError) {
         let c = model.config, attentions = model.blocks.map(\.attention)
         let shapes = Set(attentions.map { a in [a.keptHeads.count, a.keptKVHeads.count] })
         let even = attentions.allSatisfy { a in
@@ -96,24 +99,21 @@ enum ExportConfig {
         if widths.count > 1 {
             throw .exportUnsupported(path: path, reason: "blocks have different MLP widths \(widths.sorted()), which config.json cannot express (ffn-prune with global-fraction prunes layers unevenly; its per-layer fraction keeps one width)")
         }
-        if let ff = widths.first, ff != c.intermediateSize { config.set("intermediate_size", .int(ff)) }
+        if let ff = widths.first, ff != c.intermediateSize { config.set(family.configFields.mlpWidth, .int(ff)) }
         if model.head.languageModel != nil || config["tie_word_embeddings"] != nil {
             config.set("tie_word_embeddings", .bool(model.head.languageModel == nil))
         }
-        let attentionBias = attentions.contains { a in [a.q, a.k, a.v, a.o].contains { $0.bias != nil } }
-        let outputBias = attentions.contains { $0.o.bias != nil }
+        // Biases transformers always builds (Qwen2's q, k, v) need no field; others need
+        // `attention_bias` / `mlp_bias`, which only some families read.
+        let always: Set<String>
+        if case let .groups(set?) = family.exportBiases { always = set } else { always = [] }
+        let attentionBias = attentions.contains { a in [("q", a.q), ("k", a.k), ("v", a.v), ("o", a.o)].contains { !always.contains($0.0) && $0.1.bias != nil } }
         let mlpBias = model.blocks.contains { b in [b.mlp.gate, b.mlp.up, b.mlp.down].contains { $0?.bias != nil } }
-        switch c.architecture {
-        case .llama:
+        if family.configFields.biasFlags {
             if attentionBias { config.set("attention_bias", .bool(true)) }
             if mlpBias { config.set("mlp_bias", .bool(true)) }
-        case .mistral, .qwen2:
-            let unsupported = c.architecture == .qwen2 ? outputBias : attentionBias
-            if unsupported || mlpBias {
-                throw .exportUnsupported(path: path, reason: "a pass gave \(mlpBias ? "the MLP" : "the attention output") a bias, which \(c.architecture.rawValue) cannot load; use reconstruction=none in head-prune / ffn-prune for a model you export")
-            }
-        case .bert, .gpt2, .t5:
-            break
+        } else if attentionBias || mlpBias {
+            throw .exportUnsupported(path: path, reason: "a pass gave \(mlpBias ? "the MLP" : "the attention output") a bias, which \(c.architecture.rawValue) cannot load; use reconstruction=none in head-prune / ffn-prune for a model you export")
         }
     }
 

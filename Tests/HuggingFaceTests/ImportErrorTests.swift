@@ -3,7 +3,7 @@ import Testing
 import ModelIR
 import SafeTensors
 import TensorCore
-@testable import ModelImport
+@testable import HuggingFace
 
 /// Bad checkpoints: each gives one exact, actionable error and never a crash.
 @Suite struct ImportErrorTests {
