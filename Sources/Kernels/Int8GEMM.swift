@@ -65,11 +65,11 @@ public enum Int8GEMM {
     }
 
     /// The largest activation code for an int8 weight whose codes lie in −`w`…`w`: 255 where the
-    /// kernel is exact on it (VNNI, or |w| ≤ 63 on the int16 pair path), else the capability's
-    /// (127 without VNNI); nil when int8 GEMMs are unavailable.
+    /// kernel is exact on it (VNNI, or |w| ≤ 63 where 7-bit weights take full-range activations),
+    /// else the capability's (127 without VNNI); nil when int8 GEMMs are unavailable.
     public static func activationMaximum(weightMaximum w: Int8) -> UInt8? {
         guard let q = capability.activationMaximum else { return nil }
-        return q < 255 && w <= 63 && fullActivationsExactWithSevenBitWeights ? 255 : q
+        return w <= 63 && narrowsWeights ? 255 : q
     }
 
     /// C [m, n] (row stride ldc) = A [m, k] (row stride lda) · Bᵀ, B [n, k] (row stride ldb).
