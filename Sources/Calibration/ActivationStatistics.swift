@@ -94,13 +94,13 @@ public struct ActivationStatistics: Sendable {
     }
 
     /// Runs `model` (no elimination) on `samples` and gathers the statistics; Gram matrices only
-    /// for the paths in `gram`. An encoder runs block by block on a `CalibrationStream`
-    /// (`workers` threads, one BLAS thread each, batches reduced in order), which is what the
-    /// layer-by-layer compile runs too; a causal model runs whole on one thread. Either way the
-    /// numbers are the same on any core count.
+    /// for the paths in `gram`. An encoder or a decoder runs block by block on a
+    /// `CalibrationStream` (`workers` threads, one BLAS thread each, batches reduced in order),
+    /// which is what the layer-by-layer compile runs too; an encoder-decoder runs whole on one
+    /// thread. Either way the numbers are the same on any core count.
     public static func measure(_ model: Model, samples: [[Int]], gram: Set<LayerPath> = [], batchSize: Int = 16,
                                workers: Int = 0) throws(RuntimeError) -> ActivationStatistics {
-        guard model.config.causal || model.decoder != nil else {
+        guard model.decoder != nil else {
             var stream = try CalibrationStream(model, samples: samples, batchSize: batchSize, workers: workers)
             var blocks: [BlockStatistics] = []
             for (l, block) in model.blocks.enumerated() {

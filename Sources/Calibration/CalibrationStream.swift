@@ -5,7 +5,8 @@ import ModelIR
 import Runtime
 import TensorCore
 
-/// The calibration samples' hidden states at one block boundary of an encoder, [Σ n_b, d] per
+/// The calibration samples' hidden states at one block boundary of an encoder or a decoder (each
+/// sample from position 0, no cache carried between blocks), [Σ n_b, d] per
 /// batch of `batchSize` samples: what a layer-by-layer compile carries from block l to block
 /// l + 1 instead of the whole model. `measure(_:)` runs one block on every batch, gathers that
 /// block's statistics and leaves the stream at the block's output.
@@ -21,7 +22,7 @@ public struct CalibrationStream: Sendable {
     /// Index of the block the stream enters next.
     public private(set) var block: Int
     public let workers: Int
-    /// What every block reads besides its weights (`PreparedEncoderBlock`'s shell).
+    /// What every block reads besides its weights (`PreparedBlock`'s shell).
     let shell: PreparedModel
 
     /// The embeddings of `samples` in batches of `batchSize` (block 0's input).
@@ -62,7 +63,8 @@ public struct CalibrationStream: Sendable {
     /// Runs `weights`, the block the stream enters next, on every batch, gathering `request`,
     /// and moves the stream past it.
     public mutating func measure(_ weights: Block<Tensor>, request: Request) -> BlockStatistics {
-        let block = PreparedEncoderBlock(weights, index: self.block, shell: shell)
+        let block = PreparedBlock(weights, index: self.block, shell: shell)
+        let causal = shell.config.causal
         let outputWeight = request.headScores ? DenseWeight.floats(weights.attention.o) : []
         let heads = weights.attention.keptHeads.count, headDim = weights.attention.headDim
         var total = BlockStatistics(layer: block.index, heads: heads)
@@ -94,7 +96,7 @@ public struct CalibrationStream: Sendable {
                         }
                     } : nil
                     let observeAttention: AttentionObserver? = request.acc ? { p in
-                        part.acc.append(ScoreVector.acc(ScoreVector.scores(p, causal: false), protection: .first))
+                        part.acc.append(ScoreVector.acc(ScoreVector.scores(p, causal: causal), protection: causal ? .last : .first))
                     } : nil
                     block.run(&hidden[b], batch: batches[b], observe: observeAttention, inputs: observeInputs)
                     part.tokens = batches[b].tokenCount
@@ -110,9 +112,13 @@ public struct CalibrationStream: Sendable {
                 start = round.upperBound
             }
         }
-        for (which, accumulator) in grams {
-            let gram = accumulator.finished()
-            for role in BlockStatistics.roles(which) { total.inputs[role]?.gram = gram }
+        // The last rows' update too on one BLAS thread per band (`accumulateGramUpper`'s
+        // contract): on more, OpenBLAS splits the bands' sgemms by the core count.
+        BLASThreads.withCount(1) {
+            for (which, accumulator) in grams {
+                let gram = accumulator.finished()
+                for role in BlockStatistics.roles(which) { total.inputs[role]?.gram = gram }
+            }
         }
         self.hidden = Array(hidden)
         self.block += 1

@@ -4,7 +4,7 @@ import ModelIR
 import Runtime
 import TensorCore
 
-/// Runs a pipeline one encoder block at a time (the sequential scheme of GPTQ and
+/// Runs a pipeline one block at a time, on an encoder or a decoder (the sequential scheme of GPTQ and
 /// llm-compressor), so a compile holds the embeddings, one block in flight and the calibration
 /// activations at the current block boundary, whatever the depth. The output is the model the
 /// whole-model `Pipeline.run` makes, bit for bit:
@@ -42,7 +42,6 @@ public enum LayerwisePipeline {
 
     /// Why `pipeline` cannot run block by block on `s` with `context` (nil: it can).
     public static func obstacle(_ pipeline: Pipeline, _ s: Skeleton, context: PassContext) -> String? {
-        if s.config.causal { return "\(s.config.architecture.rawValue) is a decoder: calibration runs it whole" }
         if s.decoder != nil { return "an encoder-decoder's calibration runs the whole model" }
         for (i, pass) in pipeline.passes.enumerated() {
             let name = type(of: pass).name

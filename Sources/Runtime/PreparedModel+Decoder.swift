@@ -65,39 +65,10 @@ extension PreparedModel {
         var rows = batch.tokenCount
         var state = EliminationState(batch, elimination: elimination, protection: .last)
         var x = timed(profile, .embeddings) { embed(batch, start: start) }
-        var a: [Float]
         let scratch = Scratch()
         for (l, layer) in layers.enumerated() {
-            a = x
-            a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.attentionNorm, profile: profile) }
-            if let inputs { a.withUnsafeBufferPointer { inputs(l, .attention, $0, d) } }
-            // Positions of the rows in their samples: the tokens' original positions, which
-            // elimination keeps (rotary positions and the sliding window read them).
-            let positions = rotary == nil && config.slidingWindow == nil ? nil : state.positions.map { $0.map { start + $0 } }
-            let qkv = scratch.buffer(.qkv, count: rows * layer.qkvWidth, of: Float.self)
-            a.withUnsafeBufferPointer {
-                projectQKV(layer, $0.baseAddress!, rows: rows, into: qkv, positions: positions?.flatMap { $0 }, scratch: scratch, profile: profile)
-            }
-            let context = scratch.buffer(.context, count: rows * layer.attentionWidth, of: Float.self)
-            let scores = attend(layer, index: l, qkv: qkv, segments: state.segments, caches: caches[l], causal: true,
-                                context: context, observe: observe, profile: profile, score: state.scoring(layer: l),
-                                keyBias: state.logSizes, positions: positions)
-            if let step = timed(profile, .selection, { eliminate(&state, layer: l, scores: scores, hidden: x) }) {
-                timed(profile, .selection) { rows = apply(step, to: &x, context: context, layer: layer) }
-            }
-            if let inputs { inputs(l, .output, UnsafeBufferPointer(start: context, count: rows * layer.attentionWidth), layer.attentionWidth) }
-            x.withUnsafeMutableBufferPointer { h in
-                layer.o.apply(context, rows: rows, into: h.baseAddress!, accumulate: true, scratch: scratch, profile: profile, phase: .output)
-            }
-            a = x
-            a.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, layer.mlpNorm, profile: profile) }
-            // x += MLP(LN₂(x)): the down GEMM accumulates onto the residual.
-            a.withUnsafeBufferPointer { m in
-                x.withUnsafeMutableBufferPointer {
-                    mlp(layer, index: l, m.baseAddress!, rows: rows, into: $0.baseAddress!, accumulate: true, scratch: scratch,
-                        profile: profile, inputs: inputs)
-                }
-            }
+            decoderLayer(l, layer, x: &x, rows: &rows, state: &state, caches: caches[l], start: start, scratch: scratch,
+                         observe: observe, inputs: inputs, profile: profile)
         }
         if let finalNorm { x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, rows: rows, finalNorm, profile: profile) } }
         let offsets = state.offsets

@@ -50,7 +50,9 @@ public final class AtomicFile {
         guard let dir = opendir(directory.isEmpty ? "/" : directory) else { return }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            // The name in place, up to its NUL: a record is only as long as its name, so loading
+            // `entry.pointee` (the declared 256-byte d_name) can read past the directory buffer.
+            let name = String(cString: (UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \.d_name)!).assumingMemoryBound(to: CChar.self))
             guard name.hasPrefix(prefix) else { continue }
             let rest = name.dropFirst(prefix.count), digits = rest.prefix { ("0"..."9").contains($0) }
             guard let pid = Int32(digits), pid != getpid(), digits.count == rest.count || rest.dropFirst(digits.count).first == "."

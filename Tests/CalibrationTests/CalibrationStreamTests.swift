@@ -59,4 +59,15 @@ import TensorCore
             }
         }
     }
+
+    /// A decoder's ACC block by block (causal scores, the last token protected) equals the ACC of
+    /// its whole forward pass (`decode` with an observer), value for value.
+    @Test(arguments: ["tiny-gpt2", "tiny-llama", "tiny-mistral"])
+    func aDecodersStreamMeasuresTheACCOfItsWholeForwardPass(name: String) throws {
+        let model = try ModelImporter.model(directory: ACCGoldenTests.fixtures + "/" + name).graph
+        let samples = Self.samples(19, seed: 7).map { $0.map { $0 % model.config.vocabSize } }
+        let streamed = try ACCMeasurement.measure(model: model, samples: samples, batchSize: 6, workers: 2)
+        #expect(streamed.samples == 19)
+        #expect(try ACCMeasurement.measure(PreparedModel(model), samples: samples, batchSize: 6) == streamed)
+    }
 }

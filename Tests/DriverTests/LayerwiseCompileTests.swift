@@ -56,6 +56,26 @@ import ModelIR
         #expect(layerwise.result.manifest.passLog[0].counters["linears-changed", default: 0] > 0)
     }
 
+    /// Decoders (GPT-2, Llama with grouped key/value heads, Mistral's sliding window, Qwen2's
+    /// biases) compile block by block to the whole-model path's bytes, calibration prefill
+    /// carried from block to block.
+    @Test(arguments: ["tiny-gpt2", "tiny-llama", "tiny-mistral", "tiny-qwen2"], [0, 1])
+    func decodersCompileBlockByBlockToTheWholeModelsBytes(_ name: String, _ i: Int) async throws {
+        let recipe = [Self.recipes[1], InspectTests.repository + "/passes/max-compress.yaml"][i]
+        func compile(wholeModel: Bool) async throws -> (Data, Compile.Result) {
+            var options = Compile.Options(recipe: recipe)
+            options.wholeModel = wholeModel
+            let path = directory + "/\(name)-\(i)-\(wholeModel).pare"
+            let result = try await Compile.run(model: InspectTests.fixtures + "/" + name, output: path, options: options)
+            return (try #require(FileManager.default.contents(atPath: path)), result)
+        }
+        let (layerwise, result) = try await compile(wholeModel: false)
+        #expect(result.wholeModelReason == nil)
+        #expect(result.manifest.passLog.contains { $0.changed })
+        let (whole, _) = try await compile(wholeModel: true)
+        #expect(layerwise == whole)
+    }
+
     @Test func theBytesDoNotDependOnTheThreadCount() async throws {
         let recipe = Self.recipes[1]
         let one = try await compile(recipe, to: "one.pare", threads: 1)
@@ -92,9 +112,9 @@ import ModelIR
         #expect(head.result.wholeModelReason == "step 1 (int8-quantize) runs on the whole model with these options or inputs")
         let fidelity = try await compile("elimination-profile{min-fidelity=0.9}", to: "fidelity.pare")
         #expect(fidelity.result.wholeModelReason?.contains("elimination-profile") == true)
-        var options = Compile.Options(recipe: "int8-quantize")
-        let gpt2 = try await Compile.run(model: InspectTests.fixtures + "/tiny-gpt2", output: directory + "/gpt2.pare", options: options)
-        #expect(gpt2.wholeModelReason == "gpt2 is a decoder: calibration runs it whole")
+        var options = Compile.Options(recipe: "int8-quantize{select=**}")
+        let llama = try await Compile.run(model: InspectTests.fixtures + "/tiny-llama", output: directory + "/llama.pare", options: options)
+        #expect(llama.wholeModelReason == "step 1 (int8-quantize) runs on the whole model with these options or inputs")
         options.recipe = "head-prune{fraction=0.25}"
         let t5 = try await Compile.run(model: InspectTests.fixtures + "/tiny-t5", output: directory + "/t5.pare", options: options)
         #expect(t5.wholeModelReason == "an encoder-decoder's calibration runs the whole model")

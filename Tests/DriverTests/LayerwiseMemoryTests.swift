@@ -16,27 +16,88 @@ import TensorCore
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time")))
     func peakMemoryDoesNotGrowWithDepth() throws {
+        let p = try Self.peaks(baseline: "tiny-bert", deep: Self.writeDeepBERT)
+        // About a dozen blocks' worth (3.1 MB each: the block read, its f32 copies prepared for
+        // the calibration streams, the block made), not the depth.
+        #expect(p.layerwise <= p.baseline + p.weights / 3, "\(p)")
+        #expect(p.whole >= p.baseline + p.weights, "the whole-model path peaks at \(p.whole >> 20) MiB: the test cannot tell the paths apart")
+    }
+
+    /// The same for a decoder: a deep Llama with grouped key/value heads stored in bf16 (the
+    /// dtype LLM checkpoints ship in), so each block is also widened to f32 one at a time. The
+    /// whole-model path widens every block (2 × the weights) before its first statistic.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time")))
+    func aDecodersPeakMemoryDoesNotGrowWithDepth() throws {
+        let p = try Self.peaks(baseline: "tiny-llama", deep: Self.writeDeepLlama)
+        #expect(p.layerwise <= p.baseline + p.weights / 3, "\(p)")
+        #expect(p.whole >= p.baseline + p.weights, "the whole-model path peaks at \(p.whole >> 20) MiB: the test cannot tell the paths apart")
+    }
+
+    /// Peak RSS (bytes) of `pare compile` with `recipe` on the fixture `baseline`, on the deep
+    /// model `deep` writes (returning its weights' bytes), and on that with `--whole-model`.
+    static func peaks(baseline: String, deep write: (String) throws -> Int) throws -> (baseline: Int, layerwise: Int, whole: Int, weights: Int) {
         let directory = NSTemporaryDirectory() + "pare-layerwise-memory-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let deep = directory + "/deep-bert"
-        let weights = try Self.writeDeepBERT(to: deep)
+        let deep = directory + "/deep"
+        let weights = try write(deep)
         func peak(_ model: String, _ extra: [String] = []) throws -> Int {
             let output = directory + "/out-\(UUID().uuidString).pare"
-            let (status, kib, stderr) = try Self.timed([CommandLineTests.binary, "compile", model, "--recipe", Self.recipe,
-                                                        "--samples", "4", "--max-length", "8", "-o", output] + extra, in: directory)
+            let (status, kib, stderr) = try timed([CommandLineTests.binary, "compile", model, "--recipe", recipe,
+                                                   "--samples", "4", "--max-length", "8", "-o", output] + extra, in: directory)
             #expect(status == 0, "\(stderr)")
             return kib * 1024
         }
-        let baseline = try peak(InspectTests.fixtures + "/tiny-bert")
-        let layerwise = try peak(deep)
-        let whole = try peak(deep, ["--whole-model"])
-        let mib = { (b: Int) in "\(b >> 20) MiB" }
-        // About a dozen blocks' worth (3.1 MB each: the block read, its f32 copies prepared for
-        // the calibration streams, the block made), not the depth.
-        #expect(layerwise <= baseline + weights / 3,
-                "layer by layer \(mib(layerwise)), tiny BERT \(mib(baseline)), weights \(mib(weights))")
-        #expect(whole >= baseline + weights, "the whole-model path peaks at \(mib(whole)): the test cannot tell the paths apart")
+        return (try peak(InspectTests.fixtures + "/" + baseline), try peak(deep), try peak(deep, ["--whole-model"]), weights)
+    }
+
+    /// tiny-llama's config and tokenizer (vocabulary 302) with `layers` blocks of hidden 256,
+    /// 8 query heads sharing 2 key/value heads, FFN `intermediate`, seeded bf16 weights; returns
+    /// the weights' bytes.
+    static func writeDeepLlama(to directory: String) throws -> Int {
+        let fixture = InspectTests.fixtures + "/tiny-llama"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for file in ["tokenizer.json", "tokenizer_config.json"] {
+            try FileManager.default.copyItem(atPath: fixture + "/" + file, toPath: directory + "/" + file)
+        }
+        let heads = 8, kvHeads = 2, headDim = hidden / heads, vocabulary = 302
+        var config = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture + "/config.json"))) as? [String: Any])
+        config["num_hidden_layers"] = layers
+        config["hidden_size"] = hidden
+        config["intermediate_size"] = intermediate
+        config["num_attention_heads"] = heads
+        config["num_key_value_heads"] = kvHeads
+        config["head_dim"] = headDim
+        config["torch_dtype"] = "bfloat16"
+        try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]).write(to: URL(fileURLWithPath: directory + "/config.json"))
+
+        var random = SplitMix64(seed: 19)
+        func tensor(_ shape: [Int], constant: Float? = nil) -> Tensor {
+            let count = shape.reduce(1, *)
+            var values = [Float](repeating: constant ?? 0, count: count)
+            if constant == nil {
+                for i in 0..<count { values[i] = 0.05 * (Float(random.next() >> 40) / Float(1 << 24) - 0.5) }
+            }
+            return Tensor(values, shape: Shape(shape), dtype: .bf16)
+        }
+        var tensors: [String: Tensor] = [
+            "model.embed_tokens.weight": tensor([vocabulary, hidden]),
+            "model.norm.weight": tensor([hidden], constant: 1),
+            "lm_head.weight": tensor([vocabulary, hidden]),
+        ]
+        for l in 0..<layers {
+            let p = "model.layers.\(l)."
+            for (name, rows) in [("q_proj", heads * headDim), ("k_proj", kvHeads * headDim), ("v_proj", kvHeads * headDim)] {
+                tensors[p + "self_attn.\(name).weight"] = tensor([rows, hidden])
+            }
+            tensors[p + "self_attn.o_proj.weight"] = tensor([hidden, heads * headDim])
+            tensors[p + "mlp.gate_proj.weight"] = tensor([intermediate, hidden])
+            tensors[p + "mlp.up_proj.weight"] = tensor([intermediate, hidden])
+            tensors[p + "mlp.down_proj.weight"] = tensor([hidden, intermediate])
+            for norm in ["input_layernorm", "post_attention_layernorm"] { tensors[p + norm + ".weight"] = tensor([hidden], constant: 1) }
+        }
+        try SafeTensorsWriter.write(tensors, to: directory + "/model.safetensors")
+        return tensors.values.reduce(0) { $0 + $1.byteCount }
     }
 
     /// config.json, tokenizer files (tiny-bert's: vocabulary 200) and seeded weights of a BERT
