@@ -41,14 +41,11 @@ public struct ACCMeasurement: Sendable, Equatable, Codable {
         }
     }
 
-    /// ACC of `model` on `samples`: an encoder or a decoder block by block on a `CalibrationStream`
-    /// (`workers` threads, the values in sample order whatever their number), as the
-    /// layer-by-layer compile measures it; an encoder-decoder whole (`measure(_:samples:…)`).
+    /// ACC of `model` on `samples` block by block on a `CalibrationStream` (`workers` threads, the
+    /// values in sample order whatever their number), as the layer-by-layer compile measures it;
+    /// an encoder-decoder's is its encoder's.
     public static func measure(model: Model, samples: [[Int]], batchSize: Int = 16, aggregate: Aggregate = .mean,
                                workers: Int = 0) throws(RuntimeError) -> ACCMeasurement {
-        guard model.decoder == nil else {
-            return try measure(PreparedModel(model), samples: samples, batchSize: batchSize, aggregate: aggregate)
-        }
         var stream = try CalibrationStream(model, samples: samples, batchSize: batchSize, workers: workers)
         var perLayer: [[Double]] = []
         for block in model.blocks {

@@ -94,24 +94,19 @@ public struct ActivationStatistics: Sendable {
     }
 
     /// Runs `model` (no elimination) on `samples` and gathers the statistics; Gram matrices only
-    /// for the paths in `gram`. An encoder or a decoder runs block by block on a
-    /// `CalibrationStream` (`workers` threads, one BLAS thread each, batches reduced in order),
-    /// which is what the layer-by-layer compile runs too; an encoder-decoder runs whole on one
-    /// thread. Either way the numbers are the same on any core count.
+    /// for the paths in `gram`. Block by block on a `CalibrationStream` (`workers` threads, one
+    /// BLAS thread each, batches reduced in order), which is what the layer-by-layer compile runs
+    /// too, so the numbers are the same on any core count and on both paths. An encoder-decoder's
+    /// statistics are its encoder's (`blocks`).
     public static func measure(_ model: Model, samples: [[Int]], gram: Set<LayerPath> = [], batchSize: Int = 16,
                                workers: Int = 0) throws(RuntimeError) -> ActivationStatistics {
-        guard model.decoder != nil else {
-            var stream = try CalibrationStream(model, samples: samples, batchSize: batchSize, workers: workers)
-            var blocks: [BlockStatistics] = []
-            for (l, block) in model.blocks.enumerated() {
-                let roles = Set(gram.compactMap { $0.role(inBlock: l) })
-                blocks.append(stream.measure(block, request: .init(inputs: true, gram: roles, headScores: true)))
-            }
-            return ActivationStatistics(blocks: blocks)
+        var stream = try CalibrationStream(model, samples: samples, batchSize: batchSize, workers: workers)
+        var blocks: [BlockStatistics] = []
+        for (l, block) in model.blocks.enumerated() {
+            let roles = Set(gram.compactMap { $0.role(inBlock: l) })
+            blocks.append(stream.measure(block, request: .init(inputs: true, gram: roles, headScores: true)))
         }
-        return try BLASThreads.withCount(1) { () throws(RuntimeError) in
-            try measureOnThisThread(model, samples: samples, gram: gram, batchSize: batchSize)
-        }
+        return ActivationStatistics(blocks: blocks)
     }
 
     /// The statistics of blocks measured one at a time (`blocks[l]` of block l).
@@ -140,53 +135,6 @@ public struct ActivationStatistics: Sendable {
         headScores[block.layer] = block.headScores
         self.init(inputs: inputs, headScores: headScores, tokens: block.tokens)
         acc = [block.layer: block.acc.compactMap { $0 }]
-    }
-
-    private static func measureOnThisThread(_ model: Model, samples: [[Int]], gram: Set<LayerPath>,
-                                            batchSize: Int) throws(RuntimeError) -> ActivationStatistics {
-        let prepared = PreparedModel(model)
-        let outputWeights = model.blocks.map { DenseWeight.floats($0.attention.o) }
-        var inputs: [LayerPath: InputStatistics] = [:]
-        var headSums = model.blocks.map { [Double](repeating: 0, count: $0.attention.keptHeads.count) }
-        var tokens = 0
-        let observe: LinearInputObserver = { layer, which, x, width in
-            let paths: [LayerPath] = switch which {
-            case .attention: ["attention.q", "attention.k", "attention.v"].map { .block(layer, $0) }
-            case .output: [.block(layer, "attention.o")]
-            case .up: [.block(layer, "mlp.up")]
-            case .down: [.block(layer, "mlp.down")]
-            }
-            var stats = inputs[paths[0]] ?? InputStatistics(width: width, gram: paths.contains { gram.contains($0) })
-            stats.add(x, width: width)
-            for path in paths { inputs[path] = stats }
-            if which == .output {
-                let block = model.blocks[layer], dh = block.attention.headDim, d = model.config.hiddenSize
-                let n = x.count / width
-                var y = [Float](repeating: 0, count: n * d)
-                outputWeights[layer].withUnsafeBufferPointer { w in
-                    y.withUnsafeMutableBufferPointer { y in
-                        for h in 0..<block.attention.keptHeads.count {
-                            GEMM.multiply(x.baseAddress! + h * dh, w.baseAddress! + h * dh, into: y.baseAddress!, m: n, n: d, k: dh,
-                                          transposeB: true, lda: width, ldb: width, ldc: d)
-                            for t in 0..<n {
-                                var s: Double = 0
-                                for c in 0..<d { s += Double(y[t * d + c]) * Double(y[t * d + c]) }
-                                headSums[layer][h] += s.squareRoot()
-                            }
-                        }
-                    }
-                }
-            }
-            if which == .attention && layer == 0 { tokens += x.count / width }
-        }
-        var start = 0
-        while start < samples.count {
-            let batch = TokenBatch(ids: Array(samples[start..<min(start + batchSize, samples.count)]))
-            if model.config.causal { _ = try prepared.decode(batch, inputs: observe) } else { _ = try prepared.encode(batch, inputs: observe) }
-            start += batchSize
-        }
-        for path in inputs.keys { inputs[path]!.completeGram() }
-        return ActivationStatistics(inputs: inputs, headScores: headSums.map { $0.map { $0 / Double(max(tokens, 1)) } }, tokens: tokens)
     }
 }
 

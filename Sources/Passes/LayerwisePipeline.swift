@@ -42,7 +42,6 @@ public enum LayerwisePipeline {
 
     /// Why `pipeline` cannot run block by block on `s` with `context` (nil: it can).
     public static func obstacle(_ pipeline: Pipeline, _ s: Skeleton, context: PassContext) -> String? {
-        if s.decoder != nil { return "an encoder-decoder's calibration runs the whole model" }
         for (i, pass) in pipeline.passes.enumerated() {
             let name = type(of: pass).name
             guard let blockwise = pass as? any BlockwisePass else { return "step \(i + 1) (\(name)) runs on the whole model" }
