@@ -10,8 +10,9 @@ extension HFFamily {
         let c = model.config
         guard let own = family(c.architecture) else { throw .exportUnsupported(path: path, reason: "a \(c.architecture.rawValue) model") }
         guard let unheld = own.unheldBiases(model) else { return own }
-        if let other = own.configFields.biasesAs.flatMap(family), c.slidingWindow == nil { return other }
-        let window = own.configFields.biasesAs != nil ? " (nor, with its sliding window of \(c.slidingWindow ?? 0), as a \(own.configFields.biasesAs!.rawValue) checkpoint)" : ""
+        let fallback = own.configFields.biasesAs
+        if let other = fallback.flatMap(family), c.slidingWindow == nil { return other }
+        let window = fallback.map { " (nor, with its sliding window of \(c.slidingWindow ?? 0), as a \($0.rawValue) checkpoint)" } ?? ""
         throw .exportUnsupported(path: path, reason: "a pass gave \(unheld) a bias, which a \(c.architecture.rawValue) checkpoint cannot hold\(window); use reconstruction=none in head-prune / ffn-prune for a model you export")
     }
 
