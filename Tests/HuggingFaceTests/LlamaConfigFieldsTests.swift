@@ -50,6 +50,26 @@ import TensorCore
         #expect(failure(try copy("tiny-llama", "\"head_dim\": 8", "\"head_dim\": 0")) == "m/config.json: 'head_dim' must be positive; fix config.json or re-export the checkpoint with transformers")
     }
 
+    /// A declared d_h is stored in an artifact's config (key `headDim`) and read back; d/H is not written.
+    @Test func declaredHeadDimIsEncodedOnlyWhenItIsNotDOverH() throws {
+        let plain = try ModelImporter.config(directory: Fixtures.model("tiny-llama"))
+        var declared = plain
+        declared.declaredHeadDim = 16
+        let encoded = try JSONEncoder().encode(declared)
+        #expect(try JSONDecoder().decode(ModelConfig.self, from: encoded) == declared)
+        #expect(String(decoding: encoded, as: UTF8.self).contains("\"headDim\":16"))
+        #expect(!String(decoding: try JSONEncoder().encode(plain), as: UTF8.self).contains("headDim"))
+    }
+
+    /// `pruned_heads` (BERT, GPT-2) must name layers and heads that exist and leave each layer a head.
+    @Test func prunedHeadsOutsideTheModelAreRefused() throws {
+        let edit = "\"num_attention_heads\": 4,"
+        #expect(failure(try copy("tiny-bert", edit, edit + " \"pruned_heads\": {\"2\": [0]},"))
+            == "m/config.json: 'pruned_heads' must map layer indices below 2 to head indices below 4; fix config.json or re-export the checkpoint with transformers")
+        #expect(failure(try copy("tiny-bert", edit, edit + " \"pruned_heads\": {\"0\": [0, 1, 2, 3]},"))
+            == "m/config.json: 'pruned_heads' removes every head of layer 0; fix config.json or re-export the checkpoint with transformers")
+    }
+
     @Test func biasFlagsSayWhichLinearsHoldABias() throws {
         let promised = try copy("tiny-llama", "\"mlp_bias\": false", "\"mlp_bias\": true")
         #expect(failure(promised) == "m: tensor 'model.layers.0.mlp.up_proj.bias' is missing (expected shape [48]); the checkpoint is incomplete or not of the architecture config.json names")
