@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "CZstd"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "HuggingFace", "NumericTolerance"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Kernels", "HuggingFace", "NumericTolerance"]),
-        .testTarget(name: "HuggingFaceTests", dependencies: ["HuggingFace", "NumericTolerance"]),
+        .testTarget(name: "HuggingFaceTests", dependencies: ["HuggingFace", "Passes", "Runtime", "Calibration", "NumericTolerance"]),
         .testTarget(name: "PassesTests", dependencies: ["Passes", "HuggingFace", "Calibration", "Runtime", "NumericTolerance"]),
         .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "HuggingFace", "JSON", "NumericTolerance"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "HuggingFace"], exclude: ["Snapshots"]),

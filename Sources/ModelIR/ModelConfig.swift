@@ -85,8 +85,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// The token an encoder-decoder's decoder starts from (T5: the pad token, 0).
     public var decoderStartTokenId: Int?
 
-    /// d_h = d / H.
-    public var headDim: Int { hiddenSize / headCount }
+    /// d_h when it is not d / H (transformers' `head_dim`: a head-pruned Llama export keeps
+    /// d_h with fewer heads, so H·d_h < d); nil when d_h = d / H.
+    public var declaredHeadDim: Int?
+
+    /// d_h, the width of one attention head: `declaredHeadDim`, else d / H.
+    public var headDim: Int { declaredHeadDim ?? hiddenSize / max(headCount, 1) }
     /// H/G, the query heads that share one key/value head.
     public var queriesPerKVHead: Int { headCount / max(kvHeadCount, 1) }
 
@@ -96,7 +100,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         activation: Activation, normPlacement: NormPlacement, causal: Bool,
         kvHeadCount: Int? = nil, norm: NormKind = .layer, mlpKind: MLPKind = .plain,
         rotary: RotaryEmbedding? = nil, slidingWindow: Int? = nil, relativePositions: RelativePositions? = nil,
-        attentionScale: Float? = nil, decoderLayerCount: Int? = nil, decoderStartTokenId: Int? = nil
+        attentionScale: Float? = nil, decoderLayerCount: Int? = nil, decoderStartTokenId: Int? = nil,
+        headDim: Int? = nil
     ) {
         self.architecture = architecture
         self.vocabSize = vocabSize
@@ -119,12 +124,13 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.attentionScale = attentionScale
         self.decoderLayerCount = decoderLayerCount
         self.decoderStartTokenId = decoderStartTokenId
+        self.declaredHeadDim = headDim == nil || (headCount > 0 && headDim! * headCount == hiddenSize) ? nil : headDim
     }
 
     enum CodingKeys: String, CodingKey {
         case architecture, vocabSize, hiddenSize, layerCount, headCount, kvHeadCount, intermediateSize, maxPositions,
              typeVocabSize, layerNormEpsilon, activation, normPlacement, norm, mlpKind, rotary, slidingWindow, causal,
-             relativePositions, attentionScale, decoderLayerCount, decoderStartTokenId
+             relativePositions, attentionScale, decoderLayerCount, decoderStartTokenId, headDim
     }
 
     /// The fields added for Llama-family models are absent from artifacts written before them
@@ -146,7 +152,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
             relativePositions: try c.decodeIfPresent(RelativePositions.self, forKey: .relativePositions),
             attentionScale: try c.decodeIfPresent(Float.self, forKey: .attentionScale),
             decoderLayerCount: try c.decodeIfPresent(Int.self, forKey: .decoderLayerCount),
-            decoderStartTokenId: try c.decodeIfPresent(Int.self, forKey: .decoderStartTokenId))
+            decoderStartTokenId: try c.decodeIfPresent(Int.self, forKey: .decoderStartTokenId),
+            headDim: try c.decodeIfPresent(Int.self, forKey: .headDim))
     }
 
     /// Writes the Llama-family fields only where they differ from the defaults, so a BERT or
@@ -174,5 +181,6 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         try c.encodeIfPresent(attentionScale, forKey: .attentionScale)
         try c.encodeIfPresent(decoderLayerCount, forKey: .decoderLayerCount)
         try c.encodeIfPresent(decoderStartTokenId, forKey: .decoderStartTokenId)
+        try c.encodeIfPresent(declaredHeadDim, forKey: .headDim)
     }
 }

@@ -8,8 +8,12 @@ extension ModelGraph {
         let d = config.hiddenSize
         v.expect(config.layerCount == blocks.count, "model",
                  "config says \(config.layerCount) layers but the graph has \(blocks.count) blocks")
-        v.expect(config.headCount > 0 && d % config.headCount == 0, "model",
-                 "hidden size \(d) is not a multiple of the head count \(config.headCount)")
+        if let dh = config.declaredHeadDim {
+            v.expect(config.headCount > 0 && dh > 0, "model", "\(config.headCount) heads of width \(dh); both must be positive")
+        } else {
+            v.expect(config.headCount > 0 && d % config.headCount == 0, "model",
+                     "hidden size \(d) is not a multiple of the head count \(config.headCount)")
+        }
         v.expect(config.kvHeadCount > 0 && config.headCount % config.kvHeadCount == 0, "model",
                  "\(config.headCount) query heads cannot share \(config.kvHeadCount) key/value heads evenly")
         v.shape(embeddings.word, [config.vocabSize, d], "embeddings.word")
@@ -62,7 +66,7 @@ extension ModelGraph {
             v.expect(!kept.isEmpty, "\(at).\(name)", "no heads kept; keep at least one head per layer")
             v.expect(zip(kept, kept.dropFirst()).allSatisfy { $0 < $1 } && kept.allSatisfy { (0..<config.headCount).contains($0) },
                      "\(at).\(name)", "kept heads \(kept) must be ascending indices below \(config.headCount)")
-            v.expect(a.headDim == config.headDim, "\(at).\(name)", "head size \(a.headDim) differs from d/H = \(config.headDim)")
+            v.expect(a.headDim == config.headDim, "\(at).\(name)", "head size \(a.headDim) differs from the config's d_h = \(config.headDim)")
             v.expect(a.queriesPerKVHead == config.queriesPerKVHead, "\(at).\(name)",
                      "\(a.queriesPerKVHead) query heads per key/value head, the config says \(config.queriesPerKVHead)")
         }

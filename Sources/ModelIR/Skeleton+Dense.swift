@@ -7,6 +7,7 @@ extension ModelGraph where T == TensorSpec {
     /// ones (Llama; Qwen2's q/k/v biases come from the checkpoint).
     public init(dense config: ModelConfig, dtype: DType = .f32, pooler: Bool = true, tiedHead: Bool = true) {
         let d = config.hiddenSize, ff = config.intermediateSize, kv = config.kvHeadCount * config.headDim
+        let inner = config.headCount * config.headDim
         let biases = config.norm == .layer
         func spec(_ dims: Int...) -> TensorSpec { TensorSpec(dtype: dtype, shape: Shape(dims)) }
         func linear(_ inF: Int, _ out: Int) -> Linear<TensorSpec> {
@@ -14,7 +15,7 @@ extension ModelGraph where T == TensorSpec {
         }
         func norm() -> LayerNorm<TensorSpec> { LayerNorm(weight: spec(d), bias: config.norm == .layer ? spec(d) : nil) }
         let blocks = (0..<config.layerCount).map { _ in
-            Block(attention: Attention(q: linear(d, d), k: linear(d, kv), v: linear(d, kv), o: linear(d, d),
+            Block(attention: Attention(q: linear(d, inner), k: linear(d, kv), v: linear(d, kv), o: linear(inner, d),
                                        headDim: config.headDim, keptHeads: Array(0..<config.headCount),
                                        queriesPerKVHead: config.queriesPerKVHead),
                   attentionNorm: norm(),

@@ -112,7 +112,7 @@ import TensorCore
         // Layer 1 keeps a different group size: not expressible.
         Self.keep(&model, block: 1, heads: [3])
         #expect(ArtifactFixtures.error { try ExportConfig.json(model, sourceConfig: try ArtifactFixtures.sourceConfig("tiny-llama"), path: "out") }?
-            .description.contains("layers keep different numbers of query or key/value heads (2/1, 1/1)") == true)
+            .description.contains("blocks keep different attention heads (block 0: 2 query / 1 key-value heads; block 1: 1 query / 1 key-value heads), which one llama config.json (num_attention_heads, num_key_value_heads) cannot express; prune with head-prune{fraction=…}") == true)
     }
 
     /// Keeps query heads `heads` (original indices, a subset of the kept ones) of block `i`, and the

@@ -61,7 +61,7 @@ import ModelIR
         // config.json has one intermediate_size: the export says so instead of writing a wrong model.
         #expect(throws: DriverError.self) { try ArtifactTools.export(path, to: directory + "/global-export") }
         do { try ArtifactTools.export(path, to: directory + "/global-export") } catch {
-            #expect(error.description.contains("blocks have different MLP widths [\(ff.min()!), \(ff.max()!)], which config.json cannot express (ffn-prune with global-fraction prunes layers unevenly; its per-layer fraction keeps one width); keep this model as .pare"), "\(error)")
+            #expect(error.description.contains("blocks have different MLP widths (block 0: \(ff[0]); block 1: \(ff[1])), which one 'intermediate_size' in config.json cannot express; prune with ffn-prune{fraction=…}, which keeps one width in every block (global-fraction prunes blocks unevenly); keep this model as .pare"), "\(error)")
         }
     }
 

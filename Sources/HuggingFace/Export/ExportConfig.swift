@@ -17,12 +17,18 @@ enum ExportConfig {
     /// Written with sorted keys, two-space indentation and a final newline.
     static func json(_ model: Model, sourceConfig: String, path: String) throws(ArtifactError) -> [UInt8] {
         var config = try parse(sourceConfig, path: path)
-        guard let family = HFFamily.family(model.config.architecture) else {
-            throw .exportUnsupported(path: path, reason: "a \(model.config.architecture.rawValue) model")
-        }
+        let family = try HFFamily.exported(model, path: path)
         let fields = family.configFields
         guard config.members != nil else {
             throw .invalidSourceConfig(path: path, reason: "is not a JSON object")
+        }
+        if let written = family.architectures.first, written != model.config.architecture {
+            // Written as another family (`HFFamily.exported`): its model type and class, no window,
+            // and the tie said explicitly (the families' defaults differ).
+            config.set("model_type", .string(written.rawValue))
+            if case let .whenAbsent(name)? = fields.exportClass { config.set("architectures", [.string(name)]) }
+            config.set("sliding_window", .null)
+            config.set("tie_word_embeddings", .bool(model.head.languageModel == nil))
         }
         if model.decoder != nil {
             // T5: only the MLP width can change (HFStateDict.t5 refuses pruned heads and biases).
@@ -56,13 +62,8 @@ enum ExportConfig {
         } else if config["pruned_heads"] != nil {
             config.set("pruned_heads", .object([]))
         }
-        let widths = Set(model.blocks.map(\.mlp.up.outFeatures))
-        if widths.count > 1 {
-            throw .exportUnsupported(path: path, reason: "blocks have different MLP widths \(widths.sorted()), which config.json cannot express (ffn-prune with global-fraction prunes layers unevenly; its per-layer fraction keeps one width)")
-        }
-        if let ff = widths.first, ff != model.config.intermediateSize {
-            config.set(family.configFields.mlpWidth, .int(ff))
-        }
+        let ff = try uniformMLPWidth(model.blocks, field: family.configFields.mlpWidth, path: path)
+        if let ff, ff != model.config.intermediateSize { config.set(family.configFields.mlpWidth, .int(ff)) }
         if family.row("head.lm") != nil, model.head.languageModel != nil || config["tie_word_embeddings"] != nil {
             config.set("tie_word_embeddings", .bool(model.head.languageModel == nil))
         }
@@ -80,41 +81,25 @@ enum ExportConfig {
     /// leave every layer with the same h query and g key/value heads, each key/value head read by
     /// h/g of them; then `num_attention_heads` = h, `num_key_value_heads` = g and `head_dim` = d_h.
     /// `intermediate_size` the MLP width; `tie_word_embeddings`; `attention_bias` / `mlp_bias`
-    /// (Llama) when a pass gave those linears biases, which Mistral and Qwen2 (o_proj) cannot hold.
+    /// (Llama) when those linears have biases.
     private static func llamaFamily(_ model: Model, _ family: HFFamily, into config: inout JSONValue, path: String) throws(ArtifactError) {
         let c = model.config, attentions = model.blocks.map(\.attention)
-        let shapes = Set(attentions.map { a in [a.keptHeads.count, a.keptKVHeads.count] })
-        let even = attentions.allSatisfy { a in
-            Set(a.keptKVHeads.map { g in a.keptHeads.filter { $0 / a.queriesPerKVHead == g }.count }).count == 1
-        }
-        guard shapes.count == 1, even, let shape = shapes.first else {
-            throw .exportUnsupported(path: path, reason: "layers keep different numbers of query or key/value heads (\(attentions.map { "\($0.keptHeads.count)/\($0.keptKVHeads.count)" }.joined(separator: ", "))), which a \(c.architecture.rawValue) config.json cannot express; prune the same number of whole key/value groups in every layer (head-prune{fraction=…} per layer)")
-        }
-        if shape != [c.headCount, c.kvHeadCount] {
-            config.set("num_attention_heads", .int(shape[0]))
-            config.set("num_key_value_heads", .int(shape[1]))
+        let heads = try uniformHeads(attentions, architecture: c.architecture, path: path)
+        if heads != (c.headCount, c.kvHeadCount) {
+            config.set("num_attention_heads", .int(heads.h))
+            config.set("num_key_value_heads", .int(heads.g))
             config.set("head_dim", .int(c.headDim))
         }
-        let widths = Set(model.blocks.map(\.mlp.up.outFeatures))
-        if widths.count > 1 {
-            throw .exportUnsupported(path: path, reason: "blocks have different MLP widths \(widths.sorted()), which config.json cannot express (ffn-prune with global-fraction prunes layers unevenly; its per-layer fraction keeps one width)")
-        }
-        if let ff = widths.first, ff != c.intermediateSize { config.set(family.configFields.mlpWidth, .int(ff)) }
+        let ff = try uniformMLPWidth(model.blocks, field: family.configFields.mlpWidth, path: path)
+        if let ff, ff != c.intermediateSize { config.set(family.configFields.mlpWidth, .int(ff)) }
         if model.head.languageModel != nil || config["tie_word_embeddings"] != nil {
             config.set("tie_word_embeddings", .bool(model.head.languageModel == nil))
         }
-        // Biases transformers always builds (Qwen2's q, k, v) need no field; others need
-        // `attention_bias` / `mlp_bias`, which only some families read.
-        let always: Set<String>
-        if case let .groups(set?) = family.exportBiases { always = set } else { always = [] }
-        let attentionBias = attentions.contains { a in [("q", a.q), ("k", a.k), ("v", a.v), ("o", a.o)].contains { !always.contains($0.0) && $0.1.bias != nil } }
-        let mlpBias = model.blocks.contains { b in [b.mlp.gate, b.mlp.up, b.mlp.down].contains { $0?.bias != nil } }
-        if family.configFields.biasFlags {
-            if attentionBias { config.set("attention_bias", .bool(true)) }
-            if mlpBias { config.set("mlp_bias", .bool(true)) }
-        } else if attentionBias || mlpBias {
-            throw .exportUnsupported(path: path, reason: "a pass gave \(mlpBias ? "the MLP" : "the attention output") a bias, which \(c.architecture.rawValue) cannot load; use reconstruction=none in head-prune / ffn-prune for a model you export")
-        }
+        // Biases a family always builds (Qwen2's q, k, v) need no field; Llama's others need
+        // `attention_bias` / `mlp_bias` (`HFFamily.exported` moved a model whose family has no such flags).
+        guard family.configFields.biasFlags else { return }
+        if attentions.contains(where: { a in [a.q, a.k, a.v, a.o].contains { $0.bias != nil } }) { config.set("attention_bias", .bool(true)) }
+        if model.blocks.contains(where: { b in [b.mlp.gate, b.mlp.up, b.mlp.down].contains { $0?.bias != nil } }) { config.set("mlp_bias", .bool(true)) }
     }
 
     private static func parse(_ text: String, path: String) throws(ArtifactError) -> JSONValue {

@@ -12,9 +12,7 @@ import TensorCore
 /// kept heads, in order, matching transformers' `prune_heads`.
 enum HFStateDict {
     static func tensors(_ model: Model, path: String) throws(ArtifactError) -> [String: Tensor] {
-        guard let family = HFFamily.family(model.config.architecture) else {
-            throw .exportUnsupported(path: path, reason: "a \(model.config.architecture.rawValue) model")
-        }
+        let family = try HFFamily.exported(model, path: path)
         try family.exportCheck(model, path)
         var writer = Writer(family: family, mlp: model.config.mlpKind,
                             prefix: family.exportPrefix == .always || model.head.classifier != nil ? family.basePrefix : "")

@@ -9,21 +9,24 @@ extension HFFamily {
     static let llama = HFFamily(
         architectures: [.llama], basePrefix: "model.", exportPrefix: .always, normsHaveBias: false,
         modules: llamaModules, buffers: llamaBuffers, tiedByDefault: false, tiedLogitScale: false, adapterNorms: true,
-        exportBiases: .groups(attention: nil), configFields: ConfigFields(mlpWidth: "intermediate_size", biasFlags: true),
+        exportBiases: .groups(attention: nil),
+        configFields: ConfigFields(mlpWidth: "intermediate_size", exportClass: .whenAbsent("LlamaForCausalLM"), biasFlags: true),
         readConfig: LlamaConfig.read, exportCheck: llamaExportCheck)
 
-    /// Mistral (`MistralForCausalLM`): Llama's names, and no biases.
+    /// Mistral (`MistralForCausalLM`): Llama's names, and no biases (a model given some is
+    /// exported as Llama).
     static let mistral = HFFamily(
         architectures: [.mistral], basePrefix: "model.", exportPrefix: .always, normsHaveBias: false,
         modules: llamaModules, buffers: llamaBuffers, tiedByDefault: false, tiedLogitScale: false, adapterNorms: true,
-        exportBiases: .groups(attention: nil), configFields: ConfigFields(mlpWidth: "intermediate_size"),
+        exportBiases: .groups(attention: nil), configFields: ConfigFields(mlpWidth: "intermediate_size", biasesAs: .llama),
         readConfig: LlamaConfig.read, exportCheck: llamaExportCheck)
 
-    /// Qwen2 (`Qwen2ForCausalLM`): Llama's names, q, k, v biases always and never an o bias.
+    /// Qwen2 (`Qwen2ForCausalLM`): Llama's names, q, k, v biases always and never an o bias (a
+    /// model given o or MLP biases is exported as Llama).
     static let qwen2 = HFFamily(
         architectures: [.qwen2], basePrefix: "model.", exportPrefix: .always, normsHaveBias: false,
         modules: llamaModules, buffers: llamaBuffers, tiedByDefault: false, tiedLogitScale: false, adapterNorms: true,
-        exportBiases: .groups(attention: ["q", "k", "v"]), configFields: ConfigFields(mlpWidth: "intermediate_size"),
+        exportBiases: .groups(attention: ["q", "k", "v"]), configFields: ConfigFields(mlpWidth: "intermediate_size", biasesAs: .llama),
         readConfig: LlamaConfig.read, exportCheck: llamaExportCheck)
 
     private static let llamaModules = [

@@ -48,6 +48,10 @@ struct HFFamily: Sendable {
         var exportClass: ExportClass? = nil
         /// `attention_bias` / `mlp_bias` say which linear groups have biases (Llama).
         var biasFlags = false
+        /// The family a model is exported as when passes gave it biases this one cannot hold
+        /// (`HFFamily.exported`): Mistral and Qwen2 without a sliding window are Llama with
+        /// `attention_bias` / `mlp_bias`.
+        var biasesAs: Architecture? = nil
     }
 
     enum ExportClass: Sendable {

@@ -5,6 +5,9 @@ import ModelIR
 /// The config.json of the Llama family (`model_type` `llama`, `mistral`, `qwen2`): pre-norm
 /// blocks with RMSNorm, rotary positions, grouped-query attention (`num_key_value_heads`), a gated
 /// MLP down(act(gate(x)) ⊙ up(x)); the names are in `HFFamily.llama` and `HFFamily.qwen2`.
+/// `head_dim` (d_h when it is not d/H, as after head pruning) is read by all three; the bias
+/// flags (`attention_bias`, `mlp_bias`) need nothing here: a linear has a bias when the
+/// checkpoint holds one.
 enum LlamaConfig {
     static func read(_ json: ConfigJSON, _ architecture: Architecture) throws(ImportError) -> ModelConfig {
         let activation: Activation
@@ -16,24 +19,20 @@ enum LlamaConfig {
         case let other:
             throw .unsupportedSetting(path: json.path, key: "hidden_act", value: other, supported: "silu, gelu, gelu_pytorch_tanh or relu")
         }
-        let d = try json.int("hidden_size"), heads = try json.int("num_attention_heads")
-        if let headDim = try json.optionalInt("head_dim"), heads > 0, headDim != d / heads {
-            throw .unsupportedSetting(path: json.path, key: "head_dim", value: "\(headDim)",
-                                      supported: "hidden_size / num_attention_heads = \(d / heads)")
-        }
-        if json.bool("mlp_bias", default: false) {
-            throw .unsupportedSetting(path: json.path, key: "mlp_bias", value: "true", supported: "false")
+        let headDim = try json.optionalInt("head_dim")
+        if headDim == 0 {
+            throw .configInvalid(path: json.path, reason: "'head_dim' must be positive")
         }
         return ModelConfig(
-            architecture: architecture, vocabSize: try json.int("vocab_size"), hiddenSize: d,
-            layerCount: try json.int("num_hidden_layers"), headCount: heads,
+            architecture: architecture, vocabSize: try json.int("vocab_size"), hiddenSize: try json.int("hidden_size"),
+            layerCount: try json.int("num_hidden_layers"), headCount: try json.int("num_attention_heads"),
             intermediateSize: try json.int("intermediate_size"),
             maxPositions: try json.int("max_position_embeddings"), typeVocabSize: 0,
             layerNormEpsilon: Float(try json.double("rms_norm_eps", default: 1e-6)),
             activation: activation, normPlacement: .pre, causal: true,
-            kvHeadCount: try json.optionalInt("num_key_value_heads") ?? heads, norm: .rms, mlpKind: .gated,
+            kvHeadCount: try json.optionalInt("num_key_value_heads"), norm: .rms, mlpKind: .gated,
             rotary: RotaryEmbedding(theta: try json.double("rope_theta", default: 10_000), scaling: try ropeScaling(json)),
-            slidingWindow: try slidingWindow(json, architecture))
+            slidingWindow: try slidingWindow(json, architecture), headDim: headDim)
     }
 
     /// `rope_scaling`: none, `linear` or `llama3` (frequencies that do not depend on the sequence

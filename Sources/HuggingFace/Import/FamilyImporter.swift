@@ -8,17 +8,25 @@ struct FamilyImporter<S: WeightSource> {
     var taker: TensorTaker<S>
     /// `family.basePrefix` when the checkpoint uses it, else "".
     let prefix: String
+    /// Which linears have a bias (`HFFamily.biases`); nil takes one wherever the checkpoint has it.
+    let biases: BiasGroups?
+    /// The heads each encoder block keeps when config.json's `pruned_heads` lists it; all others
+    /// keep every head.
+    let keptHeads: [Int: [Int]]
 
-    init(family: HFFamily, config: ModelConfig, taker: TensorTaker<S>) {
+    init(family: HFFamily, config: ModelConfig, biases: BiasGroups?, keptHeads: [Int: [Int]], taker: TensorTaker<S>) {
         self.family = family
         self.config = config
+        self.biases = biases
+        self.keptHeads = keptHeads
         self.taker = taker
         let word = family.name("embeddings.word", prefix: family.basePrefix).map { "\($0).weight" }
         prefix = word.map(taker.has) ?? false ? family.basePrefix : ""
     }
 
-    static func graph(_ family: HFFamily, _ c: ModelConfig, tied: Bool, _ t: inout TensorTaker<S>) throws(ImportError) -> ModelGraph<S.T> {
-        var importer = FamilyImporter(family: family, config: c, taker: t)
+    static func graph(_ family: HFFamily, _ c: ModelConfig, biases: BiasGroups?, keptHeads: [Int: [Int]], tied: Bool,
+                      _ t: inout TensorTaker<S>) throws(ImportError) -> ModelGraph<S.T> {
+        var importer = FamilyImporter(family: family, config: c, biases: biases, keptHeads: keptHeads, taker: t)
         defer { t = importer.taker }
         return try importer.graph(tied: tied)
     }
@@ -75,21 +83,25 @@ struct FamilyImporter<S: WeightSource> {
                      crossAttentionNorm: cross ? try norm("\(at).cross_attention_norm", i) : nil)
     }
 
+    /// Attention `at` of block `i`: q [h·d_h, d], k, v [g·d_h, d], o [d, h·d_h] for the h heads it
+    /// keeps (`keptHeads`, encoder self-attention only) and the g key/value heads they read.
     private mutating func attention(_ at: String, _ i: Int) throws(ImportError) -> Attention<S.T> {
-        let c = config, d = c.hiddenSize, kv = c.kvHeadCount * c.headDim
+        let c = config, d = c.hiddenSize
+        let heads = at == "blocks.{i}.attention" ? keptHeads[i] ?? Array(0..<c.headCount) : Array(0..<c.headCount)
+        let inner = heads.count * c.headDim, kv = Set(heads.map { $0 / c.queriesPerKVHead }).count * c.headDim
         let q, k, v: Linear<S.T>
         if let row = family.row("\(at).q"), case let .fused(_, parts) = row.layout {
-            let fused = try taker.takeConv1D(row.hf(i, prefix: prefix), in: d, out: parts * d)
-            q = split(fused, part: 0, of: d)
-            k = split(fused, part: 1, of: d)
-            v = split(fused, part: 2, of: d)
+            let fused = try taker.takeConv1D(row.hf(i, prefix: prefix), in: d, out: parts * inner)
+            q = split(fused, part: 0, of: inner)
+            k = split(fused, part: 1, of: inner)
+            v = split(fused, part: 2, of: inner)
         } else {
-            q = try linear("\(at).q", i, in: d, out: d)
+            q = try linear("\(at).q", i, in: d, out: inner)
             k = try linear("\(at).k", i, in: d, out: kv)
             v = try linear("\(at).v", i, in: d, out: kv)
         }
-        return Attention(q: q, k: k, v: v, o: try linear("\(at).o", i, in: d, out: d), headDim: c.headDim,
-                         keptHeads: Array(0..<c.headCount), queriesPerKVHead: c.queriesPerKVHead)
+        return Attention(q: q, k: k, v: v, o: try linear("\(at).o", i, in: inner, out: d), headDim: c.headDim,
+                         keptHeads: heads, queriesPerKVHead: c.queriesPerKVHead)
     }
 
     private mutating func mlp(_ at: String, _ i: Int) throws(ImportError) -> MLP<S.T> {
@@ -104,7 +116,7 @@ struct FamilyImporter<S: WeightSource> {
         let name = row.hf(i, prefix: prefix)
         switch row.layout {
         case .conv1D: return try taker.takeConv1D(name, in: inFeatures, out: outFeatures!)
-        default: return try taker.takeLinear(name, in: inFeatures, out: outFeatures)
+        default: return try taker.takeLinear(name, in: inFeatures, out: outFeatures, bias: biases?.has(ir))
         }
     }
 
@@ -125,11 +137,11 @@ struct FamilyImporter<S: WeightSource> {
         return try taker.take("\(name).weight", shape)
     }
 
-    /// Rows [part·d, (part+1)·d) of a fused projection: part 0 = q, 1 = k, 2 = v.
-    private func split(_ fused: Linear<S.T>, part: Int, of d: Int) -> Linear<S.T> {
-        guard case let .dense(w) = fused.weight else { preconditionFailure("a fused projection is imported dense") }
-        let rows = (part * d)..<((part + 1) * d)
-        return Linear(inFeatures: d, outFeatures: d, weight: .dense(taker.source.slice(w, rows)),
+    /// Rows [part·w, (part+1)·w) of a fused projection: part 0 = q, 1 = k, 2 = v.
+    private func split(_ fused: Linear<S.T>, part: Int, of w: Int) -> Linear<S.T> {
+        guard case let .dense(m) = fused.weight else { preconditionFailure("a fused projection is imported dense") }
+        let rows = (part * w)..<((part + 1) * w)
+        return Linear(inFeatures: fused.inFeatures, outFeatures: w, weight: .dense(taker.source.slice(m, rows)),
                       bias: fused.bias.map { taker.source.slice($0, rows) })
     }
 }

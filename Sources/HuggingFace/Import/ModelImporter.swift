@@ -55,7 +55,7 @@ public enum ModelImporter {
         }
     }
 
-    private static func parse(_ json: ConfigJSON) throws(ImportError) -> (family: HFFamily, config: ModelConfig, tied: Bool) {
+    private static func parse(_ json: ConfigJSON) throws(ImportError) -> (family: HFFamily, config: ModelConfig, tied: Bool, biases: BiasGroups?) {
         guard let modelType = json.string("model_type") else {
             throw .configInvalid(path: json.path, reason: "missing 'model_type'")
         }
@@ -63,20 +63,22 @@ public enum ModelImporter {
             throw .unsupportedModelType(path: json.path, modelType: modelType)
         }
         // transformers' defaults: GPT-2 and T5 tied, Llama and Mistral untied, Qwen2 tied only when the config says so.
-        return (family, try family.readConfig(json, architecture), json.bool("tie_word_embeddings", default: family.tiedByDefault))
+        return (family, try family.readConfig(json, architecture), json.bool("tie_word_embeddings", default: family.tiedByDefault),
+                family.biases(json))
     }
 
     private static func build<S: WeightSource>(directory: String, source: S) throws(ImportError) -> ImportedModel<S.T> {
         let json = try ConfigJSON(path: configPath(directory))
-        let (family, config, tied) = try parse(json)
-        if config.headCount == 0 || config.hiddenSize % config.headCount != 0 {
+        let (family, config, tied, biases) = try parse(json)
+        if config.headCount == 0 || (config.declaredHeadDim == nil && config.hiddenSize % config.headCount != 0) {
             throw .configInvalid(path: json.path, reason: "hidden size \(config.hiddenSize) is not a multiple of the head count \(config.headCount)")
         }
         if config.kvHeadCount == 0 || config.headCount % config.kvHeadCount != 0 {
             throw .configInvalid(path: json.path, reason: "\(config.headCount) attention heads cannot share \(config.kvHeadCount) key/value heads evenly")
         }
         var taker = TensorTaker(source: source, directory: directory)
-        let graph = try FamilyImporter.graph(family, config, tied: tied, &taker)
+        let kept = try json.keptHeads(layers: config.layerCount, heads: config.headCount)
+        let graph = try FamilyImporter.graph(family, config, biases: biases, keptHeads: kept, tied: tied, &taker)
         let unused = taker.unused
         guard unused.isEmpty else { throw .unusedTensors(names: unused, directory: directory) }
         let problems = graph.verify()

@@ -41,11 +41,13 @@ struct TensorTaker<Source: WeightSource> {
                          bias: try take("\(prefix).\(legacy ? "beta" : "bias")", [d]))
     }
 
-    /// A PyTorch `nn.Linear`: weight [out, in], bias [out].
-    mutating func takeLinear(_ prefix: String, in inFeatures: Int, out outFeatures: Int?) throws(ImportError) -> Linear<Source.T> {
+    /// A PyTorch `nn.Linear`: weight [out, in], bias [out]. `bias`: whether the config says it
+    /// has one (then it must be there; without one, a stored bias stays unused and the import
+    /// refuses it), or nil to take one when present.
+    mutating func takeLinear(_ prefix: String, in inFeatures: Int, out outFeatures: Int?, bias: Bool? = nil) throws(ImportError) -> Linear<Source.T> {
         let w = try take("\(prefix).weight", [outFeatures, inFeatures])
         let out = w.shape[0]
-        let b = has("\(prefix).bias") ? try take("\(prefix).bias", [out]) : nil
+        let b = bias ?? has("\(prefix).bias") ? try take("\(prefix).bias", [out]) : nil
         return Linear(inFeatures: inFeatures, outFeatures: out, weight: .dense(w), bias: b)
     }
 
