@@ -86,6 +86,9 @@ public struct EliminationSection: Codable, Sendable, Equatable {
         }
         sweep = exact.keys.sorted().map { point(exact[$0]!) }
         mode = p.mode.rawValue
-        fidelity = p.fidelity.map { .init(metric: $0.metric, value: round($0.value), floor: $0.floor) }
+        fidelity = p.fidelity.map {
+            .init(metric: $0.metric, value: round($0.value), floor: $0.floor, chosenOn: $0.chosenOn, heldOut: $0.heldOut,
+                  chosenOnValue: $0.chosenOnValue.map(round))
+        }
     }
 }

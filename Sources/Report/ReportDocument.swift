@@ -333,8 +333,15 @@ extension EliminationSection {
         let fate = mode == "merge"
             ? "Eliminated tokens are merged into their most similar kept token (size-weighted; mode merge). "
             : "Eliminated tokens are dropped (mode drop). "
-        let floor = fidelity.map { "λ was chosen as the smallest keeping \($0.metric.rawValue) ≥ \(NumberFormat.fixed($0.floor, 4)) on the "
-            + "calibration samples: \(NumberFormat.fixed($0.value, 4)) there. " } ?? ""
+        let floor = fidelity.map { f in
+            let chosen = "λ was chosen as the smallest keeping \(f.metric.rawValue) ≥ \(NumberFormat.fixed(f.floor, 4)) on the "
+            guard let heldOut = f.heldOut, let chosenOn = f.chosenOn, let chosenValue = f.chosenOnValue else {
+                return chosen + "calibration samples: \(NumberFormat.fixed(f.value, 4)) there. "
+            }
+            return chosen + "first \(NumberFormat.grouped(chosenOn)) calibration samples (\(NumberFormat.fixed(chosenValue, 4)) there; the profile "
+                + "was fitted on them too) and checked on the \(NumberFormat.grouped(heldOut)) held out: \(NumberFormat.fixed(f.value, 4))"
+                + (f.holds ? ". " : ", below the floor. ")
+        } ?? ""
         let after = " (exact FLOPs, ACC-SPEC Eq. 4'); the 25/75 model of Eq. 6 gives \(NumberFormat.times(modelSpeedup)). " + fate + floor
             + "ACC is measured on the calibration text and fitted with a \(fit) curve"
             + (haltLayer.map { "; the profile halts at layer \($0), where the fitted curve first rises." } ?? ".")

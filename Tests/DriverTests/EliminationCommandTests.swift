@@ -3,6 +3,7 @@ import Testing
 import ModelIR
 import Runtime
 import Kernels
+import Calibration
 @testable import Driver
 
 /// calibrate, compile with elimination-profile, run and bench with λ, on the committed fixtures.
@@ -125,14 +126,14 @@ import Kernels
         #expect(whole.lambda == nil && whole.predictedSpeedup == 1)
     }
 
-    /// `min-fidelity`: the baked λ keeps the floor on the calibration samples (oracle: the
-    /// cosine recomputed here from `pare run`-style embeddings of the same samples), a λ a
-    /// little below it does not, and the profile records the value and the mode.
+    /// `min-fidelity` with `holdout=0`: the baked λ keeps the floor on the calibration samples
+    /// (oracle: the cosine recomputed here from `pare run`-style embeddings of the same samples),
+    /// a λ a little below it does not, and the profile records the value and the mode.
     @Test func minFidelityChoosesTheSmallestLambdaKeepingTheFloor() async throws {
         let path = directory + "/f.pare"
         let calibration = CalibrationOptions(path: corpus, samples: 8, maxLength: 32)
         let result = try await Compile.run(model: bert, output: path, options: .init(
-            recipe: "elimination-profile{fit=raw,min-fidelity=0.9}", calibration: calibration))
+            recipe: "elimination-profile{fit=raw,min-fidelity=0.9,holdout=0}", calibration: calibration))
         let profile = try #require(result.manifest.skeleton.elimination)
         let fidelity = try #require(profile.fidelity)
         #expect(profile.mode == .merge && fidelity.metric == .cosine && fidelity.floor == 0.9 && fidelity.value >= 0.9)
@@ -154,6 +155,7 @@ import Kernels
         }
         let recomputed = try cosine(profile.defaultLambda)
         #expect(abs(recomputed - fidelity.value) < 1e-9, "\(recomputed) vs \(fidelity.value)")
+        #expect(fidelity.heldOut == nil && fidelity.chosenOn == nil)
         #expect(try cosine(profile.defaultLambda * 0.97) < 0.9)
         #expect(result.report.elimination?.mode == "merge" && result.report.elimination?.fidelity?.floor == 0.9)
         #expect(result.report.markdown().contains("mode merge"))
@@ -164,15 +166,49 @@ import Kernels
         }
     }
 
+    /// The default `holdout=0.25`: λ is chosen (and ACC fitted) on the first 6 of 8 samples and the
+    /// floor checked on the last 2; oracle: both cosines recomputed here from the same samples,
+    /// and the profile equal to one fitted on the first 6 alone.
+    @Test func minFidelityChecksTheFloorOnHeldOutSamples() async throws {
+        let calibration = CalibrationOptions(path: corpus, samples: 8, maxLength: 32)
+        let result = try await Compile.run(model: bert, output: directory + "/h.pare", options: .init(
+            recipe: "elimination-profile{fit=raw,min-fidelity=0.9}", calibration: calibration))
+        let profile = try #require(result.manifest.skeleton.elimination)
+        let fidelity = try #require(profile.fidelity)
+        #expect(fidelity.chosenOn == 6 && fidelity.heldOut == 2)
+        let source = try ModelSource.load(bert)
+        let samples = try CalibrationInput.load(calibration, config: source.model.config, tokenizer: source.tokenizer(path: bert)).samples
+        let model = PreparedModel(source.model)
+        func cosine(_ part: ArraySlice<[Int]>) throws -> Double {
+            try BLASThreads.withCount(1) { () throws -> Double in
+                let batch = TokenBatch(ids: Array(part))
+                let full = try model.encode(batch).sentenceEmbeddings()
+                let eliminated = try model.encode(batch, elimination: Elimination(profile: profile, lambda: profile.defaultLambda)).sentenceEmbeddings()
+                return zip(full, eliminated).reduce(0) { $0 + EncoderOutput.cosine($1.0, $1.1) } / Double(part.count)
+            }
+        }
+        #expect(abs(try cosine(samples[6...]) - fidelity.value) < 1e-9)
+        #expect(abs(try cosine(samples[..<6]) - (fidelity.chosenOnValue ?? -1)) < 1e-9)
+        #expect(fidelity.chosenOnValue! >= 0.9)
+        let fitted = try ACCMeasurement.measure(model: source.model, samples: Array(samples[..<6]))
+        #expect(profile.acc == fitted.acc)
+        #expect(result.report.markdown().contains("checked on the 2 held out"))
+        // One sample cannot be split.
+        await #expect(throws: (any Error).self) {
+            try await Compile.run(model: bert, output: directory + "/h1.pare", options: .init(
+                recipe: "elimination-profile{min-fidelity=0.9}", calibration: .init(path: corpus, samples: 1, maxLength: 32)))
+        }
+    }
+
     /// Decoders: the floor is on the greedy next token's agreement with the model in full.
     @Test func minFidelityOnAGPT2UsesNextTokenAgreement() async throws {
         let result = try await Compile.run(model: gpt2, output: directory + "/g2.pare", options: .init(
             recipe: "elimination-profile{fit=raw,min-fidelity=0.75}", calibration: .init(path: corpus, samples: 8, maxLength: 32)))
         let profile = try #require(result.manifest.skeleton.elimination)
         let fidelity = try #require(profile.fidelity)
-        #expect(fidelity.metric == .agreement && fidelity.value >= 0.75 && profile.protection == .last && profile.mode == .merge)
-        // Agreement counts whole samples: a multiple of 1/8.
-        #expect((fidelity.value * 8).rounded() == fidelity.value * 8)
+        #expect(fidelity.metric == .agreement && fidelity.chosenOnValue! >= 0.75 && profile.protection == .last && profile.mode == .merge)
+        // Agreement counts whole samples: a multiple of 1/2 on the 2 of 8 held out.
+        #expect(fidelity.heldOut == 2 && (fidelity.value * 2).rounded() == fidelity.value * 2)
     }
 
     @Test func runAndEvalOverrideTheMode() async throws {

@@ -57,16 +57,30 @@ public struct EliminationProfile: Codable, Sendable, Equatable {
         }
 
         public var metric: Metric
-        /// The value at the default λ, in the profile's mode.
+        /// The value at the default λ, in the profile's mode: on the held-out samples when
+        /// there are any, else on the samples λ was chosen on.
         public var value: Double
         /// The floor asked for (`min-fidelity`).
         public var floor: Double
+        /// How many calibration samples λ was chosen on (the profile fitted on them too), and how
+        /// many held out to check the floor, with the value on the chosen-on samples; nil in
+        /// profiles from before the split (checked on the samples it was chosen on).
+        public var chosenOn: Int?
+        public var heldOut: Int?
+        public var chosenOnValue: Double?
 
-        public init(metric: Metric, value: Double, floor: Double) {
+        public init(metric: Metric, value: Double, floor: Double, chosenOn: Int? = nil, heldOut: Int? = nil,
+                    chosenOnValue: Double? = nil) {
             self.metric = metric
             self.value = value
             self.floor = floor
+            self.chosenOn = chosenOn
+            self.heldOut = heldOut
+            self.chosenOnValue = chosenOnValue
         }
+
+        /// Whether the floor holds where it was checked.
+        public var holds: Bool { value >= floor }
     }
 
     /// Builds EP from ACC by Eq. (2): EP₁ = 1, EP_l = min(1, f(l)/f(l−1)) until the fit first

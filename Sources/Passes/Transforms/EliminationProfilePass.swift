@@ -12,11 +12,13 @@ import TensorCore
 /// The default λ is one of: `lambda` (default 1); with `target-speedup`, the λ whose predicted
 /// (continuous, Eq. 6) speedup is that target, found by bisection (§6.2); with `min-fidelity`,
 /// the smallest λ (the most speed) at which the model eliminating in `mode` stays at or above
-/// the floor against the same model without elimination, on the calibration samples: mean cosine
-/// of mean-pooled embeddings (encoders) or agreement of the greedy next token (decoders). The
-/// floor is measured against the model as this step receives it, so it bounds what elimination
-/// costs on top of the passes before it (which it cannot change); `pare eval --against` gives the
-/// total. The measured value is recorded in the profile.
+/// the floor against the same model without elimination: mean cosine of mean-pooled embeddings
+/// (encoders) or agreement of the greedy next token (decoders). The profile is fitted and λ
+/// chosen on the first calibration samples; the last `holdout` share of them (at least one) is
+/// held out and the floor checked there, so the value recorded is one λ was not chosen on (a
+/// warning says when it falls below the floor). The floor is measured against the model as this
+/// step receives it, so it bounds what elimination costs on top of the passes before it (which it
+/// cannot change); `pare eval --against` gives the total.
 ///
 /// Block by block: each block's per-sample ACC is measured as the calibration activations pass
 /// it, and the profile is fitted from those per-layer values after the last block (no extra
@@ -31,6 +33,9 @@ public struct EliminationProfilePass: Pass {
         public var targetSpeedup: Double?
         /// The fidelity floor in (0, 1] the default λ must keep on the calibration samples.
         public var minFidelity: Double?
+        /// With `min-fidelity`: the share of calibration samples held out to check the floor on
+        /// (0: checked on the samples λ was chosen on).
+        public var holdout: Double = 0.25
         /// What eliminated tokens become by default; merging keeps more of a representation.
         public var mode: EliminationProfile.Mode = .merge
         public var batchSize: Int = 16
@@ -48,6 +53,9 @@ public struct EliminationProfilePass: Pass {
             }
             if let f = minFidelity, !(f > 0 && f <= 1) {
                 throw .invalidValue(key: "min-fidelity", value: "\(f)", expected: "a number in (0, 1]")
+            }
+            guard holdout >= 0, holdout < 1 else {
+                throw .invalidValue(key: "holdout", value: "\(holdout)", expected: "a share in [0, 1) of the calibration samples")
             }
             if let t = targetSpeedup, !(t >= 1 && t.isFinite) {
                 throw .invalidValue(key: "target-speedup", value: "\(t)", expected: "a number ≥ 1")
@@ -76,34 +84,65 @@ public struct EliminationProfilePass: Pass {
         guard let calibration = context.calibration, !calibration.samples.isEmpty else {
             throw .failed(pass: Self.name, reason: "needs calibration samples; pass --calibration FILE (the default corpus is used when none is given)")
         }
+        let (chosenOn, heldOut) = try split(calibration.samples)
         let measurement: ACCMeasurement
         do {
-            measurement = try ACCMeasurement.measure(model: model, samples: calibration.samples, batchSize: options.batchSize,
+            measurement = try ACCMeasurement.measure(model: model, samples: chosenOn, batchSize: options.batchSize,
                                                      aggregate: options.aggregate, workers: context.workers)
         } catch {
             throw .failed(pass: Self.name, reason: error.description)
         }
         var (profile, diagnostics) = try baseProfile(measurement, causal: model.config.causal)
         if let floor = options.minFidelity {
-            let search: FidelitySearch, lambda: Double, fidelity: Double
+            let fidelity: EliminationProfile.Fidelity
             do {
                 // One BLAS thread, as for every calibration statistic: sgemm's rounding depends on
                 // how it splits the work, and the λ found must not depend on the machine.
                 let prepared = PreparedModel(model)
-                (search, lambda, fidelity) = try BLASThreads.withCount(1) { () throws(RuntimeError) in
-                    let search = try FidelitySearch(prepared, samples: calibration.samples, profile: profile, batchSize: options.batchSize)
-                    let (lambda, fidelity) = try search.smallestLambda(floor: floor)
-                    return (search, lambda, fidelity)
+                (profile.defaultLambda, fidelity) = try BLASThreads.withCount(1) { () throws(RuntimeError) in
+                    let search = try FidelitySearch(prepared, samples: chosenOn, profile: profile, batchSize: options.batchSize)
+                    let (lambda, value) = try search.smallestLambda(floor: floor)
+                    guard !heldOut.isEmpty else { return (lambda, .init(metric: search.metric, value: value, floor: floor)) }
+                    let check = try FidelitySearch(prepared, samples: heldOut, profile: profile, batchSize: options.batchSize)
+                    return (lambda, .init(metric: search.metric, value: try check.fidelity(lambda: lambda), floor: floor,
+                                          chosenOn: chosenOn.count, heldOut: heldOut.count, chosenOnValue: value))
                 }
             } catch {
                 throw .failed(pass: Self.name, reason: error.description)
             }
-            profile.defaultLambda = lambda
-            profile.fidelity = EliminationProfile.Fidelity(metric: search.metric, value: fidelity, floor: floor)
-            diagnostics.append(Diagnostic(.note, at: "elimination",
-                                          "λ = \(String(format: "%.4f", lambda)) keeps \(search.metric.rawValue) \(String(format: "%.4f", fidelity)) ≥ \(floor) on the calibration samples (\(options.mode.rawValue))"))
+            profile.fidelity = fidelity
+            diagnostics.append(Self.note(fidelity, lambda: profile.defaultLambda, mode: options.mode))
         }
         return result(profile, measurement, diagnostics: diagnostics, into: &model.elimination, context: context)
+    }
+}
+
+extension EliminationProfilePass {
+    /// The calibration samples λ is chosen on and those held out to check the floor: the last
+    /// ⌈holdout · n⌉ (at least one) with `min-fidelity` and holdout > 0, else none held out.
+    func split(_ samples: [[Int]]) throws(PassError) -> (chosenOn: [[Int]], heldOut: [[Int]]) {
+        guard options.minFidelity != nil, options.holdout > 0 else { return (samples, []) }
+        guard samples.count >= 2 else {
+            throw .failed(pass: Self.name, reason: "min-fidelity holds out calibration samples to check the floor on, and there is \(samples.count); pass more --samples or holdout=0")
+        }
+        let held = min(samples.count - 1, max(1, Int((options.holdout * Double(samples.count)).rounded(.up))))
+        return (Array(samples.dropLast(held)), Array(samples.suffix(held)))
+    }
+
+    /// The log line of a floor: where λ was chosen, where it was checked, and a warning when the
+    /// held-out value falls below the floor.
+    static func note(_ f: EliminationProfile.Fidelity, lambda: Double, mode: EliminationProfile.Mode) -> Diagnostic {
+        let at = "λ = \(String(format: "%.4f", lambda)) (\(mode.rawValue))", value = { String(format: "%.4f", $0) }
+        guard let heldOut = f.heldOut, let chosenOn = f.chosenOn, let chosenValue = f.chosenOnValue else {
+            return Diagnostic(.note, at: "elimination", "\(at) keeps \(f.metric.rawValue) \(value(f.value)) ≥ \(f.floor) on the calibration samples")
+        }
+        let text = "\(at) keeps \(f.metric.rawValue) \(value(chosenValue)) on the \(chosenOn) calibration samples it was chosen on, "
+            + "\(value(f.value)) on the \(heldOut) held out"
+        guard f.holds else {
+            return Diagnostic(.warning, at: "elimination", text + ": below the floor \(f.floor)",
+                              hint: "raise min-fidelity, give more --samples, or choose lambda yourself")
+        }
+        return Diagnostic(.note, at: "elimination", text + " (floor \(f.floor))")
     }
 }
 
