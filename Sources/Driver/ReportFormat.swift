@@ -14,3 +14,11 @@ public enum ReportFormat: String, ExpressibleByArgument, CaseIterable, Sendable 
         }
     }
 }
+
+/// What `pare export` writes (`--format`).
+public enum ExportFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// A Hugging Face directory: config.json, model.safetensors (f32), tokenizer files.
+    case hf
+    /// An ONNX Runtime directory: model.onnx, config.json, tokenizer files.
+    case onnx
+}
