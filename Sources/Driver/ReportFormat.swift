@@ -1,4 +1,5 @@
 import ArgumentParser
+import ONNXExport
 import Report
 
 /// A report's rendering (`--format`).
@@ -22,3 +23,8 @@ public enum ExportFormat: String, ExpressibleByArgument, CaseIterable, Sendable 
     /// An ONNX Runtime directory: model.onnx, config.json, tokenizer files.
     case onnx
 }
+
+extension ActivationScales: ExpressibleByArgument {}
+
+/// `pare export --int8-activations`: ONNXExport's choice, named for the executable.
+public typealias ONNXActivationScales = ActivationScales

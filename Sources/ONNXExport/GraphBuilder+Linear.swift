@@ -8,10 +8,11 @@ extension GraphBuilder {
     /// - dense W, sparse values: `MatMul(x, Wᵀ [in, out])`;
     /// - low-rank u·v: `MatMul(MatMul(x, vᵀ [in, r]), uᵀ [r, out])`;
     /// - int8 with f32 activations (weight-only): `MatMul(x, DequantizeLinear(Wqᵀ [in, out], s [out], axis 1))`;
-    /// - int8 with dynamic activations (W8A8): `DynamicQuantizeLinear(x) → (xq u8, sx, zx)`,
-    ///   `MatMulInteger(xq, Wqᵀ i8 [in, out], zx, 0 [out])` (exact int32: Σ (xq − zx)·Wq),
-    ///   `Cast` to f32, `Mul` by `Mul(sx, s [out])`: the layout `quantize_dynamic` writes and
-    ///   ONNX Runtime fuses into `DynamicQuantizeMatMul`;
+    /// - int8 with dynamic activations (W8A8), `activationScales` `.perTensor`:
+    ///   `DynamicQuantizeLinear(x) → (xq u8, sx, zx)`, `MatMulInteger(xq, Wqᵀ i8 [in, out], zx, 0 [out])`
+    ///   (exact int32: Σ (xq − zx)·Wq), `Cast` to f32, `Mul` by `Mul(sx, s [out])`: the layout
+    ///   `quantize_dynamic` writes and ONNX Runtime fuses into `DynamicQuantizeMatMul`;
+    ///   `.perToken`: Pare's own per-row quantization around `MatMulInteger` (`tokenQuantizedMatMul`);
     /// - low-rank int8: the two factors as two int8 linears through [..., r];
     ///
     /// then `Add(b)` when there is a bias. `path` (`blocks.3.mlp.up`) names the initializers and
@@ -58,6 +59,11 @@ extension GraphBuilder {
         guard dynamic else {
             let w = op("DequantizeLinear", [wq, s], name: "\(path)/DequantizeLinear", attributes: [Attribute.int("axis", 1)])
             return op("MatMul", [x, w], name: "\(path)/MatMul")
+        }
+        if activationScales == .perToken {
+            let q = WeightLayout.int8s(values)
+            let sums = (0..<rows).map { o in q[(o * cols)..<(o * cols + cols)].reduce(Int32(0)) { $0 + Int32($1) } }
+            return tokenQuantizedMatMul(x, weight: wq, scales: s, columnSums: sums, path: path)
         }
         let zero = initializer("\(path).weight_zero_point", int8s: [Int8](repeating: 0, count: rows), dims: [rows])
         let q = node("DynamicQuantizeLinear", [x], name: "\(path)/DynamicQuantizeLinear", outputs: 3)

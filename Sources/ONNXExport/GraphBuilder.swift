@@ -5,11 +5,17 @@ import SwiftProtobuf
 /// (weights and constants) by name. Names are derived from the caller's scope, so the same model
 /// always gives the same names and bytes.
 final class GraphBuilder {
+    /// How W8A8 linears quantize their inputs.
+    let activationScales: ActivationScales
     private(set) var nodes: [Onnx_NodeProto] = []
     private(set) var initializers: [Onnx_TensorProto] = []
     private var names: Set<String> = []
     /// Scalar and small constants, shared by value: one initializer per distinct constant.
     private var constants: [String: String] = [:]
+
+    init(activationScales: ActivationScales = .perToken) {
+        self.activationScales = activationScales
+    }
 
     /// Emits `op` with `inputs` ("" for an omitted optional input) and returns its output names,
     /// `<name>/output_<i>` (or `<name>/output` for one output). `name` must be new.

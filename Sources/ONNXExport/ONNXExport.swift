@@ -26,9 +26,9 @@ public enum ONNXExport {
     static let reservedNames: Set<String> = [modelFileName, ExternalData.fileName, "config.json"]
 
     /// The serialized model and, when the weights go beside it, the side file's bytes.
-    public static func serialize(_ model: Model, path: String,
+    public static func serialize(_ model: Model, path: String, activationScales: ActivationScales = .perToken,
                                  externalDataAbove: Int = defaultExternalDataAbove) throws(ONNXExportError) -> (model: [UInt8], data: [UInt8]?) {
-        var proto = try ONNXModel.proto(model, path: path)
+        var proto = try ONNXModel.proto(model, path: path, activationScales: activationScales)
         var side: [UInt8]?
         if ExternalData.inlineBytes(proto.graph) > externalDataAbove {
             side = ExternalData.bytes(ExternalData.externalize(&proto.graph))
@@ -42,12 +42,13 @@ public enum ONNXExport {
     }
 
     public static func write(model: Model, sourceConfig: String, tokenizerFiles: [String: String], to directory: String,
+                             activationScales: ActivationScales = .perToken,
                              externalDataAbove: Int = defaultExternalDataAbove) throws(ONNXExportError) {
         try refuseExisting(directory)
         for name in tokenizerFiles.keys.sorted() where !isPlainRelative(name) || reservedNames.contains(name) {
             throw .invalidFileName(path: directory, name: name)
         }
-        let (bytes, side) = try serialize(model, path: directory, externalDataAbove: externalDataAbove)
+        let (bytes, side) = try serialize(model, path: directory, activationScales: activationScales, externalDataAbove: externalDataAbove)
 
         let staging = "\(directory).tmp-\(getpid())"
         try? FileManager.default.removeItem(atPath: staging)

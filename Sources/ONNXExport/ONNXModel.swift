@@ -11,9 +11,10 @@ public enum ONNXModel {
     public static let irVersion: Int64 = 8
     public static let producerName = "pare"
 
-    /// The graph of `model` (BERT family). `path` is where errors say the export went wrong.
-    public static func proto(_ model: Model, path: String) throws(ONNXExportError) -> Onnx_ModelProto {
-        let g = GraphBuilder()
+    /// The graph of `model` (BERT family), W8A8 linears quantizing activations as `activationScales`
+    /// says. `path` is where errors say the export went wrong.
+    public static func proto(_ model: Model, path: String, activationScales: ActivationScales = .perToken) throws(ONNXExportError) -> Onnx_ModelProto {
+        let g = GraphBuilder(activationScales: activationScales)
         let hidden = try BERTGraph.build(model, into: g, path: path)
         // The last node's output is renamed to the graph output, so no Identity is needed.
         var nodes = g.nodes

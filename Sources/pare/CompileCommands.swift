@@ -157,11 +157,14 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "hf: safetensors for transformers (f32); onnx: model.onnx for ONNX Runtime (int8 and pruned shapes kept; BERT family).")
     var format: ExportFormat = .hf
 
+    @Option(help: "onnx: how W8A8 linears quantize activations: per-token (Pare's scales, its outputs) or per-tensor (DynamicQuantizeLinear, fused by ONNX Runtime, coarser).")
+    var int8Activations: ONNXActivationScales = .perToken
+
     func run() throws {
         do {
             switch format {
             case .hf: try ArtifactTools.export(artifact, to: output)
-            case .onnx: try ArtifactTools.exportONNX(artifact, to: output)
+            case .onnx: try ArtifactTools.exportONNX(artifact, to: output, activationScales: int8Activations)
             }
         } catch { fail(error) }
         print("\(output): written")

@@ -8,7 +8,9 @@ import Testing
 /// docs and optimum's input/output names; Python's checker and ONNX Runtime run in
 /// scripts/onnx/check_onnx_export.py.
 @Suite struct ONNXGraphStructureTests {
-    static func proto(_ form: TinyBERT.Form) throws -> Onnx_ModelProto { try ONNXModel.proto(TinyBERT.model(form), path: "out") }
+    static func proto(_ form: TinyBERT.Form, _ scales: ActivationScales = .perToken) throws -> Onnx_ModelProto {
+        try ONNXModel.proto(TinyBERT.model(form), path: "out", activationScales: scales)
+    }
 
     static func ops(_ m: Onnx_ModelProto) -> [String] { m.graph.node.map(\.opType) }
 
@@ -64,9 +66,9 @@ import Testing
         for o in 0..<8 { for i in 0..<8 { #expect(stored[i * 8 + o] == original[o * 8 + i]) } }
     }
 
-    /// W8A8: the layout `quantize_dynamic` writes, which ONNX Runtime fuses into DynamicQuantizeMatMul.
-    @Test func dynamicInt8LinearsAreDynamicQuantizeLinearAndMatMulInteger() throws {
-        let m = try Self.proto(.int8Dynamic)
+    /// W8A8 per tensor: the layout `quantize_dynamic` writes, which ONNX Runtime fuses into DynamicQuantizeMatMul.
+    @Test func perTensorInt8LinearsAreDynamicQuantizeLinearAndMatMulInteger() throws {
+        let m = try Self.proto(.int8Dynamic, .perTensor)
         let ops = Self.ops(m)
         let linears = 2 * 6
         #expect(ops.filter { $0 == "DynamicQuantizeLinear" }.count == linears)
@@ -78,6 +80,24 @@ import Testing
         #expect(wq.dims == [8, 4] && wq.dataType == Int32(Onnx_TensorProto.DataType.int8.rawValue))
         #expect(Self.initializer(m, "blocks.1.attention.q.weight_scale")?.dims == [4])
         #expect(Self.initializer(m, "blocks.1.attention.q.weight_zero_point")?.dims == [4])
+    }
+
+    /// W8A8 per token: Pare's row quantization, MatMulInteger without zero points, the zero
+    /// point removed with the weight's column sums (oracle: Σ_i Wq[o, i] of the IR's values).
+    @Test func perTokenInt8LinearsQuantizeRowsAndRemoveTheZeroPointWithColumnSums() throws {
+        let model = TinyBERT.model(.int8Dynamic)
+        let m = try ONNXModel.proto(model, path: "out", activationScales: .perToken)
+        let ops = Self.ops(m)
+        #expect(ops.filter { $0 == "MatMulInteger" }.count == 12 && !ops.contains("DynamicQuantizeLinear"))
+        #expect(ops.filter { $0 == "ReduceMin" }.count == 12 && ops.filter { $0 == "ReduceMax" }.count == 12)
+        let mmi = m.graph.node.filter { $0.opType == "MatMulInteger" }
+        #expect(mmi.allSatisfy { $0.input.count == 2 })
+        guard case let .int8(values, _) = model.blocks[1].mlp.down.weight else { Issue.record("not int8"); return }
+        let q = values.withUnsafeBytes { Array($0.bindMemory(to: Int8.self)) }
+        let expected = (0..<8).map { o in (0..<8).reduce(Int32(0)) { $0 + Int32(q[o * 8 + $1]) } }
+        let sums = try #require(Self.initializer(m, "blocks.1.mlp.down.weight_column_sums"))
+        #expect(sums.dataType == Int32(Onnx_TensorProto.DataType.int32.rawValue) && sums.dims == [8])
+        #expect(sums.rawData.withUnsafeBytes { Array($0.bindMemory(to: Int32.self)) } == expected)
     }
 
     @Test func weightOnlyInt8IsDequantizeLinearPerOutputChannel() throws {

@@ -143,6 +143,8 @@ def main() -> int:
     ap.add_argument("--expect-pare-cosine", type=float, help="fail when the min cosine against Pare is below this")
     ap.add_argument("--baseline-f32", help="an f32 ONNX model of the original, quantized with quantize_dynamic as the baseline")
     ap.add_argument("--time", action="store_true", help="time the export against the baseline and the f32 model")
+    ap.add_argument("--time-also", action="append", default=[], metavar="NAME=MODEL.onnx",
+                    help="another model to time in the same interleaved rounds (repeatable)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--seq-len", type=int, default=128)
@@ -222,7 +224,9 @@ def main() -> int:
         print("baseline optimized graph ops: " + ", ".join(f"{k} {v}" for k, v in bcounts.items()))
         if args.time:
             vocab = tok.vocab_size
-            results["time"] = time_models({"export": model_path, "quantize_dynamic": baseline, "f32": args.baseline_f32},
+            models = {"export": model_path, "quantize_dynamic": baseline, "f32": args.baseline_f32}
+            models.update(dict(a.split("=", 1) for a in args.time_also))
+            results["time"] = time_models(models,
                                           args.threads, args.batch, args.seq_len, args.runs, args.warmup, vocab)
             t = results["time"]
             print(f"speedup export vs quantize_dynamic: {t['quantize_dynamic']['median_ms'] / t['export']['median_ms']:.2f}x, "
