@@ -41,18 +41,21 @@ enum BERTGraph {
         if let first = problems.first { throw .unsupportedModel(path: path, reason: first) }
     }
 
-    /// LN(word[ids] + position[Range(0, S)] + type[token_type_ids]) → [B, S, d].
+    /// LN(word[ids] + position[0..<S] + type[token_type_ids]) → [B, S, d].
     private static func embeddings(_ model: Model, _ g: GraphBuilder) -> String {
         let e = model.embeddings, d = model.config.hiddenSize
         let word = g.initializer("embeddings.word", floats: WeightLayout.floats(e.word), dims: e.word.shape.dims)
         var x = g.op("Gather", [word, IONames.ids], name: "embeddings.word/Gather")
         if let position = e.position {
             let table = g.initializer("embeddings.position", floats: WeightLayout.floats(position), dims: position.shape.dims)
-            let shape = g.op("Shape", [IONames.ids], name: "embeddings.position/Shape")
-            let length = g.op("Gather", [shape, g.constant(int64s: [1], dims: [])], name: "embeddings.position/Gather_length",
-                              attributes: [Attribute.int("axis", 0)])
-            let ids = g.op("Range", [g.constant(int64s: [0], dims: []), length, g.constant(int64s: [1], dims: [])],
-                           name: "embeddings.position/Range")
+            // Position ids 0..<S per row as CumSum(1) − 1 over a [B, S] tensor shaped like input_ids:
+            // unlike Range(0, S) their shape stays [batch_size, sequence_length] under shape
+            // inference, so the residual Adds keep known shapes and ONNX Runtime fuses
+            // Add + LayerNormalization into SkipLayerNormalization.
+            let zeros = g.op("Mul", [IONames.ids, g.constant(int64s: [0], dims: [])], name: "embeddings.position/Mul_zero")
+            let ones = g.op("Add", [zeros, g.constant(int64s: [1], dims: [])], name: "embeddings.position/Add_one")
+            let counts = g.op("CumSum", [ones, g.constant(int64s: [1], dims: [])], name: "embeddings.position/CumSum")
+            let ids = g.op("Sub", [counts, g.constant(int64s: [1], dims: [])], name: "embeddings.position/Sub_one")
             let rows = g.op("Gather", [table, ids], name: "embeddings.position/Gather")
             x = g.op("Add", [x, rows], name: "embeddings.position/Add")
         }
