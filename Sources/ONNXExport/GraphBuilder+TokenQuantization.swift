@@ -6,6 +6,7 @@ extension GraphBuilder {
     ///
     ///     lo = min(0, min_i x), hi = max(0, max_i x), s_a = max((hi − lo)/255, f32.min_normal)
     ///     z = clip(round(−lo / s_a), 0, 255), q = clip(round(x·(1/s_a) + z), 0, 255) as u8
+    ///       (the last step as QuantizeLinear(·, 1, 0))
     ///     y = f32(MatMulInteger(q, Wqᵀ) − z·c) · (s · s_a)
     ///
     /// `round` is ONNX's (ties to even, as Pare's kernel), the int32 part is exact, so the result
@@ -23,8 +24,9 @@ extension GraphBuilder {
         let z = op("Clip", [offset] + clipBounds, name: "\(path)/Clip_zero_point")
         let inverse = op("Reciprocal", [scale], name: "\(path)/Reciprocal_scale")
         let shifted = op("Add", [op("Mul", [x, inverse], name: "\(path)/Mul_inverse"), z], name: "\(path)/Add_zero_point")
-        let codes = op("Clip", [op("Round", [shifted], name: "\(path)/Round_codes")] + clipBounds, name: "\(path)/Clip_codes")
-        let q = op("Cast", [codes], name: "\(path)/Cast_codes", attributes: [Attribute.int("to", Int(Onnx_TensorProto.DataType.uint8.rawValue))])
+        // QuantizeLinear with scale 1 and zero point 0 is round-half-even, saturate to 0...255 and
+        // narrow to u8 in one vectorised pass: exactly Round, Clip and Cast of the sum.
+        let q = op("QuantizeLinear", [shifted, constant(float: 1), constant(uint8: 0)], name: "\(path)/QuantizeLinear_codes")
 
         let product = op("MatMulInteger", [q, weight], name: "\(path)/MatMulInteger")
         let sums = initializer("\(path).weight_column_sums", .int32, dims: [columnSums.count], raw: columnSums.withUnsafeBytes { Data($0) })

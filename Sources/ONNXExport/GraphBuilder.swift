@@ -79,6 +79,15 @@ final class GraphBuilder {
         return name
     }
 
+    /// A u8 scalar constant, shared with any equal constant.
+    func constant(uint8 value: UInt8) -> String {
+        let key = "u8:\(value)"
+        if let name = constants[key] { return name }
+        let name = initializer("const_u8_\(value)", .uint8, dims: [], raw: Data([value]))
+        constants[key] = name
+        return name
+    }
+
     /// `name`, or `name_2`, `name_3`, ... when taken.
     private func claim(_ name: String) -> String {
         var candidate = name, k = 2
