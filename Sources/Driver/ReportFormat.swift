@@ -1,5 +1,4 @@
 import ArgumentParser
-import ONNXExport
 import Report
 
 /// A report's rendering (`--format`).
@@ -15,16 +14,3 @@ public enum ReportFormat: String, ExpressibleByArgument, CaseIterable, Sendable 
         }
     }
 }
-
-/// What `pare export` writes (`--format`).
-public enum ExportFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    /// A Hugging Face directory: config.json, model.safetensors (f32), tokenizer files.
-    case hf
-    /// An ONNX Runtime directory: model.onnx, config.json, tokenizer files.
-    case onnx
-}
-
-extension ActivationScales: ExpressibleByArgument {}
-
-/// `pare export --int8-activations`: ONNXExport's choice, named for the executable.
-public typealias ONNXActivationScales = ActivationScales
