@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // L0: system libraries and the tensor core.
@@ -50,10 +51,14 @@ let package = Package(
         .target(name: "Report", dependencies: ["ModelIR", "JSON"], swiftSettings: optimized),
         // Hugging Face checkpoints in and out: one description per family drives import, PEFT names and export.
         .target(name: "HuggingFace", dependencies: ["ModelIR", "SafeTensors", "JSON", "Artifact", "TensorCore"], swiftSettings: optimized),
+        // ONNX out: a BERT-family graph for ONNX Runtime (f32, pruned shapes, int8 as QDQ/MatMulInteger),
+        // serialized with swift-protobuf from code generated once from onnx.proto.
+        .target(name: "ONNXExport", dependencies: ["ModelIR", "TensorCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["Proto/README.md", "Proto/onnx.proto"], swiftSettings: optimized),
 
         // L5, L6: Driver does the work of every command and offers their argument types; the
         // executable parses, calls Driver and prints.
-        .target(name: "Driver", dependencies: ["HuggingFace", "SafeTensors", "ModelIR", "TensorCore", "Runtime", "Kernels", "Passes", "Report", "Artifact",
+        .target(name: "Driver", dependencies: ["HuggingFace", "ONNXExport", "SafeTensors", "ModelIR", "TensorCore", "Runtime", "Kernels", "Passes", "Report", "Artifact",
                                                "Tokenizers", "Calibration", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: optimized),
         .executableTarget(
@@ -83,6 +88,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "HuggingFace"], exclude: ["Snapshots"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver", "Runtime", "Kernels", "JSON", "NumericTolerance"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
+        .testTarget(name: "ONNXExportTests", dependencies: ["ONNXExport", "ModelIR", "TensorCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
     ],
     swiftLanguageModes: [.v6]
 )

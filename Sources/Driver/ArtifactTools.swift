@@ -2,6 +2,7 @@ import Artifact
 import Foundation
 import HuggingFace
 import ModelIR
+import ONNXExport
 import Report
 
 /// `pare report`, `pare verify` and `pare export`: work on a written artifact.
@@ -48,6 +49,20 @@ public enum ArtifactTools {
                                tokenizerFiles: reader.manifest.tokenizerFiles, to: directory)
         } catch {
             throw .artifact(error)
+        }
+    }
+
+    /// Writes an ONNX Runtime directory (`model.onnx`, config, tokenizer files) from the artifact.
+    /// The graph runs the full model: a baked elimination profile is not part of it.
+    public static func exportONNX(_ path: String, to directory: String, activationScales: ActivationScales = .perToken) throws(DriverError) {
+        let reader = try open(path)
+        let model: Model
+        do { model = try reader.model() } catch { throw .artifact(error) }
+        do {
+            try ONNXExport.write(model: model, sourceConfig: reader.manifest.sourceConfig,
+                                 tokenizerFiles: reader.manifest.tokenizerFiles, to: directory, activationScales: activationScales)
+        } catch {
+            throw .onnx(error)
         }
     }
 

@@ -2,6 +2,7 @@ import Artifact
 import Calibration
 import HuggingFace
 import ModelIR
+import ONNXExport
 import Passes
 import Runtime
 import SafeTensors
@@ -19,6 +20,7 @@ public enum DriverError: Error, Equatable, Sendable, CustomStringConvertible {
     case pass(PassError)
     case checkFailed([Diagnostic])
     case calibration(CalibrationError)
+    case onnx(ONNXExportError)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum DriverError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .artifact(error): error.description
         case let .pass(error): error.description
         case let .calibration(error): error.description
+        case let .onnx(error): error.description
         case let .checkFailed(diagnostics):
             diagnostics.filter { $0.severity == .error }.map(\.description).joined(separator: "\nerror: ")
         }

@@ -145,7 +145,8 @@ struct VerifyCommand: ParsableCommand {
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Write a plain Hugging Face directory (config.json, model.safetensors, tokenizer files) from a .pare artifact.")
+        commandName: "export",
+        abstract: "Write a plain Hugging Face directory (config.json, model.safetensors, tokenizer files) or an ONNX Runtime directory (model.onnx, config.json, tokenizer files) from a .pare artifact.")
 
     @Argument(help: "A .pare artifact.")
     var artifact: String
@@ -153,8 +154,19 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The directory to create.")
     var output: String
 
+    @Option(help: "hf: safetensors for transformers (f32); onnx: model.onnx for ONNX Runtime (int8 and pruned shapes kept; BERT family).")
+    var format: ExportFormat = .hf
+
+    @Option(help: "onnx: how W8A8 linears quantize activations: per-token (Pare's scales, its outputs) or per-tensor (DynamicQuantizeLinear, fused by ONNX Runtime, coarser).")
+    var int8Activations: ONNXActivationScales = .perToken
+
     func run() throws {
-        do { try ArtifactTools.export(artifact, to: output) } catch { fail(error) }
+        do {
+            switch format {
+            case .hf: try ArtifactTools.export(artifact, to: output)
+            case .onnx: try ArtifactTools.exportONNX(artifact, to: output, activationScales: int8Activations)
+            }
+        } catch { fail(error) }
         print("\(output): written")
     }
 }

@@ -1,0 +1,161 @@
+import Foundation
+import ModelIR
+import TensorCore
+
+/// The ONNX graph of a BERT-family encoder as optimum exports it for feature extraction: inputs
+/// `input_ids`, `attention_mask`, `token_type_ids` (int64 [batch_size, sequence_length]), output
+/// `last_hidden_state` (f32 [batch_size, sequence_length, d]).
+///
+/// x = LN(word[ids] + position[0..<S] + type[token_type_ids]); per layer (post-norm)
+/// h = LN₁(x + Attn(x)·W_Oᵀ), x = LN₂(h + W_down·gelu(W_up·h)), where each layer has its own
+/// kept head count h_l (Q, K, V [B, S, h_l·d_h]) and FFN width: pruned structure is plain
+/// smaller shapes. Attention: softmax(Q·Kᵀ/√d_h + (1 − mask)·f32.min)·V per head.
+enum BERTGraph {
+    /// HF's additive mask value, `torch.finfo(float32).min`.
+    static let maskedScore: Float = -Float.greatestFiniteMagnitude
+
+    static func build(_ model: Model, into g: GraphBuilder, path exportPath: String) throws(ONNXExportError) -> String {
+        try check(model, path: exportPath)
+        let x = embeddings(model, g)
+        let maskBias = attentionBias(g)
+        var hidden = x
+        for (l, block) in model.blocks.enumerated() {
+            hidden = try layer(l, block, model.config, input: hidden, maskBias: maskBias, g, exportPath: exportPath)
+        }
+        return hidden
+    }
+
+    /// What this graph covers: bidirectional post-norm LayerNorm encoders with learned absolute
+    /// positions and a plain GELU MLP (BERT, MiniLM, RoBERTa-style layouts).
+    static func check(_ model: Model, path: String) throws(ONNXExportError) {
+        let c = model.config
+        var problems: [String] = []
+        if c.architecture != .bert { problems.append("architecture \(c.architecture.rawValue) (only bert exports so far)") }
+        if c.causal { problems.append("causal attention") }
+        if c.normPlacement != .post || c.norm != .layer { problems.append("pre-norm or RMSNorm layers") }
+        if c.mlpKind != .plain { problems.append("a gated MLP") }
+        if c.rotary != nil || c.relativePositions != nil || model.embeddings.position == nil {
+            problems.append("positions that are not a learned absolute table")
+        }
+        if model.decoder != nil { problems.append("a decoder stack") }
+        if let first = problems.first { throw .unsupportedModel(path: path, reason: first) }
+    }
+
+    /// LN(word[ids] + position[0..<S] + type[token_type_ids]) → [B, S, d].
+    private static func embeddings(_ model: Model, _ g: GraphBuilder) -> String {
+        let e = model.embeddings, d = model.config.hiddenSize
+        let word = g.initializer("embeddings.word", floats: WeightLayout.floats(e.word), dims: e.word.shape.dims)
+        var x = g.op("Gather", [word, IONames.ids], name: "embeddings.word/Gather")
+        if let position = e.position {
+            let table = g.initializer("embeddings.position", floats: WeightLayout.floats(position), dims: position.shape.dims)
+            // Position ids 0..<S per row as CumSum(1) − 1 over a [B, S] tensor shaped like input_ids:
+            // unlike Range(0, S) their shape stays [batch_size, sequence_length] under shape
+            // inference, so the residual Adds keep known shapes and ONNX Runtime fuses
+            // Add + LayerNormalization into SkipLayerNormalization.
+            let zeros = g.op("Mul", [IONames.ids, g.constant(int64s: [0], dims: [])], name: "embeddings.position/Mul_zero")
+            let ones = g.op("Add", [zeros, g.constant(int64s: [1], dims: [])], name: "embeddings.position/Add_one")
+            let counts = g.op("CumSum", [ones, g.constant(int64s: [1], dims: [])], name: "embeddings.position/CumSum")
+            let ids = g.op("Sub", [counts, g.constant(int64s: [1], dims: [])], name: "embeddings.position/Sub_one")
+            let rows = g.op("Gather", [table, ids], name: "embeddings.position/Gather")
+            x = g.op("Add", [x, rows], name: "embeddings.position/Add")
+        }
+        if let tokenType = e.tokenType {
+            let table = g.initializer("embeddings.token_type", floats: WeightLayout.floats(tokenType), dims: tokenType.shape.dims)
+            let rows = g.op("Gather", [table, IONames.typeIds], name: "embeddings.token_type/Gather")
+            x = g.op("Add", [x, rows], name: "embeddings.token_type/Add")
+        }
+        if let norm = e.norm { x = layerNorm(x, norm, d: d, epsilon: model.config.layerNormEpsilon, path: "embeddings.norm", g) }
+        return x
+    }
+
+    /// (1 − mask)·f32.min as f32 [B, 1, 1, S], added to every head's scores.
+    private static func attentionBias(_ g: GraphBuilder) -> String {
+        let mask = g.op("Cast", [IONames.mask], name: "attention_mask/Cast",
+                        attributes: [Attribute.int("to", Int(Onnx_TensorProto.DataType.float.rawValue))])
+        let wide = g.op("Unsqueeze", [mask, g.constant(int64s: [1, 2], dims: [2])], name: "attention_mask/Unsqueeze")
+        let inverted = g.op("Sub", [g.constant(float: 1), wide], name: "attention_mask/Sub")
+        return g.op("Mul", [inverted, g.constant(float: maskedScore)], name: "attention_mask/Mul")
+    }
+
+    private static func layer(_ l: Int, _ block: Block<Tensor>, _ c: ModelConfig, input x: String, maskBias: String,
+                              _ g: GraphBuilder, exportPath: String) throws(ONNXExportError) -> String {
+        let p = "blocks.\(l)"
+        let a = block.attention, heads = a.keptHeads.count, dh = a.headDim
+        var attended: String
+        if heads > 0 {
+            let q = try g.linear(x, a.q, path: "\(p).attention.q", exportPath: exportPath)
+            let k = try g.linear(x, a.k, path: "\(p).attention.k", exportPath: exportPath)
+            let v = try g.linear(x, a.v, path: "\(p).attention.v", exportPath: exportPath)
+            let split = g.constant(int64s: [0, 0, Int64(heads), Int64(dh)], dims: [4])
+            func splitHeads(_ t: String, _ name: String, perm: [Int]) -> String {
+                let r = g.op("Reshape", [t, split], name: "\(p).attention.\(name)/Reshape")
+                return g.op("Transpose", [r], name: "\(p).attention.\(name)/Transpose", attributes: [Attribute.ints("perm", perm)])
+            }
+            let qh = splitHeads(q, "q", perm: [0, 2, 1, 3])             // [B, h, S, d_h]
+            let kt = splitHeads(k, "k", perm: [0, 2, 3, 1])             // [B, h, d_h, S]
+            let vh = splitHeads(v, "v", perm: [0, 2, 1, 3])             // [B, h, S, d_h]
+            let scale = c.attentionScale ?? 1 / Float(dh).squareRoot()
+            let raw = g.op("MatMul", [qh, kt], name: "\(p).attention/MatMul_scores")
+            let scaled = g.op("Mul", [raw, g.constant(float: scale)], name: "\(p).attention/Mul_scale")
+            let masked = g.op("Add", [scaled, maskBias], name: "\(p).attention/Add_mask")
+            let probs = g.op("Softmax", [masked], name: "\(p).attention/Softmax", attributes: [Attribute.int("axis", -1)])
+            let context = g.op("MatMul", [probs, vh], name: "\(p).attention/MatMul_context")
+            let merged = g.op("Transpose", [context], name: "\(p).attention.context/Transpose", attributes: [Attribute.ints("perm", [0, 2, 1, 3])])
+            let flat = g.op("Reshape", [merged, g.constant(int64s: [0, 0, Int64(heads * dh)], dims: [3])],
+                            name: "\(p).attention.context/Reshape")
+            attended = try g.linear(flat, a.o, path: "\(p).attention.o", exportPath: exportPath)
+        } else if let bias = a.o.bias {
+            // Every head pruned: W_O sees an empty input, only its bias is left.
+            attended = g.initializer("\(p).attention.o.bias", floats: WeightLayout.floats(bias), dims: [a.o.outFeatures])
+        } else {
+            attended = g.initializer("\(p).attention.o.zero", floats: [Float](repeating: 0, count: a.o.outFeatures), dims: [a.o.outFeatures])
+        }
+        let residual = g.op("Add", [x, attended], name: "\(p).attention/Add_residual")
+        let h = layerNorm(residual, block.attentionNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).attention_norm", g)
+
+        let up = try g.linear(h, block.mlp.up, path: "\(p).mlp.up", exportPath: exportPath)
+        let act = activation(up, c.activation, path: "\(p).mlp", g)
+        let down = try g.linear(act, block.mlp.down, path: "\(p).mlp.down", exportPath: exportPath)
+        let out = g.op("Add", [h, down], name: "\(p).mlp/Add_residual")
+        return layerNorm(out, block.mlpNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).mlp_norm", g)
+    }
+
+    /// `LayerNormalization` over the last axis (opset 17).
+    private static func layerNorm(_ x: String, _ norm: LayerNorm<Tensor>, d: Int, epsilon: Float, path: String, _ g: GraphBuilder) -> String {
+        let w = g.initializer("\(path).weight", floats: WeightLayout.floats(norm.weight), dims: [d])
+        let b = g.initializer("\(path).bias", floats: norm.bias.map(WeightLayout.floats) ?? [Float](repeating: 0, count: d), dims: [d])
+        return g.op("LayerNormalization", [x, w, b], name: "\(path)/LayerNormalization",
+                    attributes: [Attribute.int("axis", -1), Attribute.float("epsilon", epsilon)])
+    }
+
+    /// gelu(x) = x·½(1 + erf(x/√2)) in the form ONNX Runtime fuses into `Gelu`; the tanh form
+    /// ½x(1 + tanh(√(2/π)(x + 0.044715x³))); relu.
+    private static func activation(_ x: String, _ kind: Activation, path: String, _ g: GraphBuilder) -> String {
+        switch kind {
+        case .relu:
+            return g.op("Relu", [x], name: "\(path)/Relu")
+        case .geluTanh:
+            let cube = g.op("Mul", [g.op("Mul", [x, x], name: "\(path)/Mul_square"), x], name: "\(path)/Mul_cube")
+            let inner = g.op("Add", [x, g.op("Mul", [cube, g.constant(float: 0.044715)], name: "\(path)/Mul_coefficient")], name: "\(path)/Add_inner")
+            let t = g.op("Tanh", [g.op("Mul", [inner, g.constant(float: (2 / Float.pi).squareRoot())], name: "\(path)/Mul_sqrt_2_pi")],
+                         name: "\(path)/Tanh")
+            let half = g.op("Mul", [x, g.constant(float: 0.5)], name: "\(path)/Mul_half")
+            return g.op("Mul", [half, g.op("Add", [t, g.constant(float: 1)], name: "\(path)/Add_one")], name: "\(path)/Mul_gelu")
+        case .silu:
+            return g.op("Mul", [x, g.op("Sigmoid", [x], name: "\(path)/Sigmoid")], name: "\(path)/Mul_silu")
+        case .gelu:
+            let e = g.op("Erf", [g.op("Div", [x, g.constant(float: Float(2).squareRoot())], name: "\(path)/Div_sqrt_2")], name: "\(path)/Erf")
+            let one = g.op("Add", [e, g.constant(float: 1)], name: "\(path)/Add_one")
+            let scaled = g.op("Mul", [x, one], name: "\(path)/Mul_x")
+            return g.op("Mul", [scaled, g.constant(float: 0.5)], name: "\(path)/Mul_half")
+        }
+    }
+}
+
+/// The graph's input and output names, as optimum names them.
+enum IONames {
+    static let ids = "input_ids"
+    static let mask = "attention_mask"
+    static let typeIds = "token_type_ids"
+    static let lastHiddenState = "last_hidden_state"
+}

@@ -1,0 +1,78 @@
+import Foundation
+import ModelIR
+import SwiftProtobuf
+import TensorCore
+
+/// Builds the `ModelProto` of a model: opset 17 (IR version 8), symbolic `batch_size` and
+/// `sequence_length`, weights as raw little-endian initializers. Deterministic: the same model
+/// gives the same message and, serialized, the same bytes.
+public enum ONNXModel {
+    public static let opset: Int64 = 17
+    public static let irVersion: Int64 = 8
+    public static let producerName = "pare"
+
+    /// The graph of `model` (BERT family), W8A8 linears quantizing activations as `activationScales`
+    /// says. `path` is where errors say the export went wrong.
+    public static func proto(_ model: Model, path: String, activationScales: ActivationScales = .perToken) throws(ONNXExportError) -> Onnx_ModelProto {
+        let g = GraphBuilder(activationScales: activationScales)
+        let hidden = try BERTGraph.build(model, into: g, path: path)
+        // The last node's output is renamed to the graph output, so no Identity is needed.
+        var nodes = g.nodes
+        for i in nodes.indices {
+            nodes[i].output = nodes[i].output.map { $0 == hidden ? IONames.lastHiddenState : $0 }
+            nodes[i].input = nodes[i].input.map { $0 == hidden ? IONames.lastHiddenState : $0 }
+        }
+
+        var graph = Onnx_GraphProto()
+        graph.name = "\(model.config.architecture.rawValue)_encoder"
+        graph.node = nodes
+        graph.initializer = g.initializers
+        let dims: [Dimension] = [.symbol("batch_size"), .symbol("sequence_length")]
+        graph.input = [valueInfo(IONames.ids, .int64, dims), valueInfo(IONames.mask, .int64, dims)]
+        if model.embeddings.tokenType != nil { graph.input.append(valueInfo(IONames.typeIds, .int64, dims)) }
+        graph.output = [valueInfo(IONames.lastHiddenState, .float, dims + [.value(model.config.hiddenSize)])]
+
+        var m = Onnx_ModelProto()
+        m.irVersion = irVersion
+        m.producerName = producerName
+        m.graph = graph
+        var opset = Onnx_OperatorSetIdProto()
+        opset.domain = ""
+        opset.version = Self.opset
+        m.opsetImport = [opset]
+        if model.elimination != nil {
+            var note = Onnx_StringStringEntryProto()
+            note.key = "pare.elimination"
+            note.value = "not in this graph: it keeps every token, as pare run --lambda with a λ above the profile's identity λ"
+            m.metadataProps = [note]
+        }
+        return m
+    }
+
+    /// One dimension of a declared input or output.
+    enum Dimension {
+        case symbol(String)
+        case value(Int)
+    }
+
+    static func valueInfo(_ name: String, _ type: Onnx_TensorProto.DataType, _ dims: [Dimension]) -> Onnx_ValueInfoProto {
+        var shape = Onnx_TensorShapeProto()
+        shape.dim = dims.map { d in
+            var dim = Onnx_TensorShapeProto.Dimension()
+            switch d {
+            case let .symbol(s): dim.dimParam = s
+            case let .value(v): dim.dimValue = Int64(v)
+            }
+            return dim
+        }
+        var tensor = Onnx_TypeProto.Tensor()
+        tensor.elemType = Int32(type.rawValue)
+        tensor.shape = shape
+        var t = Onnx_TypeProto()
+        t.tensorType = tensor
+        var info = Onnx_ValueInfoProto()
+        info.name = name
+        info.type = t
+        return info
+    }
+}
