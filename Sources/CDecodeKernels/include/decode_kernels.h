@@ -30,3 +30,11 @@ void pare_half_widen(int32_t kind, const uint16_t *w, int64_t count, float *out)
 
 // a[i] = b[i] + s·c[i] for i < count (STREAM's triad: 2 reads and 1 write per element).
 void pare_triad(float *a, const float *b, const float *c, float s, int64_t count);
+
+// c[r, o] = Σ_{i<k} a[r, i] · b[o, i] in exact int32, for r < rows and o in [o_begin, o_end):
+// a u8 [rows, k] (row stride lda), b s8 [out, k] (row stride ldb), c (row stride ldc). What
+// Int8GEMM (oneDNN) computes, for few rows: b is read once for all rows. Products are widened to
+// int16 and paired into int32 (vpmaddwd), never saturated, so any codes and weights are exact.
+// `isa` 0 = pare_decode_isa().
+void pare_int8_gemv(int32_t isa, const uint8_t *a, int64_t lda, const int8_t *b, int64_t ldb, int32_t *c, int64_t ldc,
+                    int64_t rows, int64_t o_begin, int64_t o_end, int64_t k);
