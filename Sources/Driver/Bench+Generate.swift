@@ -50,15 +50,15 @@ extension Bench {
             sources.append(source)
             let c = source.model.config
             guard c.causal else {
-                throw .usage("\(p) is \(c.architecture.rawValue); bench --generate times decoders", "drop --generate to time its forward pass")
+                throw .usage("\(p): bench --generate times decoders, and this is \(c.architecture.rawValue)", "drop --generate to time its forward pass")
             }
             guard options.promptLength + options.tokens <= c.maxPositions else {
-                throw .usage("--seq-len \(options.promptLength) + --generate \(options.tokens) exceeds the \(c.maxPositions) positions of \(p)",
+                throw .usage("\(p): --seq-len \(options.promptLength) + --generate \(options.tokens) exceeds its \(c.maxPositions) positions",
                              "choose a shorter prompt or fewer tokens")
             }
         }
         if sources.count == 2, sources[0].model.config.vocabSize != sources[1].model.config.vocabSize {
-            throw .usage("\(path) and \(reference!) have different vocabularies", "compare an artifact with the checkpoint it was compiled from")
+            throw .usage("\(reference!): its vocabulary differs from \(path)'s", "compare an artifact with the checkpoint it was compiled from")
         }
         BLASThreads.count = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let c = sources[0].model.config
@@ -107,6 +107,6 @@ extension Bench {
             batch: options.batch, promptLength: options.promptLength, tokens: options.tokens, threads: BLASThreads.count,
             blasCore: BLASThreads.coreName, decodeKernels: HalfGEMM.isa == .avx512 ? "avx512" : "avx2",
             warmup: options.warmup, runs: options.runs,
-            memoryBandwidthGBs: bandwidth.map { $0.bytesPerSecond / 1e9 }, models: runs, decodeSpeedup: ratio)
+            memoryBandwidthGBPerSecond: bandwidth.map { $0.bytesPerSecond / 1e9 }, models: runs, decodeSpeedup: ratio)
     }
 }

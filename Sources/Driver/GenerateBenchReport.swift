@@ -28,7 +28,7 @@ public struct GenerateBenchReport: Codable, Sendable, CommandOutput {
     public var warmup: Int
     public var runs: Int
     /// The triad's bandwidth (`MemoryBandwidth.triad`), 10⁹ bytes per second.
-    public var memoryBandwidthGBs: Double?
+    public var memoryBandwidthGBPerSecond: Double?
     /// This model first, then `--against`'s.
     public var models: [ModelRun]
     /// With `--against`: median over runs of decode time of the reference / of the model (> 1 when
@@ -39,7 +39,7 @@ public struct GenerateBenchReport: Codable, Sendable, CommandOutput {
         var out = [
             "workload       batch \(batch), prompt \(promptLength) tokens, \(tokens) new tokens; \(threads) thread\(threads == 1 ? "" : "s") (OpenBLAS \(blasCore); 16-bit decode kernels \(decodeKernels)); \(warmup) warm-up + \(runs) runs"
         ]
-        if let memoryBandwidthGBs { out.append("memory         \(Format.fixed(memoryBandwidthGBs, 1)) GB/s (STREAM triad, \(threads) thread\(threads == 1 ? "" : "s"))") }
+        if let memoryBandwidthGBPerSecond { out.append("memory         \(Format.fixed(memoryBandwidthGBPerSecond, 1)) GB/s (STREAM triad, \(threads) thread\(threads == 1 ? "" : "s"))") }
         for m in models {
             out.append("")
             out.append("\(m.model)" + (m.lambda.map { " at λ = \(Format.fixed($0, 4))" } ?? ""))

@@ -28,7 +28,12 @@ import Testing
     }
 
     @Test func refusesEncodersAndTooFewTokens() throws {
-        #expect(throws: DriverError.self) { try Bench.generate(path: InspectTests.fixtures + "/tiny-bert", options: .init(tokens: 4)) }
-        #expect(throws: DriverError.self) { try Bench.generate(path: Self.llama, options: .init(tokens: 1)) }
+        let bert = InspectTests.fixtures + "/tiny-bert"
+        #expect(throws: DriverError.usage("\(bert): bench --generate times decoders, and this is bert", "drop --generate to time its forward pass")) {
+            try Bench.generate(path: bert, options: .init(tokens: 4))
+        }
+        #expect(throws: DriverError.usage("--generate 1 times no decode step", "generate at least 2 tokens")) {
+            try Bench.generate(path: Self.llama, options: .init(tokens: 1))
+        }
     }
 }
