@@ -29,9 +29,9 @@ demo: setup build
 
 # Integration tests on the real model are required, not skipped, when PARE_REQUIRE_MODEL=1.
 # The numerics suites run a second time on the kernels of a CPU without AVX-512 (OpenBLAS's
-# Haswell kernels, oneDNN's AVX2 int8 path without VNNI), whatever this machine has, so a test
+# Haswell kernels, oneDNN's AVX2 int8 path without VNNI, Pare's AVX2 decode kernels), whatever this machine has, so a test
 # that passes only on AVX-512 fails here too.
-AVX2_ENV = OPENBLAS_CORETYPE=Haswell DNNL_MAX_CPU_ISA=AVX2
+AVX2_ENV = OPENBLAS_CORETYPE=Haswell DNNL_MAX_CPU_ISA=AVX2 PARE_CPU_ISA=avx2
 NUMERICS = NumericToleranceTests|KernelsTests|RuntimeTests|PassesTests|CalibrationTests|HuggingFaceTests
 test: setup
 	swift build --build-tests

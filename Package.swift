@@ -30,10 +30,12 @@ let package = Package(
         // The per-element passes around int8 GEMMs, vectorised by clang (see its header).
         .target(name: "CHeap"),
         .target(name: "CQuantKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-ffp-contract=off"])]),
+        // Decode kernels that read 16-bit weights once per token (AVX2, and AVX-512 chosen at run time), and the triad.
+        .target(name: "CDecodeKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off"])]),
 
         // L1
         .target(name: "ModelIR", dependencies: ["TensorCore"], swiftSettings: optimized),
-        .target(name: "Kernels", dependencies: ["TensorCore", "CBLAS", "CLAPACK", "CDNNL", "CQuantKernels"], swiftSettings: optimized),
+        .target(name: "Kernels", dependencies: ["TensorCore", "CBLAS", "CLAPACK", "CDNNL", "CQuantKernels", "CDecodeKernels"], swiftSettings: optimized),
         .target(name: "SafeTensors", dependencies: ["TensorCore", "JSON"], swiftSettings: optimized),
         .target(name: "Tokenizers", dependencies: ["JSON"], swiftSettings: optimized),
 

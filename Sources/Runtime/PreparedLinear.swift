@@ -9,7 +9,8 @@ import TensorCore
 /// `dynamic` activations run int8 GEMMs on per-token-quantized inputs (`QuantizedWeight`);
 /// int8 weights with `none` (weight-only) are widened to f32 once here, which runs at sgemm's
 /// rate rather than paying a dequantization per call. Sparse weights run dense (their zeros are
-/// stored): no sparse kernel is faster at these sparsities.
+/// stored): no sparse kernel is faster at these sparsities. Dense bf16 and f16 weights stay as
+/// stored (`HalfWeight`: no f32 copy) and run from their 16 bits.
 struct PreparedLinear: Sendable {
     enum Form: Sendable {
         /// W [out, in]
@@ -21,6 +22,8 @@ struct PreparedLinear: Sendable {
         /// W ≈ u·v with both factors int8: x·vᵀ then ·uᵀ, each an int8 GEMM (the [rows, r]
         /// intermediate is quantized per token again).
         case lowRankInt8(u: QuantizedWeight, v: QuantizedWeight)
+        /// W [out, in] in bf16 or f16 as stored, computed from without widening it whole.
+        case half(HalfWeight)
     }
 
     let inFeatures: Int
@@ -44,7 +47,7 @@ struct PreparedLinear: Sendable {
         let integer = int8GEMMs && linear.activations == .dynamic
         switch linear.weight {
         case let .dense(w):
-            form = .dense(w.floats())
+            form = HalfWeight(w).map(Form.half) ?? .dense(w.floats())
         case let .lowRank(u, v):
             form = .lowRank(u: u.floats(), v: v.floats(), rank: u.shape[1])
         case let .sparse(values, _, _, _):
@@ -81,7 +84,8 @@ struct PreparedLinear: Sendable {
 
     /// Linears that read the same input stacked into one (Q, K and V: one GEMM of out = Σ out_i
     /// instead of three, and one quantization of x), outputs side by side in `parts` order; nil
-    /// unless all are dense f32 or all int8 with the same group size.
+    /// unless all are dense f32 or all int8 with the same group size (16-bit weights stay apart:
+    /// stacking would copy them).
     static func stacked(_ parts: [PreparedLinear]) -> PreparedLinear? {
         guard let first = parts.first, parts.allSatisfy({ $0.inFeatures == first.inFeatures }) else { return nil }
         let out = parts.reduce(0) { $0 + $1.outFeatures }
@@ -92,7 +96,7 @@ struct PreparedLinear: Sendable {
             switch p.form {
             case let .dense(w): dense.append(w)
             case let .int8(w): integer.append(w)
-            case .lowRank, .lowRankInt8: return nil
+            case .lowRank, .lowRankInt8, .half: return nil
             }
         }
         if dense.count == parts.count {
@@ -127,6 +131,8 @@ struct PreparedLinear: Sendable {
                 gemm(profile, phase, middle, u.baseAddress!, into: y, m: rows, n: outFeatures, k: rank,
                      transposeB: true, beta: beta, ldc: ldy)
             }
+        case let .half(w):
+            w.multiply(x, rows: rows, into: y, ldy: ldy, accumulate: accumulate, scratch: scratch, profile: profile, phase: phase)
         case let .int8(w):
             activated = withBias(bias) { b in
                 w.multiply(x, rows: rows, into: y, ldy: ldy, accumulate: accumulate, bias: b, activation: activation, scratch: scratch,

@@ -43,7 +43,7 @@ extension PreparedModel {
         let positions = batch.ids.flatMap { (start..<(start + $0.count)).map { $0 } }
         let types = batch.typeIds?.flatMap { $0 } ?? [Int](repeating: 0, count: rows)
         // (table, indices) pairs; the arrays outlive the gather below.
-        let tables: [([Float], [Int])] = [(word, ids)] + (position.map { [($0, positions)] } ?? [])
+        let tables: [([Float], [Int])] = [word.lookup(ids)] + (position.map { [($0, positions)] } ?? [])
             + (tokenType.map { [($0, types)] } ?? [])
         var x = [Float](repeating: 0, count: rows * d)
         x.withUnsafeMutableBufferPointer { out in

@@ -60,8 +60,8 @@ extension PreparedModel {
     /// the encoder output, MLP; all pre-norm), the final norm, T5's logit scale, the LM head.
     /// Returns the next-token logits [vocab].
     func decoderStep(_ token: Int, _ state: Seq2SeqState) -> [Float] {
-        let decoder = decoder!, d = config.hiddenSize, t = state.position
-        var x = Array(word[(token * d)..<((token + 1) * d)])
+        let decoder = decoder!, t = state.position
+        var x = word.row(token)
         let scratch = Scratch()
         let relative = decoder.relativeBias.flatMap { table in
             config.relativePositions.map { rp in

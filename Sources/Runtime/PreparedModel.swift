@@ -1,7 +1,8 @@
 import ModelIR
 import TensorCore
 
-/// A Model with every weight widened to f32 and laid out for the kernels. Built once; the
+/// A Model with its weights laid out for the kernels: widened to f32, except 16-bit (bf16, f16)
+/// dense weights and word embeddings, which stay as stored (`HalfWeight`, `WordTable`). Built once; the
 /// forward passes only read it, so it is shared freely across threads. What differs between
 /// architectures is data read here once (norm kind, rotary frequencies, key/value heads, a
 /// gate), not branches on the architecture.
@@ -70,7 +71,8 @@ public struct PreparedModel: Sendable {
     }
 
     public let config: ModelConfig
-    let word: [Float]
+    /// [vocab, d], f32 or as stored in 16 bits.
+    let word: WordTable
     /// The learned position table [maxPositions, d]; nil with rotary positions.
     let position: [Float]?
     let tokenType: [Float]?
@@ -108,7 +110,7 @@ public struct PreparedModel: Sendable {
 
     public init(_ model: Model) {
         config = model.config
-        word = model.embeddings.word.floats()
+        word = WordTable(model.embeddings.word)
         position = model.embeddings.position?.floats()
         tokenType = model.embeddings.tokenType?.floats()
         embeddingNorm = model.embeddings.norm.map(Norm.init)

@@ -13,7 +13,8 @@ import TensorCore
 ///
 ///     y[r, o] = Σ_k s_a[r] · s_w[o, k] · (C_k[r, o] − z[r] · Σ_{i∈G_k} Q[o, i]) + b[o]
 ///
-/// The column sums Σ Q[o, i] that remove the zero point are computed once, here.
+/// The column sums Σ Q[o, i] that remove the zero point are computed once, here. For up to
+/// `Int8GEMV.maximumRows` rows (decoding) C_k comes from `Int8GEMV`, the same exact sums.
 struct QuantizedWeight: Sendable {
     let inFeatures: Int
     let outFeatures: Int
@@ -152,8 +153,16 @@ struct QuantizedWeight: Sendable {
                 columnSums.withUnsafeBufferPointer { sums in
                     for k in 0..<groups {
                         let offset = k * groupSize
-                        int8GEMM(profile, phase, codes + offset, lda: inFeatures, q.baseAddress! + offset, ldb: inFeatures,
-                                 into: accumulators, ldc: outFeatures, m: rows, n: outFeatures, k: groupSize)
+                        if rows <= Int8GEMV.maximumRows {
+                            // Decoding: the weight read once per token (the same exact int32 sums).
+                            timed(profile, phase) {
+                                Int8GEMV.multiply(codes + offset, lda: inFeatures, q.baseAddress! + offset, ldb: inFeatures,
+                                                  into: accumulators, ldc: outFeatures, m: rows, n: outFeatures, k: groupSize)
+                            }
+                        } else {
+                            int8GEMM(profile, phase, codes + offset, lda: inFeatures, q.baseAddress! + offset, ldb: inFeatures,
+                                     into: accumulators, ldc: outFeatures, m: rows, n: outFeatures, k: groupSize)
+                        }
                         timed(profile, .dequantize) {
                             Int8GEMM.dequantize(accumulators, ldc: outFeatures, rows: rows, columns: outFeatures,
                                                 rowScales: rowScales, zeroPoints: zeroPoints,

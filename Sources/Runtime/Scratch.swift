@@ -18,6 +18,8 @@ final class Scratch {
         case inner
         /// A gated MLP's gate | up outputs [rows, 2·d_ff].
         case gateUp
+        /// A tile of a 16-bit weight widened to f32 [`HalfGEMM.tileRows`, in] for prefill.
+        case widened
     }
 
     private var buffers: [UnsafeMutableRawPointer?] = Array(repeating: nil, count: Slot.allCases.count)

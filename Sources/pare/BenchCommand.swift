@@ -9,8 +9,11 @@ struct BenchCommand: ParsableCommand {
     @Argument(help: "A Hugging Face model directory or a .pare artifact.")
     var path: String
 
-    @Option(help: "Samples per batch.")
-    var batch: Int = 8
+    @Option(help: "Samples per batch (default 8; 1 with --generate).")
+    var batch: Int?
+
+    @Option(help: "Time greedy generation of N new tokens after a --seq-len-token prompt: prefill, decode ms/token, tokens/s, weight bytes per token and the fraction of measured memory bandwidth (decoders).")
+    var generate: Int?
 
     @Option(help: "Tokens per sample.")
     var seqLen: Int = 128
@@ -18,11 +21,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads (default: every core).")
     var threads: Int?
 
-    @Option(help: "Timed runs after warm-up.")
-    var runs: Int = 10
+    @Option(help: "Timed runs after warm-up (default 10; 3 with --generate).")
+    var runs: Int?
 
-    @Option(help: "Untimed warm-up runs.")
-    var warmup: Int = 2
+    @Option(help: "Untimed warm-up runs (default 2; 1 with --generate).")
+    var warmup: Int?
 
     @Option(help: "λ of the eliminating run, measured beside the full model (default: the artifact's λ, if it has a profile); with --against, the λ this model runs at.")
     var lambda: Double?
@@ -40,8 +43,12 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard batch >= 1, seqLen >= 1, runs >= 1, warmup >= 0 else {
+        guard batch ?? 1 >= 1, seqLen >= 1, runs ?? 1 >= 1, warmup ?? 0 >= 0 else {
             throw ValidationError("--batch, --seq-len and --runs must be at least 1, --warmup at least 0")
+        }
+        if let generate, generate < 2 { throw ValidationError("--generate must be at least 2 (the first token comes from prefill)") }
+        if generate != nil, full || eliminationMode != nil {
+            throw ValidationError("--generate runs each model at its baked λ; drop --full and --elimination-mode")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if full, against == nil { throw ValidationError("--full compares two models; give --against MODEL") }
@@ -50,8 +57,15 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let options = Bench.Options(workload: .init(batch: batch, sequenceLength: seqLen), threads: threads,
-                                        warmup: warmup, runs: runs, lambda: lambda, full: full,
+            if let generate {
+                let options = Bench.GenerateOptions(tokens: generate, batch: batch ?? 1, promptLength: seqLen, threads: threads,
+                                                    warmup: warmup ?? 1, runs: runs ?? 3, lambda: lambda)
+                let report = try Bench.generate(path: path, against: against, options: options)
+                print(json ? report.json() : report.text(), terminator: "")
+                return
+            }
+            let options = Bench.Options(workload: .init(batch: batch ?? 8, sequenceLength: seqLen), threads: threads,
+                                        warmup: warmup ?? 2, runs: runs ?? 10, lambda: lambda, full: full,
                                         mode: eliminationMode)
             if let against {
                 let comparison = try Bench.compare(path: path, against: against, options: options)
