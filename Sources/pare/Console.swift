@@ -17,6 +17,13 @@ enum Console {
         write("\r\u{1B}[2K" + (text ?? ""))
     }
 
+    /// `--machine`'s profile (or the default one, or the built-in reference), its warnings printed.
+    static func pricingMachine(_ path: String?) throws(DriverError) -> PricingMachine {
+        let machine = try PricingMachine.resolve(path)
+        for w in machine.warnings { line("warning: \(w)") }
+        return machine
+    }
+
     static func seconds(_ s: Double) -> String { String(Int((s * 1000).rounded())) + " ms" }
 
     private static func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
