@@ -8,15 +8,17 @@ import TensorCore
 /// (`MachineProfile`), with the kernels the runtime calls and in the way it calls them (GEMMs on
 /// all BLAS threads with weights cycled so they come from memory as in a forward pass; attention
 /// per sample on one thread each; LayerNorm on one thread; the other passes split by rows).
-/// Each figure is the median of `repeats` timings of a batch of calls lasting at least 5 ms.
-/// Takes about 10–20 s on two cores.
+/// Each figure is the median over `repeats` rounds of its time over the time of a reference
+/// sgemm run right after it (`Reference`), times the reference's time on a quiet machine: the
+/// load of a shared machine slows both timings of a pair alike and cancels, as in
+/// `pare bench --against`. Takes about 20–40 s on two cores.
 public enum MachineProfiler {
     public struct Options: Sendable {
         /// Threads to measure on; nil = every core (what `pare bench` and `pare run` use).
         public var threads: Int?
         public var repeats: Int
 
-        public init(threads: Int? = nil, repeats: Int = 5) {
+        public init(threads: Int? = nil, repeats: Int = 8) {
             self.threads = threads
             self.repeats = repeats
         }
@@ -25,21 +27,19 @@ public enum MachineProfiler {
     public static func measure(options: Options = .init(), progress: (String) -> Void = { _ in }) -> MachineProfile {
         BLASThreads.count = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let r = options.repeats
-        progress("GEMMs (f32)")
+        let reference = Reference()
+        progress("GEMMs")
         let grid = GEMMRateTable.standardGrid
-        var f32: [Double] = [], int8: [Double]? = Int8GEMM.capability.activationMaximum == nil ? nil : []
-        for m in grid.m { for n in grid.n { for k in grid.k { f32.append(gemmRate(m: m, n: n, k: k, int8: false, repeats: r)) } } }
-        if int8 != nil {
-            progress("GEMMs (int8)")
-            for m in grid.m { for n in grid.n { for k in grid.k { int8!.append(gemmRate(m: m, n: n, k: k, int8: true, repeats: r)) } } }
-        }
+        let (f32, int8) = gemmRates(m: grid.m, n: grid.n, k: grid.k, int8: Int8GEMM.capability.activationMaximum != nil, rounds: r,
+                                    reference: reference)
         progress("attention, softmax, norms, activations")
         let perElement = MachineProfile.PerElement(
-            quantize: quantizeTime(repeats: r), dequantize: dequantizeTime(repeats: r), softmax: softmaxTime(repeats: r),
-            activation: activationTime(repeats: r), elementwise: biasTime(repeats: r), norms: normsTime(repeats: r))
-        let attention = attentionRate(repeats: r)
+            quantize: quantizeTime(reference, rounds: r), dequantize: dequantizeTime(reference, rounds: r),
+            softmax: softmaxTime(reference, rounds: r), activation: activationTime(reference, rounds: r),
+            elementwise: biasTime(reference, rounds: r), norms: normsTime(reference, rounds: r))
+        let attention = attentionRate(reference, rounds: r)
         progress("memory bandwidth")
-        let bandwidth = triadBandwidth(repeats: r)
+        let bandwidth = triadBandwidth(reference, rounds: r)
         progress("")
         return MachineProfile(
             machine: thisMachine(), measuredOn: today(),
@@ -83,61 +83,53 @@ public enum MachineProfiler {
         return (x * scale).rounded() / scale
     }
 
-    /// Median seconds per call of `body`, each timing a batch of calls lasting ≥ 5 ms.
-    static func secondsPerCall(repeats: Int, _ body: (Int) -> Void) -> Double {
-        var start = ContinuousClock.now
-        body(0)
-        let once = max((ContinuousClock.now - start).inSeconds, 1e-7)
-        let calls = max(1, Int((0.005 / once).rounded(.up)))
-        var times: [Double] = []
-        var call = 1
-        for _ in 0..<max(1, repeats) {
-            start = ContinuousClock.now
-            for _ in 0..<calls { body(call); call += 1 }
-            times.append((ContinuousClock.now - start).inSeconds / Double(calls))
+    /// GFLOP/s (GOP/s) of C [m, n] = A [m, k] · Bᵀ, B [n, k] at every point of the grid, f32 and
+    /// (when `int8`) int8, flattened [m][n][k]. B (the weight) is taken at moving offsets of a pool
+    /// larger than the caches, so each call reads it from memory as a forward pass reads its
+    /// weights; A (the activations, just written by the previous step there) stays in cache.
+    /// The points are timed round-robin, `rounds` rounds after one to warm up and size the
+    /// batches (≥ 3 ms each), each batch followed by the reference; a point's time is the median
+    /// of its ratios to the reference times the reference's quiet time.
+    static func gemmRates(m: [Int], n: [Int], k: [Int], int8: Bool, rounds: Int, reference: Reference) -> (f32: [Double], int8: [Double]?) {
+        let shapes = m.flatMap { m in n.flatMap { n in k.map { k in (m: m, n: n, k: k) } } }
+        let largest = shapes.map { max($0.m * $0.k, $0.n * $0.k) }.max() ?? 1, c = shapes.map { $0.m * $0.n }.max() ?? 1
+        let pool = (16 << 20) + largest
+        let a = (0..<pool).map { Float(Int32($0 % 251) - 125) * 0.01 }, b = (0..<pool).map { Float(Int32($0 % 241) - 120) * 0.01 }
+        let codes = (0..<(int8 ? pool : 0)).map { UInt8($0 % 127) }, weights = (0..<(int8 ? pool : 0)).map { Int8(Int32($0 % 127) - 63) }
+        var y = [Float](repeating: 0, count: c), accumulators = [Int32](repeating: 0, count: c)
+        var calls = [Int](repeating: 1, count: 2 * shapes.count), ratios = [[Double]](repeating: [], count: 2 * shapes.count)
+        var offset = 0
+        /// The next offset of `size` elements in the pool, 64-byte aligned.
+        func next(_ size: Int) -> Int {
+            offset = (offset + size + 16) % max(pool - size, 1)
+            return offset - offset % 16
         }
-        return Bench.median(times)
-    }
-
-    /// GFLOP/s (GOP/s) of C [m, n] = A [m, k] · Bᵀ, B [n, k], cycling through copies of A and B
-    /// that together exceed 64 MiB, so each call reads them from memory as a forward pass does.
-    static func gemmRate(m: Int, n: Int, k: Int, int8: Bool, repeats: Int) -> Double {
-        let bytes = (m * k + n * k) * (int8 ? 1 : 4)
-        let copies = max(1, min(16, (64 << 20) / max(bytes, 1)))
-        var rng = SplitMix64(seed: 7)
-        let seconds: Double
-        if int8 {
-            let a = (0..<(m * k * copies)).map { _ in UInt8.random(in: 0...127, using: &rng) }
-            let b = (0..<(n * k * copies)).map { _ in Int8.random(in: -63...63, using: &rng) }
-            var c = [Int32](repeating: 0, count: m * n)
-            seconds = a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    c.withUnsafeMutableBufferPointer { c in
-                        secondsPerCall(repeats: repeats) { i in
-                            let j = i % copies
-                            Int8GEMM.multiply(a.baseAddress! + j * m * k, lda: k, b.baseAddress! + j * n * k, ldb: k,
-                                              into: c.baseAddress!, ldc: n, m: m, n: n, k: k)
+        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in codes.withUnsafeBufferPointer { q in weights.withUnsafeBufferPointer { w in
+        y.withUnsafeMutableBufferPointer { y in accumulators.withUnsafeMutableBufferPointer { acc in
+            for round in 0...max(1, rounds) {
+                for (index, s) in shapes.enumerated() {
+                    for precision in int8 ? [0, 1] : [0] {
+                        let slot = precision * shapes.count + index
+                        let start = ContinuousClock.now
+                        for _ in 0..<calls[slot] {
+                            let i = 0, j = next(s.n * s.k)
+                            if precision == 0 {
+                                GEMM.multiply(a.baseAddress! + i, b.baseAddress! + j, into: y.baseAddress!, m: s.m, n: s.n, k: s.k, transposeB: true)
+                            } else {
+                                Int8GEMM.multiply(q.baseAddress! + i, lda: s.k, w.baseAddress! + j, ldb: s.k, into: acc.baseAddress!, ldc: s.n,
+                                                  m: s.m, n: s.n, k: s.k)
+                            }
                         }
+                        let seconds = (ContinuousClock.now - start).inSeconds / Double(calls[slot])
+                        if round == 0 { calls[slot] = max(1, Int((0.003 / max(seconds, 1e-7)).rounded(.up))) }
+                        else { ratios[slot].append(seconds / max(reference.time(), 1e-9)) }
                     }
                 }
             }
-        } else {
-            let a = (0..<(m * k * copies)).map { _ in Float.random(in: -1...1, using: &rng) }
-            let b = (0..<(n * k * copies)).map { _ in Float.random(in: -1...1, using: &rng) }
-            var c = [Float](repeating: 0, count: m * n)
-            seconds = a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    c.withUnsafeMutableBufferPointer { c in
-                        secondsPerCall(repeats: repeats) { i in
-                            let j = i % copies
-                            GEMM.multiply(a.baseAddress! + j * m * k, b.baseAddress! + j * n * k, into: c.baseAddress!,
-                                          m: m, n: n, k: k, transposeB: true)
-                        }
-                    }
-                }
-            }
-        }
-        return 2 * Double(m) * Double(n) * Double(k) / seconds / 1e9
+        } } } } } }
+        let flops = shapes.map { 2 * Double($0.m) * Double($0.n) * Double($0.k) / 1e9 }
+        let rates = ratios.indices.map { flops[$0 % shapes.count] / (Bench.median(ratios[$0]) * reference.quietSeconds) }
+        return (Array(rates[0..<shapes.count]), int8 ? Array(rates[shapes.count...]) : nil)
     }
 }
 
