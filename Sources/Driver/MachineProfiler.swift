@@ -139,12 +139,12 @@ extension MachineProfiler {
         let rates = profile.rates, m = profile.machine
         return [
             "\(path): machine profile of \(m.cpu), \(m.threads) thread\(m.threads == 1 ? "" : "s")",
-            "f32 GEMM peak  \(Format.fixed(profile.f32PeakGflops, 1)) GFLOP/s (OpenBLAS \(m.blasCore))",
+            "f32 GEMM       \(Format.fixed(profile.f32UnitGflops, 1)) GFLOP/s at 1024 × 384 → 1536, the unit of the cost model (OpenBLAS \(m.blasCore))",
             "int8 GEMM      " + (profile.gemm.int8 == nil ? "unavailable: int8 linears run in f32"
                 : "\(Format.fixed(rates.int8GEMM, 2))× the f32 rate at 1024 × 384 → 1536 (\(m.int8Kernel))"),
             "per element    quantize \(Format.fixed(rates.quantize, 0)), dequantize \(Format.fixed(rates.dequantize, 0)), "
                 + "softmax \(Format.fixed(rates.softmax, 0)), activation \(Format.fixed(rates.activation, 0)), "
-                + "elementwise \(Format.fixed(rates.elementwise, 0)), norms \(Format.fixed(rates.norms, 0)) (f32-GEMM FLOPs at the peak)",
+                + "elementwise \(Format.fixed(rates.elementwise, 0)), norms \(Format.fixed(rates.norms, 0)) (f32-GEMM FLOPs at the unit rate)",
             "attention GEMM \(Format.fixed(profile.attentionGemmGflops, 1)) GFLOP/s; STREAM triad \(Format.fixed(profile.triadGigabytesPerSecond, 1)) GB/s",
         ].joined(separator: "\n") + "\n"
     }

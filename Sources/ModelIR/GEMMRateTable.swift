@@ -3,8 +3,8 @@ import Foundation
 /// GEMM throughput measured over a grid of shapes: C [m, n] = A [m, k] · Bᵀ, B [n, k] (a linear's
 /// y = x·Wᵀ with m tokens, n = out, k = in). `f32` and `int8` hold one rate per grid point,
 /// flattened [m][n][k] (k fastest). In a `MachineProfile` the rates are absolute (GFLOP/s, GOP/s
-/// for int8, a multiply-add counting 2); in `KernelRates.gemm` they are divided by the f32 peak,
-/// so a GEMM then costs 2·m·n·k / rate f32-GEMM FLOPs.
+/// for int8, a multiply-add counting 2); in `KernelRates.gemm` they are divided by the f32 rate at
+/// `MachineProfile.unitShape`, so a GEMM then costs 2·m·n·k / rate f32-GEMM FLOPs.
 ///
 /// Between grid points the rate is interpolated multilinearly in (log₂ m, log₂ n, log₂ k) on
 /// log(rate); outside the grid each coordinate is clamped to its first or last value.

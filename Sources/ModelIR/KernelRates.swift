@@ -35,7 +35,8 @@ public struct KernelRates: Codable, Sendable, Equatable {
     /// factors [out, r]·[r, in] pay it on both products. Fitted to OpenBLAS on 1024 tokens, the
     /// MiniLM and BERT-base FFN and QKV shapes, r = 32…288: r½ between 10 and 40, median 20.
     public var halfEfficiencyRank: Double
-    /// GEMM rates by shape, relative to the f32 peak (`GEMMRateTable`), from a `MachineProfile`;
+    /// GEMM rates by shape, relative to the f32 rate at `MachineProfile.unitShape` (`GEMMRateTable`),
+    /// from a `MachineProfile`;
     /// nil for `reference`, whose GEMMs run at 1 (f32) and `int8GEMM` (int8) at every shape, skinny
     /// ones at the `halfEfficiencyRank` efficiency. When present it replaces both.
     public var gemm: GEMMRateTable? = nil

@@ -5,7 +5,7 @@
 ///
 /// Units: GEMM rates in GFLOP/s (int8: GOP/s, a multiply-add counting 2); per-element passes in
 /// nanoseconds per element; bandwidth in GB/s (10⁹ bytes). A rate in f32-GEMM FLOPs is then
-/// t·P, with t seconds per element and P the f32 peak (the fastest f32 grid point) in FLOP/s.
+/// t·P, with t seconds per element and P the f32 rate of the unit shape (`unitShape`) in FLOP/s.
 public struct MachineProfile: Codable, Sendable, Equatable {
     /// Version of this layout; bumped when a field changes meaning or disappears.
     public static let currentFormat = 1
@@ -100,20 +100,28 @@ public struct MachineProfile: Codable, Sendable, Equatable {
         self.triadGigabytesPerSecond = triadGigabytesPerSecond
     }
 
-    /// The f32 peak P: the fastest f32 grid point, GFLOP/s.
-    public var f32PeakGflops: Double { gemm.f32.max() ?? 1 }
+    /// The shape whose f32 rate is the unit P: m = 1024, n = 1536, k = 384 (MiniLM's FFN up on
+    /// 8 × 128 tokens), the shape of the reference sgemm every figure is timed against. A single
+    /// measured shape rather than the fastest grid point, whose maximum a noisy run inflates.
+    public static let unitShape = (m: 1024, n: 1536, k: 384)
+
+    /// P, GFLOP/s: the f32 rate at `unitShape` (interpolated when the grid lacks it).
+    public var f32UnitGflops: Double {
+        gemm.rate(gemm.f32, m: Self.unitShape.m, n: Self.unitShape.n, k: Self.unitShape.k)
+    }
 
     /// The cost model's rates on this machine, in f32-GEMM FLOPs at P: per element t·P (t in
     /// seconds), GEMMs by shape relative to P, attention GEMMs P / rate per FLOP; `int8GEMM` (for
-    /// display; the table prices int8 GEMMs) is the int8/f32 ratio at m = 1024, n = 1536, k = 384.
+    /// display; the table prices int8 GEMMs) is the int8/f32 ratio at the unit shape.
     public var rates: KernelRates {
-        let peak = f32PeakGflops, e = nanosecondsPerElement
-        let table = gemm.scaled(by: peak)
-        let int8Ratio = table.int8.map { table.rate($0, m: 1024, n: 1536, k: 384) / table.rate(table.f32, m: 1024, n: 1536, k: 384) }
+        let unit = f32UnitGflops, e = nanosecondsPerElement
+        let table = gemm.scaled(by: unit)
+        let (m, n, k) = Self.unitShape
+        let int8Ratio = table.int8.map { table.rate($0, m: m, n: n, k: k) / table.rate(table.f32, m: m, n: n, k: k) }
         return KernelRates(
-            int8GEMM: int8Ratio ?? 1, quantize: e.quantize * peak, dequantize: e.dequantize * peak,
-            attentionGEMM: peak / attentionGemmGflops, softmax: e.softmax * peak, activation: e.activation * peak,
-            elementwise: e.elementwise * peak, norms: e.norms * peak, halfEfficiencyRank: KernelRates.reference.halfEfficiencyRank,
+            int8GEMM: int8Ratio ?? 1, quantize: e.quantize * unit, dequantize: e.dequantize * unit,
+            attentionGEMM: unit / attentionGemmGflops, softmax: e.softmax * unit, activation: e.activation * unit,
+            elementwise: e.elementwise * unit, norms: e.norms * unit, halfEfficiencyRank: KernelRates.reference.halfEfficiencyRank,
             gemm: table)
     }
 

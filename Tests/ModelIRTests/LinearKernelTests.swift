@@ -113,7 +113,7 @@ import TensorCore
             nanosecondsPerElement: .init(quantize: 0.5, dequantize: 0.25, softmax: 1, activation: 0.75, elementwise: 0.125, norms: 2),
             triadGigabytesPerSecond: 20)
         let ρ = p.rates
-        // P = 200 GFLOP/s: 1 ns = 200 f32-GEMM FLOPs.
+        // P = 200 GFLOP/s (the f32 rate at 1024 × 384 → 1536): 1 ns = 200 f32-GEMM FLOPs.
         #expect(ρ.quantize == 100 && ρ.dequantize == 50 && ρ.softmax == 200 && ρ.activation == 150 && ρ.elementwise == 25 && ρ.norms == 400)
         #expect(ρ.attentionGEMM == 5)
         #expect(ρ.gemm == GEMMRateTable(m: [16, 1024], n: [1536], k: [384], f32: [0.25, 1], int8: [0.5, 1.5]))
