@@ -45,7 +45,7 @@ public struct PricingMachine: Sendable, Equatable {
         var summary = profile.summary
         summary.profile = (file as NSString).lastPathComponent
         return PricingMachine(rates: profile.rates, summary: summary, warnings: differences.isEmpty ? [] : [
-            "\(file): this profile was measured on another machine (" + differences.joined(separator: "; ")
+            "\(file): this profile was measured on another machine or thread count (" + differences.joined(separator: "; ")
                 + "); its rates are used as they are, run `pare machine-profile` here for figures of this machine",
         ])
     }

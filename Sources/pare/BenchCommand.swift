@@ -56,7 +56,7 @@ struct BenchCommand: ParsableCommand {
             var options = Bench.Options(workload: .init(batch: batch, sequenceLength: seqLen), threads: threads,
                                         warmup: warmup, runs: runs, lambda: lambda, full: full,
                                         mode: eliminationMode)
-            options.machine = try Console.pricingMachine(machine)
+            options.machine = try Console.pricingMachine(machine, threads: threads)
             if let against {
                 let comparison = try Bench.compare(path: path, against: against, options: options)
                 print(json ? comparison.json() : comparison.text(), terminator: "")

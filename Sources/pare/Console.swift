@@ -18,8 +18,11 @@ enum Console {
     }
 
     /// `--machine`'s profile (or the default one, or the built-in reference), its warnings printed.
-    static func pricingMachine(_ path: String?) throws(DriverError) -> PricingMachine {
-        let machine = try PricingMachine.resolve(path)
+    /// `threads`: what the command will run on, when not every core (`bench --threads`).
+    static func pricingMachine(_ path: String?, threads: Int? = nil) throws(DriverError) -> PricingMachine {
+        var here = MachineProfiler.thisMachine()
+        if let threads { here.threads = threads }
+        let machine = try PricingMachine.resolve(path, machine: here)
         for w in machine.warnings { line("warning: \(w)") }
         return machine
     }

@@ -102,7 +102,7 @@ import ModelIR
         let other = try PricingMachine.resolve(path, machine: here)
         #expect(other.rates == Self.profile().rates)
         #expect(other.warnings == [
-            "\(path): this profile was measured on another machine (CPU \"Test CPU\", this machine has \"Other CPU\"; "
+            "\(path): this profile was measured on another machine or thread count (CPU \"Test CPU\", this machine has \"Other CPU\"; "
                 + "CPU flags differ (only this machine's: avx512f); measured on 2 threads, running on 4); "
                 + "its rates are used as they are, run `pare machine-profile` here for figures of this machine",
         ])
