@@ -8,7 +8,8 @@ import Report
 /// `pare report`, `pare verify` and `pare export`: work on a written artifact.
 public enum ArtifactTools {
     /// The compile's report for another workload, rebuilt from the artifact's manifest alone.
-    public static func report(_ path: String, workload: Workload, lambda: Double? = nil) throws(DriverError) -> Report {
+    public static func report(_ path: String, workload: Workload, lambda: Double? = nil,
+                              machine: PricingMachine = .reference) throws(DriverError) -> Report {
         let reader = try open(path)
         guard let value = reader.manifest.extensions["report"] else {
             throw .input(path: path, "the artifact carries no report section", "recompile it with this version of Pare")
@@ -20,7 +21,8 @@ public enum ArtifactTools {
         if let lambda, !(lambda > 0 && lambda.isFinite) {
             throw .usage("--lambda \(lambda) is invalid", "choose λ > 0")
         }
-        return Report(state.input(workload: workload, artifactBytes: reader.fileBytes, diagnostics: notes, lambda: lambda))
+        return Report(state.input(workload: workload, artifactBytes: reader.fileBytes, diagnostics: notes, lambda: lambda,
+                                  machine: machine))
     }
 
     public struct Verification: Sendable {

@@ -10,8 +10,8 @@ extension Bench {
     /// (A, B, A, B, …) after warm-up, so that drift in the machine's load hits both alike. The
     /// speedup of A over B is the median of the per-pair ratios t_B / t_A, which cancels slow
     /// phases of the machine better than a ratio of medians. Printed beside it: the runtime cost
-    /// model's prediction for the same batch (`CostModel.Pricing.reference`), what the report's
-    /// headline says.
+    /// model's prediction for the same batch priced for `options.machine`, what the report's
+    /// headline says, and the built-in reference's.
     public static func compare(path: String, against reference: String, options: Options) throws(DriverError) -> BenchComparison {
         let a = try ModelSource.load(path), b = try ModelSource.load(reference)
         let w = options.workload
@@ -42,9 +42,12 @@ extension Bench {
             throw .runtime(error)
         }
         let lengths = [Int](repeating: w.sequenceLength, count: w.batch)
-        let predicted = zip([a.model, b.model], eliminations).map { model, e in
-            CostModel.cost(model, counts: CostModel.keptCounts(model, lengths: lengths, profile: e?.profile, lambda: e?.lambda),
-                           pricing: .reference, mode: e?.mode)
+        func predicted(_ rates: KernelRates) -> Double {
+            let costs = zip([a.model, b.model], eliminations).map { model, e in
+                CostModel.cost(model, counts: CostModel.keptCounts(model, lengths: lengths, profile: e?.profile, lambda: e?.lambda),
+                               pricing: .runtime(rates), mode: e?.mode)
+            }
+            return Double(costs[1]) / Double(max(costs[0], 1))
         }
         let ratios = zip(times[0], times[1]).map { $1 / max($0, 1e-12) }
         return BenchComparison(model: a.name, reference: b.name, batch: w.batch, sequenceLength: w.sequenceLength,
@@ -53,7 +56,8 @@ extension Bench {
                                latency: .init(times[0]), referenceLatency: .init(times[1]),
                                speedup: median(ratios), speedupMin: ratios.min() ?? 0, speedupMax: ratios.max() ?? 0,
                                fastestRunsSpeedup: (times[1].min() ?? 0) / max(times[0].min() ?? 0, 1e-12),
-                               predictedSpeedup: Double(predicted[1]) / Double(max(predicted[0], 1)))
+                               predictedSpeedup: predicted(options.machine.rates), pricedFor: options.machine.summary.line,
+                               referencePredictedSpeedup: predicted(.reference))
     }
 }
 
@@ -79,8 +83,12 @@ public struct BenchComparison: Codable, Sendable, CommandOutput {
     /// The reference's fastest run / the model's fastest run: a machine's noise only ever adds
     /// time, so this is the steadier estimate on a shared VM when the two disagree.
     public var fastestRunsSpeedup: Double
-    /// Runtime cost of the reference / of the model on this batch (`CostModel.Pricing.reference`).
+    /// Runtime cost of the reference / of the model on this batch, priced for `pricedFor`.
     public var predictedSpeedup: Double
+    /// The machine profile `predictedSpeedup` is priced with (`MachineProfile.Summary.line`).
+    public var pricedFor: String
+    /// The same priced with the built-in reference rates (`KernelRates.reference`).
+    public var referencePredictedSpeedup: Double
 
     public func text() -> String {
         let width = max(model.count, reference.count)
@@ -94,6 +102,8 @@ public struct BenchComparison: Codable, Sendable, CommandOutput {
             line(reference, referenceLatency, referenceLambda),
             "speedup        \(model) is \(Format.fixed(speedup, 2))× as fast as \(reference) (median of per-run ratios; range \(Format.fixed(speedupMin, 2))–\(Format.fixed(speedupMax, 2)); fastest runs \(Format.fixed(fastestRunsSpeedup, 2))×)",
             "predicted      \(Format.fixed(predictedSpeedup, 2))× by the runtime cost model (the report's headline), measured/predicted \(Format.fixed(speedup / max(predictedSpeedup, 1e-9), 2))",
+            "priced for     \(pricedFor)" + (pricedFor == KernelRates.referenceMachine.line ? "" :
+                "; the built-in reference predicts \(Format.fixed(referencePredictedSpeedup, 2))× (measured/predicted \(Format.fixed(speedup / max(referencePredictedSpeedup, 1e-9), 2)))"),
         ].joined(separator: "\n") + "\n"
     }
 }

@@ -22,6 +22,8 @@ public enum Bench {
         public var full: Bool
         /// Overrides the profile's elimination mode (of this model, not of `--against`'s).
         public var mode: EliminationProfile.Mode?
+        /// The machine the predicted speedups are priced for.
+        public var machine: PricingMachine = .reference
 
         public init(workload: Workload = Workload(batch: 8, sequenceLength: 128), threads: Int? = nil,
                     warmup: Int = 2, runs: Int = 10, seed: UInt64 = 0, lambda: Double? = nil, full: Bool = false,
@@ -88,8 +90,8 @@ public enum Bench {
         if let elimination, let profile = model.elimination {
             let counts = profile.keptCounts(tokens: w.sequenceLength, lambda: elimination.lambda)
             let lengths = [Int](repeating: w.sequenceLength, count: w.batch)
-            let predicted = Double(CostModel.cost(model, counts: CostModel.keptCounts(model, lengths: lengths, profile: nil, lambda: nil), pricing: .reference))
-                / Double(max(CostModel.cost(model, counts: [[Int]](repeating: counts, count: w.batch), pricing: .reference,
+            let predicted = Double(CostModel.cost(model, counts: CostModel.keptCounts(model, lengths: lengths, profile: nil, lambda: nil), pricing: .runtime(options.machine.rates)))
+                / Double(max(CostModel.cost(model, counts: [[Int]](repeating: counts, count: w.batch), pricing: .runtime(options.machine.rates),
                                             mode: elimination.mode), 1))
             let eliminatingProfile = ForwardProfile()
             try? forwardWith(elimination, eliminatingProfile)
@@ -118,12 +120,13 @@ public enum Bench {
             },
             int8Kernel: Int8GEMM.capability.description,
             int8Rate: int8Rate(profiles[0].gemms.filter { $0.precision == .int8 }, repeats: max(3, options.runs / 2),
-                               inForwardSeconds: median(profiles.map { $0.gemmSeconds[.int8] ?? 0 })))
+                               inForwardSeconds: median(profiles.map { $0.gemmSeconds[.int8] ?? 0 }), assumed: options.machine.rates.int8GEMM))
     }
 
     /// The int8 GEMM calls of a forward pass replayed alone, and the same shapes as f32 sgemm:
     /// this machine's int8/f32 rate beside the one the cost model assumes. nil without int8 calls.
-    static func int8Rate(_ calls: [ForwardProfile.GEMMCall], repeats: Int, inForwardSeconds: Double) -> BenchReport.Int8Rate? {
+    static func int8Rate(_ calls: [ForwardProfile.GEMMCall], repeats: Int, inForwardSeconds: Double,
+                         assumed: Double = KernelRates.reference.int8GEMM) -> BenchReport.Int8Rate? {
         guard !calls.isEmpty else { return nil }
         let asF32 = calls.map { call -> ForwardProfile.GEMMCall in
             var c = call
@@ -132,7 +135,7 @@ public enum Bench {
         }
         let int8 = replay(calls, repeats: repeats), f32 = replay(asF32, repeats: repeats)
         let alone = f32 / max(int8, 1e-12)
-        return .init(alone: alone, inForward: alone * min(1, int8 / max(inForwardSeconds, 1e-12)), assumed: KernelRates.reference.int8GEMM)
+        return .init(alone: alone, inForward: alone * min(1, int8 / max(inForwardSeconds, 1e-12)), assumed: assumed)
     }
 
     /// One forward pass of `model` over `batch`: `decode` for causal models, `encode` otherwise.

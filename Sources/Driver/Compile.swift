@@ -31,6 +31,8 @@ public enum Compile {
         /// Run every step on the whole model in memory even when the recipe can run block by block
         /// (the reference the layer-by-layer compile matches byte for byte).
         public var wholeModel = false
+        /// The machine the report's runtime cost is priced for.
+        public var machine: PricingMachine = .reference
 
         public init(recipe: String, workload: Workload = Workload(), seed: UInt64 = 0,
                     writer: ArtifactWriter.Options = ArtifactWriter.Options(), calibration: CalibrationOptions = CalibrationOptions(),
@@ -60,7 +62,8 @@ public enum Compile {
         var (diagnostics, skeletons) = pipeline.check(skeleton)
         diagnostics = adapterDiagnostics(options.adapters, pipeline: pipeline, skeleton: skeleton) + diagnostics
         let input = ReportInput(model: name(directory), workload: options.workload, before: skeleton,
-                                stages: stages(pipeline, skeletons), files: nil, diagnostics: diagnostics)
+                                stages: stages(pipeline, skeletons), files: nil, diagnostics: diagnostics,
+                                rates: options.machine.rates, machine: options.machine.summary)
         return Plan(report: Report(input), diagnostics: diagnostics)
     }
 
@@ -147,7 +150,8 @@ public enum Compile {
         }
         let artifactBytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? nil
         let report = Report(reportState.input(workload: options.workload, artifactBytes: artifactBytes,
-                                              diagnostics: log.flatMap(\.entry.diagnostics), lambda: options.lambda))
+                                              diagnostics: log.flatMap(\.entry.diagnostics), lambda: options.lambda,
+                                              machine: options.machine))
         return Result(manifest: manifest, report: report, steps: log.map { ($0.entry.options, $0.seconds, $0.output) },
                       wholeModelReason: compiled.wholeModelReason)
     }

@@ -22,6 +22,8 @@ public enum Eval {
         public var mode: EliminationProfile.Mode?
         /// Sweep the other mode too, so both curves are side by side.
         public var bothModes: Bool
+        /// The machine the predicted speedup is priced for.
+        public var machine: PricingMachine = .reference
 
         public init(against: String? = nil, data: String? = nil, samples: Int = 96, maxLength: Int = 128, lambdas: [Double]? = nil,
                     mode: EliminationProfile.Mode? = nil, bothModes: Bool = false) {
@@ -119,7 +121,8 @@ public enum Eval {
             return Double(b) / Double(max(a, 1))
         }
         comparison.lambda = baked?.lambda
-        comparison.predictedSpeedup = predicted(.reference)
+        comparison.predictedSpeedup = predicted(.runtime(options.machine.rates))
+        comparison.pricedFor = options.machine.summary.line
         comparison.predictedFLOPsSpeedup = predicted(.flops)
         return EvalReport(model: source.name, reference: options.against == nil ? "\(source.name) without elimination" : reference.name,
                           data: (dataPath as NSString).lastPathComponent, samples: set.samples.count, meanTokens: meanLength,
@@ -224,6 +227,8 @@ public struct EvalReport: Codable, Sendable, CommandOutput {
         /// Runtime cost of the reference / of the model on this batch at the same λ
         /// (`CostModel.Pricing.reference`): the report's headline figure for these texts.
         public var predictedSpeedup: Double = 1
+        /// The machine profile `predictedSpeedup` is priced with (`MachineProfile.Summary.line`).
+        public var pricedFor: String = KernelRates.referenceMachine.line
         /// The same in FLOPs (a sparse kernel's count).
         public var predictedFLOPsSpeedup: Double = 1
     }
@@ -253,6 +258,7 @@ public struct EvalReport: Codable, Sendable, CommandOutput {
         out.append("speedup        measured \(Format.fixed(c.measuredSpeedup, 2))×, predicted \(Format.fixed(c.predictedSpeedup, 2))× "
             + "on Pare's runtime (measured/predicted \(Format.fixed(c.measuredSpeedup / max(c.predictedSpeedup, 1e-9), 2)); "
             + "\(Format.fixed(c.predictedFLOPsSpeedup, 2))× in FLOPs)")
+        out.append("priced for     \(c.pricedFor)")
         out.append("")
         out.append("λ          mode   " + (causal ? "agree     worst KL   mean KL" : "mean cos   min cos") + "   tokens left   predicted speedup")
         for p in points {

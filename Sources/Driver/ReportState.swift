@@ -23,10 +23,12 @@ struct ReportState: Codable, Sendable {
         self.inputBytes = inputBytes
     }
 
-    func input(workload: Workload, artifactBytes: Int?, diagnostics: [Diagnostic], lambda: Double? = nil) -> ReportInput {
+    func input(workload: Workload, artifactBytes: Int?, diagnostics: [Diagnostic], lambda: Double? = nil,
+               machine: PricingMachine = .reference) -> ReportInput {
         ReportInput(model: model, workload: workload, before: before,
                     stages: stages.map { ReportInput.Stage(pass: $0.pass, skeleton: $0.skeleton) },
-                    files: .init(inputBytes: inputBytes, artifactBytes: artifactBytes), diagnostics: diagnostics, lambda: lambda)
+                    files: .init(inputBytes: inputBytes, artifactBytes: artifactBytes), diagnostics: diagnostics, lambda: lambda,
+                    rates: machine.rates, machine: machine.summary)
     }
 
     func json() throws(DriverError) -> JSONValue {

@@ -138,11 +138,13 @@ public enum CostModel {
     }
 
     /// The cost of y = x·Wᵀ + b for `tokens` rows of x. `.flops`: see `flops(_:tokens:)`.
-    /// `.runtime(ρ)`, with G(i, o) the cost of one GEMM [n, i] × [i, o]:
-    /// - f32 (dense, sparse, weight-only int8): G = 2·n·i·o, plus n·o·ρ.elementwise for a bias;
-    /// - int8 with dynamic activations (int8, sparse-int8): G = 2·n·i·o / ρ.int8GEMM
+    /// `.runtime(ρ)`: the kernel the runtime builds for it (`LinearKernel`) at `LinearKernel.cost`:
+    /// - f32 (dense, sparse, weight-only int8): 2·n·i·o (at ρ's measured GEMM rate for the shape, if
+    ///   any), plus n·o·ρ.elementwise for a bias;
+    /// - int8 with dynamic activations (int8, sparse-int8): 2·n·i·o / ρ.int8GEMM
     ///   + n·i·ρ.quantize + n·o·(i/g)·ρ.dequantize (bias fused into the dequantization);
-    /// - low-rank (r): G(in, r) + G(r, out), each divided by the efficiency r / (r + ρ.halfEfficiencyRank).
+    /// - low-rank (r): G(in, r) + G(r, out), each divided by the efficiency r / (r + ρ.halfEfficiencyRank)
+    ///   unless ρ has measured GEMM rates.
     public static func cost<T>(_ linear: Linear<T>, tokens n: Int, pricing: Pricing) -> Int {
         guard case let .runtime(rates) = pricing else {
             let bias = linear.bias == nil ? 0 : n * linear.outFeatures
@@ -159,45 +161,40 @@ public enum CostModel {
         return Int(runtimeCost(linear, tokens: n, rates: rates).rounded())
     }
 
-    /// `cost(_:tokens:pricing:)` for `.runtime`, unrounded.
+    /// `cost(_:tokens:pricing:)` for `.runtime`, unrounded: the kernel the runtime runs
+    /// (`LinearKernel`, on a machine with int8 GEMMs when `ρ.int8GEMMAvailable`) at its cost.
     static func runtimeCost<T>(_ linear: Linear<T>, tokens n: Int, rates ρ: KernelRates) -> Double {
-        let integer = linear.weight.isInt8 && linear.activations == .dynamic
-        let rows = Double(n), i = Double(linear.inFeatures), o = Double(linear.outFeatures)
-        func gemm(_ i: Double, _ o: Double, groups: Double = 1) -> Double {
-            integer ? 2 * rows * i * o / ρ.int8GEMM + rows * i * ρ.quantize + rows * o * groups * ρ.dequantize
-                    : 2 * rows * i * o
-        }
-        let bias = linear.bias == nil || integer ? 0 : rows * o * ρ.elementwise
-        switch linear.weight {
-        case .dense, .sparse:
-            return gemm(i, o) + bias
-        case let .int8(_, scales), let .sparseInt8(_, scales, _, _, _):
-            let g = scales.int8GroupSize(inFeatures: linear.inFeatures)
-            return gemm(i, o, groups: g > 0 ? i / Double(g) : 1) + bias
-        case let .lowRank(u, _), let .lowRankInt8(u, _, _, _):
-            let r = Double(u.shape[1])
-            let efficiency = r / (r + ρ.halfEfficiencyRank)
-            return (gemm(i, r) + gemm(r, o)) / max(efficiency, 1e-9) + bias
-        }
+        LinearKernel(linear, int8GEMMs: ρ.int8GEMMAvailable)
+            .cost(tokens: n, inFeatures: linear.inFeatures, outFeatures: linear.outFeatures, biased: linear.bias != nil, rates: ρ)
     }
 
-    /// The cost of Q, K and V on n tokens: `cost` of the three, less two quantizations of x when
-    /// the runtime stacks them into one int8 GEMM (all int8 with dynamic activations, one group size).
+    /// The cost of Q, K and V on n tokens. The runtime stacks them into one linear of out =
+    /// Σ out_i when all three run one f32 GEMM or all one int8 GEMM of the same group count
+    /// (`PreparedLinear.stacked`): priced as that one linear (one quantization of x instead of
+    /// three; one wider GEMM, which a measured GEMM table may price faster); else as three.
     static func qkvCost<T>(_ a: Attention<T>, tokens n: Int, pricing: Pricing) -> Int {
         let parts = [a.q, a.k, a.v]
         let separate = parts.reduce(0) { $0 + cost($1, tokens: n, pricing: pricing) }
-        guard case let .runtime(ρ) = pricing else { return separate }
-        // Stacked when all three are int8 GEMMs of one group size (f32 stacking saves nothing here).
-        let groups = parts.compactMap { p -> Int? in
-            guard p.activations == .dynamic else { return nil }
-            switch p.weight {
-            case let .int8(_, scales), let .sparseInt8(_, scales, _, _, _): return scales.int8GroupSize(inFeatures: p.inFeatures)
-            default: return nil
+        guard case let .runtime(ρ) = pricing, parts.allSatisfy({ $0.inFeatures == a.q.inFeatures }) else { return separate }
+        let kernels = parts.map { LinearKernel($0, int8GEMMs: ρ.int8GEMMAvailable) }
+        switch kernels[0] {
+        case .f32, .int8:
+            let same = kernels.allSatisfy { k in
+                switch (k, kernels[0]) {
+                case (.f32, .f32): true
+                case let (.int8(g), .int8(first)): g == first
+                default: false
+                }
             }
+            guard same else { return separate }
+            // Without a measured table an f32 stack costs what its parts cost (linear in out).
+            if case .f32 = kernels[0], ρ.gemm == nil { return separate }
+            let out = parts.reduce(0) { $0 + $1.outFeatures }
+            return Int(kernels[0].cost(tokens: n, inFeatures: a.q.inFeatures, outFeatures: out,
+                                       biased: parts.contains { $0.bias != nil }, rates: ρ).rounded())
+        case .lowRank, .lowRankInt8:
+            return separate
         }
-        guard groups.count == parts.count, Set(groups).count == 1 else { return separate }
-        // One quantization of x instead of three.
-        return separate - Int((2 * Double(n) * Double(a.q.inFeatures) * ρ.quantize).rounded())
     }
 
     /// One block with n tokens in and m tokens out (ACC-SPEC §6.1, Eq. 4'), in FLOPs.

@@ -35,15 +35,20 @@ public struct KernelRates: Codable, Sendable, Equatable {
     /// factors [out, r]·[r, in] pay it on both products. Fitted to OpenBLAS on 1024 tokens, the
     /// MiniLM and BERT-base FFN and QKV shapes, r = 32…288: r½ between 10 and 40, median 20.
     public var halfEfficiencyRank: Double
+    /// GEMM rates by shape, relative to the f32 rate at `MachineProfile.unitShape` (`GEMMRateTable`),
+    /// from a `MachineProfile`;
+    /// nil for `reference`, whose GEMMs run at 1 (f32) and `int8GEMM` (int8) at every shape, skinny
+    /// ones at the `halfEfficiencyRank` efficiency. When present it replaces both.
+    public var gemm: GEMMRateTable? = nil
 
     /// `int8Gemm`, so that JSON's snake case reads `int8_gemm` rather than `int8_g_e_m_m`.
     enum CodingKeys: String, CodingKey {
         case int8GEMM = "int8Gemm", quantize, dequantize, attentionGEMM = "attentionGemm", softmax, activation, elementwise, norms
-        case halfEfficiencyRank
+        case halfEfficiencyRank, gemm
     }
 
     public init(int8GEMM: Double, quantize: Double, dequantize: Double, attentionGEMM: Double, softmax: Double,
-                activation: Double, elementwise: Double, norms: Double, halfEfficiencyRank: Double) {
+                activation: Double, elementwise: Double, norms: Double, halfEfficiencyRank: Double, gemm: GEMMRateTable? = nil) {
         self.int8GEMM = int8GEMM
         self.quantize = quantize
         self.dequantize = dequantize
@@ -53,6 +58,20 @@ public struct KernelRates: Codable, Sendable, Equatable {
         self.elementwise = elementwise
         self.norms = norms
         self.halfEfficiencyRank = halfEfficiencyRank
+        self.gemm = gemm
+    }
+
+    /// Whether int8 linears with dynamic activations run as int8 GEMMs on the machine these rates
+    /// describe (a measured profile without int8 rates: no exact int8 kernel, they are widened).
+    public var int8GEMMAvailable: Bool { gemm.map { $0.int8 != nil } ?? true }
+
+    /// Cost of one GEMM [m, k]·[k, n] in f32-GEMM FLOPs: 2·m·n·k / rate(m, n, k) with a measured
+    /// table; without one 2·m·n·k for f32 and 2·m·n·k / `int8GEMM` for int8.
+    public func gemmCost(m: Int, n: Int, k: Int, int8: Bool) -> Double {
+        let flops = 2 * Double(m) * Double(n) * Double(k)
+        guard let table = gemm else { return int8 ? flops / int8GEMM : flops }
+        let values = int8 ? (table.int8 ?? table.f32) : table.f32
+        return flops / table.rate(values, m: m, n: n, k: k)
     }
 
     /// Measured on an Intel Xeon VM with AVX-512 VNNI, 2 threads, all-MiniLM-L6-v2, batch 8 × 128:
@@ -62,4 +81,8 @@ public struct KernelRates: Codable, Sendable, Equatable {
     public static let reference = KernelRates(
         int8GEMM: 2.5, quantize: 60, dequantize: 90, attentionGEMM: 3.0, softmax: 200,
         activation: 120, elementwise: 35, norms: 150, halfEfficiencyRank: 20)
+
+    /// The machine `reference` was measured on, as a report names it.
+    public static let referenceMachine = MachineProfile.Summary(
+        profile: "built-in reference", cpu: "Intel Xeon VM with AVX-512 VNNI", threads: 2, measuredOn: nil)
 }

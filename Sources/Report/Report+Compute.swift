@@ -15,7 +15,7 @@ extension Report {
 
         let c = first.config
         self.init(
-            version: 2, rates: input.rates, model: input.model,
+            version: 2, rates: input.rates, machine: input.machine, model: input.model,
             architecture: ArchitectureSummary(
                 type: c.architecture.rawValue, layers: c.layerCount, hiddenSize: c.hiddenSize, heads: c.headCount,
                 intermediateSize: c.intermediateSize, vocabSize: c.vocabSize,

@@ -13,6 +13,9 @@ public struct Report: Codable, Sendable, Equatable {
     public var version: Int
     /// The rates the runtime cost is priced at.
     public var rates: KernelRates
+    /// The machine profile `rates` come from: a profile's file name and CPU, or the built-in
+    /// reference and the machine it was measured on.
+    public var machine: MachineProfile.Summary
     /// Display name of the model, never a path.
     public var model: String
     public var architecture: ArchitectureSummary

@@ -130,7 +130,7 @@ extension Report {
                 + "Pare's runtime does with it, in f32-GEMM FLOPs: int8 GEMMs at \(NumberFormat.fixed(r.int8GEMM, 1))× the f32 rate "
                 + "plus their per-token quantization, sparse weights at dense cost, low-rank factors at the efficiency of "
                 + "skinny GEMMs, attention products, softmax, norms and activations at their measured per-element cost "
-                + "(rates in the JSON report). "),
+                + "(rates in the JSON report), priced for \(machine.line). "),
             .code("pare bench ARTIFACT --against INPUT"),
             .text(" measures it on this machine. FLOPs count a multiply-add as 2 and skip every zero of a sparse weight, "
                 + "as a sparse kernel would (ACC-SPEC §6.1). Changes are after − before, so savings are negative."),

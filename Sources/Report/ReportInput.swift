@@ -43,9 +43,12 @@ public struct ReportInput: Sendable {
     public var lambda: Double?
     /// The rates the runtime cost (the headline) is priced at.
     public var rates: KernelRates
+    /// The machine profile `rates` come from (`KernelRates.referenceMachine` for the built-in one).
+    public var machine: MachineProfile.Summary
 
     public init(model: String, workload: Workload, before: Skeleton, stages: [Stage] = [], files: Files? = nil,
-                diagnostics: [Diagnostic] = [], lambda: Double? = nil, rates: KernelRates = .reference) {
+                diagnostics: [Diagnostic] = [], lambda: Double? = nil, rates: KernelRates = .reference,
+                machine: MachineProfile.Summary = KernelRates.referenceMachine) {
         self.model = model
         self.workload = workload
         self.before = before
@@ -54,6 +57,7 @@ public struct ReportInput: Sendable {
         self.diagnostics = diagnostics
         self.lambda = lambda
         self.rates = rates
+        self.machine = machine
     }
 
     /// The skeleton after the last step, or `before` when there are no steps.

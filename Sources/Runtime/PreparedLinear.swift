@@ -40,28 +40,30 @@ struct PreparedLinear: Sendable {
 
     /// `int8GEMMs`: whether int8 weights with dynamic activations may run as int8 GEMMs
     /// (false where this machine has no exact int8 kernel: they are widened like weight-only ones).
+    /// Which kernel runs is `LinearKernel`'s decision, the one the cost model prices.
     init(_ linear: Linear<Tensor>, int8GEMMs: Bool = Int8GEMM.capability.activationMaximum != nil) {
         inFeatures = linear.inFeatures
         outFeatures = linear.outFeatures
         bias = linear.bias?.floats()
-        let integer = int8GEMMs && linear.activations == .dynamic
-        switch linear.weight {
-        case let .dense(w):
+        switch (LinearKernel(linear, int8GEMMs: int8GEMMs), linear.weight) {
+        case let (.f32, .dense(w)):
+            // bf16 and f16 stay as stored (`HalfWeight`); the cost model prices them as f32 GEMMs.
             form = HalfWeight(w).map(Form.half) ?? .dense(w.floats())
-        case let .lowRank(u, v):
-            form = .lowRank(u: u.floats(), v: v.floats(), rank: u.shape[1])
-        case let .sparse(values, _, _, _):
+        case let (.f32, .sparse(values, _, _, _)):
             form = .dense(values.floats())
-        case let .int8(values, scales), let .sparseInt8(values, scales, _, _, _):
-            form = integer
-                ? .int8(QuantizedWeight(values: values, scales: scales, inFeatures: linear.inFeatures, outFeatures: linear.outFeatures))
-                : .dense(Self.widened(values, scales, inFeatures: linear.inFeatures))
-        case let .lowRankInt8(u, uScales, v, vScales):
-            let r = u.shape[1]
-            form = integer
-                ? .lowRankInt8(u: QuantizedWeight(values: u, scales: uScales, inFeatures: r, outFeatures: linear.outFeatures),
-                               v: QuantizedWeight(values: v, scales: vScales, inFeatures: linear.inFeatures, outFeatures: r))
-                : .lowRank(u: Self.widened(u, uScales, inFeatures: r), v: Self.widened(v, vScales, inFeatures: linear.inFeatures), rank: r)
+        case let (.f32, .int8(values, scales)), let (.f32, .sparseInt8(values, scales, _, _, _)):
+            form = .dense(Self.widened(values, scales, inFeatures: linear.inFeatures))
+        case let (.int8, .int8(values, scales)), let (.int8, .sparseInt8(values, scales, _, _, _)):
+            form = .int8(QuantizedWeight(values: values, scales: scales, inFeatures: linear.inFeatures, outFeatures: linear.outFeatures))
+        case let (.lowRank(r, _), .lowRank(u, v)):
+            form = .lowRank(u: u.floats(), v: v.floats(), rank: r)
+        case let (.lowRank(r, _), .lowRankInt8(u, uScales, v, vScales)):
+            form = .lowRank(u: Self.widened(u, uScales, inFeatures: r), v: Self.widened(v, vScales, inFeatures: linear.inFeatures), rank: r)
+        case let (.lowRankInt8(r), .lowRankInt8(u, uScales, v, vScales)):
+            form = .lowRankInt8(u: QuantizedWeight(values: u, scales: uScales, inFeatures: r, outFeatures: linear.outFeatures),
+                                v: QuantizedWeight(values: v, scales: vScales, inFeatures: linear.inFeatures, outFeatures: r))
+        case let (kernel, weight):
+            preconditionFailure("LinearKernel chose \(kernel) for a \(weight.kind) weight")
         }
     }
 

@@ -39,6 +39,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "What eliminated tokens become: drop or merge (default: the artifact's mode).")
     var eliminationMode: EliminationMode?
 
+    @Option(help: ArgumentHelp("A machine profile (pare machine-profile) to price the predicted speedup with (default: $XDG_CACHE_HOME/pare/machine.json or ~/.cache/pare/machine.json if present, else the built-in reference).", valueName: "file"))
+    var machine: String?
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -64,9 +67,10 @@ struct BenchCommand: ParsableCommand {
                 print(json ? report.json() : report.text(), terminator: "")
                 return
             }
-            let options = Bench.Options(workload: .init(batch: batch ?? 8, sequenceLength: seqLen), threads: threads,
+            var options = Bench.Options(workload: .init(batch: batch ?? 8, sequenceLength: seqLen), threads: threads,
                                         warmup: warmup ?? 2, runs: runs ?? 10, lambda: lambda, full: full,
                                         mode: eliminationMode)
+            options.machine = try Console.pricingMachine(machine, threads: threads)
             if let against {
                 let comparison = try Bench.compare(path: path, against: against, options: options)
                 print(json ? comparison.json() : comparison.text(), terminator: "")

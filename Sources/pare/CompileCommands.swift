@@ -26,7 +26,11 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let plan: Compile.Plan
-        do { plan = try Compile.plan(model: input.model, options: .init(recipe: input.recipe, workload: report.workload, adapters: input.adapters)) } catch { fail(error) }
+        do {
+            var options = Compile.Options(recipe: input.recipe, workload: report.workload, adapters: input.adapters)
+            options.machine = try Console.pricingMachine(report.machine)
+            plan = try Compile.plan(model: input.model, options: options)
+        } catch { fail(error) }
         for d in plan.diagnostics { Console.line(d.line) }
         print(report.render(plan.report), terminator: "")
         if plan.hasErrors { throw ExitCode(1) }
@@ -92,6 +96,7 @@ struct CompileCommand: AsyncParsableCommand {
         options.wholeModel = wholeModel
         let result: Compile.Result
         do {
+            options.machine = try Console.pricingMachine(report.machine)
             result = try await Compile.run(model: input.model, output: output, options: options,
                                            progress: { Console.progress($0) })
             Console.progress(nil)
@@ -120,7 +125,9 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         do {
-            print(report.render(try ArtifactTools.report(artifact, workload: report.workload, lambda: report.lambda)), terminator: "")
+            let machine = try Console.pricingMachine(report.machine)
+            print(report.render(try ArtifactTools.report(artifact, workload: report.workload, lambda: report.lambda, machine: machine)),
+                  terminator: "")
         } catch {
             fail(error)
         }

@@ -17,6 +17,16 @@ enum Console {
         write("\r\u{1B}[2K" + (text ?? ""))
     }
 
+    /// `--machine`'s profile (or the default one, or the built-in reference), its warnings printed.
+    /// `threads`: what the command will run on, when not every core (`bench --threads`).
+    static func pricingMachine(_ path: String?, threads: Int? = nil) throws(DriverError) -> PricingMachine {
+        var here = MachineProfiler.thisMachine()
+        if let threads { here.threads = threads }
+        let machine = try PricingMachine.resolve(path, machine: here)
+        for w in machine.warnings { line("warning: \(w)") }
+        return machine
+    }
+
     static func seconds(_ s: Double) -> String { String(Int((s * 1000).rounded())) + " ms" }
 
     private static func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }

@@ -31,6 +31,9 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Sweep the other elimination mode too, so both curves are side by side.")
     var bothModes = false
 
+    @Option(help: ArgumentHelp("A machine profile (pare machine-profile) to price the predicted speedup with (default: $XDG_CACHE_HOME/pare/machine.json or ~/.cache/pare/machine.json if present, else the built-in reference).", valueName: "file"))
+    var machine: String?
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -45,9 +48,10 @@ struct EvalCommand: ParsableCommand {
             }
         }
         do {
-            let report = try Eval.run(path: path, options: .init(against: against, data: data, samples: samples,
-                                                                maxLength: maxLength, lambdas: values,
-                                                                mode: eliminationMode, bothModes: bothModes))
+            var options = Eval.Options(against: against, data: data, samples: samples, maxLength: maxLength, lambdas: values,
+                                       mode: eliminationMode, bothModes: bothModes)
+            options.machine = try Console.pricingMachine(machine)
+            let report = try Eval.run(path: path, options: options)
             print(json ? report.json() : report.text(), terminator: "")
         } catch {
             fail(error)

@@ -9,7 +9,8 @@ struct Pare: AsyncParsableCommand {
         abstract: "Compress transformer checkpoints: import, compile with passes, report.",
         version: "0.1.0",
         subcommands: [InspectCommand.self, PlanCommand.self, CompileCommand.self, ReportCommand.self, VerifyCommand.self,
-                      ExportCommand.self, CalibrateCommand.self, EvalCommand.self, RunCommand.self, BenchCommand.self, ListPassesCommand.self])
+                      ExportCommand.self, CalibrateCommand.self, EvalCommand.self, RunCommand.self, BenchCommand.self, MachineProfileCommand.self,
+                      ListPassesCommand.self])
 
     static func main() async {
         Bootstrap.prepareProcess()
