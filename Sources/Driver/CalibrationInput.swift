@@ -23,7 +23,7 @@ public struct CalibrationOptions: Sendable {
 /// Reads calibration samples as every command does (`pare calibrate`, `compile`, `eval`).
 public enum CalibrationInput {
     /// The samples of `options` for a model of `config`, tokenized by `tokenizer` with its
-    /// specials (none for a causal model), at most min(maxLength, maxPositions) ids each.
+    /// specials (as transformers' `tokenizer(text)`), at most min(maxLength, maxPositions) ids each.
     public static func load(_ options: CalibrationOptions, config: ModelConfig, tokenizer: any Tokenizer) throws(DriverError) -> CalibrationSet {
         guard options.samples >= 1 else { throw .usage("--samples \(options.samples) is below 1", "pass at least one sample") }
         guard options.maxLength >= 2 else { throw .usage("--max-length \(options.maxLength) is below 2", "pass a longer limit") }
@@ -34,11 +34,10 @@ public enum CalibrationInput {
         do {
             return try CalibrationLoader.load(path: path, samples: options.samples, maxLength: limit, seed: options.seed,
                                               vocabularySize: config.vocabSize) { text, maxLength in
-                let full = tokenizer.encode(text, addSpecialTokens: !config.causal, maxLength: nil)
-                guard full.ids.count > maxLength else { return (full.ids, false) }
-                let cut = config.causal ? Array(full.ids.prefix(maxLength))
-                    : tokenizer.encode(text, addSpecialTokens: true, maxLength: maxLength).ids
-                return (cut, true)
+                // The text's start, with the specials the tokenizer adds (Llama's <s>: calibration
+                // sees the prompts a deployment runs).
+                let encoding = tokenizer.encode(text, addSpecialTokens: true, maxLength: maxLength)
+                return (encoding.ids, encoding.truncated)
             }
         } catch {
             throw .calibration(error)

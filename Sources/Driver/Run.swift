@@ -44,17 +44,15 @@ public enum Run {
         var inputs: [RunReport.Input] = []
         var batch: [[Int]] = []
         for (i, text) in options.texts.enumerated() {
-            let encoding = tokenizer.encode(text, addSpecialTokens: !c.causal, maxLength: nil)
-            var ids = encoding.ids
+            // Encoders keep the start (with [CLS] … [SEP]); a prompt keeps its end, nearest the
+            // continuation, and the specials the tokenizer adds (Llama's <s>).
+            let (ids, full) = PromptEncoding.ids(text, tokenizer: tokenizer, limit: limit, causal: c.causal)
             guard !ids.isEmpty else {
                 throw .input(path: "input \(i)", "the text has no tokens", "pass a non-empty text")
             }
-            var truncated = false
-            if ids.count > limit {
-                // Encoders keep the start (with [CLS] … [SEP]); a prompt keeps its end, nearest the continuation.
-                ids = c.causal ? Array(ids.suffix(limit)) : tokenizer.encode(text, addSpecialTokens: true, maxLength: limit).ids
-                truncated = true
-                warn("input \(i): \(encoding.ids.count) tokens truncated to \(ids.count) (the model's limit is \(limit)); pass --max-length to change it")
+            let truncated = full > ids.count
+            if truncated {
+                warn("input \(i): \(full) tokens truncated to \(ids.count) (the model's limit is \(limit)); pass --max-length to change it")
             }
             batch.append(ids)
             inputs.append(RunReport.Input(text: text, ids: ids, truncated: truncated))
