@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import ModelIR
 import SwiftProtobuf
@@ -44,56 +39,29 @@ public enum ONNXExport {
     public static func write(model: Model, sourceConfig: String, tokenizerFiles: [String: String], to directory: String,
                              activationScales: ActivationScales = .perToken,
                              externalDataAbove: Int = defaultExternalDataAbove) throws(ONNXExportError) {
-        try refuseExisting(directory)
-        for name in tokenizerFiles.keys.sorted() where !isPlainRelative(name) || reservedNames.contains(name) {
+        try staged(directory) { () throws(FileError) in try StagedDirectory.refuseOccupied(directory) }
+        for name in tokenizerFiles.keys.sorted() where !StagedDirectory.isPlainRelative(name) || reservedNames.contains(name) {
             throw .invalidFileName(path: directory, name: name)
         }
         let (bytes, side) = try serialize(model, path: directory, activationScales: activationScales, externalDataAbove: externalDataAbove)
+        try staged(directory) { () throws(FileError) in
+            let output = try StagedDirectory(path: directory)
+            try output.write(bytes, to: modelFileName)
+            if let side { try output.write(side, to: ExternalData.fileName) }
+            try output.write(Array(sourceConfig.utf8), to: "config.json")
+            for (name, text) in tokenizerFiles.sorted(by: { $0.key < $1.key }) { try output.write(Array(text.utf8), to: name) }
+            try output.commit()
+        }
+    }
 
-        let staging = "\(directory).tmp-\(getpid())"
-        try? FileManager.default.removeItem(atPath: staging)
-        var committed = false
-        defer { if !committed { try? FileManager.default.removeItem(atPath: staging) } }
-        do throws(FileError) {
-            try makeDirectory(staging)
-            try AtomicFile.write(bytes, to: "\(staging)/\(modelFileName)")
-            if let side { try AtomicFile.write(side, to: "\(staging)/\(ExternalData.fileName)") }
-            try AtomicFile.write(Array(sourceConfig.utf8), to: "\(staging)/config.json")
-            for (name, text) in tokenizerFiles.sorted(by: { $0.key < $1.key }) {
-                let target = "\(staging)/\(name)"
-                try makeDirectory((target as NSString).deletingLastPathComponent)
-                try AtomicFile.write(Array(text.utf8), to: target)
-            }
+    /// `body`'s file errors as this export's: an occupied target is `targetExists`.
+    private static func staged(_ directory: String, _ body: () throws(FileError) -> Void) throws(ONNXExportError) {
+        do {
+            try body()
+        } catch .occupied {
+            throw .targetExists(path: directory)
         } catch {
             throw .file(error)
         }
-        // rename(2) replaces an empty directory and fails on a non-empty one.
-        guard rename(staging, directory) == 0 else {
-            if errno == ENOTEMPTY || errno == EEXIST || errno == ENOTDIR || errno == EISDIR { throw .targetExists(path: directory) }
-            throw .file(.cannotWrite(path: directory, reason: String(cString: strerror(errno))))
-        }
-        committed = true
-    }
-
-    private static func makeDirectory(_ path: String) throws(FileError) {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw .cannotWrite(path: path, reason: (error as NSError).localizedDescription)
-        }
-    }
-
-    /// A file, or a directory with anything in it, is never replaced.
-    private static func refuseExisting(_ directory: String) throws(ONNXExportError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
-        let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? ["?"]
-        if !isDirectory.boolValue || !contents.isEmpty { throw .targetExists(path: directory) }
-    }
-
-    /// `a/b.json`: non-empty components, none `.` or `..`, not absolute.
-    static func isPlainRelative(_ name: String) -> Bool {
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-        return !name.isEmpty && parts.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." } && !name.contains("\0")
     }
 }

@@ -4,6 +4,8 @@ public enum FileError: Error, Equatable, Sendable, CustomStringConvertible {
     case notARegularFile(path: String)
     case cannotWrite(path: String, reason: String)
     case wouldOverwriteInput(path: String)
+    /// A file, or a directory with anything in it, where a `StagedDirectory` would go.
+    case occupied(path: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum FileError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path): cannot write (\(reason)); check the directory exists and is writable"
         case let .wouldOverwriteInput(path):
             "\(path): is one of the inputs; choose another output path"
+        case let .occupied(path):
+            "\(path): exists and is not an empty directory; choose a new output directory or remove it"
         }
     }
 }

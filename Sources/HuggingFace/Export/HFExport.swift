@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Artifact
 import Foundation
 import ModelIR
@@ -26,71 +21,37 @@ public enum HFExport {
 
     public static func write(model: Model, sourceConfig: String, tokenizerFiles: [String: String],
                              to directory: String) throws(ArtifactError) {
-        try refuseExisting(directory)
+        try staged(directory) { () throws(FileError) in try StagedDirectory.refuseOccupied(directory) }
         let problems = model.verify()
         guard problems.isEmpty else { throw .invalidGraph(path: directory, diagnostics: problems) }
-        for name in tokenizerFiles.keys.sorted() where !isPlainRelative(name) || reservedNames.contains(name) {
+        for name in tokenizerFiles.keys.sorted() where !StagedDirectory.isPlainRelative(name) || reservedNames.contains(name) {
             throw .invalidFileName(path: directory, name: name)
         }
         let config = try ExportConfig.json(model, sourceConfig: sourceConfig, path: directory)
         let tensors = try HFStateDict.tensors(model, path: directory)
 
-        let staging = "\(directory).tmp-\(getpid())"
-        try? FileManager.default.removeItem(atPath: staging)
-        do {
-            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
-        } catch {
-            throw .file(.cannotWrite(path: directory, reason: Self.reason(error)))
+        let output = try staged(directory) { () throws(FileError) in try StagedDirectory(path: directory) }
+        try staged(directory) { () throws(FileError) in
+            try output.write(config, to: "config.json")
+            for (name, text) in tokenizerFiles.sorted(by: { $0.key < $1.key }) { try output.write(Array(text.utf8), to: name) }
         }
-        var committed = false
-        defer { if !committed { try? FileManager.default.removeItem(atPath: staging) } }
-        do throws(FileError) {
-            try AtomicFile.write(config, to: "\(staging)/config.json")
-            for (name, text) in tokenizerFiles.sorted(by: { $0.key < $1.key }) {
-                let target = "\(staging)/\(name)"
-                let parent = (target as NSString).deletingLastPathComponent
-                if parent != staging {
-                    do {
-                        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-                    } catch {
-                        throw FileError.cannotWrite(path: parent, reason: Self.reason(error))
-                    }
-                }
-                try AtomicFile.write(Array(text.utf8), to: target)
-            }
-        } catch {
-            throw .file(error)
-        }
+        let weights = try staged(directory) { () throws(FileError) in try output.stagedPath(Checkpoint.singleFileName) }
         do {
-            try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], to: "\(staging)/\(Checkpoint.singleFileName)")
+            try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], to: weights)
         } catch {
             throw .safetensors(error)
         }
-        // rename(2) replaces an empty directory and fails on a non-empty one.
-        guard rename(staging, directory) == 0 else {
-            if errno == ENOTEMPTY || errno == EEXIST || errno == ENOTDIR || errno == EISDIR {
-                throw .exportTargetExists(path: directory)
-            }
-            throw .file(.cannotWrite(path: directory, reason: String(cString: strerror(errno))))
+        try staged(directory) { () throws(FileError) in try output.commit() }
+    }
+
+    /// `body`'s file errors as this export's: an occupied target is `exportTargetExists`.
+    private static func staged<R>(_ directory: String, _ body: () throws(FileError) -> R) throws(ArtifactError) -> R {
+        do {
+            return try body()
+        } catch .occupied {
+            throw .exportTargetExists(path: directory)
+        } catch {
+            throw .file(error)
         }
-        committed = true
-    }
-
-    /// A file, or a directory with anything in it, is never replaced.
-    private static func refuseExisting(_ directory: String) throws(ArtifactError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
-        let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? ["?"]
-        if !isDirectory.boolValue || !contents.isEmpty { throw .exportTargetExists(path: directory) }
-    }
-
-    /// `a/b.json`: non-empty components, none `.` or `..`, not absolute.
-    static func isPlainRelative(_ name: String) -> Bool {
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-        return !name.isEmpty && parts.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." } && !name.contains("\0")
-    }
-
-    private static func reason(_ error: Error) -> String {
-        (error as NSError).localizedDescription
     }
 }
