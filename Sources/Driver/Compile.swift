@@ -115,7 +115,8 @@ public enum Compile {
         } catch {
             throw .artifact(error)
         }
-        let context = PassContext(seed: options.seed, calibration: calibration, adapters: adapters, workers: options.threads)
+        let context = PassContext(seed: options.seed, calibration: calibration, adapters: adapters, workers: options.threads,
+                                  pricing: .runtime(options.machine.rates), workload: options.workload)
         let compiled: CompileOutcome
         do {
             compiled = try await pipeline.compile(model, context: context, wholeModel: options.wholeModel,

@@ -86,7 +86,7 @@ public enum Eval {
                     let agree = zip(want, got).filter { PreparedModel.argmax($0) == PreparedModel.argmax($1) }.count
                     let kl = zip(want, got).map { Self.kl($0, $1) }
                     points.append(point(run, source.model, set.samples, kept, meanLength,
-                                        mean: Double(agree) / Double(want.count), worst: kl.max() ?? 0, metric2: kl.reduce(0, +) / Double(kl.count)))
+                                        mean: Double(agree) / Double(want.count), worst: kl.max() ?? 0, metric2: kl.reduce(0, +) / Double(kl.count), rates: options.machine.rates))
                 }
             } else if c.causal {
                 let want = try referenceModel.decode(batch).nextTokenLogits
@@ -96,7 +96,7 @@ public enum Eval {
                     let agree = zip(want, out.nextTokenLogits).filter { PreparedModel.argmax($0) == PreparedModel.argmax($1) }.count
                     let kl = zip(want, out.nextTokenLogits).map { Self.kl($0, $1) }
                     points.append(point(run, source.model, set.samples, out.keptCounts, meanLength,
-                                        mean: Double(agree) / Double(want.count), worst: kl.max() ?? 0, metric2: kl.reduce(0, +) / Double(kl.count)))
+                                        mean: Double(agree) / Double(want.count), worst: kl.max() ?? 0, metric2: kl.reduce(0, +) / Double(kl.count), rates: options.machine.rates))
                 }
             } else {
                 let want = try referenceModel.encode(batch).sentenceEmbeddings()
@@ -105,7 +105,8 @@ public enum Eval {
                     let out = try model.encode(batch, elimination: e)
                     let cosines = zip(want, out.sentenceEmbeddings()).map { EncoderOutput.cosine($0, $1) }
                     points.append(point(run, source.model, set.samples, out.keptCounts, meanLength,
-                                        mean: cosines.reduce(0, +) / Double(cosines.count), worst: cosines.min() ?? 0, metric2: nil))
+                                        mean: cosines.reduce(0, +) / Double(cosines.count), worst: cosines.min() ?? 0, metric2: nil,
+                                        rates: options.machine.rates))
                 }
             }
         } catch {
@@ -164,15 +165,25 @@ public enum Eval {
         return result
     }
 
+    /// One row of the sweep. Its speedups compare the model at this λ with the same model
+    /// without elimination on these samples: the whole forward pass on Pare's runtime (priced
+    /// on `rates`, merging's overhead included), and the blocks' FLOPs (Eq. 4').
     private static func point(_ run: (mode: EliminationProfile.Mode?, lambda: Double?), _ model: Model, _ samples: [[Int]],
-                              _ kept: [[Int]], _ meanLength: Double, mean: Double, worst: Double, metric2: Double?) -> EvalReport.Point {
+                              _ kept: [[Int]], _ meanLength: Double, mean: Double, worst: Double, metric2: Double?,
+                              rates: KernelRates) -> EvalReport.Point {
         let lambda = run.lambda
-        let full = samples.reduce(0) { $0 + CostModel.blockFLOPs(model, counts: [Int](repeating: $1.count, count: model.blocks.count + 1)).reduce(0) { $0 + $1.total } }
-        let pruned = kept.reduce(0) { $0 + CostModel.blockCosts(model, counts: $1, pricing: .flops, mode: run.mode).reduce(0) { $0 + $1.total } }
+        let full = samples.map { [Int](repeating: $0.count, count: model.blocks.count + 1) }
+        func ratio(_ pricing: CostModel.Pricing) -> Double {
+            Double(CostModel.cost(model, counts: full, pricing: pricing, mode: run.mode))
+                / Double(max(CostModel.cost(model, counts: kept, pricing: pricing, mode: run.mode), 1))
+        }
+        let fullFLOPs = full.reduce(0) { $0 + CostModel.blockFLOPs(model, counts: $1).reduce(0) { $0 + $1.total } }
+        let keptFLOPs = kept.reduce(0) { $0 + CostModel.blockCosts(model, counts: $1, pricing: .flops, mode: run.mode).reduce(0) { $0 + $1.total } }
         let last = kept.map { Double($0.last ?? 0) }
         return EvalReport.Point(lambda: lambda, mode: run.mode?.rawValue, mean: mean, worst: worst, meanKL: metric2,
                                 meanTokensLeft: last.reduce(0, +) / Double(max(last.count, 1)),
-                                predictedSpeedup: Double(full) / Double(max(pruned, 1)),
+                                predictedSpeedup: ratio(.runtime(rates)),
+                                predictedFLOPsSpeedup: Double(fullFLOPs) / Double(max(keptFLOPs, 1)),
                                 baked: lambda != nil && lambda == model.elimination?.defaultLambda && run.mode == model.elimination?.mode)
     }
 
@@ -203,8 +214,11 @@ public struct EvalReport: Codable, Sendable, CommandOutput {
         public var meanKL: Double?
         /// Tokens per sample leaving the last layer, on average.
         public var meanTokensLeft: Double
-        /// Block FLOPs full / eliminated over these samples (Eq. 4').
+        /// The whole model's runtime cost without elimination / at this λ over these samples,
+        /// priced on the eval's machine profile (what `pare bench` would measure between the two).
         public var predictedSpeedup: Double
+        /// Block FLOPs full / eliminated over these samples (Eq. 4').
+        public var predictedFLOPsSpeedup: Double
         /// Whether this λ and mode are the artifact's own (what it runs at by default).
         public var baked: Bool
     }
@@ -260,12 +274,13 @@ public struct EvalReport: Codable, Sendable, CommandOutput {
             + "\(Format.fixed(c.predictedFLOPsSpeedup, 2))× in FLOPs)")
         out.append("priced for     \(c.pricedFor)")
         out.append("")
-        out.append("λ          mode   " + (causal ? "agree     worst KL   mean KL" : "mean cos   min cos") + "   tokens left   predicted speedup")
+        out.append("λ          mode   " + (causal ? "agree     worst KL   mean KL" : "mean cos   min cos") + "   tokens left   predicted: runtime   FLOPs")
         for p in points {
             var line = (p.lambda.map { Format.fixed($0, 4) } ?? "none").padding(11) + (p.mode ?? "–").padding(7)
             line += Format.fixed(p.mean, causal ? 3 : 5).padding(10) + Format.fixed(p.worst, causal ? 4 : 5).padding(11)
             if let kl = p.meanKL { line += Format.fixed(kl, 4).padding(10) }
-            line += Format.fixed(p.meanTokensLeft, 1).padding(14) + Format.fixed(p.predictedSpeedup, 2) + "×"
+            line += Format.fixed(p.meanTokensLeft, 1).padding(14) + (Format.fixed(p.predictedSpeedup, 2) + "×").padding(20)
+                + Format.fixed(p.predictedFLOPsSpeedup, 2) + "×"
             out.append(line + (p.baked ? "   ← baked λ" : ""))
         }
         return out.joined(separator: "\n") + "\n"

@@ -67,10 +67,18 @@ public final class PassContext: @unchecked Sendable {
     public let adapters: [LoRAAdapter]
     /// Threads calibration runs on (0: one per core); the statistics' bits do not depend on it.
     public let workers: Int
+    /// How the runtime's cost is priced (the machine profile's rates) and on which workload: what
+    /// `elimination-profile{target-speedup}` chooses λ by, so that the report and `pare bench`
+    /// confirm the target.
+    public let pricing: CostModel.Pricing
+    public let workload: Workload
     private var analyses: [String: any Sendable] = [:]
 
-    public init(seed: UInt64 = 0, calibration: CalibrationSet? = nil, adapters: [LoRAAdapter] = [], workers: Int = 0) {
+    public init(seed: UInt64 = 0, calibration: CalibrationSet? = nil, adapters: [LoRAAdapter] = [], workers: Int = 0,
+                pricing: CostModel.Pricing = .reference, workload: Workload = Workload()) {
         self.seed = seed
+        self.pricing = pricing
+        self.workload = workload
         self.workers = workers
         self.calibration = calibration
         self.adapters = adapters

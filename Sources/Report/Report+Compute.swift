@@ -50,12 +50,16 @@ extension Report {
         totals.deployedSpeedup = elimination.map { Self.deployedSpeedup(input, $0) }
     }
 
-    /// Runtime cost of `before` in full / of `after` eliminating at the section's λ, whole model.
+    /// Runtime cost of `before` in full / of `after` eliminating at the section's λ, whole model;
+    /// an encoder-decoder's both with its decoder generating the workload's tokens over the
+    /// encoder rows each leaves (like with like: 1.00× when nothing changes).
     static func deployedSpeedup(_ input: ReportInput, _ section: EliminationSection) -> Double {
         let w = input.workload, pricing = CostModel.Pricing.runtime(input.rates)
-        let full = CostModel.cost(input.before, workload: w, pricing: pricing).total
+        let g = input.before.decoder == nil ? nil : w.generatedTokens ?? Workload.defaultGeneratedTokens
+        let full = [[Int]](repeating: [Int](repeating: w.sequenceLength, count: input.before.blocks.count + 1), count: w.batch)
         let counts = [[Int]](repeating: [w.sequenceLength] + section.chosen.tokensKept, count: w.batch)
-        return ratio(full, CostModel.cost(input.after, counts: counts, pricing: pricing))
+        return ratio(CostModel.cost(input.before, counts: full, pricing: pricing, generatedTokens: g),
+                     CostModel.cost(input.after, counts: counts, pricing: pricing, generatedTokens: g))
     }
 
     /// a / b to 4 decimals; 0 when b is 0.

@@ -330,9 +330,11 @@ extension EliminationSection {
         let intro = "At λ = \(lambda) (default \(NumberFormat.fixed(defaultLambda, 4)); λ ≥ \(NumberFormat.fixed(identityLambda, 4)) "
             + "keeps every token) each sample of \(NumberFormat.grouped(n0)) tokens keeps \(kept(chosen.tokensKept)) "
             + "after layers 1–\(ep.count). Predicted speedup of the blocks: "
-        let fate = mode == "merge"
-            ? "Eliminated tokens are merged into their most similar kept token (size-weighted; mode merge). "
-            : "Eliminated tokens are dropped (mode drop). "
+        let fate = switch mode {
+        case "merge": "Eliminated tokens are merged into their most similar kept token (size-weighted; mode merge). "
+        case "mlerp": "Eliminated tokens are merged into their most similar kept token (size-weighted, keeping the members' mean norm; mode mlerp). "
+        default: "Eliminated tokens are dropped (mode drop). "
+        }
         let floor = fidelity.map { f in
             let chosen = "λ was chosen as the smallest keeping \(f.metric.rawValue) ≥ \(NumberFormat.fixed(f.floor, 4)) on the "
             guard let heldOut = f.heldOut, let chosenOn = f.chosenOn, let chosenValue = f.chosenOnValue else {

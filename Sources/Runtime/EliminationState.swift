@@ -26,6 +26,8 @@ struct EliminationState {
         /// size before the step; nil when dropping.
         var groups: [[Int]]?
         var sizes: [Float]?
+        /// `mlerp`: merged rows keep their members' size-weighted mean norm.
+        var preservingNorm = false
     }
 
     init(_ batch: TokenBatch, elimination: Elimination?, protection: EliminationProfile.Protection) {
@@ -69,7 +71,8 @@ struct EliminationState {
             for s in segments.indices { history[s].append(segments[s].count) }
             return nil
         }
-        var step = Step(rows: [], groups: mode == .merge ? [] : nil, sizes: mode == .merge ? sizes.flatMap { $0 } : nil)
+        var step = Step(rows: [], groups: mode.merges ? [] : nil, sizes: mode.merges ? sizes.flatMap { $0 } : nil,
+                        preservingNorm: mode == .mlerp)
         var changed = false, offset = 0
         for (s, segment) in segments.enumerated() {
             var keep = Array(0..<segment.count)
@@ -77,7 +80,7 @@ struct EliminationState {
             if let sv = scores[s] {
                 keep = Elimination.keep(sv, count: targets[segment.sample][l + 1], protection: protection)
                 changed = changed || keep.count < segment.count
-                if mode == .merge, keep.count < segment.count {
+                if mode.merges, keep.count < segment.count {
                     let protected: Int? = switch protection {
                     case .first: 0
                     case .last: segment.count - 1

@@ -185,13 +185,14 @@ extension PreparedModel {
     }
 
     /// Layer `layer`'s Eliminate on the residual stream x [T, d] and the context [T, d_a]: merged
-    /// rows averaged (`merge` mode), then the kept rows moved to the front. Returns the new T.
+    /// rows averaged (`merge`, `mlerp` modes), then the kept rows moved to the front. Returns the new T.
     func apply(_ step: EliminationState.Step, to x: inout [Float], context: UnsafeMutablePointer<Float>, layer: Layer) -> Int {
         let d = config.hiddenSize
         x.withUnsafeMutableBufferPointer { x in
             if let groups = step.groups, let sizes = step.sizes {
-                TokenMerging.average(x.baseAddress!, width: d, groups: groups, sizes: sizes)
-                TokenMerging.average(context, width: layer.attentionWidth, groups: groups, sizes: sizes)
+                TokenMerging.average(x.baseAddress!, width: d, groups: groups, sizes: sizes, preservingNorm: step.preservingNorm)
+                TokenMerging.average(context, width: layer.attentionWidth, groups: groups, sizes: sizes,
+                                     preservingNorm: step.preservingNorm)
             }
             Self.compact(x.baseAddress!, rows: step.rows, width: d)
         }

@@ -63,21 +63,33 @@ enum TokenMerging {
         return unit
     }
 
-    /// x[g₀] = Σ_{r∈g} s_r·x[r] / Σ_{r∈g} s_r for each group g (packed rows, g₀ the kept row) with
-    /// more than one member, in place on a packed [·, width] matrix. Only kept rows are written
-    /// and they are never another group's member, so the order does not matter.
-    static func average(_ x: UnsafeMutablePointer<Float>, width: Int, groups: [[Int]], sizes: [Float]) {
+    /// x[g₀] = m_g = Σ_{r∈g} s_r·x[r] / Σ_{r∈g} s_r for each group g (packed rows, g₀ the kept
+    /// row) with more than one member, in place on a packed [·, width] matrix; with
+    /// `preservingNorm` (MLERP), x[g₀] = m_g · (Σ_{r∈g} s_r‖x[r]‖ / Σ_{r∈g} s_r) / ‖m_g‖ (a zero
+    /// mean stays zero). Only kept rows are written and they are never another group's member,
+    /// so the order does not matter.
+    static func average(_ x: UnsafeMutablePointer<Float>, width: Int, groups: [[Int]], sizes: [Float], preservingNorm: Bool = false) {
         var sum = [Double](repeating: 0, count: width)
         for g in groups where g.count > 1 {
             for c in 0..<width { sum[c] = 0 }
-            var total = 0.0
+            var total = 0.0, norms = 0.0
             for r in g {
                 let s = Double(sizes[r]), row = x + r * width
                 total += s
-                for c in 0..<width { sum[c] += s * Double(row[c]) }
+                var square = 0.0
+                for c in 0..<width {
+                    sum[c] += s * Double(row[c])
+                    square += Double(row[c]) * Double(row[c])
+                }
+                norms += s * square.squareRoot()
+            }
+            var rescale = 1.0
+            if preservingNorm {
+                let meanNorm = (0..<width).reduce(0.0) { $0 + sum[$1] * sum[$1] }.squareRoot() / total
+                if meanNorm > 0 { rescale = (norms / total) / meanNorm }
             }
             let out = x + g[0] * width
-            for c in 0..<width { out[c] = Float(sum[c] / total) }
+            for c in 0..<width { out[c] = Float(sum[c] / total * rescale) }
         }
     }
 }

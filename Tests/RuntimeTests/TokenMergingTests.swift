@@ -88,6 +88,39 @@ import NumericTolerance
         #expect(Array(x[2...]) == [10, 20, 100, 200, 7, 7])
     }
 
+    /// MLERP: the size-weighted mean's direction at the members' size-weighted mean norm, by hand.
+    @Test func mlerpKeepsTheMembersMeanNorm() {
+        var x: [Float] = [3, 4, 0, 2, -6, 8, 7, 7]
+        let sizes: [Float] = [1, 3, 2, 1]
+        x.withUnsafeMutableBufferPointer {
+            TokenMerging.average($0.baseAddress!, width: 2, groups: [[0, 1, 2], [3]], sizes: sizes, preservingNorm: true)
+        }
+        // Mean m = (1·(3,4) + 3·(0,2) + 2·(−6,8)) / 6 = (−9, 26) / 6; norms 5, 2, 10 → (5 + 6 + 20) / 6.
+        let m = (-9.0 / 6, 26.0 / 6), norm = (m.0 * m.0 + m.1 * m.1).squareRoot(), target = 31.0 / 6
+        #expect(abs(Double(x[0]) - m.0 * target / norm) < 1e-6 && abs(Double(x[1]) - m.1 * target / norm) < 1e-6)
+        #expect(Array(x[2...]) == [0, 2, -6, 8, 7, 7])
+        // Rows that point the same way: the mean's norm already is the mean norm, nothing changes.
+        var same: [Float] = [1, 1, 3, 3]
+        same.withUnsafeMutableBufferPointer {
+            TokenMerging.average($0.baseAddress!, width: 2, groups: [[0, 1]], sizes: [1, 1], preservingNorm: true)
+        }
+        #expect(abs(same[0] - 2) < 1e-6 && abs(same[1] - 2) < 1e-6)
+    }
+
+    /// `mlerp` at the identity λ is the full model, bit for bit; below it, it matches `merge` in
+    /// which tokens are kept and how many each stands for.
+    @Test func mlerpKeepsMergesGroups() throws {
+        let model = try EliminationTests.model("tiny-bert")
+        let profile = EliminationProfile(acc: [0.9, 0.6], fit: .raw, protection: .first)
+        let full = try model.encode(batch)
+        let identity = try model.encode(batch, elimination: Elimination(profile: profile, lambda: profile.identityLambda, mode: .mlerp))
+        #expect(identity.lastHidden == full.lastHidden && identity.sentenceEmbeddings() == full.sentenceEmbeddings())
+        let merged = try model.encode(batch, elimination: Elimination(profile: profile, lambda: 0.7, mode: .merge))
+        let mlerp = try model.encode(batch, elimination: Elimination(profile: profile, lambda: 0.7, mode: .mlerp))
+        #expect(mlerp.keptCounts == merged.keptCounts && mlerp.sizes == merged.sizes && mlerp.sizes != nil)
+        #expect(mlerp.lastHidden != merged.lastHidden)
+    }
+
     /// log s added to a key's scores is the same attention as s copies of that key and value.
     @Test func proportionalAttentionEqualsDuplicatedKeys() throws {
         let model = try EliminationTests.model("tiny-bert")

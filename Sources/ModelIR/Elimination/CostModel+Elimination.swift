@@ -10,7 +10,7 @@ extension CostModel {
     public static func blockCosts<T>(_ graph: ModelGraph<T>, counts: [Int], pricing: Pricing,
                                      mode: EliminationProfile.Mode? = nil) -> [BlockCost] {
         precondition(counts.count == graph.blocks.count + 1, "need N_0…N_L for \(graph.blocks.count) blocks")
-        let merging = (mode ?? graph.elimination?.mode) == .merge
+        let merging = (mode ?? graph.elimination?.mode)?.merges ?? false
         return graph.blocks.enumerated().map { l, block in
             cost(block, hiddenSize: graph.config.hiddenSize, tokensIn: counts[l], tokensOut: counts[l + 1], pricing: pricing,
                  merging: merging, form: BlockForm(graph.config))
@@ -31,9 +31,13 @@ extension CostModel {
     /// The cost of one forward pass over a batch without padding, sample s having counts[s] =
     /// N_0…N_L tokens at its blocks (all equal to its length without elimination): embeddings
     /// and head on N_0 tokens, block l on N_{l−1} in and N_l out.
-    public static func cost<T>(_ graph: ModelGraph<T>, counts: [[Int]], pricing: Pricing, mode: EliminationProfile.Mode? = nil) -> Int {
-        // An encoder-decoder is timed and eliminated in its encoder: price the encoder alone
-        // (its final norm, no decoder, no LM head).
+    ///
+    /// An encoder-decoder is eliminated in its encoder. Without `generatedTokens` it is priced as
+    /// `pare bench` times it, the encoder alone (its final norm, no decoder, no LM head); with
+    /// it, the decoder generating that many tokens greedily over the N_L encoder rows that are
+    /// left is added, as a deployment spends (`decoderCost`).
+    public static func cost<T>(_ graph: ModelGraph<T>, counts: [[Int]], pricing: Pricing, mode: EliminationProfile.Mode? = nil,
+                               generatedTokens: Int? = nil) -> Int {
         var priced = graph
         if priced.decoder != nil {
             priced.decoder = nil
@@ -42,8 +46,16 @@ extension CostModel {
         }
         return counts.reduce(0) { total, c in
             let outside = cost(priced, workload: Workload(batch: 1, sequenceLength: c[0]), pricing: pricing)
-            return total + outside.embeddings + outside.head
+            var sample = outside.embeddings + outside.head
                 + blockCosts(priced, counts: c, pricing: pricing, mode: mode).reduce(0) { $0 + $1.total }
+            if let g = generatedTokens, graph.decoder != nil, let left = c.last {
+                // The decoder's blocks and head over the rows left; the encoder's own head part
+                // (its final norm) is already counted above.
+                let decoding = cost(graph, workload: Workload(batch: 1, sequenceLength: left, generatedTokens: g), pricing: pricing)
+                let encoderHead = cost(priced, workload: Workload(batch: 1, sequenceLength: left), pricing: pricing).head
+                sample += (decoding.decoder ?? []).reduce(0) { $0 + $1.total } + decoding.head - encoderHead
+            }
+            return total + sample
         }
     }
 
@@ -53,5 +65,40 @@ extension CostModel {
             guard let profile, let lambda else { return [Int](repeating: n, count: graph.blocks.count + 1) }
             return profile.keptCounts(tokens: n, lambda: lambda)
         }
+    }
+}
+
+extension CostModel {
+    /// Runtime speedup of `graph` eliminating as `profile` says at λ over the same graph without
+    /// elimination, for `workload` (each of its `batch` samples `sequenceLength` tokens long):
+    /// S(λ) = C(N, …, N) / C(N_0…N_L(λ)), C the whole forward pass (`cost(_:counts:pricing:mode:)`:
+    /// embeddings and head included, merging's matching and averages priced when `profile.mode`
+    /// merges). This is the figure `pare bench --against` measures between an artifact at λ and
+    /// the same artifact without elimination; Eq. (6)'s `continuousSpeedup` counts block FLOPs of
+    /// dense blocks instead, so it overstates S when the blocks are int8 or pruned.
+    public static func eliminationSpeedup<T>(_ graph: ModelGraph<T>, profile: EliminationProfile, workload: Workload,
+                                             lambda: Double, pricing: Pricing) -> Double {
+        let n = workload.sequenceLength
+        let full = cost(graph, counts: keptCounts(graph, lengths: [Int](repeating: n, count: workload.batch), profile: nil, lambda: nil),
+                        pricing: pricing, mode: profile.mode)
+        let kept = [[Int]](repeating: profile.keptCounts(tokens: n, lambda: lambda), count: workload.batch)
+        return Double(full) / Double(max(cost(graph, counts: kept, pricing: pricing, mode: profile.mode), 1))
+    }
+
+    /// The largest λ in (0, identity λ] whose `eliminationSpeedup` is at least `target`, by
+    /// bisection (S(λ) steps down as λ grows: every N_l is non-decreasing in λ); nil when even
+    /// λ → 0 (one token left per layer) falls short. S is a step function of λ, so the λ found
+    /// sits just below a step and its speedup is the smallest one reaching the target.
+    public static func lambda<T>(_ graph: ModelGraph<T>, profile: EliminationProfile, forSpeedup target: Double,
+                                 workload: Workload, pricing: Pricing, tolerance: Double = 1e-9) -> Double? {
+        let speedup = { (λ: Double) in eliminationSpeedup(graph, profile: profile, workload: workload, lambda: λ, pricing: pricing) }
+        var low = 1e-6, high = profile.identityLambda
+        guard speedup(low) >= target else { return nil }
+        guard speedup(high) < target else { return high }
+        while high - low > tolerance {
+            let mid = (low + high) / 2
+            if speedup(mid) >= target { low = mid } else { high = mid }
+        }
+        return low
     }
 }

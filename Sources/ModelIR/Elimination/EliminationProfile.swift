@@ -20,6 +20,13 @@ public struct EliminationProfile: Codable, Sendable, Equatable {
         /// proportional attention and size-weighted pooling let a merged token weigh what its
         /// members weighed. Same token counts, so the same speedup as `drop`, less the matching.
         case merge
+        /// `merge`, then each merged row rescaled to its members' size-weighted mean norm
+        /// (ToFu's MLERP, Kim et al., WACV 2024): x_a ← m·(Σ s_r‖x_r‖ / Σ s_r)/‖m‖ for the mean m,
+        /// so averaging dissimilar rows does not shrink the merged token's magnitude.
+        case mlerp
+
+        /// Whether eliminated tokens are merged into kept ones (`merge`, `mlerp`).
+        public var merges: Bool { self != .drop }
     }
 
     /// How α·N becomes an integer (ACC-SPEC §5, Eq. 3).

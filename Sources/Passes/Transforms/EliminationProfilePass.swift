@@ -9,8 +9,11 @@ import TensorCore
 /// mode (`drop` or `merge`, `EliminationProfile.Mode`) and a default λ into the model. A
 /// deployment then picks λ (and the mode) at load time (`pare run --lambda --elimination-mode`).
 ///
-/// The default λ is one of: `lambda` (default 1); with `target-speedup`, the λ whose predicted
-/// (continuous, Eq. 6) speedup is that target, found by bisection (§6.2); with `min-fidelity`,
+/// The default λ is one of: `lambda` (default 1); with `target-speedup`, the largest λ at which
+/// the model as this step receives it (int8 or pruned blocks save less per eliminated token)
+/// runs that much faster than without elimination on Pare's runtime, priced on the compile's
+/// machine profile and report workload with merging's overhead (`CostModel.lambda(_:profile:
+/// forSpeedup:workload:pricing:)`, by bisection, §6.2); with `min-fidelity`,
 /// the smallest λ (the most speed) at which the model eliminating in `mode` stays at or above
 /// the floor against the same model without elimination: mean cosine of mean-pooled embeddings
 /// (encoders) or agreement of the greedy next token (decoders). The profile is fitted and λ
@@ -92,7 +95,7 @@ public struct EliminationProfilePass: Pass {
         } catch {
             throw .failed(pass: Self.name, reason: error.description)
         }
-        var (profile, diagnostics) = try baseProfile(measurement, causal: model.config.causal)
+        var (profile, diagnostics) = try baseProfile(measurement, model, context: context)
         if let floor = options.minFidelity {
             let fidelity: EliminationProfile.Fidelity
             do {
@@ -165,25 +168,30 @@ extension EliminationProfilePass: BlockwisePass {
                        context: PassContext) throws(PassError) -> PassResult {
         let measurement = ACCMeasurement(perLayer: outcomes.map(\.acc), aggregate: options.aggregate,
                                          tokens: context.calibration?.samples.reduce(0) { $0 + $1.count } ?? 0)
-        let (profile, diagnostics) = try baseProfile(measurement, causal: s.config.causal)
+        let (profile, diagnostics) = try baseProfile(measurement, s, context: context)
         return result(profile, measurement, diagnostics: diagnostics, into: &elimination, context: context)
     }
 
-    /// The profile fitted to `measurement`, with the default λ of `lambda` or `target-speedup`.
-    func baseProfile(_ measurement: ACCMeasurement, causal: Bool) throws(PassError) -> (EliminationProfile, [Diagnostic]) {
+    /// The profile fitted to `measurement`, with the default λ of `lambda` or `target-speedup`
+    /// (priced on `graph`, the model as this step receives it).
+    func baseProfile<T>(_ measurement: ACCMeasurement, _ graph: ModelGraph<T>, context: PassContext) throws(PassError) -> (EliminationProfile, [Diagnostic]) {
+        let causal = graph.config.causal
         guard measurement.samples > 0 else {
             throw .failed(pass: Self.name, reason: "no calibration sample has a token besides the protected one (one-token samples give no ACC); use longer calibration text")
         }
         var profile = EliminationProfile(acc: measurement.acc, fit: options.fit,
                                          protection: causal ? .last : .first, defaultLambda: options.lambda ?? 1)
         profile.mode = options.mode
-        if let target = options.targetSpeedup {
-            guard let lambda = profile.lambda(forSpeedup: target) else {
-                throw .failed(pass: Self.name, reason: "a \(target)× speedup is out of reach for this profile (λ → 0 gives \(profile.continuousSpeedup(lambda: 1e-6))×); lower target-speedup")
-            }
-            profile.defaultLambda = lambda
+        guard let target = options.targetSpeedup else { return (profile, []) }
+        let w = context.workload
+        guard let lambda = CostModel.lambda(graph, profile: profile, forSpeedup: target, workload: w, pricing: context.pricing) else {
+            let best = CostModel.eliminationSpeedup(graph, profile: profile, workload: w, lambda: 1e-6, pricing: context.pricing)
+            throw .failed(pass: Self.name, reason: "a \(target)× speedup is out of reach for this profile at \(w.sequenceLength) tokens (λ → 0 gives \(String(format: "%.2f", best))× on the runtime); lower target-speedup")
         }
-        return (profile, [])
+        profile.defaultLambda = lambda
+        let reached = CostModel.eliminationSpeedup(graph, profile: profile, workload: w, lambda: lambda, pricing: context.pricing)
+        return (profile, [Diagnostic(.note, at: "elimination", "λ = \(String(format: "%.4f", lambda)) (\(options.mode.rawValue)) runs \(String(format: "%.3f", reached))× "
+                                         + "the same model without elimination at \(w.batch) × \(w.sequenceLength) tokens, priced on the runtime (target \(target)×)")])
     }
 
     /// Bakes `profile` into the model and logs it.
