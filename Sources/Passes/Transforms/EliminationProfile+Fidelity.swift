@@ -35,7 +35,11 @@ struct FidelitySearch {
 
     /// The metric at λ over every calibration sample, in the profile's mode.
     func fidelity(lambda: Double) throws(RuntimeError) -> Double {
-        let elimination = Elimination(profile: profile, lambda: lambda)
+        try fidelity(Elimination(profile: profile, lambda: lambda))
+    }
+
+    /// The metric of the model eliminating as `elimination` says, over every calibration sample.
+    func fidelity(_ elimination: Elimination) throws(RuntimeError) -> Double {
         var total = 0.0, count = 0
         for (b, batch) in batches.enumerated() {
             if model.config.causal {

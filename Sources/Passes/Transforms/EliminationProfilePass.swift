@@ -41,6 +41,14 @@ public struct EliminationProfilePass: Pass {
         public var holdout: Double = 0.25
         /// What eliminated tokens become by default; merging keeps more of a representation.
         public var mode: EliminationProfile.Mode = .merge
+        /// How the layers' retention ratios are shaped: by ACC's fitted curve (Eq. 2), or by a
+        /// greedy search for the most calibration fidelity per unit of runtime cost
+        /// (`ScheduleSearch`; needs `target-speedup` and the whole model).
+        public var schedule: Schedule = .acc
+
+        public enum Schedule: String, Codable, Sendable, CaseIterable {
+            case acc, search
+        }
         public var batchSize: Int = 16
 
         public init() {}
@@ -64,6 +72,9 @@ public struct EliminationProfilePass: Pass {
                 throw .invalidValue(key: "target-speedup", value: "\(t)", expected: "a number ≥ 1")
             }
             guard batchSize >= 1 else { throw .invalidValue(key: "batch-size", value: "\(batchSize)", expected: "≥ 1") }
+            if schedule == .search, targetSpeedup == nil {
+                throw .invalidValue(key: "schedule", value: "search", expected: "acc, or search together with target-speedup (the budget it searches under)")
+            }
         }
     }
 
@@ -96,6 +107,28 @@ public struct EliminationProfilePass: Pass {
             throw .failed(pass: Self.name, reason: error.description)
         }
         var (profile, diagnostics) = try baseProfile(measurement, model, context: context)
+        if options.schedule == .search, let target = options.targetSpeedup {
+            let searched: (EliminationProfile, rounds: Int)?
+            let fidelity: Double
+            do {
+                let prepared = PreparedModel(model)
+                (searched, fidelity) = try BLASThreads.withCount(1) { () throws(RuntimeError) -> ((EliminationProfile, rounds: Int)?, Double) in
+                    let measure = try FidelitySearch(prepared, samples: chosenOn, profile: profile, batchSize: options.batchSize)
+                    let search = ScheduleSearch(fidelity: measure, pricing: context.pricing, workload: context.workload)
+                    guard let found = try search.search(model, base: profile, target: target) else { return (nil, 0) }
+                    return (found, try measure.fidelity(Elimination(profile: found.0, lambda: found.0.defaultLambda)))
+                }
+            } catch {
+                throw .failed(pass: Self.name, reason: error.description)
+            }
+            guard let (found, rounds) = searched else {
+                throw .failed(pass: Self.name, reason: "no schedule reaches \(target)× on the runtime; lower target-speedup")
+            }
+            profile = found
+            let ratios = found.ep.map { String(format: "%.3f", $0) }.joined(separator: ", ")
+            diagnostics = [Diagnostic(.note, at: "elimination", "schedule searched in \(rounds) rounds: retention \(ratios) per layer at λ = 1; "
+                                      + "default λ = \(String(format: "%.4f", found.defaultLambda)) keeps \(model.config.causal ? "next-token agreement" : "cosine") \(String(format: "%.4f", fidelity)) on the \(chosenOn.count) calibration samples")]
+        }
         if let floor = options.minFidelity {
             let fidelity: EliminationProfile.Fidelity
             do {
@@ -150,9 +183,9 @@ extension EliminationProfilePass {
 }
 
 extension EliminationProfilePass: BlockwisePass {
-    /// Block by block unless `min-fidelity` is set: that search runs the whole model with
-    /// elimination at many λ, so it needs every block at once.
-    public func runsBlockwise(_ s: Skeleton, _ context: PassContext) -> Bool { options.minFidelity == nil }
+    /// Block by block unless `min-fidelity` or `schedule=search` is set: those searches run the
+    /// whole model with elimination many times, so they need every block at once.
+    public func runsBlockwise(_ s: Skeleton, _ context: PassContext) -> Bool { options.minFidelity == nil && options.schedule == .acc }
 
     public func request(block l: Int, _ s: Skeleton) -> CalibrationStream.Request? { .init(acc: true) }
 
