@@ -7,11 +7,7 @@ import ModelIR
 /// Oracles: the unmodified model (f32 recipes must not change a single output), byte equality
 /// for determinism, and the importer for the exported directory.
 @Suite struct CompileTests {
-    let directory: String = {
-        let d = NSTemporaryDirectory() + "pare-compile-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let directory = InspectTests.temporaryDirectory("pare-compile")
     let model = InspectTests.fixtures + "/tiny-bert"
 
     @Test func compileIsDeterministicAndVerifies() async throws {
@@ -97,11 +93,7 @@ import ModelIR
 
 /// A failed compile loses nothing: no output file, an existing one untouched, inputs never overwritten.
 @Suite struct CompileSafetyTests {
-    let directory: String = {
-        let d = NSTemporaryDirectory() + "pare-compile-safety-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let directory = InspectTests.temporaryDirectory("pare-compile-safety")
 
     /// A writable copy of the tiny BERT fixture.
     func modelCopy() throws -> String {

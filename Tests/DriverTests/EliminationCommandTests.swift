@@ -8,11 +8,7 @@ import Calibration
 
 /// calibrate, compile with elimination-profile, run and bench with λ, on the committed fixtures.
 @Suite struct EliminationCommandTests {
-    let directory: String = {
-        let d = NSTemporaryDirectory() + "pare-elimination-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let directory = InspectTests.temporaryDirectory("pare-elimination")
     let bert = InspectTests.fixtures + "/tiny-bert"
     let gpt2 = InspectTests.fixtures + "/tiny-gpt2"
     var corpus: String { InspectTests.repository + "/examples/calibration/default.txt" }

@@ -6,11 +6,7 @@ import ModelIR
 /// `pare eval` on the fixtures: an f16 artifact against its f32 source (oracle: the source
 /// itself), and a GPT-2 against itself (perplexities must be equal).
 @Suite struct EvalTests {
-    let directory: String = {
-        let d = NSTemporaryDirectory() + "pare-eval-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let directory = InspectTests.temporaryDirectory("pare-eval")
     var heldOut: String { InspectTests.repository + "/examples/calibration/heldout.txt" }
 
     @Test func f16ArtifactAgainstItsSource() async throws {

@@ -7,11 +7,7 @@ import ModelIR
 /// the exported directory runs as the artifact does. Oracles: `pare verify`, and the artifact's
 /// own outputs (the export must give the same cosines against the source, within 1e-6).
 @Suite struct FFNPruneDriverTests {
-    let directory: String = {
-        let d = NSTemporaryDirectory() + "pare-ffn-prune-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let directory = InspectTests.temporaryDirectory("pare-ffn-prune")
     var heldOut: String { InspectTests.repository + "/examples/calibration/heldout.txt" }
 
     @Test func prunedTinyBERTRoundTripsThroughTheArtifactAndTheExport() async throws {

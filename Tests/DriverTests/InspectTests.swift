@@ -9,6 +9,13 @@ import ModelIR
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
     static let fixtures = repository + "/Tests/Fixtures"
+
+    /// A fresh directory `<tmp>/<prefix>-<UUID>` for one suite's outputs.
+    static func temporaryDirectory(_ prefix: String) -> String {
+        let d = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
     static let miniLM = repository + "/examples/models/all-MiniLM-L6-v2"
     static var miniLMAvailable: Bool {
         FileManager.default.fileExists(atPath: miniLM + "/model.safetensors")

@@ -8,11 +8,7 @@ import ModelIR
 /// bake an elimination profile; the same bytes on 1, 2 and 3 calibration threads; and the
 /// recipes it cannot run block by block say why and run whole.
 @Suite struct LayerwiseCompileTests {
-    let directory: String = {
-        let d = NSTemporaryDirectory() + "pare-layerwise-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let directory = InspectTests.temporaryDirectory("pare-layerwise")
     let model = InspectTests.fixtures + "/tiny-bert"
 
     static let recipes = [

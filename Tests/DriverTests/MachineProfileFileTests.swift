@@ -9,11 +9,7 @@ import ModelIR
 /// project's error text, another machine's profile used with a warning, and the report naming
 /// the profile it priced with. Figures are never checked here (no timing in unit tests).
 @Suite struct MachineProfileFileTests {
-    let directory: String = {
-        let d = NSTemporaryDirectory() + "pare-machine-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let directory = InspectTests.temporaryDirectory("pare-machine")
 
     static let machine = MachineProfile.Machine(cpu: "Test CPU", flags: ["avx2", "fma"], threads: 2, blasCore: "Haswell",
                                                 int8Kernel: "oneDNN avx2")

@@ -9,11 +9,7 @@ import Passes
 /// artifact (the report's totals and layers must equal what inspect counts from the file), and
 /// the report's own sums (the steps add up to the totals, layer by layer).
 @Suite struct MaxCompressTests {
-    let directory: String = {
-        let d = NSTemporaryDirectory() + "pare-max-compress-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let directory = InspectTests.temporaryDirectory("pare-max-compress")
     let model = InspectTests.fixtures + "/tiny-bert"
     let recipe = InspectTests.repository + "/passes/max-compress.yaml"
     let adapter = InspectTests.fixtures + "/lora/bert-lora"

@@ -10,11 +10,7 @@ import Testing
 /// trapped before).
 @Suite final class ReportSectionBoundsTests {
     /// Removed with everything in it when the test ends.
-    let directory: String = {
-        let d = NSTemporaryDirectory() + "pare-report-bounds-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let directory = InspectTests.temporaryDirectory("pare-report-bounds")
     deinit { try? FileManager.default.removeItem(atPath: directory) }
     let recompile = "recompile the artifact with this version of Pare"
 

@@ -11,11 +11,7 @@ import Kernels
 /// as well there as ACC's schedule at the same target, which it could have chosen), and the
 /// same bytes on one and two threads.
 @Suite struct ScheduleSearchTests {
-    let directory: String = {
-        let d = NSTemporaryDirectory() + "pare-schedule-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let directory = InspectTests.temporaryDirectory("pare-schedule")
     let bert = InspectTests.fixtures + "/tiny-bert"
     let calibration = CalibrationOptions(path: InspectTests.repository + "/examples/calibration/default.txt", samples: 8, maxLength: 32)
 
