@@ -208,11 +208,13 @@ public enum CostModel {
     /// FLOP, h·n² probabilities at ρ.softmax, m·d_ff activations at ρ.activation, m·d at ρ.norms,
     /// and for the Sort/Eliminate layer (m < n) (h+1)·n² score sums and m·d gathered at
     /// ρ.elementwise; `merging` adds the cosine GEMM at ρ.attentionGEMM per FLOP and n·d +
-    /// (n−m)·(d + d_a) elements normalised and averaged at ρ.elementwise. Rotating Q and K costs
+    /// (n−m)·(d + d_a) elements normalised and averaged at ρ.elementwise; `energy` (choosing the
+    /// kept tokens by redundancy) the n×n cosine GEMM, 2·n²·d at ρ.attentionGEMM, and n·d + n²
+    /// elements normalised and summed (FLOPs: 2·n²·d + 3·n·d + n²). Rotating Q and K costs
     /// n·(d_a + d_kv) elements, a gated MLP's product m·d_ff and a relative bias h·n², all at
     /// ρ.elementwise; an RMSNorm is priced as a LayerNorm (one pass over the row either way).
     public static func cost<T>(_ block: Block<T>, hiddenSize d: Int, tokensIn n: Int, tokensOut m: Int, pricing: Pricing,
-                               merging: Bool = false, form: BlockForm = .standard) -> BlockCost {
+                               merging: Bool = false, energy: Bool = false, form: BlockForm = .standard) -> BlockCost {
         let a = block.attention
         let h = a.keptHeads.count, inner = a.innerSize, ff = block.mlp.up.outFeatures
         let gate = block.mlp.gate.map { cost($0, tokens: m, pricing: pricing) } ?? 0
@@ -225,7 +227,8 @@ public enum CostModel {
             return BlockCost(
                 qkv: linears.qkv + 3 * rotated, scores: 2 * n * n * inner, softmax: 5 * h * n * n + biased, context: 2 * n * n * inner,
                 output: linears.output, norms: (form.norm == .rms ? 10 : 16) * m * d, mlp: linears.mlp + 8 * m * ff + gated,
-                selection: m < n ? (h + 1) * n * n + (merging ? 3 * n * d + 2 * (n - m) * m * d + 2 * (n - m) * (d + inner) : 0) : 0,
+                selection: m < n ? (h + 1) * n * n + (merging ? 3 * n * d + 2 * (n - m) * m * d + 2 * (n - m) * (d + inner) : 0)
+                    + (energy ? 2 * n * n * d + 3 * n * d + n * n : 0) : 0,
                 mlpUp: up, mlpDown: down)
         case let .runtime(ρ):
             func priced(_ count: Int, _ rate: Double) -> Int { Int((Double(count) * rate).rounded()) }
@@ -236,6 +239,7 @@ public enum CostModel {
                 mlp: linears.mlp + priced(m * ff, ρ.activation) + priced(gated, ρ.elementwise),
                 selection: m < n ? priced((h + 1) * n * n + m * d, ρ.elementwise)
                     + (merging ? priced(2 * (n - m) * m * d, ρ.attentionGEMM) + priced(n * d + (n - m) * (d + inner), ρ.elementwise) : 0)
+                    + (energy ? priced(2 * n * n * d, ρ.attentionGEMM) + priced(n * d + n * n, ρ.elementwise) : 0)
                     : 0,
                 mlpUp: up, mlpDown: down)
         }

@@ -17,6 +17,7 @@ struct EliminationState {
     let targets: [[Int]]?
     let protection: EliminationProfile.Protection
     let mode: EliminationProfile.Mode
+    let keepBy: EliminationProfile.Keep
 
     /// One layer's Eliminate on the packed batch.
     struct Step {
@@ -42,6 +43,7 @@ struct EliminationState {
         targets = elimination.map { e in batch.ids.map { e.profile.keptCounts(tokens: $0.count, lambda: e.lambda) } }
         self.protection = protection
         mode = elimination?.mode ?? .drop
+        keepBy = elimination?.profile.keep ?? .acc
     }
 
     /// Row offsets of the samples plus the total at the end.
@@ -65,7 +67,7 @@ struct EliminationState {
     }
 
     /// Applies layer l's Eliminate; nil when nothing changes. `vectors(s)` gives segment s's
-    /// hidden states, which `merge` mode matches tokens on.
+    /// hidden states, which merging matches tokens on and `keep` other than `acc` ranks them by.
     mutating func eliminate(layer l: Int, scores: [[Float]?], vectors: (Int) -> TokenMerging.Rows) -> Step? {
         guard let targets else {
             for s in segments.indices { history[s].append(segments[s].count) }
@@ -78,7 +80,8 @@ struct EliminationState {
             var keep = Array(0..<segment.count)
             var groups = keep.map { [$0] }
             if let sv = scores[s] {
-                keep = Elimination.keep(sv, count: targets[segment.sample][l + 1], protection: protection)
+                let ranked = keepBy.needsEnergy ? TokenEnergy.score(sv, energy: TokenEnergy.energy(vectors(s), count: segment.count), keep: keepBy) : sv
+                keep = Elimination.keep(ranked, count: targets[segment.sample][l + 1], protection: protection)
                 changed = changed || keep.count < segment.count
                 if mode.merges, keep.count < segment.count {
                     let protected: Int? = switch protection {

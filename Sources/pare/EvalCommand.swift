@@ -28,7 +28,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "What eliminated tokens become in the sweep and the latency run: drop or merge (default: the artifact's mode).")
     var eliminationMode: EliminationMode?
 
-    @Flag(help: "Sweep the other elimination mode too, so both curves are side by side.")
+    @Flag(help: "Sweep the other elimination modes too (drop, merge, mlerp), so the curves are side by side.")
     var bothModes = false
 
     @Option(help: ArgumentHelp("A machine profile (pare machine-profile) to price the predicted speedup with (default: $XDG_CACHE_HOME/pare/machine.json or ~/.cache/pare/machine.json if present, else the built-in reference).", valueName: "file"))

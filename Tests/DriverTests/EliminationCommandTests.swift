@@ -223,7 +223,7 @@ import Calibration
         #expect(dropped.inputs[0].tokensKept == merged.inputs[0].tokensKept && dropped.inputs[0].embedding != merged.inputs[0].embedding)
         let report = try Eval.run(path: path, options: .init(data: InspectTests.repository + "/examples/calibration/heldout.txt",
                                                             samples: 6, lambdas: [0.5], bothModes: true))
-        #expect(report.points.map(\.mode) == [nil, "drop", "merge"])
+        #expect(report.points.map(\.mode) == [nil, "drop", "merge", "mlerp"])
         #expect(report.points.filter(\.baked).map(\.mode) == ["drop"])
         #expect(throws: DriverError.self) { try Run.run(path: bert, options: .init(texts: ["x"], mode: .merge)) }
     }

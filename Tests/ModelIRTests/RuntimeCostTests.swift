@@ -71,6 +71,19 @@ import TensorCore
         #expect(c.qkv == 3 * (2 * n * d * d / 4) + n * d * 10 + 3 * n * d * 20)
     }
 
+    @Test func rankingByEnergyPricesTheCosineGEMM() {
+        let block = Skeleton(dense: .miniLM).blocks[0]
+        let n = 128, m = 100, d = 384
+        let plain = CostModel.cost(block, hiddenSize: d, tokensIn: n, tokensOut: m, pricing: .runtime(ρ))
+        let energy = CostModel.cost(block, hiddenSize: d, tokensIn: n, tokensOut: m, pricing: .runtime(ρ), energy: true)
+        // n×n cosines at ρ.attentionGEMM = 3 per FLOP, then n·d normalised and n² summed at ρ.elementwise = 2.
+        #expect(energy.selection - plain.selection == 2 * n * n * d * 3 + (n * d + n * n) * 2)
+        #expect(energy.total - plain.total == energy.selection - plain.selection)
+        // Nothing eliminated, nothing ranked.
+        #expect(CostModel.cost(block, hiddenSize: d, tokensIn: n, tokensOut: n, pricing: .runtime(ρ), energy: true) ==
+                CostModel.cost(block, hiddenSize: d, tokensIn: n, tokensOut: n, pricing: .runtime(ρ)))
+    }
+
     @Test func breakEvenRankHasAClosedForm() {
         for (inF, out) in [(384, 1536), (1536, 384), (384, 384), (768, 3072), (37, 32)] {
             let exact = Double(inF * out) / Double(inF + out) - 20

@@ -5,15 +5,16 @@ extension CostModel {
         blockCosts(graph, counts: counts, pricing: .flops)
     }
 
-    /// `blockFLOPs` priced by `pricing`, eliminated tokens dropped or merged as `mode` says
-    /// (default: the graph's profile's mode).
+    /// `blockFLOPs` priced by `pricing`, eliminated tokens dropped or merged as `mode` says and
+    /// kept as `keep` says (defaults: the graph's profile's).
     public static func blockCosts<T>(_ graph: ModelGraph<T>, counts: [Int], pricing: Pricing,
-                                     mode: EliminationProfile.Mode? = nil) -> [BlockCost] {
+                                     mode: EliminationProfile.Mode? = nil, keep: EliminationProfile.Keep? = nil) -> [BlockCost] {
         precondition(counts.count == graph.blocks.count + 1, "need N_0…N_L for \(graph.blocks.count) blocks")
         let merging = (mode ?? graph.elimination?.mode)?.merges ?? false
+        let energy = (keep ?? graph.elimination?.keep)?.needsEnergy ?? false
         return graph.blocks.enumerated().map { l, block in
             cost(block, hiddenSize: graph.config.hiddenSize, tokensIn: counts[l], tokensOut: counts[l + 1], pricing: pricing,
-                 merging: merging, form: BlockForm(graph.config))
+                 merging: merging, energy: energy, form: BlockForm(graph.config))
         }
     }
 
@@ -37,7 +38,7 @@ extension CostModel {
     /// it, the decoder generating that many tokens greedily over the N_L encoder rows that are
     /// left is added, as a deployment spends (`decoderCost`).
     public static func cost<T>(_ graph: ModelGraph<T>, counts: [[Int]], pricing: Pricing, mode: EliminationProfile.Mode? = nil,
-                               generatedTokens: Int? = nil) -> Int {
+                               keep: EliminationProfile.Keep? = nil, generatedTokens: Int? = nil) -> Int {
         var priced = graph
         if priced.decoder != nil {
             priced.decoder = nil
@@ -47,7 +48,7 @@ extension CostModel {
         return counts.reduce(0) { total, c in
             let outside = cost(priced, workload: Workload(batch: 1, sequenceLength: c[0]), pricing: pricing)
             var sample = outside.embeddings + outside.head
-                + blockCosts(priced, counts: c, pricing: pricing, mode: mode).reduce(0) { $0 + $1.total }
+                + blockCosts(priced, counts: c, pricing: pricing, mode: mode, keep: keep).reduce(0) { $0 + $1.total }
             if let g = generatedTokens, graph.decoder != nil, let left = c.last {
                 // The decoder's blocks and head over the rows left; the encoder's own head part
                 // (its final norm) is already counted above.
@@ -80,9 +81,9 @@ extension CostModel {
                                              lambda: Double, pricing: Pricing) -> Double {
         let n = workload.sequenceLength
         let full = cost(graph, counts: keptCounts(graph, lengths: [Int](repeating: n, count: workload.batch), profile: nil, lambda: nil),
-                        pricing: pricing, mode: profile.mode)
+                        pricing: pricing, mode: profile.mode, keep: profile.keep ?? .acc)
         let kept = [[Int]](repeating: profile.keptCounts(tokens: n, lambda: lambda), count: workload.batch)
-        return Double(full) / Double(max(cost(graph, counts: kept, pricing: pricing, mode: profile.mode), 1))
+        return Double(full) / Double(max(cost(graph, counts: kept, pricing: pricing, mode: profile.mode, keep: profile.keep ?? .acc), 1))
     }
 
     /// The largest λ in (0, identity λ] whose `eliminationSpeedup` is at least `target`, by

@@ -29,6 +29,21 @@ public struct EliminationProfile: Codable, Sendable, Equatable {
         public var merges: Bool { self != .drop }
     }
 
+    /// Which N_l tokens a layer keeps. ACC decides how many either way.
+    public enum Keep: String, Codable, Sendable, CaseIterable {
+        /// The N_l highest ACC scores (ACC-SPEC §2).
+        case acc
+        /// ACC's score discounted by redundancy, sv_i·(1 − E_i), with E_i = mean_{j≠i} cos(x_i, x_j)
+        /// of the hidden states (PiToMe's energy, Tran et al., NeurIPS 2024, in its plainest
+        /// form): a token like many others gives way to an isolated one of the same score.
+        case accEnergy = "acc-energy"
+        /// The N_l least redundant tokens, −E_i: which tokens stay is chosen by content alone.
+        case energy
+
+        /// Whether the hidden states' pairwise cosines are needed (an n×n GEMM per layer).
+        public var needsEnergy: Bool { self != .acc }
+    }
+
     /// How α·N becomes an integer (ACC-SPEC §5, Eq. 3).
     public enum Rounding: String, Codable, Sendable {
         case floor, round, ceil
@@ -53,6 +68,8 @@ public struct EliminationProfile: Codable, Sendable, Equatable {
     public var mode: Mode = .drop
     /// When the default λ was chosen for a fidelity floor: what was measured at it.
     public var fidelity: Fidelity?
+    /// Which tokens a layer keeps; nil (profiles before the choice existed) is `acc`.
+    public var keep: Keep?
 
     /// A fidelity measured on the calibration samples against the model without elimination.
     public struct Fidelity: Codable, Sendable, Equatable {
@@ -186,7 +203,7 @@ public struct EliminationProfile: Codable, Sendable, Equatable {
 
 extension EliminationProfile {
     enum CodingKeys: String, CodingKey {
-        case acc, fit, ep, haltLayer, protection, rounding, defaultLambda, identityLambda, beta, mode, fidelity
+        case acc, fit, ep, haltLayer, protection, rounding, defaultLambda, identityLambda, beta, mode, fidelity, keep
     }
 
     /// `mode` is absent from profiles written before merging existed: they dropped tokens.
@@ -203,5 +220,6 @@ extension EliminationProfile {
         beta = try c.decode(Double.self, forKey: .beta)
         mode = try c.decodeIfPresent(Mode.self, forKey: .mode) ?? .drop
         fidelity = try c.decodeIfPresent(Fidelity.self, forKey: .fidelity)
+        keep = try c.decodeIfPresent(Keep.self, forKey: .keep)
     }
 }

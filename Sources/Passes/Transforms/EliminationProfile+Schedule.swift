@@ -36,7 +36,7 @@ struct ScheduleSearch {
         }
         func cost(_ r: [Double]) -> Int {
             let counts = with(r).keptCounts(tokens: workload.sequenceLength, lambda: 1)
-            return CostModel.cost(graph, counts: [[Int]](repeating: counts, count: workload.batch), pricing: pricing, mode: base.mode)
+            return CostModel.cost(graph, counts: [[Int]](repeating: counts, count: workload.batch), pricing: pricing, mode: base.mode, keep: base.keep ?? .acc)
         }
         let full = cost([Double](repeating: 1, count: base.layerCount))
         let floorRatio = 1 / Double(max(workload.sequenceLength, 1))

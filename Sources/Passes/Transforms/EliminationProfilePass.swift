@@ -45,6 +45,10 @@ public struct EliminationProfilePass: Pass {
         /// greedy search for the most calibration fidelity per unit of runtime cost
         /// (`ScheduleSearch`; needs `target-speedup` and the whole model).
         public var schedule: Schedule = .acc
+        /// Which tokens a layer keeps: ACC's score, discounted by redundancy, or redundancy alone.
+        public var keep: EliminationProfile.Keep = .acc
+        /// With `schedule=search`: the factor one trial lowers a layer's retention ratio by.
+        public var searchStep: Double = 0.85
 
         public enum Schedule: String, Codable, Sendable, CaseIterable {
             case acc, search
@@ -72,6 +76,9 @@ public struct EliminationProfilePass: Pass {
                 throw .invalidValue(key: "target-speedup", value: "\(t)", expected: "a number ≥ 1")
             }
             guard batchSize >= 1 else { throw .invalidValue(key: "batch-size", value: "\(batchSize)", expected: "≥ 1") }
+            guard searchStep > 0, searchStep < 1 else {
+                throw .invalidValue(key: "search-step", value: "\(searchStep)", expected: "a factor in (0, 1)")
+            }
             if schedule == .search, targetSpeedup == nil {
                 throw .invalidValue(key: "schedule", value: "search", expected: "acc, or search together with target-speedup (the budget it searches under)")
             }
@@ -114,7 +121,7 @@ public struct EliminationProfilePass: Pass {
                 let prepared = PreparedModel(model)
                 (searched, fidelity) = try BLASThreads.withCount(1) { () throws(RuntimeError) -> ((EliminationProfile, rounds: Int)?, Double) in
                     let measure = try FidelitySearch(prepared, samples: chosenOn, profile: profile, batchSize: options.batchSize)
-                    let search = ScheduleSearch(fidelity: measure, pricing: context.pricing, workload: context.workload)
+                    let search = ScheduleSearch(fidelity: measure, pricing: context.pricing, workload: context.workload, step: options.searchStep)
                     guard let found = try search.search(model, base: profile, target: target) else { return (nil, 0) }
                     return (found, try measure.fidelity(Elimination(profile: found.0, lambda: found.0.defaultLambda)))
                 }
@@ -215,6 +222,7 @@ extension EliminationProfilePass: BlockwisePass {
         var profile = EliminationProfile(acc: measurement.acc, fit: options.fit,
                                          protection: causal ? .last : .first, defaultLambda: options.lambda ?? 1)
         profile.mode = options.mode
+        profile.keep = options.keep == .acc ? nil : options.keep
         guard let target = options.targetSpeedup else { return (profile, []) }
         let w = context.workload
         guard let lambda = CostModel.lambda(graph, profile: profile, forSpeedup: target, workload: w, pricing: context.pricing) else {
