@@ -14,7 +14,7 @@ enum BERTGraph {
     /// HF's additive mask value, `torch.finfo(float32).min`.
     static let maskedScore: Float = -Float.greatestFiniteMagnitude
 
-    static func build(_ model: Model, into g: GraphBuilder, path exportPath: String) throws(ONNXExportError) -> String {
+    static func build(_ model: Model, into g: GraphBuilder, path exportPath: String) throws(ONNXExportError) -> GraphSignature {
         try check(model, path: exportPath)
         let x = embeddings(model, g)
         let maskBias = attentionBias(g)
@@ -22,7 +22,11 @@ enum BERTGraph {
         for (l, block) in model.blocks.enumerated() {
             hidden = try layer(l, block, model.config, input: hidden, maskBias: maskBias, g, exportPath: exportPath)
         }
-        return hidden
+        let dims: [ONNXModel.Dimension] = [.symbol(IONames.batch), .symbol(IONames.sequence)]
+        var inputs = [ONNXModel.valueInfo(IONames.ids, .int64, dims), ONNXModel.valueInfo(IONames.mask, .int64, dims)]
+        if model.embeddings.tokenType != nil { inputs.append(ONNXModel.valueInfo(IONames.typeIds, .int64, dims)) }
+        let output = ONNXModel.valueInfo(IONames.lastHiddenState, .float, dims + [.value(model.config.hiddenSize)])
+        return GraphSignature(name: "\(model.config.architecture.rawValue)_encoder", inputs: inputs, outputs: [(hidden, output)])
     }
 
     /// What this graph covers: bidirectional post-norm LayerNorm encoders with learned absolute
@@ -30,7 +34,7 @@ enum BERTGraph {
     static func check(_ model: Model, path: String) throws(ONNXExportError) {
         let c = model.config
         var problems: [String] = []
-        if c.architecture != .bert { problems.append("architecture \(c.architecture.rawValue) (only bert exports so far)") }
+        if c.architecture != .bert { problems.append("architecture \(c.architecture.rawValue) (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2)") }
         if c.causal { problems.append("causal attention") }
         if c.normPlacement != .post || c.norm != .layer { problems.append("pre-norm or RMSNorm layers") }
         if c.mlpKind != .plain { problems.append("a gated MLP") }
@@ -64,7 +68,7 @@ enum BERTGraph {
             let rows = g.op("Gather", [table, IONames.typeIds], name: "embeddings.token_type/Gather")
             x = g.op("Add", [x, rows], name: "embeddings.token_type/Add")
         }
-        if let norm = e.norm { x = layerNorm(x, norm, d: d, epsilon: model.config.layerNormEpsilon, path: "embeddings.norm", g) }
+        if let norm = e.norm { x = g.norm(x, norm, d: d, epsilon: model.config.layerNormEpsilon, path: "embeddings.norm") }
         return x
     }
 
@@ -111,51 +115,12 @@ enum BERTGraph {
             attended = g.initializer("\(p).attention.o.zero", floats: [Float](repeating: 0, count: a.o.outFeatures), dims: [a.o.outFeatures])
         }
         let residual = g.op("Add", [x, attended], name: "\(p).attention/Add_residual")
-        let h = layerNorm(residual, block.attentionNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).attention_norm", g)
+        let h = g.norm(residual, block.attentionNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).attention_norm")
 
         let up = try g.linear(h, block.mlp.up, path: "\(p).mlp.up", exportPath: exportPath)
-        let act = activation(up, c.activation, path: "\(p).mlp", g)
+        let act = g.activation(up, c.activation, path: "\(p).mlp")
         let down = try g.linear(act, block.mlp.down, path: "\(p).mlp.down", exportPath: exportPath)
         let out = g.op("Add", [h, down], name: "\(p).mlp/Add_residual")
-        return layerNorm(out, block.mlpNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).mlp_norm", g)
+        return g.norm(out, block.mlpNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).mlp_norm")
     }
-
-    /// `LayerNormalization` over the last axis (opset 17).
-    private static func layerNorm(_ x: String, _ norm: LayerNorm<Tensor>, d: Int, epsilon: Float, path: String, _ g: GraphBuilder) -> String {
-        let w = g.initializer("\(path).weight", floats: WeightLayout.floats(norm.weight), dims: [d])
-        let b = g.initializer("\(path).bias", floats: norm.bias.map(WeightLayout.floats) ?? [Float](repeating: 0, count: d), dims: [d])
-        return g.op("LayerNormalization", [x, w, b], name: "\(path)/LayerNormalization",
-                    attributes: [Attribute.int("axis", -1), Attribute.float("epsilon", epsilon)])
-    }
-
-    /// gelu(x) = x·½(1 + erf(x/√2)) in the form ONNX Runtime fuses into `Gelu`; the tanh form
-    /// ½x(1 + tanh(√(2/π)(x + 0.044715x³))); relu.
-    private static func activation(_ x: String, _ kind: Activation, path: String, _ g: GraphBuilder) -> String {
-        switch kind {
-        case .relu:
-            return g.op("Relu", [x], name: "\(path)/Relu")
-        case .geluTanh:
-            let cube = g.op("Mul", [g.op("Mul", [x, x], name: "\(path)/Mul_square"), x], name: "\(path)/Mul_cube")
-            let inner = g.op("Add", [x, g.op("Mul", [cube, g.constant(float: 0.044715)], name: "\(path)/Mul_coefficient")], name: "\(path)/Add_inner")
-            let t = g.op("Tanh", [g.op("Mul", [inner, g.constant(float: (2 / Float.pi).squareRoot())], name: "\(path)/Mul_sqrt_2_pi")],
-                         name: "\(path)/Tanh")
-            let half = g.op("Mul", [x, g.constant(float: 0.5)], name: "\(path)/Mul_half")
-            return g.op("Mul", [half, g.op("Add", [t, g.constant(float: 1)], name: "\(path)/Add_one")], name: "\(path)/Mul_gelu")
-        case .silu:
-            return g.op("Mul", [x, g.op("Sigmoid", [x], name: "\(path)/Sigmoid")], name: "\(path)/Mul_silu")
-        case .gelu:
-            let e = g.op("Erf", [g.op("Div", [x, g.constant(float: Float(2).squareRoot())], name: "\(path)/Div_sqrt_2")], name: "\(path)/Erf")
-            let one = g.op("Add", [e, g.constant(float: 1)], name: "\(path)/Add_one")
-            let scaled = g.op("Mul", [x, one], name: "\(path)/Mul_x")
-            return g.op("Mul", [scaled, g.constant(float: 0.5)], name: "\(path)/Mul_half")
-        }
-    }
-}
-
-/// The graph's input and output names, as optimum names them.
-enum IONames {
-    static let ids = "input_ids"
-    static let mask = "attention_mask"
-    static let typeIds = "token_type_ids"
-    static let lastHiddenState = "last_hidden_state"
 }
