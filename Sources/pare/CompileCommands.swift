@@ -161,7 +161,7 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The directory to create.")
     var output: String
 
-    @Option(help: "hf: safetensors for transformers (f32); onnx: model.onnx for ONNX Runtime (int8 and pruned shapes kept; BERT family).")
+    @Option(help: "hf: safetensors for transformers (f32); onnx: model.onnx for ONNX Runtime (int8 and pruned shapes kept; BERT-family encoders, GPT-2 and Llama-family decoders with a KV cache for optimum's ORTModelForCausalLM).")
     var format: ExportFormat = .hf
 
     @Option(help: "onnx: how W8A8 linears quantize activations: per-token (Pare's scales, its outputs) or per-tensor (DynamicQuantizeLinear, fused by ONNX Runtime, coarser).")
