@@ -44,8 +44,8 @@ import numpy as np
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = ["tiny-gpt2", "tiny-llama", "tiny-mistral", "tiny-qwen2"]
-# ONNX Runtime (1.2x and later) rewrites DequantizeLinear + MatMul into com.microsoft::MatMulNBits,
-# which by default (session.qdq_matmulnbits_accuracy_level = 4) quantizes the activations to int8
+# ONNX Runtime (1.32 here) rewrites DequantizeLinear + MatMul into com.microsoft::MatMulNBits,
+# which at its default session.qdq_matmulnbits_accuracy_level quantizes the activations to int8
 # per block: faster, but no longer the weight-only (f32 activations) product Pare runs. Level 1
 # computes in f32, as Pare does.
 F32_WEIGHT_ONLY = {"session.qdq_matmulnbits_accuracy_level": "1"}
