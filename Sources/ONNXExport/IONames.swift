@@ -7,6 +7,8 @@ enum IONames {
     static let positionIds = "position_ids"
     static let lastHiddenState = "last_hidden_state"
     static let logits = "logits"
+    /// With elimination in an encoder graph: the original positions of the rows left, [B, N_L].
+    static let keptPositions = "kept_positions"
 
     /// Layer l's cached keys or values entering the step, [B, g_l, P, d_h].
     static func past(_ l: Int, _ part: CachePart) -> String { "past_key_values.\(l).\(part.rawValue)" }
@@ -22,4 +24,5 @@ enum IONames {
     static let sequence = "sequence_length"
     static let pastSequence = "past_sequence_length"
     static let totalSequence = "past_sequence_length + sequence_length"
+    static let keptSequence = "kept_sequence_length"
 }

@@ -24,8 +24,9 @@ public enum ONNXExport {
 
     /// The serialized model and, when the weights go beside it, the side file's bytes.
     public static func serialize(_ model: Model, path: String, activationScales: ActivationScales = .perToken,
+                                 elimination: EncoderElimination? = nil,
                                  externalDataAbove: Int = defaultExternalDataAbove) throws(ONNXExportError) -> (model: [UInt8], data: [UInt8]?) {
-        var proto = try ONNXModel.proto(model, path: path, activationScales: activationScales)
+        var proto = try ONNXModel.proto(model, path: path, activationScales: activationScales, elimination: elimination)
         var side: [UInt8]?
         if ExternalData.inlineBytes(proto.graph) > externalDataAbove {
             side = ExternalData.bytes(ExternalData.externalize(&proto.graph))
@@ -39,13 +40,14 @@ public enum ONNXExport {
     }
 
     public static func write(model: Model, sourceConfig: String, tokenizerFiles: [String: String], to directory: String,
-                             activationScales: ActivationScales = .perToken,
+                             activationScales: ActivationScales = .perToken, elimination: EncoderElimination? = nil,
                              externalDataAbove: Int = defaultExternalDataAbove) throws(ONNXExportError) {
         try staged(directory) { () throws(FileError) in try StagedDirectory.refuseOccupied(directory) }
         for name in tokenizerFiles.keys.sorted() where !StagedDirectory.isPlainRelative(name) || reservedNames.contains(name) {
             throw .invalidFileName(path: directory, name: name)
         }
-        let (bytes, side) = try serialize(model, path: directory, activationScales: activationScales, externalDataAbove: externalDataAbove)
+        let (bytes, side) = try serialize(model, path: directory, activationScales: activationScales, elimination: elimination,
+                                          externalDataAbove: externalDataAbove)
         try staged(directory) { () throws(FileError) in
             let output = try StagedDirectory(path: directory)
             try output.write(bytes, to: modelFileName)

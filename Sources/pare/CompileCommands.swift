@@ -167,11 +167,18 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "onnx: how W8A8 linears quantize activations: per-token (Pare's scales, its outputs) or per-tensor (DynamicQuantizeLinear, fused by ONNX Runtime, coarser).")
     var int8Activations: ONNXActivationScales = .perToken
 
+    @Option(help: "onnx, encoders: run the artifact's token elimination in the graph at this λ (drop mode; every text taken as unpadded). Default: no elimination, every token runs.")
+    var lambda: Double?
+
+    @Option(help: "onnx: with --lambda, drop (the graph has no merge mode; needed when the profile merges).")
+    var eliminationMode: EliminationMode?
+
     func run() throws {
         do {
             switch format {
             case .hf: try ArtifactTools.export(artifact, to: output)
-            case .onnx: try ArtifactTools.exportONNX(artifact, to: output, activationScales: int8Activations)
+            case .onnx: try ArtifactTools.exportONNX(artifact, to: output, activationScales: int8Activations, lambda: lambda,
+                                                     mode: eliminationMode)
             }
         } catch { fail(error) }
         print("\(output): written")
