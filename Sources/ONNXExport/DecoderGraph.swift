@@ -23,7 +23,7 @@ enum DecoderGraph {
     static func build(_ model: Model, into g: GraphBuilder, path exportPath: String) throws(ONNXExportError) -> GraphSignature {
         try check(model, path: exportPath)
         let c = model.config
-        var x = embeddings(model, g)
+        var (x, word) = embeddings(model, g)
         let positions = DecoderPositions(model, g)
         var outputs: [(value: String, info: Onnx_ValueInfoProto)] = []
         var inputs = [ONNXModel.valueInfo(IONames.ids, .int64, [.symbol(IONames.batch), .symbol(IONames.sequence)]),
@@ -46,7 +46,7 @@ enum DecoderGraph {
             }
         }
         if let norm = model.head.finalNorm { x = g.norm(x, norm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "head.final_norm") }
-        let logits = try languageModel(x, model, g, exportPath: exportPath)
+        let logits = try languageModel(x, model, word: word, g, exportPath: exportPath)
         let logitsInfo = ONNXModel.valueInfo(IONames.logits, .float, [.symbol(IONames.batch), .symbol(IONames.sequence), .value(c.vocabSize)])
         return GraphSignature(name: "\(c.architecture.rawValue)_decoder_with_past", inputs: inputs, outputs: [(logits, logitsInfo)] + outputs)
     }
@@ -69,8 +69,8 @@ enum DecoderGraph {
     }
 
     /// word[input_ids] (+ position[position_ids] with a learned table), then the embedding norm
-    /// when the model has one → [B, S, d].
-    private static func embeddings(_ model: Model, _ g: GraphBuilder) -> String {
+    /// when the model has one → [B, S, d]; and the word table's initializer.
+    private static func embeddings(_ model: Model, _ g: GraphBuilder) -> (String, word: String) {
         let e = model.embeddings
         let word = g.initializer("embeddings.word", floats: WeightLayout.floats(e.word), dims: e.word.shape.dims)
         var x = g.op("Gather", [word, IONames.ids], name: "embeddings.word/Gather")
@@ -79,7 +79,7 @@ enum DecoderGraph {
             x = g.op("Add", [x, g.op("Gather", [table, IONames.positionIds], name: "embeddings.position/Gather")], name: "embeddings.position/Add")
         }
         if let norm = e.norm { x = g.norm(x, norm, d: model.config.hiddenSize, epsilon: model.config.layerNormEpsilon, path: "embeddings.norm") }
-        return x
+        return (x, word)
     }
 
     /// One pre-norm block; returns its output [B, S, d] and the present keys and values.
@@ -142,12 +142,12 @@ enum DecoderGraph {
 
     /// logits [B, S, V] = x·W_lmᵀ (+ b), or x·wordᵀ with tied embeddings (a `Transpose` of the
     /// word table that ONNX Runtime folds once at load), times the logit scale when there is one.
-    private static func languageModel(_ x: String, _ model: Model, _ g: GraphBuilder, exportPath: String) throws(ONNXExportError) -> String {
+    private static func languageModel(_ x: String, _ model: Model, word: String, _ g: GraphBuilder,
+                                      exportPath: String) throws(ONNXExportError) -> String {
         var y: String
         if let lm = model.head.languageModel {
             y = try g.linear(x, lm, path: "head.language_model", exportPath: exportPath)
         } else {
-            let word = g.initializers.first { $0.name == "embeddings.word" }!.name
             let wt = g.op("Transpose", [word], name: "head.language_model.tied/Transpose", attributes: [Attribute.ints("perm", [1, 0])])
             y = g.op("MatMul", [x, wt], name: "head.language_model/MatMul")
         }

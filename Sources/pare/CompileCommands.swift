@@ -174,6 +174,9 @@ struct ExportCommand: ParsableCommand {
     var eliminationMode: EliminationMode?
 
     func run() throws {
+        if format == .hf, lambda != nil || eliminationMode != nil {
+            fail(DriverError.usage("--lambda and --elimination-mode apply to --format onnx", "leave them out for --format hf"))
+        }
         do {
             switch format {
             case .hf: try ArtifactTools.export(artifact, to: output)
