@@ -66,7 +66,7 @@ public enum ArtifactTools {
         var elimination: EncoderElimination?
         if let lambda, let chosen = try Elimination.chosen(for: model, lambda: lambda, mode: mode) {
             guard chosen.mode == .drop else {
-                throw .usage("the ONNX graph eliminates tokens in drop mode only, and this profile merges",
+                throw .usage("the ONNX graph eliminates tokens in drop mode only, not \(chosen.mode.rawValue)",
                              "pass --elimination-mode drop, or leave out --lambda to export every token")
             }
             elimination = EncoderElimination(profile: chosen.profile, lambda: chosen.lambda)
