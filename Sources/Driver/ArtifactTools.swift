@@ -4,6 +4,7 @@ import HuggingFace
 import ModelIR
 import ONNXExport
 import Report
+import Runtime
 
 /// `pare report`, `pare verify` and `pare export`: work on a written artifact.
 public enum ArtifactTools {
@@ -55,14 +56,26 @@ public enum ArtifactTools {
     }
 
     /// Writes an ONNX Runtime directory (`model.onnx`, config, tokenizer files) from the artifact.
-    /// The graph runs the full model: a baked elimination profile is not part of it.
-    public static func exportONNX(_ path: String, to directory: String, activationScales: ActivationScales = .perToken) throws(DriverError) {
+    /// The graph runs the full model unless `lambda` is given: then an encoder's elimination
+    /// profile runs in the graph at that λ, in drop mode (`mode`, else the profile's, must be drop).
+    public static func exportONNX(_ path: String, to directory: String, activationScales: ActivationScales = .perToken,
+                                  lambda: Double? = nil, mode: EliminationProfile.Mode? = nil) throws(DriverError) {
         let reader = try open(path)
         let model: Model
         do { model = try reader.model() } catch { throw .artifact(error) }
+        var elimination: EncoderElimination?
+        if let lambda, let chosen = try Elimination.chosen(for: model, lambda: lambda, mode: mode) {
+            guard chosen.mode == .drop else {
+                throw .usage("the ONNX graph eliminates tokens in drop mode only, not \(chosen.mode.rawValue)",
+                             "pass --elimination-mode drop, or leave out --lambda to export every token")
+            }
+            elimination = EncoderElimination(profile: chosen.profile, lambda: chosen.lambda)
+        } else if mode != nil {
+            throw .usage("--elimination-mode needs --lambda for an ONNX export", "pass the λ the graph should eliminate at")
+        }
         do {
-            try ONNXExport.write(model: model, sourceConfig: reader.manifest.sourceConfig,
-                                 tokenizerFiles: reader.manifest.tokenizerFiles, to: directory, activationScales: activationScales)
+            try ONNXExport.write(model: model, sourceConfig: reader.manifest.sourceConfig, tokenizerFiles: reader.manifest.tokenizerFiles,
+                                 to: directory, activationScales: activationScales, elimination: elimination)
         } catch {
             throw .onnx(error)
         }

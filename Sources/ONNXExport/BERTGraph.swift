@@ -14,15 +14,41 @@ enum BERTGraph {
     /// HF's additive mask value, `torch.finfo(float32).min`.
     static let maskedScore: Float = -Float.greatestFiniteMagnitude
 
-    static func build(_ model: Model, into g: GraphBuilder, path exportPath: String) throws(ONNXExportError) -> String {
+    /// With `elimination`, rows are eliminated inside the graph (`EncoderElimination`): the
+    /// output has N_L rows per text, and `kept_positions` (int64 [batch_size, kept]) gives their
+    /// original positions.
+    static func build(_ model: Model, into g: GraphBuilder, path exportPath: String,
+                      elimination: EncoderElimination? = nil) throws(ONNXExportError) -> GraphSignature {
         try check(model, path: exportPath)
         let x = embeddings(model, g)
-        let maskBias = attentionBias(g)
+        var rows = EliminationRows(maskBias: attentionBias(g), positions: elimination == nil ? "" : positionIds(g))
+        let table = elimination.map { e in
+            g.initializer("elimination.kept_counts", .int64, dims: [model.config.maxPositions + 1, model.blocks.count + 1],
+                          raw: e.countTable(positions: model.config.maxPositions).withUnsafeBytes { Data($0) })
+        }
         var hidden = x
         for (l, block) in model.blocks.enumerated() {
-            hidden = try layer(l, block, model.config, input: hidden, maskBias: maskBias, g, exportPath: exportPath)
+            var eliminating: (EncoderElimination, table: String)?
+            if let elimination, let table, elimination.eliminates(layer: l) {
+                guard !block.attention.keptHeads.isEmpty else {
+                    throw .unsupportedModel(path: exportPath, reason: "layer \(l) eliminates tokens but keeps no attention heads to score them")
+                }
+                eliminating = (elimination, table)
+            }
+            hidden = try layer(l, block, model.config, input: hidden, rows: &rows, elimination: eliminating, g, exportPath: exportPath)
         }
-        return hidden
+        let dims: [ONNXModel.Dimension] = [.symbol(IONames.batch), .symbol(IONames.sequence)]
+        var inputs = [ONNXModel.valueInfo(IONames.ids, .int64, dims), ONNXModel.valueInfo(IONames.mask, .int64, dims)]
+        if model.embeddings.tokenType != nil { inputs.append(ONNXModel.valueInfo(IONames.typeIds, .int64, dims)) }
+        guard elimination != nil else {
+            let output = ONNXModel.valueInfo(IONames.lastHiddenState, .float, dims + [.value(model.config.hiddenSize)])
+            return GraphSignature(name: "\(model.config.architecture.rawValue)_encoder", inputs: inputs, outputs: [(hidden, output)])
+        }
+        let kept: [ONNXModel.Dimension] = [.symbol(IONames.batch), .symbol(IONames.keptSequence)]
+        let output = ONNXModel.valueInfo(IONames.lastHiddenState, .float, kept + [.value(model.config.hiddenSize)])
+        let positions = g.op("Identity", [rows.positions], name: "elimination/Identity_positions")
+        return GraphSignature(name: "\(model.config.architecture.rawValue)_encoder", inputs: inputs,
+                              outputs: [(hidden, output), (positions, ONNXModel.valueInfo(IONames.keptPositions, .int64, kept))])
     }
 
     /// What this graph covers: bidirectional post-norm LayerNorm encoders with learned absolute
@@ -30,7 +56,7 @@ enum BERTGraph {
     static func check(_ model: Model, path: String) throws(ONNXExportError) {
         let c = model.config
         var problems: [String] = []
-        if c.architecture != .bert { problems.append("architecture \(c.architecture.rawValue) (only bert exports so far)") }
+        if c.architecture != .bert { problems.append("architecture \(c.architecture.rawValue) (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2)") }
         if c.causal { problems.append("causal attention") }
         if c.normPlacement != .post || c.norm != .layer { problems.append("pre-norm or RMSNorm layers") }
         if c.mlpKind != .plain { problems.append("a gated MLP") }
@@ -48,14 +74,7 @@ enum BERTGraph {
         var x = g.op("Gather", [word, IONames.ids], name: "embeddings.word/Gather")
         if let position = e.position {
             let table = g.initializer("embeddings.position", floats: WeightLayout.floats(position), dims: position.shape.dims)
-            // Position ids 0..<S per row as CumSum(1) − 1 over a [B, S] tensor shaped like input_ids:
-            // unlike Range(0, S) their shape stays [batch_size, sequence_length] under shape
-            // inference, so the residual Adds keep known shapes and ONNX Runtime fuses
-            // Add + LayerNormalization into SkipLayerNormalization.
-            let zeros = g.op("Mul", [IONames.ids, g.constant(int64s: [0], dims: [])], name: "embeddings.position/Mul_zero")
-            let ones = g.op("Add", [zeros, g.constant(int64s: [1], dims: [])], name: "embeddings.position/Add_one")
-            let counts = g.op("CumSum", [ones, g.constant(int64s: [1], dims: [])], name: "embeddings.position/CumSum")
-            let ids = g.op("Sub", [counts, g.constant(int64s: [1], dims: [])], name: "embeddings.position/Sub_one")
+            let ids = positionIds(g)
             let rows = g.op("Gather", [table, ids], name: "embeddings.position/Gather")
             x = g.op("Add", [x, rows], name: "embeddings.position/Add")
         }
@@ -64,8 +83,20 @@ enum BERTGraph {
             let rows = g.op("Gather", [table, IONames.typeIds], name: "embeddings.token_type/Gather")
             x = g.op("Add", [x, rows], name: "embeddings.token_type/Add")
         }
-        if let norm = e.norm { x = layerNorm(x, norm, d: d, epsilon: model.config.layerNormEpsilon, path: "embeddings.norm", g) }
+        if let norm = e.norm { x = g.norm(x, norm, d: d, epsilon: model.config.layerNormEpsilon, path: "embeddings.norm") }
         return x
+    }
+
+    /// Position ids 0..<S per row [B, S] as CumSum(1) − 1 over a tensor shaped like input_ids:
+    /// unlike Range(0, S) their shape stays [batch_size, sequence_length] under shape inference,
+    /// so the residual Adds keep known shapes and ONNX Runtime fuses Add + LayerNormalization
+    /// into SkipLayerNormalization. Built once (a second call returns the same value).
+    private static func positionIds(_ g: GraphBuilder) -> String {
+        if let existing = g.nodes.first(where: { $0.name == "embeddings.position/Sub_one" }) { return existing.output[0] }
+        let zeros = g.op("Mul", [IONames.ids, g.constant(int64s: [0], dims: [])], name: "embeddings.position/Mul_zero")
+        let ones = g.op("Add", [zeros, g.constant(int64s: [1], dims: [])], name: "embeddings.position/Add_one")
+        let counts = g.op("CumSum", [ones, g.constant(int64s: [1], dims: [])], name: "embeddings.position/CumSum")
+        return g.op("Sub", [counts, g.constant(int64s: [1], dims: [])], name: "embeddings.position/Sub_one")
     }
 
     /// (1 − mask)·f32.min as f32 [B, 1, 1, S], added to every head's scores.
@@ -77,8 +108,13 @@ enum BERTGraph {
         return g.op("Mul", [inverted, g.constant(float: maskedScore)], name: "attention_mask/Mul")
     }
 
-    private static func layer(_ l: Int, _ block: Block<Tensor>, _ c: ModelConfig, input x: String, maskBias: String,
-                              _ g: GraphBuilder, exportPath: String) throws(ONNXExportError) -> String {
+    /// One post-norm block; with `elimination` (this layer eliminates), the rows kept after the
+    /// attention are gathered from the context and the residual stream, and `rows` follows them.
+    private static func layer(_ l: Int, _ block: Block<Tensor>, _ c: ModelConfig, input: String, rows: inout EliminationRows,
+                              elimination: (EncoderElimination, table: String)?, _ g: GraphBuilder,
+                              exportPath: String) throws(ONNXExportError) -> String {
+        var x = input
+        let maskBias = rows.maskBias
         let p = "blocks.\(l)"
         let a = block.attention, heads = a.keptHeads.count, dh = a.headDim
         var attended: String
@@ -101,8 +137,14 @@ enum BERTGraph {
             let probs = g.op("Softmax", [masked], name: "\(p).attention/Softmax", attributes: [Attribute.int("axis", -1)])
             let context = g.op("MatMul", [probs, vh], name: "\(p).attention/MatMul_context")
             let merged = g.op("Transpose", [context], name: "\(p).attention.context/Transpose", attributes: [Attribute.ints("perm", [0, 2, 1, 3])])
-            let flat = g.op("Reshape", [merged, g.constant(int64s: [0, 0, Int64(heads * dh)], dims: [3])],
+            var flat = g.op("Reshape", [merged, g.constant(int64s: [0, 0, Int64(heads * dh)], dims: [3])],
                             name: "\(p).attention.context/Reshape")
+            if case let (e, table)? = elimination {
+                let kept = e.survivors(layer: l, probs: probs, heads: heads, count: e.keptCount(layer: l, table: table, g), g)
+                flat = EncoderElimination.gatherRows(flat, kept, path: "elimination.\(l).context", g)
+                x = EncoderElimination.gatherRows(x, kept, path: "elimination.\(l).hidden", g)
+                rows = EncoderElimination.gather(rows, kept, layer: l, g)
+            }
             attended = try g.linear(flat, a.o, path: "\(p).attention.o", exportPath: exportPath)
         } else if let bias = a.o.bias {
             // Every head pruned: W_O sees an empty input, only its bias is left.
@@ -111,51 +153,12 @@ enum BERTGraph {
             attended = g.initializer("\(p).attention.o.zero", floats: [Float](repeating: 0, count: a.o.outFeatures), dims: [a.o.outFeatures])
         }
         let residual = g.op("Add", [x, attended], name: "\(p).attention/Add_residual")
-        let h = layerNorm(residual, block.attentionNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).attention_norm", g)
+        let h = g.norm(residual, block.attentionNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).attention_norm")
 
         let up = try g.linear(h, block.mlp.up, path: "\(p).mlp.up", exportPath: exportPath)
-        let act = activation(up, c.activation, path: "\(p).mlp", g)
+        let act = g.activation(up, c.activation, path: "\(p).mlp")
         let down = try g.linear(act, block.mlp.down, path: "\(p).mlp.down", exportPath: exportPath)
         let out = g.op("Add", [h, down], name: "\(p).mlp/Add_residual")
-        return layerNorm(out, block.mlpNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).mlp_norm", g)
+        return g.norm(out, block.mlpNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).mlp_norm")
     }
-
-    /// `LayerNormalization` over the last axis (opset 17).
-    private static func layerNorm(_ x: String, _ norm: LayerNorm<Tensor>, d: Int, epsilon: Float, path: String, _ g: GraphBuilder) -> String {
-        let w = g.initializer("\(path).weight", floats: WeightLayout.floats(norm.weight), dims: [d])
-        let b = g.initializer("\(path).bias", floats: norm.bias.map(WeightLayout.floats) ?? [Float](repeating: 0, count: d), dims: [d])
-        return g.op("LayerNormalization", [x, w, b], name: "\(path)/LayerNormalization",
-                    attributes: [Attribute.int("axis", -1), Attribute.float("epsilon", epsilon)])
-    }
-
-    /// gelu(x) = x·½(1 + erf(x/√2)) in the form ONNX Runtime fuses into `Gelu`; the tanh form
-    /// ½x(1 + tanh(√(2/π)(x + 0.044715x³))); relu.
-    private static func activation(_ x: String, _ kind: Activation, path: String, _ g: GraphBuilder) -> String {
-        switch kind {
-        case .relu:
-            return g.op("Relu", [x], name: "\(path)/Relu")
-        case .geluTanh:
-            let cube = g.op("Mul", [g.op("Mul", [x, x], name: "\(path)/Mul_square"), x], name: "\(path)/Mul_cube")
-            let inner = g.op("Add", [x, g.op("Mul", [cube, g.constant(float: 0.044715)], name: "\(path)/Mul_coefficient")], name: "\(path)/Add_inner")
-            let t = g.op("Tanh", [g.op("Mul", [inner, g.constant(float: (2 / Float.pi).squareRoot())], name: "\(path)/Mul_sqrt_2_pi")],
-                         name: "\(path)/Tanh")
-            let half = g.op("Mul", [x, g.constant(float: 0.5)], name: "\(path)/Mul_half")
-            return g.op("Mul", [half, g.op("Add", [t, g.constant(float: 1)], name: "\(path)/Add_one")], name: "\(path)/Mul_gelu")
-        case .silu:
-            return g.op("Mul", [x, g.op("Sigmoid", [x], name: "\(path)/Sigmoid")], name: "\(path)/Mul_silu")
-        case .gelu:
-            let e = g.op("Erf", [g.op("Div", [x, g.constant(float: Float(2).squareRoot())], name: "\(path)/Div_sqrt_2")], name: "\(path)/Erf")
-            let one = g.op("Add", [e, g.constant(float: 1)], name: "\(path)/Add_one")
-            let scaled = g.op("Mul", [x, one], name: "\(path)/Mul_x")
-            return g.op("Mul", [scaled, g.constant(float: 0.5)], name: "\(path)/Mul_half")
-        }
-    }
-}
-
-/// The graph's input and output names, as optimum names them.
-enum IONames {
-    static let ids = "input_ids"
-    static let mask = "attention_mask"
-    static let typeIds = "token_type_ids"
-    static let lastHiddenState = "last_hidden_state"
 }

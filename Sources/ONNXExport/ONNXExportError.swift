@@ -3,7 +3,8 @@ import TensorCore
 /// Why a model could not be exported to ONNX. `description` is the text after `error: `:
 /// where, what happened, what to do.
 public enum ONNXExportError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The model's family or layout has no ONNX graph here yet (only BERT-style encoders do).
+    /// The model's family or layout has no ONNX graph here yet (BERT-style encoders and pre-norm
+    /// causal LMs, GPT-2 and the Llama family, do).
     case unsupportedModel(path: String, reason: String)
     /// One linear's weight form cannot be written as ONNX Runtime runs it.
     case unsupportedForm(path: String, tensor: String, reason: String)
@@ -16,7 +17,7 @@ public enum ONNXExportError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case let .unsupportedModel(path, reason):
-            "\(path): cannot export to ONNX: \(reason); export a BERT-family artifact, or use `pare export` without --format onnx"
+            "\(path): cannot export to ONNX: \(reason); export a BERT-family encoder or a GPT-2/Llama-family decoder, or use `pare export` without --format onnx"
         case let .unsupportedForm(path, tensor, reason):
             "\(path): cannot export \(tensor) to ONNX: \(reason); recompile without that form for this layer, or file an issue"
         case let .targetExists(path):

@@ -11,26 +11,34 @@ public enum ONNXModel {
     public static let irVersion: Int64 = 8
     public static let producerName = "pare"
 
-    /// The graph of `model` (BERT family), W8A8 linears quantizing activations as `activationScales`
-    /// says. `path` is where errors say the export went wrong.
-    public static func proto(_ model: Model, path: String, activationScales: ActivationScales = .perToken) throws(ONNXExportError) -> Onnx_ModelProto {
+    /// The graph of `model`: a BERT-family encoder (`BERTGraph`) or a pre-norm causal LM as a
+    /// decoder with past (`DecoderGraph`), W8A8 linears quantizing activations as
+    /// `activationScales` says; `elimination` puts an encoder's token elimination in the graph
+    /// (drop mode at its λ). `path` is where errors say the export went wrong.
+    public static func proto(_ model: Model, path: String, activationScales: ActivationScales = .perToken,
+                             elimination: EncoderElimination? = nil) throws(ONNXExportError) -> Onnx_ModelProto {
+        if elimination != nil && DecoderGraph.covers(model) {
+            throw .unsupportedModel(path: path, reason: "token elimination in a decoder graph (only encoders take it)")
+        }
         let g = GraphBuilder(activationScales: activationScales)
-        let hidden = try BERTGraph.build(model, into: g, path: path)
-        // The last node's output is renamed to the graph output, so no Identity is needed.
+        let signature = DecoderGraph.covers(model)
+            ? try DecoderGraph.build(model, into: g, path: path)
+            : try BERTGraph.build(model, into: g, path: path, elimination: elimination)
+
+        // The producing nodes' outputs are renamed to the graph outputs, so no Identity is needed.
+        let renamed = Dictionary(uniqueKeysWithValues: signature.outputs.map { ($0.value, $0.info.name) })
         var nodes = g.nodes
         for i in nodes.indices {
-            nodes[i].output = nodes[i].output.map { $0 == hidden ? IONames.lastHiddenState : $0 }
-            nodes[i].input = nodes[i].input.map { $0 == hidden ? IONames.lastHiddenState : $0 }
+            nodes[i].output = nodes[i].output.map { renamed[$0] ?? $0 }
+            nodes[i].input = nodes[i].input.map { renamed[$0] ?? $0 }
         }
 
         var graph = Onnx_GraphProto()
-        graph.name = "\(model.config.architecture.rawValue)_encoder"
+        graph.name = signature.name
         graph.node = nodes
         graph.initializer = g.initializers
-        let dims: [Dimension] = [.symbol("batch_size"), .symbol("sequence_length")]
-        graph.input = [valueInfo(IONames.ids, .int64, dims), valueInfo(IONames.mask, .int64, dims)]
-        if model.embeddings.tokenType != nil { graph.input.append(valueInfo(IONames.typeIds, .int64, dims)) }
-        graph.output = [valueInfo(IONames.lastHiddenState, .float, dims + [.value(model.config.hiddenSize)])]
+        graph.input = signature.inputs
+        graph.output = signature.outputs.map(\.info)
 
         var m = Onnx_ModelProto()
         m.irVersion = irVersion
@@ -40,10 +48,11 @@ public enum ONNXModel {
         opset.domain = ""
         opset.version = Self.opset
         m.opsetImport = [opset]
-        if model.elimination != nil {
+        if model.elimination != nil || elimination != nil {
             var note = Onnx_StringStringEntryProto()
             note.key = "pare.elimination"
-            note.value = "not in this graph: it keeps every token, as pare run --lambda with a λ above the profile's identity λ"
+            note.value = elimination.map { "in this graph: drop mode at λ = \($0.lambda), [CLS] protected, every text taken as unpadded" }
+                ?? "not in this graph: it keeps every token, as pare run --lambda with a λ above the profile's identity λ"
             m.metadataProps = [note]
         }
         return m

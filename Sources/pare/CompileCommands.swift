@@ -161,17 +161,27 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The directory to create.")
     var output: String
 
-    @Option(help: "hf: safetensors for transformers (f32); onnx: model.onnx for ONNX Runtime (int8 and pruned shapes kept; BERT family).")
+    @Option(help: "hf: safetensors for transformers (f32); onnx: model.onnx for ONNX Runtime (int8 and pruned shapes kept; BERT-family encoders, GPT-2 and Llama-family decoders with a KV cache for optimum's ORTModelForCausalLM).")
     var format: ExportFormat = .hf
 
     @Option(help: "onnx: how W8A8 linears quantize activations: per-token (Pare's scales, its outputs) or per-tensor (DynamicQuantizeLinear, fused by ONNX Runtime, coarser).")
     var int8Activations: ONNXActivationScales = .perToken
 
+    @Option(help: "onnx, encoders: run the artifact's token elimination in the graph at this λ (drop mode; every text taken as unpadded). Default: no elimination, every token runs.")
+    var lambda: Double?
+
+    @Option(help: "onnx: with --lambda, drop (the graph has no merge mode; needed when the profile merges).")
+    var eliminationMode: EliminationMode?
+
     func run() throws {
+        if format == .hf, lambda != nil || eliminationMode != nil {
+            fail(DriverError.usage("--lambda and --elimination-mode apply to --format onnx", "leave them out for --format hf"))
+        }
         do {
             switch format {
             case .hf: try ArtifactTools.export(artifact, to: output)
-            case .onnx: try ArtifactTools.exportONNX(artifact, to: output, activationScales: int8Activations)
+            case .onnx: try ArtifactTools.exportONNX(artifact, to: output, activationScales: int8Activations, lambda: lambda,
+                                                     mode: eliminationMode)
             }
         } catch { fail(error) }
         print("\(output): written")

@@ -122,10 +122,19 @@ import Testing
 
     @Test func otherFamiliesAreRefused() throws {
         var model = TinyBERT.model(.dense)
+        model.config.architecture = .t5
+        let error = ONNXExportError.unsupportedModel(path: "out", reason: "architecture t5 (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2)")
+        #expect(throws: error) { try ONNXModel.proto(model, path: "out") }
+        #expect(error.description == "out: cannot export to ONNX: architecture t5 (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2); export a BERT-family encoder or a GPT-2/Llama-family decoder, or use `pare export` without --format onnx")
+    }
+
+    /// A causal model is a decoder with past, which is pre-norm.
+    @Test func postNormCausalModelsAreRefused() throws {
+        var model = TinyBERT.model(.dense)
         model.config.architecture = .gpt2
         model.config.causal = true
-        let error = ONNXExportError.unsupportedModel(path: "out", reason: "architecture gpt2 (only bert exports so far)")
-        #expect(throws: error) { try ONNXModel.proto(model, path: "out") }
-        #expect(error.description == "out: cannot export to ONNX: architecture gpt2 (only bert exports so far); export a BERT-family artifact, or use `pare export` without --format onnx")
+        #expect(throws: ONNXExportError.unsupportedModel(path: "out", reason: "a causal model with post-norm layers (the decoder graph is pre-norm, as GPT-2 and the Llama family)")) {
+            try ONNXModel.proto(model, path: "out")
+        }
     }
 }

@@ -10,7 +10,10 @@ What it checks and prints (plain, greppable lines; `--json OUT` writes every num
          --lambda 1e9`: λ that large keeps every token, as the graph does), token ids compared too;
        - the original checkpoint run by transformers (`--original DIR`).
      Cosine mean and min per pair; `--expect-pare-cosine X` fails the script when the min is below X.
-  3. Padding: the same texts as one right-padded batch give the same embeddings (the mask works).
+  3. Padding: the same texts as one right-padded batch give the same embeddings (the mask works);
+     skipped for a graph with elimination (`pare export --lambda`), which takes every text as
+     unpadded. With elimination, Pare's run must be at the same λ in drop mode (`pare run --lambda
+     X --elimination-mode drop`), and each text's final row count must equal Pare's N_L.
   4. Fusion: the model ONNX Runtime optimizes (SessionOptions.optimized_model_filepath, level
      ORT_ENABLE_ALL) is listed by op type, so DynamicQuantizeMatMul (W8A8 fused) and Gelu /
      LayerNormalization fusions are visible.
@@ -77,14 +80,16 @@ def feeds(sess, ids: np.ndarray, mask: np.ndarray) -> dict:
     return f
 
 
-def embed_each(sess, encoded: list[list[int]]) -> np.ndarray:
-    out = []
+def embed_each(sess, encoded: list[list[int]]) -> tuple[np.ndarray, list[int]]:
+    """Pooled embeddings of each text alone, and the rows the graph returned for it (fewer than
+    its tokens when the graph eliminates)."""
+    out, rows = [], []
     for ids in encoded:
         x = np.array([ids], dtype=np.int64)
-        m = np.ones_like(x)
-        h = sess.run(["last_hidden_state"], feeds(sess, x, m))[0]
-        out.append(pooled(h, m)[0])
-    return np.stack(out)
+        h = sess.run(["last_hidden_state"], feeds(sess, x, np.ones_like(x)))[0]
+        out.append(pooled(h, np.ones(h.shape[:2]))[0])
+        rows.append(h.shape[1])
+    return np.stack(out), rows
 
 
 def embed_padded(sess, encoded: list[list[int]]) -> np.ndarray:
@@ -169,7 +174,8 @@ def main() -> int:
     workdir = tempfile.mkdtemp(prefix="pare-onnx-check-")
     optimized = os.path.join(workdir, "optimized.onnx")
     sess = session(model_path, args.threads, optimized_to=optimized)
-    ours = embed_each(sess, encoded)
+    ours, rows = embed_each(sess, encoded)
+    eliminating = "kept_positions" in {o.name for o in sess.get_outputs()}
     failed = False
 
     counts = op_counts(optimized)
@@ -177,8 +183,11 @@ def main() -> int:
     print("optimized graph ops: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     results["source_ops"] = op_counts(model_path)
 
-    padded = embed_padded(sess, encoded)
-    summary("padded batch vs one by one", cosines(padded, ours), results)
+    if eliminating:
+        print("elimination in the graph: padded-batch check skipped (the graph takes every text as unpadded)")
+    else:
+        padded = embed_padded(sess, encoded)
+        summary("padded batch vs one by one", cosines(padded, ours), results)
 
     if args.pare_json:
         report = json.loads(pathlib.Path(args.pare_json).read_text())
@@ -186,8 +195,16 @@ def main() -> int:
         if [i["ids"] for i in inputs] != encoded:
             print("FAIL: Pare's token ids differ from the tokenizer's")
             failed = True
-        kept = [i.get("tokensKept") for i in inputs]
-        if any(k and len(set(k)) > 1 for k in kept):
+        kept = [i.get("tokens_kept") for i in inputs]
+        if eliminating:
+            equal = sum(k[-1] == r for k, r in zip(kept, rows))
+            results["final_rows_equal"] = equal
+            print(f"rows left after the last layer equal Pare's N_L: {equal} of {len(rows)} texts "
+                  f"({sum(k[-1] < k[0] for k in kept)} eliminate tokens)")
+            if equal != len(rows):
+                print("FAIL: the graph keeps other counts than Pare")
+                failed = True
+        elif any(k and len(set(k)) > 1 for k in kept):
             print("FAIL: Pare eliminated tokens; run it with --lambda 1e9 (the graph keeps every token)")
             failed = True
         pare = np.array([i["embedding"] for i in inputs], dtype=np.float64)
@@ -216,7 +233,7 @@ def main() -> int:
         baseline = os.path.join(workdir, "quantize_dynamic.onnx")
         quantize_dynamic(args.baseline_f32, baseline, weight_type=QuantType.QInt8)
         bsess = session(baseline, args.threads, optimized_to=os.path.join(workdir, "baseline-optimized.onnx"))
-        b = embed_each(bsess, encoded)
+        b, _ = embed_each(bsess, encoded)
         if args.original:
             summary("quantize_dynamic(original) vs original (transformers)", cosines(b, refs), results)
         bcounts = op_counts(os.path.join(workdir, "baseline-optimized.onnx"))
