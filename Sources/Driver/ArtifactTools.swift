@@ -69,6 +69,10 @@ public enum ArtifactTools {
                 throw .usage("the ONNX graph eliminates tokens in drop mode only, not \(chosen.mode.rawValue)",
                              "pass --elimination-mode drop, or leave out --lambda to export every token")
             }
+            if let keep = chosen.profile.keep, keep != .acc {
+                throw .usage("the ONNX graph keeps the tokens with the highest ACC scores, and this profile keeps them by \(keep.rawValue)",
+                             "leave out --lambda to export every token, or compile the profile with keep=acc")
+            }
             elimination = EncoderElimination(profile: chosen.profile, lambda: chosen.lambda)
         } else if mode != nil {
             throw .usage("--elimination-mode needs --lambda for an ONNX export", "pass the λ the graph should eliminate at")

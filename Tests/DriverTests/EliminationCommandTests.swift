@@ -52,6 +52,25 @@ import Calibration
         #expect(try #require(a.report.elimination?.chosen.runtimeSpeedup) >= 1.5 - 1e-4)
     }
 
+    /// The ONNX graph ranks by ACC alone: a profile that keeps tokens by energy exports only in
+    /// full, and one that keeps by ACC exports with its elimination.
+    @Test func onnxEliminationNeedsACCRanking() async throws {
+        for keep in ["energy", "acc"] {
+            let path = directory + "/keep-\(keep).pare"
+            _ = try await Compile.run(model: bert, output: path, options: .init(
+                recipe: "elimination-profile{lambda=0.5,fit=raw,mode=drop,keep=\(keep)}", calibration: .init(path: corpus, samples: 8, maxLength: 32)))
+            let out = directory + "/onnx-\(keep)"
+            if keep == "energy" {
+                #expect(throws: DriverError.self) { try ArtifactTools.exportONNX(path, to: out, lambda: 0.5) }
+                #expect(!FileManager.default.fileExists(atPath: out))
+                try ArtifactTools.exportONNX(path, to: out)
+            } else {
+                try ArtifactTools.exportONNX(path, to: out, lambda: 0.5)
+            }
+            #expect(FileManager.default.fileExists(atPath: out + "/model.onnx"))
+        }
+    }
+
     @Test func runUsesTheArtifactsLambdaAndAcceptsAnother() async throws {
         let path = directory + "/m.pare"
         _ = try await Compile.run(model: bert, output: path, options: .init(
