@@ -174,6 +174,11 @@ import NumericTolerance
         var merging = profile
         merging.mode = .merge
         #expect(try JSONDecoder().decode(EliminationProfile.self, from: JSONEncoder().encode(merging)).mode == .merge)
+        // `keep` is written only when it is not ACC's, so profiles from before it have the same bytes.
+        #expect(object["keep"] == nil && old.keep == nil)
+        var byEnergy = profile
+        byEnergy.keep = .accEnergy
+        #expect(try JSONDecoder().decode(EliminationProfile.self, from: JSONEncoder().encode(byEnergy)).keep == .accEnergy)
     }
 
     /// The KV cache keeps each key's log size: a token generated after a merged prefill attends
