@@ -29,7 +29,12 @@ import TensorCore
         let schema = try ManifestCoding.decode(JSONValue.self, from: try ArtifactFixtures.bytes(Self.schemaPath)).get()
         let path = ArtifactFixtures.temporaryDirectory(in: scratch) + "/m.pare"
         var model = try ArtifactFixtures.model("tiny-bert")
-        model.elimination = EliminationProfile(acc: [0.9, 0.5], protection: .first)
+        // Every optional field written: mode, keep, a fidelity with its held-out split.
+        var baked = EliminationProfile(acc: [0.9, 0.5], protection: .first)
+        baked.mode = .mlerp
+        baked.keep = .accEnergy
+        baked.fidelity = .init(metric: .cosine, value: 0.93, floor: 0.9, chosenOn: 6, heldOut: 2, chosenOnValue: 0.95)
+        model.elimination = baked
         let manifest = try ArtifactFixtures.write(model, fixture: "tiny-bert", to: path)
         let written = try ManifestCoding.decode(JSONValue.self, from: try ManifestCoding.encode(manifest)).get().dictionary!
 
@@ -47,6 +52,13 @@ import TensorCore
         let profileSchema = object(schema, "$defs", "eliminationProfile")!
         #expect(Set(strings(profileSchema["required"])).isSubset(of: profile.keys))
         #expect(Set(profile.keys).isSubset(of: object(schema, "$defs", "eliminationProfile", "properties")!.keys))
+        #expect(profile.keys.contains("keep") && profile.keys.contains("fidelity"))
+        let fidelity = object(.object(sorting: written), "skeleton", "elimination", "fidelity")!
+        #expect(Set(fidelity.keys) == Set(object(schema, "$defs", "eliminationProfile", "properties", "fidelity", "properties")!.keys))
+        for (key, value) in [("mode", "mlerp"), ("keep", "acc-energy")] {
+            let allowed = strings(object(schema, "$defs", "eliminationProfile", "properties", key)?["enum"])
+            #expect(allowed.contains(value))
+        }
         let dtypes = strings(object(schema, "$defs", "dtype")?["enum"])
         #expect(dtypes == DType.allCases.map(\.rawValue))
     }
