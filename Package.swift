@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "JSON", swiftSettings: optimized),
         // The per-element passes around int8 GEMMs, vectorised by clang (see its header).
         .target(name: "CHeap"),
+        // Open MPI, dlopened only when `pare` runs under mpirun or srun (a pare without MPI installed still runs).
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CQuantKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-ffp-contract=off"])]),
         // Decode kernels that read 16-bit weights once per token (AVX2, and AVX-512 chosen at run time), and the triad.
         .target(name: "CDecodeKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off"])]),
@@ -61,7 +63,7 @@ let package = Package(
         // L5, L6: Driver does the work of every command and offers their argument types; the
         // executable parses, calls Driver and prints.
         .target(name: "Driver", dependencies: ["HuggingFace", "ONNXExport", "SafeTensors", "ModelIR", "TensorCore", "Runtime", "Kernels", "Passes", "Report", "Artifact",
-                                               "Tokenizers", "Calibration", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                                               "Tokenizers", "Calibration", "JSON", "CMPI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: optimized),
         .executableTarget(
             name: "pare",

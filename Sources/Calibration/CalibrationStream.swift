@@ -15,27 +15,57 @@ import TensorCore
 /// batch's statistics are gathered alone and added to the block's totals in batch order. The
 /// batches are fixed by `batchSize`, not by the thread count, so the bits are the same on any
 /// number of workers.
+///
+/// On several ranks (`Collective`) each rank carries a contiguous share of the batches; per block
+/// every rank sends its batches' statistics (Gram rows included) and reduces everyone's in batch
+/// order, so every rank holds the bits one process would, whatever the rank count.
 public struct CalibrationStream: Sendable {
     public let batches: [TokenBatch]
-    /// hidden[b]: batch b's rows entering the next block.
+    /// The batches this rank carries (`Collective.share(of:)`; all of them on one process).
+    public let owned: Range<Int>
+    /// hidden[i]: batch owned.lowerBound + i's rows entering the next block.
     public private(set) var hidden: [[Float]]
     /// Index of the block the stream enters next.
     public private(set) var block: Int
     public let workers: Int
+    /// The ranks the batches are split over; every rank receives every batch's statistics.
+    public let collective: any Collective
+    /// Per block measured: seconds computing this rank's batches, seconds in the exchange, bytes received.
+    public private(set) var accounting: [BlockAccounting] = []
     /// What every block reads besides its weights (`PreparedBlock`'s shell).
     let shell: PreparedModel
 
-    /// The embeddings of `samples` in batches of `batchSize` (block 0's input).
-    public init(_ model: Model, samples: [[Int]], batchSize: Int = 16, workers: Int = 0) throws(RuntimeError) {
+    /// The embeddings of `samples` in batches of `batchSize` (block 0's input), of this rank's
+    /// share of the batches.
+    public init(_ model: Model, samples: [[Int]], batchSize: Int = 16, workers: Int = 0,
+                collective: any Collective = SingleProcess()) throws(RuntimeError) {
         let embedder = PreparedModel.shell(model, embeddings: true)
         batches = stride(from: 0, to: samples.count, by: batchSize).map {
             TokenBatch(ids: Array(samples[$0..<min($0 + batchSize, samples.count)]))
         }
+        owned = collective.share(of: batches.count)
         var hidden: [[Float]] = []
-        for batch in batches { hidden.append(try embedder.embedded(batch)) }
+        for batch in batches[owned] { hidden.append(try embedder.embedded(batch)) }
         self.hidden = hidden
+        self.collective = collective
         shell = PreparedModel.shell(model, embeddings: false)
         block = 0
+        self.workers = workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// A stream at block `block` with `hidden` (this rank's share, as `hidden` was), resuming a
+    /// checkpointed run.
+    public init(_ model: Model, samples: [[Int]], batchSize: Int, workers: Int, collective: any Collective,
+                block: Int, hidden: [[Float]]) {
+        batches = stride(from: 0, to: samples.count, by: batchSize).map {
+            TokenBatch(ids: Array(samples[$0..<min($0 + batchSize, samples.count)]))
+        }
+        owned = collective.share(of: batches.count)
+        precondition(hidden.count == owned.count, "a checkpoint's hidden states are this rank's share")
+        self.hidden = hidden
+        self.collective = collective
+        shell = PreparedModel.shell(model, embeddings: false)
+        self.block = block
         self.workers = workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
@@ -68,18 +98,28 @@ public struct CalibrationStream: Sendable {
         let outputWeight = request.headScores ? DenseWeight.floats(weights.attention.o) : []
         let heads = weights.attention.keptHeads.count, headDim = weights.attention.headDim
         var total = BlockStatistics(layer: block.index, heads: heads)
-        let batches = self.batches
+        let batches = self.batches, owned = self.owned, single = collective.size == 1
         // Each worker writes only its own batch's entry.
-        nonisolated(unsafe) let hidden = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: batches.count)
+        nonisolated(unsafe) let hidden = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: owned.count)
         _ = hidden.initialize(from: self.hidden)
         defer { hidden.deinitialize(); hidden.deallocate() }
         self.hidden = []
         // Gram matrices are big: one per linear input, fed by `GramAccumulator`s in batch order.
         var grams: [LinearInput: GramAccumulator] = [:]
+        func add(_ part: inout BlockStatistics) {
+            for which in LinearInput.allCases {
+                if let (rows, width) = part.gramRows[which] { grams[which, default: GramAccumulator(width: width)].append(rows) }
+            }
+            part.gramRows = [:]
+            total.merge(part)
+        }
+        // On several ranks this rank's batches' statistics wait, encoded, for the exchange.
+        var mine = ByteWriter()
+        let computeStart = ContinuousClock.now
         BLASThreads.withCount(1) {
-            var start = 0
-            while start < batches.count {
-                let round = start..<min(start + workers, batches.count)
+            var start = owned.lowerBound
+            while start < owned.upperBound {
+                let round = start..<min(start + workers, owned.upperBound)
                 nonisolated(unsafe) let partials = UnsafeMutableBufferPointer<BlockStatistics?>.allocate(capacity: round.count)
                 partials.initialize(repeating: nil)
                 defer { partials.deinitialize(); partials.deallocate() }
@@ -98,20 +138,34 @@ public struct CalibrationStream: Sendable {
                     let observeAttention: AttentionObserver? = request.acc ? { p in
                         part.acc.append(ScoreVector.acc(ScoreVector.scores(p, causal: causal), protection: causal ? .last : .first))
                     } : nil
-                    block.run(&hidden[b], batch: batches[b], observe: observeAttention, inputs: observeInputs)
+                    block.run(&hidden[b - owned.lowerBound], batch: batches[b], observe: observeAttention, inputs: observeInputs)
                     part.tokens = batches[b].tokenCount
                     partials[i] = part
                 }
                 for i in 0..<round.count {
-                    for (which, (rows, width)) in partials[i]!.gramRows {
-                        grams[which, default: GramAccumulator(width: width)].append(rows)
-                    }
-                    partials[i]!.gramRows = [:]
-                    total.merge(partials[i]!)
+                    if single { add(&partials[i]!) } else { partials[i]!.encode(into: &mine) }
                 }
                 start = round.upperBound
             }
         }
+        let computeSeconds = (ContinuousClock.now - computeStart).inSeconds
+        let before = collective.accounting
+        if !single {
+            // Every rank's batches in rank order: the batches in order, reduced as on one process.
+            for (rank, bytes) in collective.allGather(mine.bytes).enumerated() {
+                var reader = ByteReader(bytes)
+                for _ in contiguousShare(of: batches.count, rank: rank, size: collective.size) {
+                    guard var part = try? BlockStatistics(decoding: &reader, layer: block.index) else {
+                        fatalError("rank \(rank)'s statistics of block \(block.index) are torn (ranks running different builds?)")
+                    }
+                    add(&part)
+                }
+            }
+        }
+        let after = collective.accounting
+        accounting.append(BlockAccounting(block: block.index, batches: owned.count, computeSeconds: computeSeconds,
+                                          exchangeSeconds: after.seconds - before.seconds,
+                                          bytesSent: mine.bytes.count, bytesReceived: after.bytesReceived - before.bytesReceived))
         // The last rows' update too on one BLAS thread per band (`accumulateGramUpper`'s
         // contract): on more, OpenBLAS splits the bands' sgemms by the core count.
         BLASThreads.withCount(1) {
@@ -234,4 +288,15 @@ struct GramAccumulator {
         }
         pending.removeAll(keepingCapacity: true)
     }
+}
+
+/// What measuring one block cost this rank: seconds running its batches, seconds in the exchange
+/// (waiting for the slowest rank and moving the bytes), and the bytes it sent and received.
+public struct BlockAccounting: Sendable, Equatable {
+    public var block: Int
+    public var batches: Int
+    public var computeSeconds: Double
+    public var exchangeSeconds: Double
+    public var bytesSent: Int
+    public var bytesReceived: Int
 }

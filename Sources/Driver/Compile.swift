@@ -33,6 +33,9 @@ public enum Compile {
         public var wholeModel = false
         /// The machine the report's runtime cost is priced for.
         public var machine: PricingMachine = .reference
+        /// The ranks a block-by-block compile splits its calibration over (the artifact is identical
+        /// for any count); rank 0 writes the artifact.
+        public var collective: any Collective = SingleProcess()
 
         public init(recipe: String, workload: Workload = Workload(), seed: UInt64 = 0,
                     writer: ArtifactWriter.Options = ArtifactWriter.Options(), calibration: CalibrationOptions = CalibrationOptions(),
@@ -76,9 +79,20 @@ public enum Compile {
         public let wholeModelReason: String?
     }
 
-    /// Runs the recipe on the model in `directory` and writes the artifact to `output`.
+    /// Runs the recipe on the model in `directory` and writes the artifact to `output`
+    /// (`options.collective` of one rank; several ranks run `runOnThisRank`).
     public static func run(model directory: String, output: String, options: Options,
                            progress: @escaping (String) -> Void = { _ in }) async throws(DriverError) -> Result {
+        precondition(options.collective.size == 1, "Compile.run is one process; ranks of a job call runOnThisRank")
+        return try await runOnThisRank(model: directory, output: output, options: options, progress: progress)!
+    }
+
+    /// This rank's part of a compile on `options.collective`: every rank runs the steps on its
+    /// share of the calibration batches (and receives everyone's statistics); rank 0 alone writes
+    /// the artifact and returns the result, the others return nil.
+    public static func runOnThisRank(model directory: String, output: String, options: Options,
+                                     progress: @escaping (String) -> Void = { _ in }) async throws(DriverError) -> Result? {
+        let root = options.collective.isRoot
         let plan = try plan(model: directory, options: options)
         if plan.hasErrors { throw .checkFailed(plan.diagnostics) }
         let pipeline = try pipeline(options.recipe)
@@ -102,25 +116,27 @@ public enum Compile {
                 throw .checkFailed([Diagnostic(.error, at: "--adapter", error.description)])
             }
         }
-        let inputs = try inputFiles(directory)
+        // Only the rank that writes hashes the inputs for the provenance.
+        let inputs = root ? try inputFiles(directory) : []
         let adapterFiles = adapterFiles(options.adapters)
         var adapterInputs: [ArtifactManifest.Provenance.InputFile] = []
-        for file in adapterFiles {
+        for file in adapterFiles where root {
             do { adapterInputs.append(try .hashing(file: file.path, as: file.name)) } catch { throw .artifact(error) }
         }
-        let writer: StreamingArtifactWriter
+        var writer: StreamingArtifactWriter?
         do {
-            writer = try StreamingArtifactWriter(path: output, inputs: inputs.map { (directory as NSString).appendingPathComponent($0.name) }
-                                                     + adapterFiles.map(\.path), options: options.writer)
+            if root { writer = try StreamingArtifactWriter(path: output, inputs: inputs.map { (directory as NSString).appendingPathComponent($0.name) }
+                                                     + adapterFiles.map(\.path), options: options.writer) }
         } catch {
             throw .artifact(error)
         }
         let context = PassContext(seed: options.seed, calibration: calibration, adapters: adapters, workers: options.threads,
-                                  pricing: .runtime(options.machine.rates), workload: options.workload)
+                                  pricing: .runtime(options.machine.rates), workload: options.workload,
+                                  collective: options.collective)
         let compiled: CompileOutcome
         do {
             compiled = try await pipeline.compile(model, context: context, wholeModel: options.wholeModel,
-                                                  write: { tensors in try writer.add(tensors) }, progress: { progress($0.description) })
+                                                  write: { tensors in try writer?.add(tensors) }, progress: { progress($0.description) })
         } catch let error as PassError {
             throw .pass(error)
         } catch let error as ArtifactError {
@@ -129,6 +145,7 @@ public enum Compile {
             throw .pass(.failed(pass: "layer-by-layer compile", reason: "\(error)"))
         }
         let log = compiled.log, after = compiled.skeleton
+        guard let writer else { return nil }
         progress("writing \(output)")
         let configText = (try? String(contentsOfFile: (directory as NSString).appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
         // The skeletons as the steps left them: they know what the static effects cannot

@@ -141,7 +141,8 @@ public enum LayerwisePipeline {
                 let batchSize = passes[k].calibrationBatchSize
                 do {
                     if embedded[batchSize] == nil {
-                        embedded[batchSize] = try CalibrationStream(model, samples: samples, batchSize: batchSize, workers: context.workers)
+                        embedded[batchSize] = try CalibrationStream(model, samples: samples, batchSize: batchSize, workers: context.workers,
+                                                                   collective: context.collective)
                     }
                     streams[k] = embedded[batchSize]
                 } catch {

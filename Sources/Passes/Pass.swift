@@ -1,5 +1,6 @@
 import Calibration
 import ModelIR
+import TensorCore
 
 /// Options of a pass: Codable (recipes are decoded into them), with defaults (`init()`), and a
 /// `validate()` that rejects out-of-range values before any compute. Property names are
@@ -72,13 +73,17 @@ public final class PassContext: @unchecked Sendable {
     /// confirm the target.
     public let pricing: CostModel.Pricing
     public let workload: Workload
+    /// The ranks a block-by-block compile splits its calibration batches over (`SingleProcess`
+    /// unless started under MPI); the statistics' bits do not depend on it.
+    public let collective: any Collective
     private var analyses: [String: any Sendable] = [:]
 
     public init(seed: UInt64 = 0, calibration: CalibrationSet? = nil, adapters: [LoRAAdapter] = [], workers: Int = 0,
-                pricing: CostModel.Pricing = .reference, workload: Workload = Workload()) {
+                pricing: CostModel.Pricing = .reference, workload: Workload = Workload(), collective: any Collective = SingleProcess()) {
         self.seed = seed
         self.pricing = pricing
         self.workload = workload
+        self.collective = collective
         self.workers = workers
         self.calibration = calibration
         self.adapters = adapters

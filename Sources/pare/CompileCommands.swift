@@ -1,5 +1,6 @@
 import ArgumentParser
 import Driver
+import Foundation
 
 /// What `plan` and `compile` read: the model, the recipe and any adapters for merge-lora.
 struct PipelineInput: ParsableArguments {
@@ -92,13 +93,18 @@ struct CompileCommand: AsyncParsableCommand {
                                       writer: .init(level: level, workers: workers),
                                       calibration: .init(path: calibration, samples: samples, maxLength: maxLength, seed: seed),
                                       lambda: report.lambda, adapters: input.adapters)
-        options.threads = threads
+        let collective = Bootstrap.collective
+        options.collective = collective
+        // Ranks on one node share its cores: by default each calibrates on its part of them.
+        options.threads = threads > 0 || collective.size == 1 ? threads
+            : max(1, ProcessInfo.processInfo.activeProcessorCount / ((collective as? MPICollective)?.localRanks ?? 1))
         options.wholeModel = wholeModel
         let result: Compile.Result
         do {
             options.machine = try Console.pricingMachine(report.machine)
-            result = try await Compile.run(model: input.model, output: output, options: options,
-                                           progress: { Console.progress($0) })
+            guard let done = try await Compile.runOnThisRank(model: input.model, output: output, options: options,
+                                                             progress: { if collective.isRoot { Console.progress($0) } }) else { return }
+            result = done
             Console.progress(nil)
             if let reportDir { try Compile.writeReport(result.report, to: reportDir) }
         } catch {

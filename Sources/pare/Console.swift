@@ -32,9 +32,11 @@ enum Console {
     private static func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 }
 
-/// Prints `error: <where>: <what>; <what to do>` on stderr and exits non-zero.
+/// Prints `error: <where>: <what>; <what to do>` on stderr and exits non-zero (under MPI, ending
+/// every rank).
 func fail(_ error: DriverError) -> Never {
     Console.progress(nil)
     Console.error("\(error)")
+    Bootstrap.finishProcess(exitCode: 1)
     exit(1)
 }

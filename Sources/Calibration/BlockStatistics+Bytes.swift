@@ -1,0 +1,63 @@
+import Runtime
+import TensorCore
+
+/// One batch's `BlockStatistics` as bytes, what a rank sends the others (`CalibrationStream` on
+/// several ranks): every field bit for bit, the Gram rows included, so the receiver merges the
+/// same values a single process would.
+extension BlockStatistics {
+    func encode(into w: inout ByteWriter) {
+        let roles = inputs.keys.sorted()
+        w.append(roles.count)
+        for role in roles {
+            let s = inputs[role]!
+            w.append(role)
+            w.append(s.rows)
+            w.append(s.sums)
+            w.append(s.sumSquares)
+            w.append(s.sumAbs)
+            w.append(s.maxAbs)
+            w.append(s.gram.map { _ in 1 } ?? 0)
+            if let g = s.gram { w.append(g) }
+        }
+        w.append(headSums)
+        w.append(tokens)
+        w.append(acc.count)
+        for a in acc {
+            w.append(a == nil ? 0 : 1)
+            w.append(a ?? 0)
+        }
+        let rows = LinearInput.allCases.filter { gramRows[$0] != nil }
+        w.append(rows.count)
+        for which in rows {
+            w.append(which.rawValue)
+            w.append(gramRows[which]!.width)
+            w.append(gramRows[which]!.rows)
+        }
+    }
+
+    init(decoding r: inout ByteReader, layer: Int) throws(ByteReader.Truncated) {
+        self.init(layer: layer, heads: 0)
+        for _ in 0..<(try r.int()) {
+            let role = try r.string()
+            var s = InputStatistics(width: 0, gram: false)
+            s.rows = try r.int()
+            s.sums = try r.doubles()
+            s.sumSquares = try r.doubles()
+            s.sumAbs = try r.doubles()
+            s.maxAbs = try r.floats()
+            if try r.int() == 1 { s.gram = try r.floats() }
+            inputs[role] = s
+        }
+        headSums = try r.doubles()
+        tokens = try r.int()
+        for _ in 0..<(try r.int()) {
+            let present = try r.int() == 1, value = try r.double()
+            acc.append(present ? value : nil)
+        }
+        for _ in 0..<(try r.int()) {
+            guard let which = LinearInput(rawValue: try r.string()) else { throw ByteReader.Truncated() }
+            let width = try r.int()
+            gramRows[which] = (try r.floats(), width)
+        }
+    }
+}
