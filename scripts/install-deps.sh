@@ -2,7 +2,8 @@
 # Installs the Debian packages Pare builds against, only those missing (run as root).
 set -euo pipefail
 
-packages=(libopenblas-dev liblapacke-dev libzstd-dev libdnnl-dev pkg-config)
+# libopenmpi-dev, openmpi-bin: `mpirun -np N pare compile` and its test (pare dlopens libmpi only under a launcher).
+packages=(libopenblas-dev liblapacke-dev libzstd-dev libdnnl-dev pkg-config libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

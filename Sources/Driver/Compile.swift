@@ -136,7 +136,10 @@ public enum Compile {
         let compiled: CompileOutcome
         do {
             compiled = try await pipeline.compile(model, context: context, wholeModel: options.wholeModel,
-                                                  write: { tensors in try writer?.add(tensors) }, progress: { progress($0.description) })
+                                                  write: { tensors in try writer?.add(tensors) }, progress: {
+                KillHook.check($0, rank: options.collective.rank)
+                progress($0.description)
+            })
         } catch let error as PassError {
             throw .pass(error)
         } catch let error as ArtifactError {
