@@ -139,6 +139,23 @@ public final class StreamingArtifactWriter {
         spool = nil
     }
 
+    /// Hands the spooled bytes of `range` to `body` (`frames(from:)`).
+    func spooled(_ range: Range<Int>, to body: (UnsafeRawBufferPointer) throws(FileError) -> Void) throws(FileError) {
+        try openSpool().copy([range], to: body)
+    }
+
+    /// Appends one frame made elsewhere (a checkpoint's); returns its spool offset.
+    func appendFrame(_ frame: [UInt8], name: String) throws(ArtifactError) -> Int {
+        guard !names.contains(name) else { throw .tensorAddedTwice(path: path, name: name) }
+        do { return try openSpool().append(frame) } catch { throw .file(error) }
+    }
+
+    /// Records of frames `appendFrame` spooled.
+    func addRecords(_ added: [ArtifactManifest.TensorRecord]) throws(ArtifactError) {
+        for record in added where !names.insert(record.name).inserted { throw .tensorAddedTwice(path: path, name: record.name) }
+        records += added
+    }
+
     private func openSpool() -> FrameSpool {
         guard let spool else { preconditionFailure("\(path): StreamingArtifactWriter used after finish or cancel") }
         return spool

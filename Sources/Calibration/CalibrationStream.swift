@@ -28,6 +28,7 @@ public struct CalibrationStream: Sendable {
     /// Index of the block the stream enters next.
     public private(set) var block: Int
     public let workers: Int
+    public let batchSize: Int
     /// The ranks the batches are split over; every rank receives every batch's statistics.
     public let collective: any Collective
     /// Per block measured: seconds computing this rank's batches, seconds in the exchange, bytes received.
@@ -43,6 +44,7 @@ public struct CalibrationStream: Sendable {
         batches = stride(from: 0, to: samples.count, by: batchSize).map {
             TokenBatch(ids: Array(samples[$0..<min($0 + batchSize, samples.count)]))
         }
+        self.batchSize = batchSize
         owned = collective.share(of: batches.count)
         var hidden: [[Float]] = []
         for batch in batches[owned] { hidden.append(try embedder.embedded(batch)) }
@@ -60,6 +62,7 @@ public struct CalibrationStream: Sendable {
         batches = stride(from: 0, to: samples.count, by: batchSize).map {
             TokenBatch(ids: Array(samples[$0..<min($0 + batchSize, samples.count)]))
         }
+        self.batchSize = batchSize
         owned = collective.share(of: batches.count)
         precondition(hidden.count == owned.count, "a checkpoint's hidden states are this rank's share")
         self.hidden = hidden

@@ -36,6 +36,12 @@ public enum Compile {
         /// The ranks a block-by-block compile splits its calibration over (the artifact is identical
         /// for any count); rank 0 writes the artifact.
         public var collective: any Collective = SingleProcess()
+        /// Where a block-by-block compile keeps its progress (`CompileCheckpoint`); nil: nowhere.
+        public var checkpointDirectory: String?
+        /// Continue from `checkpointDirectory`'s checkpoint instead of starting again.
+        public var resume = false
+        /// The build, for checkpoints (one from another build is refused).
+        public var version = "pare"
 
         public init(recipe: String, workload: Workload = Workload(), seed: UInt64 = 0,
                     writer: ArtifactWriter.Options = ArtifactWriter.Options(), calibration: CalibrationOptions = CalibrationOptions(),
@@ -133,17 +139,33 @@ public enum Compile {
         let context = PassContext(seed: options.seed, calibration: calibration, adapters: adapters, workers: options.threads,
                                   pricing: .runtime(options.machine.rates), workload: options.workload,
                                   collective: options.collective)
+        var checkpoint: CompileCheckpoint?
+        if let checkpointDirectory = options.checkpointDirectory {
+            let fingerprint = CompileCheckpoint.Fingerprint(
+                version: "\(options.version), checkpoint format \(CompileCheckpoint.format)",
+                model: (inputs + adapterInputs).map { "\($0.name) \($0.sha256)" }.joined(separator: ", "),
+                recipe: pipeline.canonicalRecipe.description,
+                options: "seed \(options.seed), calibration \(calibration?.sha256 ?? "none") (\(calibration?.samples.count ?? 0) samples), "
+                    + "level \(options.writer.level), adapters \(options.adapters)",
+                ranks: options.collective.size)
+            checkpoint = try CompileCheckpoint(directory: checkpointDirectory, fingerprint: fingerprint, resuming: options.resume,
+                                               collective: options.collective, writer: writer)
+        }
         let compiled: CompileOutcome
         do {
             compiled = try await pipeline.compile(model, context: context, wholeModel: options.wholeModel,
                                                   write: { tensors in try writer?.add(tensors) }, progress: {
                 KillHook.check($0, rank: options.collective.rank)
                 progress($0.description)
-            })
+            }, checkpoint: checkpoint)
         } catch let error as PassError {
             throw .pass(error)
         } catch let error as ArtifactError {
             throw .artifact(error)
+        } catch let error as DriverError {
+            throw error
+        } catch let error as FileError {
+            throw .input(path: options.checkpointDirectory ?? output, error.description, "check the disk and the directory's permissions")
         } catch {
             throw .pass(.failed(pass: "layer-by-layer compile", reason: "\(error)"))
         }

@@ -40,7 +40,7 @@ public protocol BlockwisePass: Pass {
 }
 
 /// What `apply` did to one block.
-public struct BlockOutcome: Sendable {
+public struct BlockOutcome: Sendable, Codable, Equatable {
     public var changed: Bool
     /// Counters summed over blocks into the pass log (a pass reports every key on every block).
     public var counters: [String: Int]

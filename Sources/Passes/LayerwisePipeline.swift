@@ -55,7 +55,8 @@ public enum LayerwisePipeline {
     /// `Pipeline.run` would return and the skeleton of the output.
     public static func run(_ pipeline: Pipeline, on model: Model, context: PassContext,
                            write: (Int, Block<Tensor>) throws -> Void, release: @escaping ([Tensor]) -> Void = { _ in },
-                           progress: @escaping (Progress) -> Void = { _ in }) throws -> (log: [PipelineStep], skeleton: Skeleton) {
+                           progress: @escaping (Progress) -> Void = { _ in },
+                           checkpoint: (any LayerwiseCheckpoint)? = nil) throws -> (log: [PipelineStep], skeleton: Skeleton) {
         let before = model.skeleton
         let (diagnostics, _) = pipeline.check(before)
         if diagnostics.contains(where: { $0.severity == .error }) { throw PassError.checkFailed(diagnostics) }
@@ -65,6 +66,7 @@ public enum LayerwisePipeline {
         let passes = pipeline.passes.map { $0 as! any BlockwisePass }
         for pass in passes { try pass.prepare(before, context: context) }
         var run = Run(model: model, passes: passes, context: context, release: release, progress: progress)
+        run.checkpoint = checkpoint
         run.sweeps = 1 + passes.filter(\.plansGlobally).count
         for (g, pass) in passes.enumerated() where pass.plansGlobally {
             let (scores, receives) = try run.sweep(through: g, scoresOf: g, write: nil)
@@ -109,6 +111,7 @@ public enum LayerwisePipeline {
         var seconds: [Double]
         var sweeps = 1
         var sweepsDone = 0
+        var checkpoint: (any LayerwiseCheckpoint)?
         let start = ContinuousClock.now
 
         init(model: Model, passes: [any BlockwisePass], context: PassContext, release: @escaping ([Tensor]) -> Void,
@@ -150,9 +153,25 @@ public enum LayerwisePipeline {
                 }
             }
             release(embeddingTensors)
+            // The compiling sweep resumes after the last checkpointed block.
+            var first = 0
+            if write != nil, let snapshot = try checkpoint?.resume() {
+                first = snapshot.blocksDone
+                outcomes = snapshot.outcomes
+                for k in passes.indices { skeletons[k + 1].blocks.replaceSubrange(0..<first, with: snapshot.blocks[k]) }
+                seconds = snapshot.seconds
+                for (k, stream) in streams {
+                    guard let (at, hidden) = snapshot.streams[k] else {
+                        throw PassError.failed(pass: "layer-by-layer compile", reason: "the checkpoint holds no calibration state for step \(k + 1)")
+                    }
+                    streams[k] = CalibrationStream(model, samples: samples, batchSize: stream.batchSize, workers: context.workers,
+                                                   collective: context.collective, block: at, hidden: hidden)
+                }
+                for l in 0..<first { release(model.blocks[l].namedTensors(index: l).map(\.tensor)) }
+            }
             var scores: [Int: [Double]] = [:], receives = skeleton
             let sweepStart = ContinuousClock.now
-            for l in model.blocks.indices {
+            for l in model.blocks.indices.dropFirst(first) {
                 var block = model.blocks[l]
                 for k in 0..<min(end, passes.count) {
                     let clock = ContinuousClock.now
@@ -176,8 +195,13 @@ public enum LayerwisePipeline {
                     }
                 }
                 try write?(l, block)
+                if write != nil, let checkpoint {
+                    try checkpoint.save(LayerwiseSnapshot(
+                        blocksDone: l + 1, outcomes: outcomes, blocks: passes.indices.map { Array(skeletons[$0 + 1].blocks[0...l]) },
+                        seconds: seconds, streams: streams.mapValues { ($0.block, $0.hidden) }))
+                }
                 release(model.blocks[l].namedTensors(index: l).map(\.tensor))
-                let pace = (ContinuousClock.now - sweepStart).inSeconds / Double(l + 1)
+                let pace = (ContinuousClock.now - sweepStart).inSeconds / Double(l + 1 - first)
                 progress(Progress(name: g.map { "scores for step \($0 + 1) (\(type(of: passes[$0]).name))" } ?? "compile",
                                   sweep: sweepsDone + 1, sweeps: sweeps, block: l + 1, blocks: model.blocks.count,
                                   elapsed: (ContinuousClock.now - start).inSeconds, remaining: pace * Double(model.blocks.count - l - 1)))

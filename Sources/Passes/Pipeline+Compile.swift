@@ -35,12 +35,17 @@ extension Pipeline {
     ///
     /// Block by block (`LayerwisePipeline`: the input stays mapped, each block's pages are given
     /// back once `write` has taken its frames) when every step can, unless `wholeModel`; otherwise
-    /// on the whole model in memory. Both give the same tensors, bit for bit. Throws a `PassError`,
+    /// on the whole model in memory. Both give the same tensors, bit for bit. `checkpoint` keeps
+    /// (and resumes) a block-by-block run's progress. Throws a `PassError`,
     /// or what `write` throws.
     public func compile(_ model: Model, context: PassContext, wholeModel: Bool,
                         write: ([(name: String, tensor: Tensor)]) throws -> Void,
-                        progress: @escaping (CompileProgress) -> Void = { _ in }) async throws -> CompileOutcome {
+                        progress: @escaping (CompileProgress) -> Void = { _ in },
+                        checkpoint: (any LayerwiseCheckpoint)? = nil) async throws -> CompileOutcome {
         let obstacle = wholeModel ? "--whole-model was given" : LayerwisePipeline.obstacle(self, model.skeleton, context: context)
+        if let obstacle, checkpoint != nil {
+            throw PassError.failed(pass: "--checkpoint-dir", reason: "checkpoints are kept by a block-by-block compile, and this one runs on the whole model: \(obstacle)")
+        }
         if let obstacle {
             var model = model
             let count = recipe.steps.count
@@ -54,7 +59,7 @@ extension Pipeline {
         Self.release(rest.map(\.tensor))
         let (log, skeleton) = try LayerwisePipeline.run(self, on: model, context: context, write: { l, block in
             try write(block.namedTensors(index: l))
-        }, release: Self.release, progress: { progress(.block($0)) })
+        }, release: Self.release, progress: { progress(.block($0)) }, checkpoint: checkpoint)
         return CompileOutcome(log: log, skeleton: skeleton, wholeModelReason: nil)
     }
 

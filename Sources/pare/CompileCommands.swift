@@ -78,9 +78,19 @@ struct CompileCommand: AsyncParsableCommand {
     @Option(help: "Tokens per calibration sample (longer ones are truncated and counted).")
     var maxLength: Int = 128
 
+    @Option(help: "Keep the compile's progress in this directory after every block (finished blocks' frames, the calibration state, a manifest), so --resume can continue after a crash, a kill or a lost rank.")
+    var checkpointDir: String?
+
+    @Flag(help: "Continue from --checkpoint-dir's checkpoint (same model, recipe, options, rank count and pare); the artifact is the bytes of an uninterrupted run.")
+    var resume = false
+
+    @Flag(help: "Print each block's calibration accounting: compute and exchange seconds per rank, bytes exchanged.")
+    var verbose = false
+
     @OptionGroup var report: ReportOptions
 
     func validate() throws {
+        guard !resume || checkpointDir != nil else { throw ValidationError("--resume needs --checkpoint-dir DIR") }
         guard samples >= 1, maxLength >= 2 else { throw ValidationError("--samples must be ≥ 1 and --max-length ≥ 2") }
         guard output.hasSuffix(".pare") else { throw ValidationError("-o must name a .pare file") }
         guard (1...19).contains(level) else { throw ValidationError("--level must be within 1...19") }
@@ -99,6 +109,9 @@ struct CompileCommand: AsyncParsableCommand {
         options.threads = threads > 0 || collective.size == 1 ? threads
             : max(1, ProcessInfo.processInfo.activeProcessorCount / ((collective as? MPICollective)?.localRanks ?? 1))
         options.wholeModel = wholeModel
+        options.checkpointDirectory = checkpointDir
+        options.resume = resume
+        options.version = "pare " + Pare.configuration.version
         let result: Compile.Result
         do {
             options.machine = try Console.pricingMachine(report.machine)
