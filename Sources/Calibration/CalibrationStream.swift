@@ -302,4 +302,11 @@ public struct BlockAccounting: Sendable, Equatable {
     public var exchangeSeconds: Double
     public var bytesSent: Int
     public var bytesReceived: Int
+
+    /// Two streams' costs of the same block (batches are counted once: every stream runs them all).
+    public static func + (a: BlockAccounting, b: BlockAccounting) -> BlockAccounting {
+        BlockAccounting(block: a.block, batches: max(a.batches, b.batches), computeSeconds: a.computeSeconds + b.computeSeconds,
+                        exchangeSeconds: a.exchangeSeconds + b.exchangeSeconds, bytesSent: a.bytesSent + b.bytesSent,
+                        bytesReceived: a.bytesReceived + b.bytesReceived)
+    }
 }

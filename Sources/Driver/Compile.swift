@@ -96,8 +96,11 @@ public enum Compile {
     /// This rank's part of a compile on `options.collective`: every rank runs the steps on its
     /// share of the calibration batches (and receives everyone's statistics); rank 0 alone writes
     /// the artifact and returns the result, the others return nil.
+    ///
+    /// `account` gets one line per block measured on calibration data (`CalibrationAccount`).
     public static func runOnThisRank(model directory: String, output: String, options: Options,
-                                     progress: @escaping (String) -> Void = { _ in }) async throws(DriverError) -> Result? {
+                                     progress: @escaping (String) -> Void = { _ in },
+                                     account: @escaping (String) -> Void = { _ in }) async throws(DriverError) -> Result? {
         let root = options.collective.isRoot
         let plan = try plan(model: directory, options: options)
         if plan.hasErrors { throw .checkFailed(plan.diagnostics) }
@@ -155,6 +158,7 @@ public enum Compile {
         do {
             compiled = try await pipeline.compile(model, context: context, wholeModel: options.wholeModel,
                                                   write: { tensors in try writer?.add(tensors) }, progress: {
+                if case let .block(p) = $0, let line = CalibrationAccount.line(p, rank: options.collective.rank) { account(line) }
                 KillHook.check($0, rank: options.collective.rank)
                 progress($0.description)
             }, checkpoint: checkpoint)

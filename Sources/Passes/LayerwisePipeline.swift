@@ -38,6 +38,9 @@ public enum LayerwisePipeline {
         /// Seconds this sweep still needs at its pace so far (the compiling sweep, which runs
         /// every step, is slower than the statistics-only sweeps before it).
         public var remaining: Double
+        /// What measuring this block's calibration statistics cost this rank, over every step's
+        /// stream (nil: no step read calibration data here).
+        public var calibration: BlockAccounting? = nil
     }
 
     /// Why `pipeline` cannot run block by block on `s` with `context` (nil: it can).
@@ -201,10 +204,12 @@ public enum LayerwisePipeline {
                         seconds: seconds, streams: streams.mapValues { ($0.block, $0.hidden) }))
                 }
                 release(model.blocks[l].namedTensors(index: l).map(\.tensor))
+                let measured = streams.values.compactMap { $0.accounting.last }.filter { $0.block == l }
+                let calibration = measured.isEmpty ? nil : measured.dropFirst().reduce(measured[0], +)
                 let pace = (ContinuousClock.now - sweepStart).inSeconds / Double(l + 1 - first)
                 progress(Progress(name: g.map { "scores for step \($0 + 1) (\(type(of: passes[$0]).name))" } ?? "compile",
                                   sweep: sweepsDone + 1, sweeps: sweeps, block: l + 1, blocks: model.blocks.count,
-                                  elapsed: (ContinuousClock.now - start).inSeconds, remaining: pace * Double(model.blocks.count - l - 1)))
+                                  elapsed: (ContinuousClock.now - start).inSeconds, remaining: pace * Double(model.blocks.count - l - 1), calibration: calibration))
             }
             sweepsDone += 1
             return (scores, receives)

@@ -116,7 +116,8 @@ struct CompileCommand: AsyncParsableCommand {
         do {
             options.machine = try Console.pricingMachine(report.machine)
             guard let done = try await Compile.runOnThisRank(model: input.model, output: output, options: options,
-                                                             progress: { if collective.isRoot { Console.progress($0) } }) else { return }
+                                                             progress: { if collective.isRoot { Console.progress($0) } },
+                                                             account: { if verbose { Console.line($0) } }) else { return }
             result = done
             Console.progress(nil)
             if let reportDir { try Compile.writeReport(result.report, to: reportDir) }
