@@ -151,7 +151,6 @@ public struct CalibrationStream: Sendable {
                 start = round.upperBound
             }
         }
-        let computeSeconds = (ContinuousClock.now - computeStart).inSeconds
         let before = collective.accounting
         if !single {
             // Every rank's batches in rank order: the batches in order, reduced as on one process.
@@ -165,10 +164,6 @@ public struct CalibrationStream: Sendable {
                 }
             }
         }
-        let after = collective.accounting
-        accounting.append(BlockAccounting(block: block.index, batches: owned.count, computeSeconds: computeSeconds,
-                                          exchangeSeconds: after.seconds - before.seconds,
-                                          bytesSent: mine.bytes.count, bytesReceived: after.bytesReceived - before.bytesReceived))
         // The last rows' update too on one BLAS thread per band (`accumulateGramUpper`'s
         // contract): on more, OpenBLAS splits the bands' sgemms by the core count.
         BLASThreads.withCount(1) {
@@ -177,6 +172,12 @@ public struct CalibrationStream: Sendable {
                 for role in BlockStatistics.roles(which) { total.inputs[role]?.gram = gram }
             }
         }
+        let after = collective.accounting
+        // Compute: everything but the exchange, the Gram updates from every rank's rows included.
+        let computeSeconds = (ContinuousClock.now - computeStart).inSeconds - (after.seconds - before.seconds)
+        accounting.append(BlockAccounting(block: block.index, batches: owned.count, computeSeconds: computeSeconds,
+                                          exchangeSeconds: after.seconds - before.seconds,
+                                          bytesSent: mine.bytes.count, bytesReceived: after.bytesReceived - before.bytesReceived))
         self.hidden = Array(hidden)
         self.block += 1
         return total
