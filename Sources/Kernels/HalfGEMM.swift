@@ -56,11 +56,9 @@ public enum HalfGEMM {
         }
         if rows <= gemvRows {
             nonisolated(unsafe) let (x, y) = (x, y)
-            // Blocks of 4 outputs per thread, so no thread splits the C kernel's 4-row blocks.
-            let blocks = (outFeatures + 3) / 4
-            RowParallel.forEach(rows: blocks, elementsPerRow: 4 * inFeatures * rows) { range in
+            DenseGEMV.splitOutputs(outFeatures, work: inFeatures * rows) { begin, end in
                 pare_half_gemv(isa.rawValue, storage.rawValue, w, Int64(inFeatures), x, Int64(ldx), Int64(rows), y, Int64(ldy),
-                               Int64(range.lowerBound * 4), Int64(min(outFeatures, range.upperBound * 4)), accumulate ? 1 : 0)
+                               Int64(begin), Int64(end), accumulate ? 1 : 0)
             }
             return
         }

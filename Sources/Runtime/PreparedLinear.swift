@@ -10,7 +10,8 @@ import TensorCore
 /// int8 weights with `none` (weight-only) are widened to f32 once here, which runs at sgemm's
 /// rate rather than paying a dequantization per call. Sparse weights run dense (their zeros are
 /// stored): no sparse kernel is faster at these sparsities. Dense bf16 and f16 weights stay as
-/// stored (`HalfWeight`: no f32 copy) and run from their 16 bits.
+/// stored (`HalfWeight`: no f32 copy) and run from their 16 bits. Up to
+/// `DenseGEMV.maximumRows` rows (decoding), dense f32 weights run a GEMV that reads W once.
 struct PreparedLinear: Sendable {
     enum Form: Sendable {
         /// W [out, in]
@@ -119,6 +120,14 @@ struct PreparedLinear: Sendable {
         let beta: Float = accumulate ? 1 : 0
         var biasDone = false, activated = false
         switch form {
+        case let .dense(w) where rows <= DenseGEMV.maximumRows:
+            // Decoding: a GEMV that reads W once (an sgemm of one row packs W first).
+            timed(profile, phase) {
+                w.withUnsafeBufferPointer { w in
+                    DenseGEMV.multiply(x, rows: rows, weight: w.baseAddress!, inFeatures: inFeatures, outFeatures: outFeatures,
+                                       into: y, ldy: ldy, accumulate: accumulate)
+                }
+            }
         case let .dense(w):
             w.withUnsafeBufferPointer { w in
                 gemm(profile, phase, x, w.baseAddress!, into: y, m: rows, n: outFeatures, k: inFeatures,

@@ -9,8 +9,8 @@
 #pragma once
 #include <stdint.h>
 
-// Weight storage of `pare_half_gemv`.
-enum { PARE_HALF_BF16 = 0, PARE_HALF_F16 = 1 };
+// Weight storage of `pare_half_gemv` (PARE_F32: `pare_f32_gemv`'s, internal).
+enum { PARE_HALF_BF16 = 0, PARE_HALF_F16 = 1, PARE_F32 = 2 };
 // Instruction sets of the dispatch: 1 = AVX2 + FMA + F16C, 2 = AVX-512 (F, BW, VL).
 enum { PARE_ISA_AVX2 = 1, PARE_ISA_AVX512 = 2 };
 
@@ -24,6 +24,12 @@ int32_t pare_decode_isa(void);
 // s = ((l[0..7] + l[8..15]) → (+4) → (+2) → (+1)) pairwise in halves. `isa` 0 = pare_decode_isa().
 void pare_half_gemv(int32_t isa, int32_t kind, const uint16_t *w, int64_t in, const float *x, int64_t ldx,
                     int64_t rows, float *y, int64_t ldy, int64_t o_begin, int64_t o_end, int32_t accumulate);
+
+// pare_half_gemv's product for f32 weights W [out, in], in the same order of additions: what an
+// sgemm of few rows computes, but reading W once (an sgemm of 1 row packs W first) and with bits
+// that do not depend on the split of the outputs, the thread count or the instruction set.
+void pare_f32_gemv(int32_t isa, const float *w, int64_t in, const float *x, int64_t ldx,
+                   int64_t rows, float *y, int64_t ldy, int64_t o_begin, int64_t o_end, int32_t accumulate);
 
 // out[i] = (float)W[i] for i < count: bf16 by a 16-bit shift, f16 by F16C.
 void pare_half_widen(int32_t kind, const uint16_t *w, int64_t count, float *out);
