@@ -56,6 +56,7 @@ def time_torch(args) -> tuple[list[float], list[float], list[int]]:
 
 
 def time_llama_cpp(args) -> tuple[list[float], list[float], list[int]]:
+    import llama_cpp
     from llama_cpp import Llama
 
     llm = Llama(model_path=args.model, n_threads=args.threads, n_threads_batch=args.threads,
@@ -63,15 +64,20 @@ def time_llama_cpp(args) -> tuple[list[float], list[float], list[int]]:
                 verbose=False)
     ids = prompt_ids(llm.n_vocab(), args.prompt_length, args.seed)
 
+    def last_argmax() -> int:
+        """argmax of the last evaluated token's logits (the only ones computed)."""
+        import numpy as np
+        return int(np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)).argmax())
+
     def once(count: int) -> tuple[float, list[float], list[int]]:
         llm.reset()
         start = time.perf_counter()
         llm.eval(ids)
-        token = int(llm.scores[llm.n_tokens - 1].argmax())
+        token = last_argmax()
         marks, generated = [time.perf_counter()], [token]
         for _ in range(count - 1):
             llm.eval([token])
-            token = int(llm.scores[llm.n_tokens - 1].argmax())
+            token = last_argmax()
             generated.append(token)
             marks.append(time.perf_counter())
         return marks[0] - start, [b - a for a, b in zip(marks, marks[1:])], generated
