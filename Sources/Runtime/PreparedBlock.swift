@@ -24,7 +24,7 @@ public struct PreparedBlock: Sendable {
     public func run(_ x: inout [Float], batch: TokenBatch, observe: AttentionObserver? = nil,
                     inputs: LinearInputObserver? = nil) {
         var rows = batch.tokenCount
-        let scratch = Scratch()
+        let scratch = Scratch(denseGEMV: shell.config.causal)
         if shell.config.causal {
             var state = EliminationState(batch, elimination: nil, protection: .last)
             let caches = batch.ids.map { KeyValueCache(capacity: $0.count, width: layer.kvWidth) }

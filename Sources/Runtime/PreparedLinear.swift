@@ -11,7 +11,8 @@ import TensorCore
 /// rate rather than paying a dequantization per call. Sparse weights run dense (their zeros are
 /// stored): no sparse kernel is faster at these sparsities. Dense bf16 and f16 weights stay as
 /// stored (`HalfWeight`: no f32 copy) and run from their 16 bits. Up to
-/// `DenseGEMV.maximumRows` rows (decoding), dense f32 weights run a GEMV that reads W once.
+/// `DenseGEMV.maximumRows` rows in a decoder pass (`Scratch.denseGEMV`), dense f32 weights run a
+/// GEMV that reads W once.
 struct PreparedLinear: Sendable {
     enum Form: Sendable {
         /// W [out, in]
@@ -120,8 +121,8 @@ struct PreparedLinear: Sendable {
         let beta: Float = accumulate ? 1 : 0
         var biasDone = false, activated = false
         switch form {
-        case let .dense(w) where rows <= DenseGEMV.maximumRows:
-            // Decoding: a GEMV that reads W once (an sgemm of one row packs W first).
+        case let .dense(w) where rows <= DenseGEMV.maximumRows && scratch.denseGEMV:
+            // Decode steps: a GEMV that reads W once (an sgemm of one row packs W first).
             timed(profile, phase) {
                 w.withUnsafeBufferPointer { w in
                     DenseGEMV.multiply(x, rows: rows, weight: w.baseAddress!, inFeatures: inFeatures, outFeatures: outFeatures,

@@ -65,7 +65,7 @@ extension PreparedModel {
         var rows = batch.tokenCount
         var state = EliminationState(batch, elimination: elimination, protection: .last)
         var x = timed(profile, .embeddings) { embed(batch, start: start) }
-        let scratch = Scratch()
+        let scratch = Scratch(denseGEMV: true)
         for (l, layer) in layers.enumerated() {
             decoderLayer(l, layer, x: &x, rows: &rows, state: &state, caches: caches[l], start: start, scratch: scratch,
                          observe: observe, inputs: inputs, profile: profile)
@@ -77,7 +77,7 @@ extension PreparedModel {
             let last = offsets.dropFirst().flatMap { x[(($0 - 1) * d)..<($0 * d)] }
             var y = [Float](repeating: 0, count: batch.count * config.vocabSize)
             last.withUnsafeBufferPointer { p in
-                y.withUnsafeMutableBufferPointer { languageModel.apply(p.baseAddress!, rows: batch.count, into: $0.baseAddress!) }
+                y.withUnsafeMutableBufferPointer { languageModel.apply(p.baseAddress!, rows: batch.count, into: $0.baseAddress!, scratch: scratch) }
             }
             logits = (0..<batch.count).map { Array(y[($0 * config.vocabSize)..<(($0 + 1) * config.vocabSize)]) }
         }

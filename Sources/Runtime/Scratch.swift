@@ -25,7 +25,12 @@ final class Scratch {
     private var buffers: [UnsafeMutableRawPointer?] = Array(repeating: nil, count: Slot.allCases.count)
     private var capacities: [Int] = Array(repeating: 0, count: Slot.allCases.count)
 
-    init() {}
+    /// Whether dense f32 linears of up to `DenseGEMV.maximumRows` rows run the GEMV (decoder
+    /// passes, where those are the decode steps) rather than sgemm (encoders, whose few-row
+    /// passes are rare and keep one product form for every batch).
+    let denseGEMV: Bool
+
+    init(denseGEMV: Bool = false) { self.denseGEMV = denseGEMV }
 
     deinit {
         for b in buffers { b?.deallocate() }
