@@ -172,7 +172,7 @@ public enum Eval {
                               _ kept: [[Int]], _ meanLength: Double, mean: Double, worst: Double, metric2: Double?,
                               rates: KernelRates) -> EvalReport.Point {
         let lambda = run.lambda
-        let full = samples.map { [Int](repeating: $0.count, count: model.blocks.count + 1) }
+        let full = CostModel.keptCounts(model, lengths: samples.map(\.count), profile: nil, lambda: nil)
         func ratio(_ pricing: CostModel.Pricing) -> Double {
             Double(CostModel.cost(model, counts: full, pricing: pricing, mode: run.mode))
                 / Double(max(CostModel.cost(model, counts: kept, pricing: pricing, mode: run.mode), 1))

@@ -56,7 +56,7 @@ extension Report {
     static func deployedSpeedup(_ input: ReportInput, _ section: EliminationSection) -> Double {
         let w = input.workload, pricing = CostModel.Pricing.runtime(input.rates)
         let g = input.before.decoder == nil ? nil : w.generatedTokens ?? Workload.defaultGeneratedTokens
-        let full = [[Int]](repeating: [Int](repeating: w.sequenceLength, count: input.before.blocks.count + 1), count: w.batch)
+        let full = CostModel.keptCounts(input.before, lengths: [Int](repeating: w.sequenceLength, count: w.batch), profile: nil, lambda: nil)
         let counts = [[Int]](repeating: [w.sequenceLength] + section.chosen.tokensKept, count: w.batch)
         return ratio(CostModel.cost(input.before, counts: full, pricing: pricing, generatedTokens: g),
                      CostModel.cost(input.after, counts: counts, pricing: pricing, generatedTokens: g))

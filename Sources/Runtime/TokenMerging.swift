@@ -76,12 +76,8 @@ enum TokenMerging {
             for r in g {
                 let s = Double(sizes[r]), row = x + r * width
                 total += s
-                var square = 0.0
-                for c in 0..<width {
-                    sum[c] += s * Double(row[c])
-                    square += Double(row[c]) * Double(row[c])
-                }
-                norms += s * square.squareRoot()
+                for c in 0..<width { sum[c] += s * Double(row[c]) }
+                if preservingNorm { norms += s * (0..<width).reduce(0.0) { $0 + Double(row[$1]) * Double(row[$1]) }.squareRoot() }
             }
             var rescale = 1.0
             if preservingNorm {

@@ -27,9 +27,8 @@ struct ScheduleSearch {
     /// replaced by the schedule and the default λ meeting `target`; nil when even every layer
     /// down to a single token falls short. Also returns the rounds taken.
     func search<T>(_ graph: ModelGraph<T>, base: EliminationProfile, target: Double) throws(RuntimeError) -> (EliminationProfile, rounds: Int)? {
-        var profile = base
         func with(_ r: [Double]) -> EliminationProfile {
-            var p = profile
+            var p = base
             p.ep = r
             p.identityLambda = 1 / max(r.min() ?? 1, 1e-9)
             return p
@@ -57,7 +56,7 @@ struct ScheduleSearch {
             current = (chosen.cost, chosen.fidelity)
             rounds += 1
         }
-        profile = with(r)
+        var profile = with(r)
         profile.defaultLambda = CostModel.lambda(graph, profile: profile, forSpeedup: target, workload: workload, pricing: pricing) ?? 1
         return (profile, rounds)
     }
