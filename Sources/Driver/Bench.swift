@@ -101,7 +101,7 @@ public enum Bench {
                 predictedBlockSpeedup: CostModel.eliminationSpeedup(model, profile: profile, tokens: w.sequenceLength, lambda: elimination.lambda),
                 selectionMilliseconds: (eliminatingProfile.seconds[.selection] ?? 0) * 1000)
         }
-        return BenchReport(
+        var report = BenchReport(
             model: source.name, architecture: c.architecture.rawValue, layers: c.layerCount, hiddenSize: c.hiddenSize,
             batch: w.batch, sequenceLength: w.sequenceLength, threads: BLASThreads.count, blasCore: BLASThreads.coreName,
             warmup: options.warmup, runs: options.runs, loadMilliseconds: loadSeconds * 1000,
@@ -121,6 +121,9 @@ public enum Bench {
             int8Kernel: Int8GEMM.capability.description,
             int8Rate: int8Rate(profiles[0].gemms.filter { $0.precision == .int8 }, repeats: max(3, options.runs / 2),
                                inForwardSeconds: median(profiles.map { $0.gemmSeconds[.int8] ?? 0 }), assumed: options.machine.rates.int8GEMM))
+        report.parts = partShares(report.phases, predicted: CostModel.cost(model, workload: w, pricing: .runtime(options.machine.rates)))
+        report.pricedFor = options.machine.summary.line
+        return report
     }
 
     /// The int8 GEMM calls of a forward pass replayed alone, and the same shapes as f32 sgemm:

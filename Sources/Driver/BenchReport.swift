@@ -20,6 +20,15 @@ public struct BenchReport: Codable, Sendable {
         public var milliseconds: Double
     }
 
+    /// One part of the forward pass (`Bench.parts`): its profiled time and share of all profiled
+    /// time beside the share the runtime cost model prices it at.
+    public struct PartShare: Codable, Sendable {
+        public var part: String
+        public var milliseconds: Double
+        public var measuredShare: Double
+        public var predictedShare: Double
+    }
+
     /// The forward pass's GEMMs of one precision (f32 sgemm or int8 u8×s8): their time inside the
     /// forward pass, and the same calls replayed alone back to back. efficiency = alone /
     /// in-forward (1 = no slowdown from the rest). For int8, "FLOP" counts integer multiply-adds
@@ -97,6 +106,10 @@ public struct BenchReport: Codable, Sendable {
     /// From the static cost model for the workload.
     public var flopsPerBatch: Int
     public var phases: [PhaseTime]
+    /// The phases grouped by part, against the cost model priced on `pricedFor`.
+    public var parts: [PartShare] = []
+    /// The machine profile the parts' predicted shares are priced with.
+    public var pricedFor: String = ""
     public var elimination: EliminationRun?
     /// One entry per precision the forward pass ran (f32 first).
     public var gemms: [GEMMTime]
@@ -162,6 +175,15 @@ public struct BenchReport: Codable, Sendable {
         for p in phases.sorted(by: { $0.milliseconds > $1.milliseconds }) {
             out.append("  " + p.phase.padding(20) + Format.fixed(p.milliseconds, 1).padding(8, left: true) + " ms"
                 + Format.fixed(100 * p.milliseconds / max(total, 1e-9), 1).padding(7, left: true) + "%")
+        }
+        if !parts.isEmpty {
+            out.append("")
+            out.append("measured against the cost model, by part (priced for \(pricedFor)):")
+            out.append("  " + "part".padding(28) + "measured".padding(10, left: true) + "predicted".padding(11, left: true))
+            for p in parts {
+                out.append("  " + p.part.padding(28) + (Format.fixed(100 * p.measuredShare, 1) + "%").padding(10, left: true)
+                    + (Format.fixed(100 * p.predictedShare, 1) + "%").padding(11, left: true))
+            }
         }
         return out.joined(separator: "\n") + "\n"
     }

@@ -111,6 +111,34 @@ public struct BlockForm: Sendable, Equatable {
     public static let standard = BlockForm()
 }
 
+/// The tokens a block sees over a batch: per sample, n tokens in and m ≤ n out of its Eliminate
+/// layer. The runtime stacks the samples' rows ([Σ n, d]) for every linear and attends per sample.
+public struct BlockTokens: Sendable, Equatable {
+    public var samples: [(in: Int, out: Int)]
+
+    public init(samples: [(in: Int, out: Int)]) { self.samples = samples }
+
+    /// One sample.
+    public init(tokensIn n: Int, tokensOut m: Int) { self.init(samples: [(n, m)]) }
+
+    /// `batch` samples alike.
+    public init(batch: Int, tokensIn n: Int, tokensOut m: Int) { self.init(samples: Array(repeating: (n, m), count: batch)) }
+
+    /// Block l of a batch whose sample s keeps counts[s] = N_0…N_L: N_{l−1} in, N_l out.
+    public init(counts: [[Int]], block l: Int) { self.init(samples: counts.map { ($0[l], $0[l + 1]) }) }
+
+    /// N = Σ n_s: the rows of Q, K and V.
+    public var rowsIn: Int { samples.reduce(0) { $0 + $1.in } }
+    /// M = Σ m_s: the rows of W_O, the MLP and the norms.
+    public var rowsOut: Int { samples.reduce(0) { $0 + $1.out } }
+    /// Σ n_s²: each sample's attention scores.
+    public var squaresIn: Int { samples.reduce(0) { $0 + $1.in * $1.in } }
+
+    public static func == (a: BlockTokens, b: BlockTokens) -> Bool {
+        a.samples.count == b.samples.count && zip(a.samples, b.samples).allSatisfy { $0.in == $1.in && $0.out == $1.out }
+    }
+}
+
 /// The static cost model: costs from shapes and forms alone, never from timing, priced one of
 /// two ways (`Pricing`): FLOPs as ACC-SPEC §6.1 counts them, or what Pare's runtime spends.
 public enum CostModel {
@@ -203,7 +231,17 @@ public enum CostModel {
         cost(block, hiddenSize: d, tokensIn: n, tokensOut: m, pricing: .flops, form: form)
     }
 
-    /// One block with n tokens in and m tokens out. `.flops`: the formulas of `BlockCost`.
+    /// One block with n tokens in and m tokens out, one sample: `cost(_:hiddenSize:tokens:…)` of
+    /// `BlockTokens(tokensIn: n, tokensOut: m)`.
+    public static func cost<T>(_ block: Block<T>, hiddenSize d: Int, tokensIn n: Int, tokensOut m: Int, pricing: Pricing,
+                               merging: Bool = false, energy: Bool = false, form: BlockForm = .standard) -> BlockCost {
+        cost(block, hiddenSize: d, tokens: BlockTokens(tokensIn: n, tokensOut: m), pricing: pricing, merging: merging, energy: energy, form: form)
+    }
+
+    /// One block over a batch, sample s with n_s tokens in and m_s out; N = Σ n_s, M = Σ m_s.
+    /// The runtime stacks the samples' rows, so every linear runs once on N (Q, K, V) or M (the
+    /// rest) rows and is priced at that shape; attention, the Eliminate layer and merging work per
+    /// sample (their n_s² terms sum over samples). `.flops`: the formulas of `BlockCost`.
     /// `.runtime(ρ)`: linears by `cost(_:tokens:pricing:)`, Q·Kᵀ and P·V at ρ.attentionGEMM per
     /// FLOP, h·n² probabilities at ρ.softmax, m·d_ff activations at ρ.activation, m·d at ρ.norms,
     /// and for the Sort/Eliminate layer (m < n) (h+1)·n² score sums and m·d gathered at
@@ -213,34 +251,41 @@ public enum CostModel {
     /// elements normalised and summed (FLOPs: 2·n²·d + 3·n·d + n²). Rotating Q and K costs
     /// n·(d_a + d_kv) elements, a gated MLP's product m·d_ff and a relative bias h·n², all at
     /// ρ.elementwise; an RMSNorm is priced as a LayerNorm (one pass over the row either way).
-    public static func cost<T>(_ block: Block<T>, hiddenSize d: Int, tokensIn n: Int, tokensOut m: Int, pricing: Pricing,
+    public static func cost<T>(_ block: Block<T>, hiddenSize d: Int, tokens: BlockTokens, pricing: Pricing,
                                merging: Bool = false, energy: Bool = false, form: BlockForm = .standard) -> BlockCost {
         let a = block.attention
         let h = a.keptHeads.count, inner = a.innerSize, ff = block.mlp.up.outFeatures
+        let n = tokens.rowsIn, m = tokens.rowsOut, squares = tokens.squaresIn
         let gate = block.mlp.gate.map { cost($0, tokens: m, pricing: pricing) } ?? 0
         let rotated = form.rotary ? n * (inner + a.kvSize) : 0, gated = block.mlp.gate == nil ? 0 : m * ff
-        let biased = form.relativeBias ? h * n * n : 0
+        let biased = form.relativeBias ? h * squares : 0
         let up = cost(block.mlp.up, tokens: m, pricing: pricing), down = cost(block.mlp.down, tokens: m, pricing: pricing)
         let linears = (qkv: qkvCost(a, tokens: n, pricing: pricing), output: cost(a.o, tokens: m, pricing: pricing), mlp: gate + up + down)
+        // The Eliminate layer's terms, over the samples that eliminate (m_s < n_s).
+        let eliminating = tokens.samples.filter { $0.in > $0.out }
+        func sum(_ term: (_ n: Int, _ m: Int) -> Int) -> Int { eliminating.reduce(0) { $0 + term($1.in, $1.out) } }
         switch pricing {
         case .flops:
             return BlockCost(
-                qkv: linears.qkv + 3 * rotated, scores: 2 * n * n * inner, softmax: 5 * h * n * n + biased, context: 2 * n * n * inner,
+                qkv: linears.qkv + 3 * rotated, scores: 2 * squares * inner, softmax: 5 * h * squares + biased, context: 2 * squares * inner,
                 output: linears.output, norms: (form.norm == .rms ? 10 : 16) * m * d, mlp: linears.mlp + 8 * m * ff + gated,
-                selection: m < n ? (h + 1) * n * n + (merging ? 3 * n * d + 2 * (n - m) * m * d + 2 * (n - m) * (d + inner) : 0)
-                    + (energy ? 2 * n * n * d + 3 * n * d + n * n : 0) : 0,
+                selection: sum { n, m in
+                    (h + 1) * n * n + (merging ? 3 * n * d + 2 * (n - m) * m * d + 2 * (n - m) * (d + inner) : 0)
+                        + (energy ? 2 * n * n * d + 3 * n * d + n * n : 0)
+                },
                 mlpUp: up, mlpDown: down)
         case let .runtime(ρ):
             func priced(_ count: Int, _ rate: Double) -> Int { Int((Double(count) * rate).rounded()) }
             return BlockCost(
-                qkv: linears.qkv + priced(rotated, ρ.elementwise), scores: priced(2 * n * n * inner, ρ.attentionGEMM),
-                softmax: priced(h * n * n, ρ.softmax) + priced(biased, ρ.elementwise), context: priced(2 * n * n * inner, ρ.attentionGEMM),
+                qkv: linears.qkv + priced(rotated, ρ.elementwise), scores: priced(2 * squares * inner, ρ.attentionGEMM),
+                softmax: priced(h * squares, ρ.softmax) + priced(biased, ρ.elementwise), context: priced(2 * squares * inner, ρ.attentionGEMM),
                 output: linears.output, norms: priced(m * d, ρ.norms),
                 mlp: linears.mlp + priced(m * ff, ρ.activation) + priced(gated, ρ.elementwise),
-                selection: m < n ? priced((h + 1) * n * n + m * d, ρ.elementwise)
-                    + (merging ? priced(2 * (n - m) * m * d, ρ.attentionGEMM) + priced(n * d + (n - m) * (d + inner), ρ.elementwise) : 0)
-                    + (energy ? priced(2 * n * n * d, ρ.attentionGEMM) + priced(n * d + n * n, ρ.elementwise) : 0)
-                    : 0,
+                selection: sum { n, m in
+                    priced((h + 1) * n * n + m * d, ρ.elementwise)
+                        + (merging ? priced(2 * (n - m) * m * d, ρ.attentionGEMM) + priced(n * d + (n - m) * (d + inner), ρ.elementwise) : 0)
+                        + (energy ? priced(2 * n * n * d, ρ.attentionGEMM) + priced(n * d + n * n, ρ.elementwise) : 0)
+                },
                 mlpUp: up, mlpDown: down)
         }
     }
@@ -256,73 +301,92 @@ public enum CostModel {
     /// 2·d·C + C for a classifier; 2·d·V for a language-model head, at each sample's last position:
     /// the next-token logits, which is what the forward pass and a generation's prefill compute
     /// (perplexity scoring, which needs every position's logits, is not this workload).
-    /// Runtime: the same linears priced by `cost`, each norm n·d·ρ.norms / 2, the table sums and the
-    /// pooler's tanh at ρ.elementwise.
+    /// Runtime: the same linears priced by `cost` on the batch's stacked rows (the pooler, the
+    /// classifier and the LM head on one row per sample, b rows), each norm n·d·ρ.norms / 2, the
+    /// table sums and the pooler's tanh at ρ.elementwise.
     public static func cost<T>(_ graph: ModelGraph<T>, workload: Workload, pricing: Pricing) -> ModelCost {
         let n = workload.sequenceLength, b = workload.batch, d = graph.config.hiddenSize
-        let tables = 1 + (graph.embeddings.position == nil ? 0 : 1) + (graph.embeddings.tokenType == nil ? 0 : 1)
-        func norm(_ present: Bool) -> Int {
-            guard present else { return 0 }
-            if case let .runtime(ρ) = pricing { return Int((Double(n * d) * ρ.norms / 2).rounded()) }
-            return (graph.config.norm == .rms ? 4 : 7) * n * d
-        }
-        func elementwise(_ count: Int) -> Int {
-            if case let .runtime(ρ) = pricing { return Int((Double(count) * ρ.elementwise).rounded()) }
-            return count
-        }
-        let embeddings = elementwise((tables - 1) * n * d) + norm(graph.embeddings.norm != nil)
-        var head = norm(graph.head.finalNorm != nil)
-        if let pooler = graph.head.pooler { head += cost(pooler, tokens: 1, pricing: pricing) + elementwise(d) }
-        if let classifier = graph.head.classifier { head += cost(classifier, tokens: 1, pricing: pricing) }
-        if let lm = graph.head.languageModel {
-            head += cost(lm, tokens: 1, pricing: pricing)
-        } else if graph.head.tiedToEmbeddings {
-            head += 2 * d * graph.config.vocabSize
-        }
-        let blocks = graph.blocks.map { block -> BlockCost in
-            var c = cost(block, hiddenSize: d, tokensIn: n, tokensOut: n, pricing: pricing, form: BlockForm(graph.config))
-            c.scale(by: b)
-            return c
-        }
-        guard let decoder = graph.decoder else { return ModelCost(embeddings: b * embeddings, blocks: blocks, head: b * head) }
-        // Encoder-decoder: the LM head and the decoder's final norm run once per generated token.
+        var head = finalNormCost(graph, rows: b * n, pricing: pricing) + outputsCost(graph, rows: b, pricing: pricing)
+        let form = BlockForm(graph.config)
+        let blocks = graph.blocks.map { cost($0, hiddenSize: d, tokens: BlockTokens(batch: b, tokensIn: n, tokensOut: n), pricing: pricing, form: form) }
+        let embeddings = embeddingsCost(graph, rows: b * n, pricing: pricing)
+        guard let decoder = graph.decoder else { return ModelCost(embeddings: embeddings, blocks: blocks, head: head) }
+        // Encoder-decoder: the decoder's final norm and the LM head run once per generated token.
         let g = workload.generatedTokens ?? Workload.defaultGeneratedTokens
-        let finalNorm: Int = if case let .runtime(ρ) = pricing { Int((Double(d) * ρ.norms / 2).rounded()) } else { (graph.config.norm == .rms ? 4 : 7) * d }
-        head += g * finalNorm + (g - 1) * (head - norm(graph.head.finalNorm != nil))
-        let decoderBlocks = decoder.blocks.map { block -> BlockCost in
-            var c = decoderCost(block, hiddenSize: d, encoderTokens: n, generated: g, pricing: pricing, form: BlockForm(graph.config))
-            c.scale(by: b)
-            return c
+        head += g * normCost(graph, rows: b, pricing: pricing) + (g - 1) * outputsCost(graph, rows: b, pricing: pricing)
+        let decoderBlocks = decoder.blocks.map {
+            decoderCost($0, hiddenSize: d, encoderTokens: n, generated: g, batch: b, pricing: pricing, form: form)
         }
-        return ModelCost(embeddings: b * embeddings, blocks: blocks, head: b * head, decoder: decoderBlocks)
+        return ModelCost(embeddings: embeddings, blocks: blocks, head: head, decoder: decoderBlocks)
+    }
+
+    /// Summing the k embedding tables and the embedding norm over `rows` tokens: (k−1)·rows·d
+    /// elementwise, plus the norm when the model has one.
+    static func embeddingsCost<T>(_ graph: ModelGraph<T>, rows: Int, pricing: Pricing) -> Int {
+        let tables = 1 + (graph.embeddings.position == nil ? 0 : 1) + (graph.embeddings.tokenType == nil ? 0 : 1)
+        return elementwiseCost((tables - 1) * rows * graph.config.hiddenSize, pricing: pricing)
+            + (graph.embeddings.norm == nil ? 0 : normCost(graph, rows: rows, pricing: pricing))
+    }
+
+    /// The final norm over `rows` tokens, when the model has one.
+    static func finalNormCost<T>(_ graph: ModelGraph<T>, rows: Int, pricing: Pricing) -> Int {
+        graph.head.finalNorm == nil ? 0 : normCost(graph, rows: rows, pricing: pricing)
+    }
+
+    /// The head's linears on `rows` rows (one per sample): pooler (and its tanh), classifier,
+    /// language-model head or the tied embedding table.
+    static func outputsCost<T>(_ graph: ModelGraph<T>, rows: Int, pricing: Pricing) -> Int {
+        let d = graph.config.hiddenSize
+        var c = 0
+        if let pooler = graph.head.pooler { c += cost(pooler, tokens: rows, pricing: pricing) + elementwiseCost(rows * d, pricing: pricing) }
+        if let classifier = graph.head.classifier { c += cost(classifier, tokens: rows, pricing: pricing) }
+        if let lm = graph.head.languageModel {
+            c += cost(lm, tokens: rows, pricing: pricing)
+        } else if graph.head.tiedToEmbeddings {
+            c += 2 * rows * d * graph.config.vocabSize
+        }
+        return c
+    }
+
+    /// One norm over `rows` tokens: 7·rows·d FLOPs (LayerNorm) or 4·rows·d (RMSNorm); at runtime
+    /// rows·d·ρ.norms / 2 (ρ.norms prices a block's two).
+    static func normCost<T>(_ graph: ModelGraph<T>, rows: Int, pricing: Pricing) -> Int {
+        let elements = rows * graph.config.hiddenSize
+        if case let .runtime(ρ) = pricing { return Int((Double(elements) * ρ.norms / 2).rounded()) }
+        return (graph.config.norm == .rms ? 4 : 7) * elements
+    }
+
+    static func elementwiseCost(_ count: Int, pricing: Pricing) -> Int {
+        if case let .runtime(ρ) = pricing { return Int((Double(count) * ρ.elementwise).rounded()) }
+        return count
     }
 }
 
 extension CostModel {
     /// A decoder block (self-attention with a KV cache, cross-attention, MLP) generating g tokens
-    /// greedily over n encoder rows, summed over the steps t = 1…g (one new row each):
-    /// - qkv: Q, K, V of the new row, g times; cross-attention's Q, g times; its K and V of the n
-    ///   encoder rows, once;
+    /// greedily over n encoder rows for each of b samples, summed over the steps t = 1…g (one new
+    /// row per sample each, the b rows stacked for the linears):
+    /// - qkv: Q, K, V of the new rows, g times; cross-attention's Q, g times; its K and V of the
+    ///   b·n encoder rows, once;
     /// - scores and context: self-attention 2·t·d_a at step t (Σ = g(g+1)·d_a), cross-attention
-    ///   2·n·d_a per step; softmax over the same t and n keys per head;
+    ///   2·n·d_a per step, per sample; softmax over the same t and n keys per head;
     /// - output: self and cross W_O per step; mlp per step; norms: three per step.
     /// Priced as `cost(block…)` prices its parts.
-    public static func decoderCost<T>(_ block: Block<T>, hiddenSize d: Int, encoderTokens n: Int, generated g: Int,
+    public static func decoderCost<T>(_ block: Block<T>, hiddenSize d: Int, encoderTokens n: Int, generated g: Int, batch b: Int = 1,
                                       pricing: Pricing, form: BlockForm = .standard) -> BlockCost {
-        let selfKeys = g * (g + 1) / 2, crossKeys = g * n
-        var steps = cost(block, hiddenSize: d, tokensIn: 1, tokensOut: 1, pricing: pricing, form: form)
-        steps.scale(by: g)
-        // cost(block…) priced one key per step; replace with the real key counts.
+        let keys = b * (g * (g + 1) / 2 + g * n)
+        let step = cost(block, hiddenSize: d, tokens: BlockTokens(batch: b, tokensIn: 1, tokensOut: 1), pricing: pricing, form: form)
+        var result = step
+        result.scale(by: g)
+        // A step's block priced one key per sample; count the real keys instead.
         let perKey = cost(block, hiddenSize: d, tokensIn: 1, tokensOut: 1, pricing: pricing, form: form)
-        var result = steps
-        result.scores = perKey.scores * (selfKeys + crossKeys)
-        result.context = perKey.context * (selfKeys + crossKeys)
-        result.softmax = perKey.softmax * (selfKeys + crossKeys)
+        result.scores = perKey.scores * keys
+        result.context = perKey.context * keys
+        result.softmax = perKey.softmax * keys
         if let c = block.crossAttention {
-            let crossQ = g * cost(c.q, tokens: 1, pricing: pricing), crossO = g * cost(c.o, tokens: 1, pricing: pricing)
-            result.qkv += crossQ + cost(c.k, tokens: n, pricing: pricing) + cost(c.v, tokens: n, pricing: pricing)
-            result.output += crossO
-            result.norms += steps.norms / 2
+            result.qkv += g * cost(c.q, tokens: b, pricing: pricing) + cost(c.k, tokens: b * n, pricing: pricing) + cost(c.v, tokens: b * n, pricing: pricing)
+            result.output += g * cost(c.o, tokens: b, pricing: pricing)
+            result.norms += (g * step.norms) / 2
         }
         return result
     }

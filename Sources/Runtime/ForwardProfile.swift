@@ -63,6 +63,18 @@ public final class ForwardProfile: @unchecked Sendable {
         gemms.append(call)
         gemmSeconds[call.precision, default: 0] += duration.inSeconds
     }
+
+    /// Adds what `workers` profiles recorded side by side, each on its own thread over the same
+    /// stretch of wall time: their times summed and divided by the worker count (the wall time
+    /// each phase took on every core at once), their calls kept.
+    func merge(concurrent workers: [ForwardProfile]) {
+        let share = 1 / Double(max(workers.count, 1))
+        for w in workers {
+            for (phase, t) in w.seconds { seconds[phase, default: 0] += t * share }
+            for (precision, t) in w.gemmSeconds { gemmSeconds[precision, default: 0] += t * share }
+            gemms += w.gemms
+        }
+    }
 }
 
 /// Runs `body`, adding its wall time to `phase` when profiling.

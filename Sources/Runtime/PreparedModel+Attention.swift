@@ -59,10 +59,11 @@ extension PreparedModel {
     /// of segment s before the softmax, so a key standing for s_j tokens weighs what they weighed;
     /// a cache keeps the bias of its rows for later steps.
     ///
-    /// Segments are independent, so with several BLAS threads and no observer or profile they run
-    /// in parallel, one per thread, each on single-threaded sgemms (a 128×128×32 product is too
+    /// Segments are independent, so with several BLAS threads and no observer they run in
+    /// parallel, one per thread, each on single-threaded sgemms (a 128×128×32 product is too
     /// small to split well, and softmax then runs on every core too). Each segment's arithmetic is
-    /// the same whichever thread runs it.
+    /// the same whichever thread runs it. A profile is kept per thread and merged as wall time
+    /// (`ForwardProfile.merge(concurrent:)`), so profiled runs attend as unprofiled ones do.
     @discardableResult
     func attend(_ layer: Layer, index: Int, qkv: UnsafePointer<Float>, segments: [Segment],
                 caches: [KeyValueCache]?, causal: Bool, context: UnsafeMutablePointer<Float>,
@@ -70,7 +71,7 @@ extension PreparedModel {
                 keyBias: [[Float]?]? = nil, positions: [[Int]]? = nil, relative: RelativeBias? = nil) -> [[Float]?] {
         var vectors = [[Float]?](repeating: nil, count: segments.count)
         let threads = BLASThreads.count
-        guard threads > 1, segments.count > 1, observe == nil, profile == nil else {
+        guard threads > 1, segments.count > 1, observe == nil else {
             for s in segments.indices {
                 vectors[s] = attend(layer, index: index, qkv: qkv, segment: segments[s], cache: caches?[s], causal: causal,
                                     context: context, observe: observe, profile: profile, score: score?[s] ?? false,
@@ -79,6 +80,8 @@ extension PreparedModel {
             return vectors
         }
         let workers = min(threads, segments.count)
+        let profiles = profile == nil ? nil : (0..<workers).map { _ in ForwardProfile() }
+        defer { if let profile, let profiles { profile.merge(concurrent: profiles) } }
         nonisolated(unsafe) let qkv = qkv, context = context, caches = caches
         vectors.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
@@ -86,7 +89,7 @@ extension PreparedModel {
                 DispatchQueue.concurrentPerform(iterations: workers) { t in
                     for s in stride(from: t, to: segments.count, by: workers) {
                         out[s] = attend(layer, index: index, qkv: qkv, segment: segments[s], cache: caches?[s], causal: causal,
-                                        context: context, observe: nil, profile: nil, score: score?[s] ?? false,
+                                        context: context, observe: nil, profile: profiles?[t], score: score?[s] ?? false,
                                         keyBias: keyBias?[s], positions: positions?[s], relative: relative, segmentIndex: s)
                     }
                 }

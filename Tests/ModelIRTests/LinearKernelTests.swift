@@ -75,13 +75,20 @@ import TensorCore
         #expect(widened == cost("dense", bias: true))
     }
 
-    @Test func stackedQKVIsOneWiderGEMMOnAMeasuredTable() {
-        // f32 rate grows with n: 0.25 at n ≤ 384, 1 at n ≥ 1536; Q, K, V (out 384 each) stack to out 1152.
+    /// `flatRates` with f32 GEMM rates rate(m, n) over the standard grid, no int8 kernel.
+    func f32Rates(_ rate: (_ m: Int, _ n: Int) -> Double) -> KernelRates {
         let g = GEMMRateTable.standardGrid
         var f32: [Double] = []
-        for _ in g.m { for n in g.n { for _ in g.k { f32.append(n <= 384 ? 0.25 : 1) } } }
+        for m in g.m { for n in g.n { for _ in g.k { f32.append(rate(m, n)) } } }
         var ρ = flatRates()
         ρ.gemm = GEMMRateTable(m: g.m, n: g.n, k: g.k, f32: f32, int8: nil)
+        return ρ
+    }
+
+    @Test func stackedQKVIsOneWiderGEMMOnAMeasuredTable() {
+        // f32 rate grows with n: 0.25 at n ≤ 384, 1 at n ≥ 1536; Q, K, V (out 384 each) stack to out 1152.
+        let ρ = f32Rates { _, n in n <= 384 ? 0.25 : 1 }
+        let f32 = ρ.gemm!.f32
         let block = Skeleton(dense: .miniLM).blocks[0]
         let n = 128, d = 384
         let c = CostModel.cost(block, hiddenSize: d, tokensIn: n, tokensOut: n, pricing: .runtime(ρ))
@@ -89,6 +96,27 @@ import TensorCore
         let rate = ρ.gemm!.rate(f32, m: n, n: 3 * d, k: d)
         #expect(abs(rate - Foundation.exp(Foundation.log(0.25) * (1 - Foundation.log2(3) / 2))) < 1e-12)
         #expect(c.qkv == Int((2 * Double(n * d * 3 * d) / rate + Double(n * 3 * d * 2)).rounded()))
+    }
+
+    @Test func aBatchIsPricedOnItsStackedRows() {
+        // f32 rate grows with m: 0.25 at m ≤ 128, 1 at m = 1024. The runtime stacks 8 samples of
+        // 128 tokens into 1024 rows, so 8 × 128 costs less than 8 separate samples of 128.
+        let ρ = f32Rates { m, _ in m <= 128 ? 0.25 : 1 }
+        let block = Skeleton(dense: .miniLM).blocks[0]
+        let d = 384, one = CostModel.cost(block, hiddenSize: d, tokensIn: 128, tokensOut: 128, pricing: .runtime(ρ))
+        let batch = CostModel.cost(block, hiddenSize: d, tokens: BlockTokens(batch: 8, tokensIn: 128, tokensOut: 128), pricing: .runtime(ρ))
+        // Linears at 1024 rows run 4× the per-sample rate; attention stays per sample.
+        #expect(batch.mlpUp == Int((2 * Double(1024 * d * 1536)).rounded()) + 1024 * 1536 * 2)
+        #expect(one.mlpUp == Int((2 * Double(128 * d * 1536) / 0.25).rounded()) + 128 * 1536 * 2)
+        #expect(batch.scores == 8 * one.scores && batch.softmax == 8 * one.softmax)
+        // Uneven samples: their Σ n² attention, one stacked GEMM on Σ n rows, selection only
+        // where a sample eliminates.
+        let mixed = BlockTokens(samples: [(100, 100), (28, 10)])
+        #expect(mixed.rowsIn == 128 && mixed.rowsOut == 110 && mixed.squaresIn == 100 * 100 + 28 * 28)
+        let c = CostModel.cost(block, hiddenSize: d, tokens: mixed, pricing: .flops)
+        let alone = CostModel.cost(block, hiddenSize: d, tokensIn: 28, tokensOut: 10, pricing: .flops)
+        #expect(c.selection == alone.selection && c.scores == 2 * mixed.squaresIn * d)
+        #expect(c.mlpUp == CostModel.flops(block.mlp.up, tokens: 110))
     }
 
     @Test func interpolationIsGeometricInLogShape() {

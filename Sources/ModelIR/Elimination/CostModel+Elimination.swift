@@ -9,11 +9,17 @@ extension CostModel {
     /// kept as `keep` says (defaults: the graph's profile's).
     public static func blockCosts<T>(_ graph: ModelGraph<T>, counts: [Int], pricing: Pricing,
                                      mode: EliminationProfile.Mode? = nil, keep: EliminationProfile.Keep? = nil) -> [BlockCost] {
-        precondition(counts.count == graph.blocks.count + 1, "need N_0…N_L for \(graph.blocks.count) blocks")
+        blockCosts(graph, counts: [counts], pricing: pricing, mode: mode, keep: keep)
+    }
+
+    /// `blockCosts` over a batch, sample s keeping counts[s] = N_0…N_L (`BlockTokens(counts:block:)`).
+    public static func blockCosts<T>(_ graph: ModelGraph<T>, counts: [[Int]], pricing: Pricing,
+                                     mode: EliminationProfile.Mode? = nil, keep: EliminationProfile.Keep? = nil) -> [BlockCost] {
+        precondition(counts.allSatisfy { $0.count == graph.blocks.count + 1 }, "need N_0…N_L for \(graph.blocks.count) blocks")
         let merging = (mode ?? graph.elimination?.mode)?.merges ?? false
         let energy = (keep ?? graph.elimination?.keep)?.needsEnergy ?? false
         return graph.blocks.enumerated().map { l, block in
-            cost(block, hiddenSize: graph.config.hiddenSize, tokensIn: counts[l], tokensOut: counts[l + 1], pricing: pricing,
+            cost(block, hiddenSize: graph.config.hiddenSize, tokens: BlockTokens(counts: counts, block: l), pricing: pricing,
                  merging: merging, energy: energy, form: BlockForm(graph.config))
         }
     }
@@ -31,7 +37,8 @@ extension CostModel {
 extension CostModel {
     /// The cost of one forward pass over a batch without padding, sample s having counts[s] =
     /// N_0…N_L tokens at its blocks (all equal to its length without elimination): embeddings
-    /// and head on N_0 tokens, block l on N_{l−1} in and N_l out.
+    /// and head on N_0 tokens, block l on N_{l−1} in and N_l out, the samples' rows stacked as the
+    /// runtime stacks them (`cost(_:hiddenSize:tokens:…)`).
     ///
     /// An encoder-decoder is eliminated in its encoder. Without `generatedTokens` it is priced as
     /// `pare bench` times it, the encoder alone (its final norm, no decoder, no LM head); with
@@ -45,19 +52,21 @@ extension CostModel {
             priced.head.languageModel = nil
             priced.head.tiedToEmbeddings = false
         }
-        return counts.reduce(0) { total, c in
-            let outside = cost(priced, workload: Workload(batch: 1, sequenceLength: c[0]), pricing: pricing)
-            var sample = outside.embeddings + outside.head
-                + blockCosts(priced, counts: c, pricing: pricing, mode: mode, keep: keep).reduce(0) { $0 + $1.total }
-            if let g = generatedTokens, graph.decoder != nil, let left = c.last {
-                // The decoder's blocks and head over the rows left; the encoder's own head part
-                // (its final norm) is already counted above.
-                let decoding = cost(graph, workload: Workload(batch: 1, sequenceLength: left, generatedTokens: g), pricing: pricing)
-                let encoderHead = cost(priced, workload: Workload(batch: 1, sequenceLength: left), pricing: pricing).head
-                sample += (decoding.decoder ?? []).reduce(0) { $0 + $1.total } + decoding.head - encoderHead
+        let rows = counts.reduce(0) { $0 + $1[0] }
+        var total = embeddingsCost(priced, rows: rows, pricing: pricing) + finalNormCost(priced, rows: rows, pricing: pricing)
+            + outputsCost(priced, rows: counts.count, pricing: pricing)
+            + blockCosts(priced, counts: counts, pricing: pricing, mode: mode, keep: keep).reduce(0) { $0 + $1.total }
+        if let g = generatedTokens, graph.decoder != nil {
+            // Per sample, the decoder's blocks over the rows it has left, its final norm and the
+            // LM head once per generated token.
+            for left in counts.map({ $0.last ?? 0 }) {
+                total += graph.decoder!.blocks.reduce(0) {
+                    $0 + decoderCost($1, hiddenSize: graph.config.hiddenSize, encoderTokens: left, generated: g, pricing: pricing,
+                                     form: BlockForm(graph.config)).total
+                } + g * (normCost(graph, rows: 1, pricing: pricing) + outputsCost(graph, rows: 1, pricing: pricing))
             }
-            return total + sample
         }
+        return total
     }
 
     /// N_0…N_L for each of `lengths`: what `profile` keeps at λ, or every token when either is nil.
