@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Kernels
+import ModelIR
 import TensorCore
 
 /// The per-element passes and memory bandwidth, each on the shapes of a batch of 8 × 128 tokens
@@ -70,10 +71,10 @@ extension MachineProfiler {
         return 2 * t * 1e9 / Double(rows * hidden)
     }
 
-    /// ns per probability of softmax over 8 samples × 12 heads × 128 × 128 scores, samples split
+    /// ns per probability of softmax over 8 samples × 12 heads × n × n scores, samples split
     /// across threads (one BLAS thread each), as `PreparedModel.attend` runs them.
-    static func softmaxTime(_ reference: Reference, rounds: Int) -> Double {
-        let samples = 8, heads = 12, n = 128
+    static func softmaxTime(_ reference: Reference, rounds: Int, tokens n: Int = 128) -> Double {
+        let samples = 8, heads = 12
         let fresh = seeded(n * n)
         let threads = BLASThreads.count
         let t = reference.secondsPerCall(rounds: rounds) { _ in
@@ -89,10 +90,10 @@ extension MachineProfiler {
         return t * 1e9 / Double(samples * heads * n * n)
     }
 
-    /// GFLOP/s of Q·Kᵀ and P·V per head, 128 tokens, d_h 32 and 64 (the mean of their times per
-    /// FLOP), samples split across threads with one BLAS thread each.
-    static func attentionRate(_ reference: Reference, rounds: Int) -> Double {
-        let samples = 8, n = 128, threads = BLASThreads.count
+    /// GFLOP/s of Q·Kᵀ and P·V per head, n tokens (default 128), d_h 32 and 64 (the mean of their
+    /// times per FLOP), samples split across threads with one BLAS thread each.
+    static func attentionRate(_ reference: Reference, rounds: Int, tokens n: Int = 128) -> Double {
+        let samples = 8, threads = BLASThreads.count
         var secondsPerFlop: [Double] = []
         for (heads, dh) in [(12, 32), (12, 64)] {
             let width = heads * dh
@@ -121,6 +122,16 @@ extension MachineProfiler {
             secondsPerFlop.append(t / Double(samples * heads * 4 * n * n * dh))
         }
         return 1e-9 / (secondsPerFlop.reduce(0, +) / Double(secondsPerFlop.count))
+    }
+
+    /// The lengths `attentionByTokens` measures: a short sentence to a long passage.
+    static let attentionLengths = [16, 32, 64, 128, 256, 512]
+
+    /// Attention's products (GFLOP/s) and softmax (ns per probability) at each of `attentionLengths`.
+    static func attentionByTokens(_ reference: Reference, rounds: Int) -> AttentionRates {
+        AttentionRates(tokens: attentionLengths,
+                       gemm: attentionLengths.map { rounded(attentionRate(reference, rounds: rounds, tokens: $0)) },
+                       softmax: attentionLengths.map { rounded(softmaxTime(reference, rounds: rounds, tokens: $0)) })
     }
 
     /// GB/s of the STREAM triad a[i] = b[i] + s·c[i] over three arrays of 16 M floats (64 MiB

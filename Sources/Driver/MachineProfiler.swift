@@ -38,6 +38,7 @@ public enum MachineProfiler {
             softmax: softmaxTime(reference, rounds: r), activation: activationTime(reference, rounds: r),
             elementwise: biasTime(reference, rounds: r), norms: normsTime(reference, rounds: r))
         let attention = attentionRate(reference, rounds: r)
+        let byTokens = attentionByTokens(reference, rounds: r)
         progress("memory bandwidth")
         let bandwidth = triadBandwidth(reference, rounds: r)
         progress("")
@@ -47,7 +48,7 @@ public enum MachineProfiler {
             attentionGemmGflops: rounded(attention), nanosecondsPerElement: .init(
                 quantize: rounded(perElement.quantize), dequantize: rounded(perElement.dequantize), softmax: rounded(perElement.softmax),
                 activation: rounded(perElement.activation), elementwise: rounded(perElement.elementwise), norms: rounded(perElement.norms)),
-            triadGigabytesPerSecond: rounded(bandwidth))
+            triadGigabytesPerSecond: rounded(bandwidth), attentionByTokens: byTokens)
     }
 
     /// The machine at hand, as a profile records it (threads: OpenBLAS's current count).
@@ -145,7 +146,10 @@ extension MachineProfiler {
             "per element    quantize \(Format.fixed(rates.quantize, 0)), dequantize \(Format.fixed(rates.dequantize, 0)), "
                 + "softmax \(Format.fixed(rates.softmax, 0)), activation \(Format.fixed(rates.activation, 0)), "
                 + "elementwise \(Format.fixed(rates.elementwise, 0)), norms \(Format.fixed(rates.norms, 0)) (f32-GEMM FLOPs at the unit rate)",
-            "attention GEMM \(Format.fixed(profile.attentionGemmGflops, 1)) GFLOP/s; STREAM triad \(Format.fixed(profile.triadGigabytesPerSecond, 1)) GB/s",
+            "attention GEMM \(Format.fixed(profile.attentionGemmGflops, 1)) GFLOP/s at 128 tokens"
+                + (profile.attentionByTokens.map { a in
+                    " (" + zip(a.tokens, a.gemm).map { "\($0.0): \(Format.fixed($0.1, 1))" }.joined(separator: ", ") + ")" } ?? "")
+                + "; STREAM triad \(Format.fixed(profile.triadGigabytesPerSecond, 1)) GB/s",
         ].joined(separator: "\n") + "\n"
     }
 }

@@ -242,8 +242,8 @@ public enum CostModel {
     /// The runtime stacks the samples' rows, so every linear runs once on N (Q, K, V) or M (the
     /// rest) rows and is priced at that shape; attention, the Eliminate layer and merging work per
     /// sample (their n_s² terms sum over samples). `.flops`: the formulas of `BlockCost`.
-    /// `.runtime(ρ)`: linears by `cost(_:tokens:pricing:)`, Q·Kᵀ and P·V at ρ.attentionGEMM per
-    /// FLOP, h·n² probabilities at ρ.softmax, m·d_ff activations at ρ.activation, m·d at ρ.norms,
+    /// `.runtime(ρ)`: linears by `cost(_:tokens:pricing:)`, Q·Kᵀ and P·V at ρ.attentionGEMM(n) per
+    /// FLOP, h·n² probabilities at ρ.softmax(n) (each at the sample's length n), m·d_ff activations at ρ.activation, m·d at ρ.norms,
     /// and for the Sort/Eliminate layer (m < n) (h+1)·n² score sums and m·d gathered at
     /// ρ.elementwise; `merging` adds the cosine GEMM at ρ.attentionGEMM per FLOP and n·d +
     /// (n−m)·(d + d_a) elements normalised and averaged at ρ.elementwise; `energy` (choosing the
@@ -276,15 +276,18 @@ public enum CostModel {
                 mlpUp: up, mlpDown: down)
         case let .runtime(ρ):
             func priced(_ count: Int, _ rate: Double) -> Int { Int((Double(count) * rate).rounded()) }
+            // Attention's rates depend on each sample's length (`KernelRates.attentionGEMM(tokens:)`).
+            let products = tokens.samples.reduce(0) { $0 + priced(2 * $1.in * $1.in * inner, ρ.attentionGEMM(tokens: $1.in)) }
+            let probabilities = tokens.samples.reduce(0) { $0 + priced(h * $1.in * $1.in, ρ.softmax(tokens: $1.in)) }
             return BlockCost(
-                qkv: linears.qkv + priced(rotated, ρ.elementwise), scores: priced(2 * squares * inner, ρ.attentionGEMM),
-                softmax: priced(h * squares, ρ.softmax) + priced(biased, ρ.elementwise), context: priced(2 * squares * inner, ρ.attentionGEMM),
+                qkv: linears.qkv + priced(rotated, ρ.elementwise), scores: products,
+                softmax: probabilities + priced(biased, ρ.elementwise), context: products,
                 output: linears.output, norms: priced(m * d, ρ.norms),
                 mlp: linears.mlp + priced(m * ff, ρ.activation) + priced(gated, ρ.elementwise),
                 selection: sum { n, m in
                     priced((h + 1) * n * n + m * d, ρ.elementwise)
-                        + (merging ? priced(2 * (n - m) * m * d, ρ.attentionGEMM) + priced(n * d + (n - m) * (d + inner), ρ.elementwise) : 0)
-                        + (energy ? priced(2 * n * n * d, ρ.attentionGEMM) + priced(n * d + n * n, ρ.elementwise) : 0)
+                        + (merging ? priced(2 * (n - m) * m * d, ρ.attentionGEMM(tokens: n)) + priced(n * d + (n - m) * (d + inner), ρ.elementwise) : 0)
+                        + (energy ? priced(2 * n * n * d, ρ.attentionGEMM(tokens: n)) + priced(n * d + n * n, ρ.elementwise) : 0)
                 },
                 mlpUp: up, mlpDown: down)
         }

@@ -40,15 +40,20 @@ public struct KernelRates: Codable, Sendable, Equatable {
     /// nil for `reference`, whose GEMMs run at 1 (f32) and `int8GEMM` (int8) at every shape, skinny
     /// ones at the `halfEfficiencyRank` efficiency. When present it replaces both.
     public var gemm: GEMMRateTable? = nil
+    /// Attention's products and softmax by sequence length (`AttentionRates`, relative to the unit
+    /// rate), from a `MachineProfile` that measured them; nil: `attentionGEMM` and `softmax` at
+    /// every length.
+    public var attention: AttentionRates? = nil
 
     /// `int8Gemm`, so that JSON's snake case reads `int8_gemm` rather than `int8_g_e_m_m`.
     enum CodingKeys: String, CodingKey {
         case int8GEMM = "int8Gemm", quantize, dequantize, attentionGEMM = "attentionGemm", softmax, activation, elementwise, norms
-        case halfEfficiencyRank, gemm
+        case halfEfficiencyRank, gemm, attention
     }
 
     public init(int8GEMM: Double, quantize: Double, dequantize: Double, attentionGEMM: Double, softmax: Double,
-                activation: Double, elementwise: Double, norms: Double, halfEfficiencyRank: Double, gemm: GEMMRateTable? = nil) {
+                activation: Double, elementwise: Double, norms: Double, halfEfficiencyRank: Double, gemm: GEMMRateTable? = nil,
+                attention: AttentionRates? = nil) {
         self.int8GEMM = int8GEMM
         self.quantize = quantize
         self.dequantize = dequantize
@@ -59,6 +64,17 @@ public struct KernelRates: Codable, Sendable, Equatable {
         self.norms = norms
         self.halfEfficiencyRank = halfEfficiencyRank
         self.gemm = gemm
+        self.attention = attention
+    }
+
+    /// Cost per FLOP of a head's Q·Kᵀ or P·V in a sample of n tokens.
+    public func attentionGEMM(tokens n: Int) -> Double {
+        attention.map { $0.value($0.gemm, tokens: n) } ?? attentionGEMM
+    }
+
+    /// Cost per attention probability in a sample of n tokens.
+    public func softmax(tokens n: Int) -> Double {
+        attention.map { $0.value($0.softmax, tokens: n) } ?? softmax
     }
 
     /// Whether int8 linears with dynamic activations run as int8 GEMMs on the machine these rates

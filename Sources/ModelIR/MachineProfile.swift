@@ -18,6 +18,10 @@ public struct MachineProfile: Codable, Sendable, Equatable {
     public var gemm: GEMMRateTable
     /// Q·Kᵀ and P·V, one small GEMM per head (128 tokens, d_h 32 and 64), GFLOP/s.
     public var attentionGemmGflops: Double
+    /// The same products and the softmax at several sequence lengths (GFLOP/s, ns per
+    /// probability); absent in profiles written before it was measured, which price every
+    /// length at `attentionGemmGflops` and `nanosecondsPerElement.softmax`.
+    public var attentionByTokens: AttentionRates? = nil
     public var nanosecondsPerElement: PerElement
     /// STREAM triad a[i] = b[i] + s·c[i] on arrays far larger than the caches, 12 bytes per
     /// element (f32), all threads: what decoding (weights read once per token) is bound by.
@@ -90,7 +94,8 @@ public struct MachineProfile: Codable, Sendable, Equatable {
     }
 
     public init(format: Int = MachineProfile.currentFormat, machine: Machine, measuredOn: String, gemm: GEMMRateTable,
-                attentionGemmGflops: Double, nanosecondsPerElement: PerElement, triadGigabytesPerSecond: Double) {
+                attentionGemmGflops: Double, nanosecondsPerElement: PerElement, triadGigabytesPerSecond: Double,
+                attentionByTokens: AttentionRates? = nil) {
         self.format = format
         self.machine = machine
         self.measuredOn = measuredOn
@@ -98,6 +103,7 @@ public struct MachineProfile: Codable, Sendable, Equatable {
         self.attentionGemmGflops = attentionGemmGflops
         self.nanosecondsPerElement = nanosecondsPerElement
         self.triadGigabytesPerSecond = triadGigabytesPerSecond
+        self.attentionByTokens = attentionByTokens
     }
 
     /// The shape whose f32 rate is the unit P: m = 1024, n = 1536, k = 384 (MiniLM's FFN up on
@@ -122,7 +128,8 @@ public struct MachineProfile: Codable, Sendable, Equatable {
             int8GEMM: int8Ratio ?? 1, quantize: e.quantize * unit, dequantize: e.dequantize * unit,
             attentionGEMM: unit / attentionGemmGflops, softmax: e.softmax * unit, activation: e.activation * unit,
             elementwise: e.elementwise * unit, norms: e.norms * unit, halfEfficiencyRank: KernelRates.reference.halfEfficiencyRank,
-            gemm: table)
+            gemm: table,
+            attention: attentionByTokens.map { AttentionRates(tokens: $0.tokens, gemm: $0.gemm.map { unit / $0 }, softmax: $0.softmax.map { $0 * unit }) })
     }
 
     /// What is wrong with the profile's figures, or nil: the first problem found.
@@ -132,6 +139,7 @@ public struct MachineProfile: Codable, Sendable, Equatable {
         }
         if machine.threads < 1 { return "machine.threads must be at least 1" }
         if let p = gemm.problem { return p }
+        if let p = attentionByTokens?.problem { return p }
         for (name, value) in [("attention_gemm_gflops", attentionGemmGflops), ("triad_gigabytes_per_second", triadGigabytesPerSecond)]
             + nanosecondsPerElement.all.map({ ("nanoseconds_per_element.\($0.0)", $0.1) })
         where !(value > 0 && value.isFinite) {

@@ -25,7 +25,8 @@ import ModelIR
         return MachineProfile(machine: machine, measuredOn: "2026-12-07", gemm: GEMMRateTable(m: g.m, n: g.n, k: g.k, f32: f32, int8: int8),
                               attentionGemmGflops: 45.5,
                               nanosecondsPerElement: .init(quantize: 0.31, dequantize: 0.42, softmax: 1.1, activation: 0.65, elementwise: 0.12, norms: 1.4),
-                              triadGigabytesPerSecond: 21.25)
+                              triadGigabytesPerSecond: 21.25,
+                              attentionByTokens: AttentionRates(tokens: [16, 128, 512], gemm: [12.5, 45.5, 60.25], softmax: [2.5, 1.1, 1.05]))
     }
 
     @Test func roundTripsThroughItsFile() throws {
@@ -35,7 +36,8 @@ import ModelIR
         // Deterministic layout: the same profile, the same bytes.
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text == PricingMachine.text(Self.profile()))
-        #expect(text.hasPrefix("{\n  \"attention_gemm_gflops\" : 45.5,\n  \"format\" : 1,\n"))
+        #expect(text.hasPrefix("{\n  \"attention_by_tokens\" : {\n    \"gemm\" : [\n      12.5,\n"))
+        #expect(text.contains("\n  \"attention_gemm_gflops\" : 45.5,\n  \"format\" : 1,\n"))
     }
 
     @Test func fileHasTheSchemasKeys() throws {
@@ -50,10 +52,11 @@ import ModelIR
             guard case let .array(items)? = member(s, "required") else { return [] }
             return items.compactMap { if case let .string(k) = $0 { k } else { nil } }.sorted()
         }
-        #expect(keys(value) == required(schema))
+        // Every key but the optional attention table (profiles written before it lack it) is required.
+        #expect(keys(value) == (required(schema) + ["attention_by_tokens"]).sorted())
         let properties = member(schema, "properties")
         #expect(keys(properties) == keys(value))
-        for nested in ["machine", "nanoseconds_per_element"] {
+        for nested in ["machine", "nanoseconds_per_element", "attention_by_tokens"] {
             let sub = try #require(member(properties, nested))
             #expect(keys(member(value, nested)) == required(sub), "\(nested)")
         }
