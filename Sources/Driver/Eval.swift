@@ -24,6 +24,8 @@ public enum Eval {
         public var bothModes: Bool
         /// The machine the predicted speedup is priced for.
         public var machine: PricingMachine = .reference
+        /// Interleaved timed runs of each model for the measured speedup (median of per-run ratios).
+        public var runs = 5
 
         public init(against: String? = nil, data: String? = nil, samples: Int = 96, maxLength: Int = 128, lambdas: [Double]? = nil,
                     mode: EliminationProfile.Mode? = nil, bothModes: Bool = false) {
@@ -75,7 +77,7 @@ public enum Eval {
         let referenceBaked = options.against == nil ? nil : reference.model.elimination.map { Elimination(profile: $0, lambda: $0.defaultLambda) }
         do {
             comparison = try compare(model, referenceModel, batch: batch, causal: c.causal,
-                                     elimination: baked, referenceElimination: referenceBaked)
+                                     elimination: baked, referenceElimination: referenceBaked, runs: options.runs)
             if c.decoderLayerCount != nil {
                 // Encoder-decoder: the decoder's first-step distribution, the encoder eliminating.
                 let want = try set.samples.map { (s) throws(RuntimeError) in try referenceModel.firstStepLogits(input: s) }
@@ -135,7 +137,7 @@ public enum Eval {
     /// or perplexities (causal LMs); and the median latency of both on the evaluation batch as
     /// deployed, each with its elimination (nil = full).
     static func compare(_ model: PreparedModel, _ reference: PreparedModel, batch: TokenBatch, causal: Bool,
-                        elimination: Elimination?, referenceElimination: Elimination?) throws(RuntimeError) -> EvalReport.Comparison {
+                        elimination: Elimination?, referenceElimination: Elimination?, runs: Int = 5) throws(RuntimeError) -> EvalReport.Comparison {
         var result = EvalReport.Comparison()
         if causal {
             func perplexity(_ m: PreparedModel) throws(RuntimeError) -> Double {
@@ -152,7 +154,7 @@ public enum Eval {
         }
         // Interleaved (model, reference, model, …) so that drift in the machine's load hits both alike.
         var times: [[Double]] = [[], []]
-        for _ in 0..<5 {
+        for _ in 0..<max(1, runs) {
             for (i, (m, e)) in [(model, elimination), (reference, referenceElimination)].enumerated() {
                 let start = ContinuousClock.now
                 try Bench.forward(m, batch, elimination: e)

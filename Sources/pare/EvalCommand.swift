@@ -34,6 +34,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A machine profile (pare machine-profile) to price the predicted speedup with (default: $XDG_CACHE_HOME/pare/machine.json or ~/.cache/pare/machine.json if present, else the built-in reference).", valueName: "file"))
     var machine: String?
 
+    @Option(help: "Interleaved timed runs of each model for the measured speedup.")
+    var runs: Int = 5
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -51,6 +54,7 @@ struct EvalCommand: ParsableCommand {
             var options = Eval.Options(against: against, data: data, samples: samples, maxLength: maxLength, lambdas: values,
                                        mode: eliminationMode, bothModes: bothModes)
             options.machine = try Console.pricingMachine(machine)
+            options.runs = runs
             let report = try Eval.run(path: path, options: options)
             print(json ? report.json() : report.text(), terminator: "")
         } catch {
