@@ -170,6 +170,7 @@ public enum Compile {
             throw .pass(.failed(pass: "layer-by-layer compile", reason: "\(error)"))
         }
         let log = compiled.log, after = compiled.skeleton
+        if let weightBroadcast { account(weightBroadcast.accountLine) }
         guard let writer else { return nil }
         progress("writing \(output)")
         let configText = (try? String(contentsOfFile: (directory as NSString).appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"

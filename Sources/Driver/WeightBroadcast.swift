@@ -1,3 +1,4 @@
+import Foundation
 import ModelIR
 import TensorCore
 
@@ -14,8 +15,28 @@ import TensorCore
 /// they hold one block's weights at a time, as the block-by-block compile does, and never open a
 /// file of the input. Every rank computes on the bits rank 0 read, so the artifact is the bytes of
 /// the shared-storage run.
-struct WeightBroadcast {
+final class WeightBroadcast: @unchecked Sendable {
     let collective: any Collective
+    /// Seconds in this rank's weight broadcasts and the bytes they moved (sent by rank 0,
+    /// received by the others), for `--verbose`. The sweeps call one at a time.
+    private(set) var seconds = 0.0, bytes = 0
+
+    init(collective: any Collective) { self.collective = collective }
+
+    /// `collective.broadcast` from rank 0, counted.
+    private func broadcast(_ sent: [UInt8]) -> [UInt8] {
+        let start = ContinuousClock.now
+        let received = collective.broadcast(sent, from: 0)
+        seconds += (ContinuousClock.now - start).inSeconds
+        bytes += received.count
+        return received
+    }
+
+    /// One `--verbose` line: what the weight broadcasts cost this rank.
+    var accountLine: String {
+        "rank \(collective.rank): --broadcast-weights \(collective.isRoot ? "sent" : "received") "
+            + String(format: "%.1f MB in %.3f s", Double(bytes) / 1e6, seconds)
+    }
 
     /// The inputs on every rank: rank 0's `inputs` (read from storage) sent to the others, which
     /// pass nil and get what rank 0 sent.
@@ -25,10 +46,10 @@ struct WeightBroadcast {
             do { try inputs.encode(into: &w) } catch {
                 throw .usage("--broadcast-weights: cannot encode the model's skeleton (\(error))", "put the model on storage every rank reads and drop --broadcast-weights")
             }
-            _ = collective.broadcast(w.bytes, from: 0)
+            _ = broadcast(w.bytes)
             return inputs
         }
-        var r = ByteReader(collective.broadcast([], from: 0))
+        var r = ByteReader(broadcast([]))
         do { return try CompileInputs(decoding: &r) } catch { throw torn("the inputs") }
     }
 
@@ -44,10 +65,10 @@ struct WeightBroadcast {
                 w.append(name)
                 w.append(tensor)
             }
-            _ = collective.broadcast(w.bytes, from: 0)
+            _ = broadcast(w.bytes)
             return weights
         }
-        var r = ByteReader(collective.broadcast([], from: 0))
+        var r = ByteReader(broadcast([]))
         var received: [String: Tensor] = [:]
         do {
             for _ in 0..<(try r.count(8)) { received[try r.string()] = try r.tensor() }

@@ -112,6 +112,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 
+    /// The adapters go out too: a LoRA adapter at weight 0.5 merged block by block on 2 ranks whose
+    /// rank 1 is given an adapter directory that does not exist gives the one-process bytes.
+    @Test(.enabled(if: mpirun != nil || required))
+    func broadcastWeightsSendsTheAdapters() throws {
+        let arguments = ["compile", InspectTests.fixtures + "/tiny-bert", "--recipe", "merge-lora,head-prune{fraction=0.25},int8-quantize"]
+        let adapter = ["--adapter", InspectTests.fixtures + "/lora/bert-lora:0.5"]
+        let single = try Self.run([Self.binary] + arguments + adapter + ["-o", directory + "/single.pare"])
+        #expect(single.status == 0, "\(single.stderr)")
+        let output = directory + "/np2.pare"
+        let job = try Self.run(try Self.mpi(2, rank0: arguments + adapter + ["-o", output, "--broadcast-weights"],
+                                            others: ["compile", "/nonexistent/tiny-bert", "--recipe", "x", "--adapter", "/nonexistent/lora:0.5",
+                                                     "-o", output, "--broadcast-weights"]))
+        #expect(job.status == 0, "\(job.stderr)")
+        #expect(FileManager.default.contents(atPath: output) == FileManager.default.contents(atPath: directory + "/single.pare"))
+    }
+
     /// Weights go out block by block, so a recipe that needs the whole model is refused on every
     /// rank with what to do, and the job ends non-zero.
     @Test(.enabled(if: mpirun != nil || required))
