@@ -49,7 +49,7 @@ public struct ACCMeasurement: Sendable, Equatable, Codable {
         var stream = try CalibrationStream(model, samples: samples, batchSize: batchSize, workers: workers)
         var perLayer: [[Double]] = []
         for block in model.blocks {
-            perLayer.append(stream.measure(block, request: .init(acc: true)).acc.compactMap { $0 })
+            perLayer.append(stream.measureAlone(block, request: .init(acc: true)).acc.compactMap { $0 })
         }
         return ACCMeasurement(perLayer: perLayer, aggregate: aggregate, tokens: samples.reduce(0) { $0 + $1.count })
     }

@@ -104,7 +104,7 @@ public struct ActivationStatistics: Sendable {
         var blocks: [BlockStatistics] = []
         for (l, block) in model.blocks.enumerated() {
             let roles = Set(gram.compactMap { $0.role(inBlock: l) })
-            blocks.append(stream.measure(block, request: .init(inputs: true, gram: roles, headScores: true)))
+            blocks.append(stream.measureAlone(block, request: .init(inputs: true, gram: roles, headScores: true)))
         }
         return ActivationStatistics(blocks: blocks)
     }

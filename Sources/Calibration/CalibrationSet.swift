@@ -27,6 +27,8 @@ public enum CalibrationError: Error, Equatable, Sendable, CustomStringConvertibl
     case empty(path: String)
     case badLine(path: String, line: Int, reason: String)
     case tokenOutOfRange(path: String, line: Int, id: Int, vocabularySize: Int)
+    /// Another rank's statistics of a block arrived truncated or corrupt (`CalibrationStream` on several ranks).
+    case tornExchange(rank: Int, block: Int)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum CalibrationError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .empty(path): "\(path): no samples (the file has no non-blank line); add calibration text, one sample per line"
         case let .badLine(path, line, reason): "\(path):\(line): \(reason); each JSONL line must be {\"text\": \"...\"} or {\"input_ids\": [...]}"
         case let .tokenOutOfRange(path, line, id, size): "\(path):\(line): token id \(id) is outside the vocabulary (0..<\(size)); use this model's tokenizer"
+        case let .tornExchange(rank, block):
+            "block \(block): the calibration statistics received from rank \(rank) are truncated or corrupt (ranks running different pare builds?); run the same pare build on every rank"
         }
     }
 }

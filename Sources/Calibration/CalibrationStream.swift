@@ -93,9 +93,16 @@ public struct CalibrationStream: Sendable {
         public static let none = Request()
     }
 
+    /// `measure` on one process, which receives nothing and so cannot meet torn bytes.
+    public mutating func measureAlone(_ weights: Block<Tensor>, request: Request) -> BlockStatistics {
+        precondition(collective.size == 1, "measureAlone is for one process; ranks call measure")
+        do { return try measure(weights, request: request) } catch { preconditionFailure("one process received bytes: \(error)") }
+    }
+
     /// Runs `weights`, the block the stream enters next, on every batch, gathering `request`,
-    /// and moves the stream past it.
-    public mutating func measure(_ weights: Block<Tensor>, request: Request) -> BlockStatistics {
+    /// and moves the stream past it. On several ranks, throws `tornExchange` when another rank's
+    /// statistics arrive truncated or corrupt (the caller's error ends every rank: `MPI_Abort`).
+    public mutating func measure(_ weights: Block<Tensor>, request: Request) throws(CalibrationError) -> BlockStatistics {
         let block = PreparedBlock(weights, index: self.block, shell: shell)
         let causal = shell.config.causal
         let outputWeight = request.headScores ? DenseWeight.floats(weights.attention.o) : []
@@ -155,10 +162,10 @@ public struct CalibrationStream: Sendable {
         if !single {
             // Every rank's batches in rank order: the batches in order, reduced as on one process.
             for (rank, bytes) in collective.allGather(mine.bytes).enumerated() {
-                var reader = ByteReader(bytes)
-                for _ in contiguousShare(of: batches.count, rank: rank, size: collective.size) {
-                    guard var part = try? BlockStatistics(decoding: &reader, layer: block.index) else {
-                        fatalError("rank \(rank)'s statistics of block \(block.index) are torn (ranks running different builds?)")
+                let count = contiguousShare(of: batches.count, rank: rank, size: collective.size).count
+                try BlockStatistics.decode(bytes, batches: count, from: rank, layer: block.index, heads: heads) { part throws(CalibrationError) in
+                    guard part.fits(total), part.gramRows.allSatisfy({ grams[$0.key].map(\.width) ?? $0.value.width == $0.value.width }) else {
+                        throw .tornExchange(rank: rank, block: block.index)
                     }
                     add(&part)
                 }

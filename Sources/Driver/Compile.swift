@@ -40,6 +40,10 @@ public enum Compile {
         public var checkpointDirectory: String?
         /// Continue from `checkpointDirectory`'s checkpoint instead of starting again.
         public var resume = false
+        /// On several ranks, rank 0 alone reads the input and sends the others what they need,
+        /// each block's weights as the sweeps reach it (`WeightBroadcast`): for ranks that do not
+        /// share storage. The same bytes; ignored on one process.
+        public var broadcastWeights = false
         /// The build, for checkpoints (one from another build is refused).
         public var version = "pare"
 
@@ -102,31 +106,21 @@ public enum Compile {
                                      progress: @escaping (String) -> Void = { _ in },
                                      account: @escaping (String) -> Void = { _ in }) async throws(DriverError) -> Result? {
         let root = options.collective.isRoot
-        let plan = try plan(model: directory, options: options)
-        if plan.hasErrors { throw .checkFailed(plan.diagnostics) }
-        let pipeline = try pipeline(options.recipe)
-        let imported: ImportedModel<Tensor>
-        do { imported = try ModelImporter.model(directory: directory) } catch { throw .importFailed(error) }
-        let before = imported.graph.skeleton
-        let model = imported.graph
-        var calibration: CalibrationSet?
-        if pipeline.needsCalibration {
-            progress("tokenizing calibration samples")
-            let tokenizer: any Tokenizer
-            do { tokenizer = try TokenizerLoader.load(directory: directory) } catch { throw .tokenizer(error) }
-            calibration = try CalibrationInput.load(options.calibration, config: model.config, tokenizer: tokenizer)
+        let broadcast = options.broadcastWeights && options.collective.size > 1
+        var inputs: CompileInputs?
+        if root || !broadcast {
+            let plan = try plan(model: directory, options: options)
+            if plan.hasErrors { throw .checkFailed(plan.diagnostics) }
+            inputs = try CompileInputs.read(directory: directory, pipeline: try pipeline(options.recipe), options: options, progress: progress)
         }
-        var adapters: [LoRAAdapter] = []
-        for argument in options.adapters {
-            let (adapterDirectory, weight) = PEFTAdapterImporter.parse(argument)
-            do {
-                adapters.append(try PEFTAdapterImporter.adapter(directory: adapterDirectory, weight: weight ?? 1, for: before))
-            } catch {
-                throw .checkFailed([Diagnostic(.error, at: "--adapter", error.description)])
-            }
-        }
+        // Without shared storage the other ranks receive from rank 0 what it read, the recipe too.
+        let weightBroadcast = broadcast ? WeightBroadcast(collective: options.collective) : nil
+        if let weightBroadcast { inputs = try weightBroadcast.share(inputs) }
+        let pipeline = try pipeline(root ? options.recipe : inputs!.recipe)
+        let (model, calibration, adapters) = (inputs!.model, inputs!.calibration, inputs!.adapters)
+        let before = model.skeleton
         // Only the rank that writes hashes the inputs for the provenance.
-        let inputs = root ? try inputFiles(directory) : []
+        let inputFiles = root ? try inputFiles(directory) : []
         let adapterFiles = adapterFiles(options.adapters)
         var adapterInputs: [ArtifactManifest.Provenance.InputFile] = []
         for file in adapterFiles where root {
@@ -134,7 +128,7 @@ public enum Compile {
         }
         var writer: StreamingArtifactWriter?
         do {
-            if root { writer = try StreamingArtifactWriter(path: output, inputs: inputs.map { (directory as NSString).appendingPathComponent($0.name) }
+            if root { writer = try StreamingArtifactWriter(path: output, inputs: inputFiles.map { (directory as NSString).appendingPathComponent($0.name) }
                                                      + adapterFiles.map(\.path), options: options.writer) }
         } catch {
             throw .artifact(error)
@@ -146,7 +140,7 @@ public enum Compile {
         if let checkpointDirectory = options.checkpointDirectory {
             let fingerprint = CompileCheckpoint.Fingerprint(
                 version: "\(options.version), checkpoint format \(CompileCheckpoint.format)",
-                model: (inputs + adapterInputs).map { "\($0.name) \($0.sha256)" }.joined(separator: ", "),
+                model: (inputFiles + adapterInputs).map { "\($0.name) \($0.sha256)" }.joined(separator: ", "),
                 recipe: pipeline.canonicalRecipe.description,
                 options: "seed \(options.seed), calibration \(calibration?.sha256 ?? "none") (\(calibration?.samples.count ?? 0) samples), "
                     + "level \(options.writer.level), adapters \(options.adapters)",
@@ -161,26 +155,29 @@ public enum Compile {
                 if case let .block(p) = $0, let line = CalibrationAccount.line(p, rank: options.collective.rank) { account(line) }
                 KillHook.check($0, rank: options.collective.rank)
                 progress($0.description)
-            }, checkpoint: checkpoint)
+            }, checkpoint: checkpoint, weights: weightBroadcast.map { broadcast in { try broadcast.block($0, of: model) } })
         } catch let error as PassError {
             throw .pass(error)
         } catch let error as ArtifactError {
             throw .artifact(error)
         } catch let error as DriverError {
             throw error
+        } catch let error as CalibrationError {
+            throw .calibration(error)
         } catch let error as FileError {
             throw .input(path: options.checkpointDirectory ?? output, error.description, "check the disk and the directory's permissions")
         } catch {
             throw .pass(.failed(pass: "layer-by-layer compile", reason: "\(error)"))
         }
         let log = compiled.log, after = compiled.skeleton
+        if let weightBroadcast { account(weightBroadcast.accountLine) }
         guard let writer else { return nil }
         progress("writing \(output)")
         let configText = (try? String(contentsOfFile: (directory as NSString).appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
         // The skeletons as the steps left them: they know what the static effects cannot
         // (ranks chosen from spectra, the measured elimination profile).
         let stages = stages(pipeline, [before] + log.map(\.skeleton))
-        let inputBytes = inputs.filter { $0.name.hasSuffix(".safetensors") }.reduce(0) { $0 + $1.bytes }
+        let inputBytes = inputFiles.filter { $0.name.hasSuffix(".safetensors") }.reduce(0) { $0 + $1.bytes }
         let reportState = ReportState(model: name(directory), before: before, stages: stages, inputBytes: inputBytes)
         let reportJSON = try reportState.json()
         let manifest: ArtifactManifest
@@ -189,7 +186,7 @@ public enum Compile {
                 skeleton: after, sourceConfig: configText, tokenizerFiles: ModelSource.companions(in: directory),
                 passLog: log.map { .init(pass: $0.entry.pass, options: $0.entry.options, changed: $0.entry.changed,
                                          counters: $0.entry.counters, notes: $0.entry.diagnostics.map(\.description)) },
-                provenance: .init(inputs: (inputs + adapterInputs).sorted { $0.name < $1.name }, recipe: pipeline.canonicalRecipe.description, calibrationSHA256: calibration?.sha256,
+                provenance: .init(inputs: (inputFiles + adapterInputs).sorted { $0.name < $1.name }, recipe: pipeline.canonicalRecipe.description, calibrationSHA256: calibration?.sha256,
                                   seed: options.seed),
                 extensions: ["report": reportJSON])
         } catch {

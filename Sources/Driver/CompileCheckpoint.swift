@@ -139,9 +139,9 @@ final class CompileCheckpoint: LayerwiseCheckpoint {
         var reader = ByteReader(Array(bytes))
         var streams: [Int: (block: Int, hidden: [[Float]])] = [:]
         do {
-            for _ in 0..<(try reader.int()) {
+            for _ in 0..<(try reader.count(8)) {
                 let k = try reader.int(), block = try reader.int()
-                streams[k] = (block, try (0..<(try reader.int())).map { _ throws(ByteReader.Truncated) in try reader.floats() })
+                streams[k] = (block, try (0..<(try reader.count(8))).map { _ throws(ByteReader.Truncated) in try reader.floats() })
             }
         } catch {
             throw DriverError.input(path: mine, "--resume: the file is truncated", "compile again without --resume")

@@ -56,10 +56,15 @@ public enum LayerwisePipeline {
     /// Runs `pipeline` on `model` block by block (see the type's doc). `model`'s blocks are read
     /// (not changed); each finished block l goes to `write(l, block)` in order. Returns the log
     /// `Pipeline.run` would return and the skeleton of the output.
+    ///
+    /// `weights(l)` gives block l's weights each time a sweep reaches it (default: `model.blocks[l]`);
+    /// every rank calls it at the same point of every sweep, so it may exchange (rank 0 sending
+    /// the weights it reads, `--broadcast-weights`).
     public static func run(_ pipeline: Pipeline, on model: Model, context: PassContext,
                            write: (Int, Block<Tensor>) throws -> Void, release: @escaping ([Tensor]) -> Void = { _ in },
                            progress: @escaping (Progress) -> Void = { _ in },
-                           checkpoint: (any LayerwiseCheckpoint)? = nil) throws -> (log: [PipelineStep], skeleton: Skeleton) {
+                           checkpoint: (any LayerwiseCheckpoint)? = nil,
+                           weights: ((Int) throws -> Block<Tensor>)? = nil) throws -> (log: [PipelineStep], skeleton: Skeleton) {
         let before = model.skeleton
         let (diagnostics, _) = pipeline.check(before)
         if diagnostics.contains(where: { $0.severity == .error }) { throw PassError.checkFailed(diagnostics) }
@@ -70,6 +75,7 @@ public enum LayerwisePipeline {
         for pass in passes { try pass.prepare(before, context: context) }
         var run = Run(model: model, passes: passes, context: context, release: release, progress: progress)
         run.checkpoint = checkpoint
+        if let weights { run.weights = weights }
         run.sweeps = 1 + passes.filter(\.plansGlobally).count
         for (g, pass) in passes.enumerated() where pass.plansGlobally {
             let (scores, receives) = try run.sweep(through: g, scoresOf: g, write: nil)
@@ -115,6 +121,8 @@ public enum LayerwisePipeline {
         var sweeps = 1
         var sweepsDone = 0
         var checkpoint: (any LayerwiseCheckpoint)?
+        /// Block l's weights when a sweep reaches it.
+        var weights: (Int) throws -> Block<Tensor>
         let start = ContinuousClock.now
 
         init(model: Model, passes: [any BlockwisePass], context: PassContext, release: @escaping ([Tensor]) -> Void,
@@ -127,6 +135,7 @@ public enum LayerwisePipeline {
             skeletons = Array(repeating: model.skeleton, count: passes.count + 1)
             outcomes = Array(repeating: [], count: passes.count)
             seconds = Array(repeating: 0, count: passes.count)
+            weights = { [blocks = model.blocks] in blocks[$0] }
         }
 
         /// One pass over the blocks running steps 0..<end (and measuring step `scoresOf`'s scores
@@ -175,10 +184,10 @@ public enum LayerwisePipeline {
             var scores: [Int: [Double]] = [:], receives = skeleton
             let sweepStart = ContinuousClock.now
             for l in model.blocks.indices.dropFirst(first) {
-                var block = model.blocks[l]
+                var block = try weights(l)
                 for k in 0..<min(end, passes.count) {
                     let clock = ContinuousClock.now
-                    let statistics = cached[k]?[l] ?? measure(&streams[k], block, l, skeleton, passes[k])
+                    let statistics = try cached[k]?[l] ?? measure(&streams[k], block, l, skeleton, passes[k])
                     let outcome = try passes[k].apply(to: &block, index: l, statistics: statistics,
                                                       decision: passes[k].plansGlobally ? plans[k]?[l] ?? [] : nil, context: context)
                     seconds[k] += (ContinuousClock.now - clock).inSeconds
@@ -191,7 +200,7 @@ public enum LayerwisePipeline {
                     let clock = ContinuousClock.now
                     defer { seconds[g] += (ContinuousClock.now - clock).inSeconds }
                     receives.blocks[l] = block.map(\.spec)
-                    let statistics = measure(&streams[g], block, l, skeleton, passes[g])
+                    let statistics = try measure(&streams[g], block, l, skeleton, passes[g])
                     if let request = passes[g].request(block: l, skeleton) {
                         scores[l] = try passes[g].scores(block: block, index: l, statistics: statistics)
                         if request.gram.isEmpty { cached[g, default: [:]][l] = statistics }
@@ -218,10 +227,10 @@ public enum LayerwisePipeline {
         /// Block l's statistics for `pass` from its stream (which moves past the block), or nil
         /// when the pass reads none there.
         private func measure(_ stream: inout CalibrationStream?, _ block: Block<Tensor>, _ l: Int, _ s: Skeleton,
-                             _ pass: any BlockwisePass) -> ActivationStatistics? {
+                             _ pass: any BlockwisePass) throws -> ActivationStatistics? {
             guard stream != nil else { return nil }
             let request = pass.request(block: l, s)
-            let measured = stream!.measure(block, request: request ?? .none)
+            let measured = try stream!.measure(block, request: request ?? .none)
             return request.map { _ in ActivationStatistics(block: measured, layerCount: s.blocks.count) }
         }
 

@@ -36,15 +36,20 @@ extension Pipeline {
     /// Block by block (`LayerwisePipeline`: the input stays mapped, each block's pages are given
     /// back once `write` has taken its frames) when every step can, unless `wholeModel`; otherwise
     /// on the whole model in memory. Both give the same tensors, bit for bit. `checkpoint` keeps
-    /// (and resumes) a block-by-block run's progress. Throws a `PassError`,
-    /// or what `write` throws.
+    /// (and resumes) a block-by-block run's progress. `weights`, when given, supplies each block's
+    /// weights as a sweep reaches it (`LayerwisePipeline.run`; `--broadcast-weights`), and then the
+    /// run must be block by block. Throws a `PassError`, or what `write` throws.
     public func compile(_ model: Model, context: PassContext, wholeModel: Bool,
                         write: ([(name: String, tensor: Tensor)]) throws -> Void,
                         progress: @escaping (CompileProgress) -> Void = { _ in },
-                        checkpoint: (any LayerwiseCheckpoint)? = nil) async throws -> CompileOutcome {
+                        checkpoint: (any LayerwiseCheckpoint)? = nil,
+                        weights: ((Int) throws -> Block<Tensor>)? = nil) async throws -> CompileOutcome {
         let obstacle = wholeModel ? "--whole-model was given" : LayerwisePipeline.obstacle(self, model.skeleton, context: context)
         if let obstacle, checkpoint != nil {
             throw PassError.failed(pass: "--checkpoint-dir", reason: "checkpoints are kept by a block-by-block compile, and this one runs on the whole model: \(obstacle)")
+        }
+        if let obstacle, weights != nil {
+            throw PassError.failed(pass: "--broadcast-weights", reason: "rank 0 sends the weights block by block, and this compile runs on the whole model (\(obstacle)); put the model on storage every rank reads and drop --broadcast-weights")
         }
         if let obstacle {
             var model = model
@@ -59,7 +64,7 @@ extension Pipeline {
         Self.release(rest.map(\.tensor))
         let (log, skeleton) = try LayerwisePipeline.run(self, on: model, context: context, write: { l, block in
             try write(block.namedTensors(index: l))
-        }, release: Self.release, progress: { progress(.block($0)) }, checkpoint: checkpoint)
+        }, release: Self.release, progress: { progress(.block($0)) }, checkpoint: checkpoint, weights: weights)
         return CompileOutcome(log: log, skeleton: skeleton, wholeModelReason: nil)
     }
 

@@ -14,6 +14,11 @@ public struct ByteWriter {
 
     public mutating func append(_ value: Double) { append(Int(Int64(bitPattern: value.bitPattern))) }
 
+    public mutating func append(_ values: [Int]) {
+        append(values.count)
+        for v in values { append(v) }
+    }
+
     public mutating func append(_ values: [Double]) {
         append(values.count)
         for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
@@ -28,10 +33,16 @@ public struct ByteWriter {
         append(text.utf8.count)
         bytes += text.utf8
     }
+
+    /// Raw bytes: their count, then the bytes.
+    public mutating func append(bytes raw: UnsafeRawBufferPointer) {
+        append(raw.count)
+        bytes += raw
+    }
 }
 
 /// Reads what a `ByteWriter` wrote, in the same order; throws `ByteReader.Truncated` when the
-/// bytes end early (a torn or foreign file).
+/// bytes end early or a count cannot be right (a torn or foreign file, corrupt bytes received).
 public struct ByteReader {
     public struct Truncated: Error, Equatable { public init() {} }
     private let bytes: [UInt8]
@@ -53,10 +64,17 @@ public struct ByteReader {
 
     public mutating func double() throws(Truncated) -> Double { Double(bitPattern: try word(8)) }
 
-    private mutating func count(_ elementSize: Int) throws(Truncated) -> Int {
+    /// A count written by `append(_: Int)` before that many items of at least `elementSize`
+    /// bytes each; throws when it is negative or they cannot fit in what is left.
+    public mutating func count(_ elementSize: Int) throws(Truncated) -> Int {
         let n = try int()
         guard n >= 0, n <= (bytes.count - offset) / elementSize else { throw Truncated() }  // so n·size fits what is left
         return n
+    }
+
+    public mutating func ints() throws(Truncated) -> [Int] {
+        let n = try count(8)
+        return try (0..<n).map { _ throws(Truncated) in try int() }
     }
 
     public mutating func doubles() throws(Truncated) -> [Double] {
@@ -73,6 +91,13 @@ public struct ByteReader {
         }
         offset += n * 4
         return values
+    }
+
+    /// What `append(bytes:)` wrote.
+    public mutating func byteArray() throws(Truncated) -> [UInt8] {
+        let n = try count(1)
+        defer { offset += n }
+        return Array(bytes[offset..<(offset + n)])
     }
 
     public mutating func string() throws(Truncated) -> String {

@@ -11,9 +11,12 @@ public final class MappedFile: Sendable {
     public let count: Int
     /// Read-only for the object's lifetime, so sharing across threads is safe.
     nonisolated(unsafe) private let address: UnsafeRawPointer?
+    /// Why this process does not hold the bytes (`init(absent:reason:)`); nil for a mapped file.
+    private let absence: String?
 
     public init(path: String) throws(FileError) {
         self.path = path
+        absence = nil
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -33,6 +36,17 @@ public final class MappedFile: Sendable {
         address = UnsafeRawPointer(p)
     }
 
+    /// A stand-in for `count` bytes this process does not hold, with nothing mapped: reading them
+    /// stops the process with `reason` (a bug: the code read weights it was never sent), and
+    /// `discard` does nothing. What ranks other than 0 hold for the weights rank 0 has not
+    /// broadcast to them (`pare compile --broadcast-weights`).
+    public init(absent count: Int, reason: String) {
+        path = "<absent>"
+        self.count = count
+        address = nil
+        absence = reason
+    }
+
     deinit {
         if let address { munmap(UnsafeMutableRawPointer(mutating: address), count) }
     }
@@ -42,6 +56,7 @@ public final class MappedFile: Sendable {
         in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R
     ) rethrows -> R {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "range outside \(path)")
+        if let absence { preconditionFailure(absence) }
         guard let address else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         return try body(UnsafeRawBufferPointer(start: address + range.lowerBound, count: range.count))
     }

@@ -84,6 +84,9 @@ struct CompileCommand: AsyncParsableCommand {
     @Flag(help: "Continue from --checkpoint-dir's checkpoint (same model, recipe, options, rank count and pare); the artifact is the bytes of an uninterrupted run.")
     var resume = false
 
+    @Flag(help: "Under MPI, for ranks without shared storage: rank 0 alone reads the model, tokenizer, calibration and adapter files and sends the other ranks what they need, each block's weights as the compile reaches it (the same bytes; needs a block-by-block recipe; on one process there is nothing to send and a note says so).")
+    var broadcastWeights = false
+
     @Flag(help: "Print each block's calibration accounting: compute and exchange seconds per rank, bytes exchanged.")
     var verbose = false
 
@@ -111,6 +114,8 @@ struct CompileCommand: AsyncParsableCommand {
         options.wholeModel = wholeModel
         options.checkpointDirectory = checkpointDir
         options.resume = resume
+        options.broadcastWeights = broadcastWeights
+        if broadcastWeights, collective.size == 1 { Console.line("note: --broadcast-weights: one process reads the input itself; there is nothing to send") }
         options.version = "pare " + Pare.configuration.version
         let result: Compile.Result
         do {

@@ -59,7 +59,7 @@ import TensorCore
     static func measure(_ model: Model, _ samples: [[Int]], collective: any Collective) throws -> [BlockStatistics] {
         var stream = try CalibrationStream(model, samples: samples, batchSize: 5, workers: 2, collective: collective)
         let request = CalibrationStream.Request(inputs: true, gram: ["mlp.down", "attention.o"], headScores: true, acc: true)
-        return model.blocks.map { stream.measure($0, request: request) }
+        return try model.blocks.map { try stream.measure($0, request: request) }
     }
 
     @Test(arguments: ["tiny-bert", "tiny-llama"], [1, 2, 3, 4])

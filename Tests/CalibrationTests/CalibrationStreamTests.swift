@@ -26,7 +26,7 @@ import TensorCore
         var stream = try CalibrationStream(model, samples: samples, batchSize: 8, workers: 2)
         let whole = PreparedModel(model)
         for (l, block) in model.blocks.enumerated() {
-            _ = stream.measure(block, request: .none)
+            _ = try stream.measure(block, request: .none)
             for (b, batch) in stream.batches.enumerated() {
                 let oneThread = try BLASThreads.withCount(1) { try whole.encode(batch, keepHiddenStates: true).hiddenStates![l + 1] }
                 #expect(stream.hidden[b] == oneThread, "block \(l), batch \(b)")
