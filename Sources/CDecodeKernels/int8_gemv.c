@@ -71,18 +71,11 @@ static inline void dot8_vnni(const uint8_t *a, const int8_t *b, int64_t ldb, int
     }
 }
 
+// Full blocks of eight rows get the unrolled kernel; the last, shorter block loops over its rows.
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 static void block_vnni(const uint8_t *a, const int8_t *b, int64_t ldb, int64_t k, int32_t *c, int64_t n) {
-    switch (n) {
-    case 8: dot8_vnni(a, b, ldb, k, c, 8); break;
-    case 7: dot8_vnni(a, b, ldb, k, c, 7); break;
-    case 6: dot8_vnni(a, b, ldb, k, c, 6); break;
-    case 5: dot8_vnni(a, b, ldb, k, c, 5); break;
-    case 4: dot8_vnni(a, b, ldb, k, c, 4); break;
-    case 3: dot8_vnni(a, b, ldb, k, c, 3); break;
-    case 2: dot8_vnni(a, b, ldb, k, c, 2); break;
-    default: dot8_vnni(a, b, ldb, k, c, 1); break;
-    }
+    if (n == 8) dot8_vnni(a, b, ldb, k, c, 8);
+    else dot8_vnni(a, b, ldb, k, c, (int)n);
 }
 
 // Whether the CPU has AVX-512 VNNI, asked once (a race writes the same answer).
