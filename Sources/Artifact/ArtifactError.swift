@@ -9,7 +9,7 @@ public enum ArtifactError: Error, Equatable, Sendable {
 
     /// The file does not start with the magic `PARE\r\n\u{1A}\n`.
     case notAnArtifact(path: String)
-    /// The preamble's format version is not one this build reads.
+    /// The preamble's format version is not one this build reads; `supported` is the newest it reads.
     case unsupportedVersion(path: String, found: Int, supported: Int)
     /// The preamble's flags are not 0 (a feature this build does not know).
     case unsupportedFlags(path: String, flags: UInt32)
@@ -35,6 +35,8 @@ public enum ArtifactError: Error, Equatable, Sendable {
     case duplicateTensor(path: String, name: String)
     /// `bytes` is more than a `compressedBytes`-byte frame can decode to (`Zstd.maxExpansion`).
     case tensorExpansion(path: String, name: String, bytes: Int, compressedBytes: Int)
+    /// A raw frame's length is not the tensor's, or its file offset is not 64-byte aligned.
+    case invalidRawFrame(path: String, name: String, reason: String)
     /// The skeleton names a tensor the table does not have.
     case missingTensor(path: String, name: String)
     /// The table has a tensor the skeleton does not name.
@@ -88,7 +90,8 @@ extension ArtifactError: CustomStringConvertible {
         case let .notAnArtifact(path):
             return "\(path): not a .pare artifact (bad magic); pass a file written by `pare compile`"
         case let .unsupportedVersion(path, found, supported):
-            return "\(path): artifact format version \(found), this pare reads version \(supported); use a matching pare or compile again"
+            let readable = ArtifactManifest.readableFormatVersions
+            return "\(path): artifact format version \(found), this pare reads versions \(readable.lowerBound) to \(supported); use a matching pare or compile again"
         case let .unsupportedFlags(path, flags):
             return "\(path): artifact flags 0x\(String(flags, radix: 16)) are not supported; use a newer pare or compile again"
         case let .truncated(path, expected, actual):
@@ -110,6 +113,8 @@ extension ArtifactError: CustomStringConvertible {
             return "\(path): tensor table lists '\(name)' twice (duplicate tensor name); \(recompile)"
         case let .tensorExpansion(path, name, bytes, compressed):
             return "\(path): tensor '\(name)' declares \(bytes) bytes from a \(compressed)-byte frame, more than zstd can expand it (at most \(Zstd.maxExpansion)×); \(recompile)"
+        case let .invalidRawFrame(path, name, reason):
+            return "\(path): tensor '\(name)' raw frame \(reason); \(recompile)"
         case let .missingTensor(path, name):
             return "\(path): the model needs tensor '\(name)' but the tensor table lacks it; \(recompile)"
         case let .unexpectedTensor(path, name):

@@ -24,20 +24,21 @@ struct ArtifactFraming {
             throw .truncated(path: path, expected: L.preambleSize + L.footerSize, actual: n)
         }
         let preamble = L.Preamble(head)
-        guard preamble.version == UInt32(ArtifactManifest.currentFormatVersion) else {
+        guard ArtifactManifest.readableFormatVersions.contains(Int(preamble.version)) else {
             throw .unsupportedVersion(path: path, found: Int(preamble.version), supported: ArtifactManifest.currentFormatVersion)
         }
         guard preamble.flags == 0 else { throw .unsupportedFlags(path: path, flags: preamble.flags) }
         self.preamble = preamble
         // Least length the preamble implies; saturates instead of overflowing.
         let frameBytes = preamble.manifestFrameBytes > UInt64(n) ? n + 1 : Int(preamble.manifestFrameBytes)
-        let minimum = L.preambleSize + frameBytes + L.footerSize
+        let dataStart = L.dataStart(version: preamble.version, manifestFrameBytes: frameBytes)
+        let minimum = dataStart + L.footerSize
         let manifestRange = L.preambleSize..<(L.preambleSize + frameBytes)
         self.manifestRange = manifestRange
         let tail = n >= L.footerSize ? file.withBytes(in: (n - L.footerSize)..<n) { Array($0) } : []
         guard n >= minimum, Array(tail.suffix(L.endMagic.count)) == L.endMagic else {
             // Cut short, most likely: say how long the file should be, exactly if the manifest reads.
-            let expected = n >= L.preambleSize + frameBytes ? Self.expectedLength(file, preamble, manifestRange) : nil
+            let expected = n >= L.preambleSize + frameBytes ? Self.expectedLength(file, preamble, manifestRange, dataStart: dataStart) : nil
             let length = expected ?? (preamble.manifestFrameBytes > UInt64(n) ? Self.saturated(preamble) : minimum)
             if length > n { throw .truncated(path: path, expected: length, actual: n) }
             throw .corruptFooter(path: path, reason: "the file does not end with the end marker PAREEND")
@@ -51,7 +52,11 @@ struct ArtifactFraming {
         guard footer.dataBytes == UInt64(dataBytes) else {
             throw .corruptFooter(path: path, reason: "it declares a \(footer.dataBytes)-byte data section but \(dataBytes) bytes lie between the manifest and the footer")
         }
-        dataRange = manifestRange.upperBound..<(manifestRange.upperBound + dataBytes)
+        dataRange = dataStart..<(dataStart + dataBytes)
+        let padding = manifestRange.upperBound..<dataStart
+        guard file.withBytes(in: padding, { $0.allSatisfy { $0 == 0 } }) else {
+            throw .corruptManifest(path: path, reason: "the \(padding.count) bytes between its frame and the data section are not all zero")
+        }
     }
 
     /// Decodes the manifest: its declared size D at most 256 MiB and 32768 · M (`Zstd.maxExpansion`),
@@ -93,9 +98,9 @@ struct ArtifactFraming {
     }
 
     /// The full length of an artifact whose manifest frame (in `range`) decodes: preamble,
-    /// manifest frame, the data the tensor table spans, footer. Nil when the manifest does not read.
+    /// manifest frame, padding, the data the tensor table spans, footer. Nil when the manifest does not read.
     private static func expectedLength(_ file: MappedFile, _ preamble: ArtifactLayout.Preamble,
-                                       _ range: Range<Int>) -> Int? {
+                                       _ range: Range<Int>, dataStart: Int) -> Int? {
         guard let json = try? decodeManifestBytes(file, preamble, range, path: file.path),
               case let .success(manifest) = ManifestCoding.decode(ArtifactManifest.self, from: json) else { return nil }
         let (data, overflow) = manifest.tensors.reduce((0, false)) { acc, r in
@@ -103,12 +108,13 @@ struct ArtifactFraming {
             return (max(acc.0, end), acc.1 || o)
         }
         guard !overflow, data < Int.max / 2 else { return nil }
-        return range.upperBound + data + ArtifactLayout.footerSize
+        return dataStart + data + ArtifactLayout.footerSize
     }
 
-    /// 32 + M + 56, clamped to `Int.max`.
+    /// 32 + M (+ the padding of version 2) + 56, clamped to `Int.max`.
     private static func saturated(_ p: ArtifactLayout.Preamble) -> Int {
-        let extra = UInt64(ArtifactLayout.preambleSize + ArtifactLayout.footerSize)
-        return p.manifestFrameBytes > UInt64(Int.max) - extra ? Int.max : Int(p.manifestFrameBytes + extra)
+        let limit = UInt64(Int.max) - UInt64(ArtifactLayout.frameAlignment + ArtifactLayout.footerSize + ArtifactLayout.preambleSize)
+        guard p.manifestFrameBytes <= limit else { return Int.max }
+        return ArtifactLayout.dataStart(version: p.version, manifestFrameBytes: Int(p.manifestFrameBytes)) + ArtifactLayout.footerSize
     }
 }

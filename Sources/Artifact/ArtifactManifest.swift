@@ -5,8 +5,11 @@ import TensorCore
 /// The `.pare` manifest: everything but the tensor bytes. Stored as JSON with sorted keys
 /// (schema: `schemas/artifact-manifest.schema.json`), zstd-compressed, after the preamble.
 public struct ArtifactManifest: Codable, Sendable, Equatable {
-    /// The only format version this build reads and writes.
-    public static let currentFormatVersion = 1
+    /// The format version this build writes: 2, whose data section starts at a multiple of
+    /// `ArtifactLayout.frameAlignment` and may hold `raw` frames (mapped, not decoded, at load).
+    public static let currentFormatVersion = 2
+    /// Every format version this build reads: 1 (zstd frames only, no padding) and 2.
+    public static let readableFormatVersions = 1...2
     /// `tool` of every manifest this build writes.
     public static let currentTool = "pare 0.1.0"
 
@@ -111,6 +114,10 @@ public struct ArtifactManifest: Codable, Sendable, Equatable {
             /// One zstd frame of the bytes split into planes: for n elements of s bytes,
             /// plane p holds byte p of every element (`out[p·n + i] = in[i·s + p]`).
             case zstdShuffled = "zstd+byte-shuffle"
+            /// The little-endian element bytes as they are (`compressedBytes == bytes`), at a file
+            /// offset that is a multiple of `ArtifactLayout.frameAlignment`: a reader maps them
+            /// and computes from them in place. Format version 2 on.
+            case raw
         }
 
         /// IR name, e.g. `blocks.0.attention.q.weight`.
@@ -118,7 +125,8 @@ public struct ArtifactManifest: Codable, Sendable, Equatable {
         public var dtype: DType
         public var shape: [Int]
         public var encoding: Encoding
-        /// Start of the frame, relative to the start of the data section.
+        /// Start of the frame, relative to the start of the data section (a multiple of
+        /// `ArtifactLayout.frameAlignment` for `raw` frames).
         public var offset: Int
         /// Length of the frame.
         public var compressedBytes: Int

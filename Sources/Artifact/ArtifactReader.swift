@@ -3,7 +3,9 @@ import TensorCore
 
 /// Reads a `.pare` artifact (layout: `ArtifactWriter`). `init` maps the file and checks all
 /// framing and the whole tensor table before any offset is trusted; tensor bytes are decoded
-/// (and their SHA-256 checked) only when asked for. Immutable after init, hence `Sendable`.
+/// (and their SHA-256 checked) only when asked for. A raw frame is not decoded: its tensor is
+/// the mapped region itself (`TensorStorage.mapped`, 64-byte aligned), read from disk as it is
+/// first touched. Immutable after init, hence `Sendable`.
 public final class ArtifactReader: Sendable {
     public let path: String
     public let manifest: ArtifactManifest
@@ -27,7 +29,7 @@ public final class ArtifactReader: Sendable {
         do { file = try MappedFile(path: path) } catch { throw .file(error) }
         let framing = try ArtifactFraming(file: file, path: path)
         let manifest = try framing.manifest()
-        try TensorTableCheck.check(manifest, dataBytes: framing.dataBytes, path: path)
+        try TensorTableCheck.check(manifest, dataStart: framing.dataRange.lowerBound, dataBytes: framing.dataBytes, path: path)
         if let violation = SkeletonBounds.violation(manifest.skeleton) {
             throw .skeletonOutOfBounds(path: path, violation: violation)
         }
@@ -56,10 +58,17 @@ public final class ArtifactReader: Sendable {
 
     /// Decodes tensor `name`: its frame must record `bytes` in its header and decode to exactly
     /// that (memory following what it really decodes to), then unshuffles and checks the
-    /// SHA-256 of the result against the manifest.
-    public func tensor(_ name: String) throws(ArtifactError) -> Tensor {
+    /// SHA-256 of the result against the manifest. A raw frame's tensor is its mapped region,
+    /// hashed and checked too unless `hashingRaw` is false (hashing reads every byte, at
+    /// ~1.5 GB/s: longer than reading the file).
+    public func tensor(_ name: String, hashingRaw: Bool = true) throws(ArtifactError) -> Tensor {
         let r = try record(name)
         let range = (dataStart + r.offset)..<(dataStart + r.offset + r.compressedBytes)
+        if r.encoding == .raw {
+            let tensor = Tensor(dtype: r.dtype, shape: Shape(r.shape), storage: .mapped(file, range))
+            if hashingRaw { try check(tensor.withUnsafeBytes { SHA256Hex.of($0) }, r) }
+            return tensor
+        }
         let decoded = file.withBytes(in: range) { frame in
             Result { () throws(ZstdError) in try Zstd.decompress(frame, expectedSize: r.bytes) }
         }
@@ -69,9 +78,12 @@ public final class ArtifactReader: Sendable {
         case let .failure(error): throw .zstd(path: path, frame: "tensor '\(name)'", error: error)
         }
         if r.encoding == .zstdShuffled { bytes = ByteShuffle.unshuffle(bytes, elementSize: r.dtype.size) }
-        let sha = SHA256Hex.of(bytes)
-        guard sha == r.sha256 else { throw .checksumMismatch(path: path, name: name, expected: r.sha256, actual: sha) }
+        try check(SHA256Hex.of(bytes), r)
         return Tensor(dtype: r.dtype, shape: Shape(r.shape), bytes: bytes)
+    }
+
+    private func check(_ sha: String, _ r: ArtifactManifest.TensorRecord) throws(ArtifactError) {
+        guard sha == r.sha256 else { throw .checksumMismatch(path: path, name: r.name, expected: r.sha256, actual: sha) }
     }
 
     /// Decodes and checks every tensor; one error per bad tensor, in table order; empty = OK.
@@ -86,11 +98,17 @@ public final class ArtifactReader: Sendable {
         }
     }
 
-    /// The model: the skeleton with every tensor decoded and checked, then the IR verifier.
-    public func model() throws(ArtifactError) -> Model {
+    /// The model: the skeleton with every zstd tensor decoded and checked, then the IR verifier.
+    /// Raw frames are mapped (their reads from disk started at once, `MappedFile.willNeed`) and
+    /// hashed only with `hashingRaw`: loading then costs what reading the file costs, and
+    /// `verify()` (`pare verify`) checks every SHA-256.
+    public func model(hashingRaw: Bool = false) throws(ArtifactError) -> Model {
+        for r in manifest.tensors where r.encoding == .raw {
+            file.willNeed((dataStart + r.offset)..<(dataStart + r.offset + r.compressedBytes))
+        }
         let model: Model
         do {
-            model = try manifest.skeleton.mapNamed { name, _ in try tensor(name) }
+            model = try manifest.skeleton.mapNamed { name, _ in try tensor(name, hashingRaw: hashingRaw) }
         } catch let error as ArtifactError {
             throw error
         } catch {

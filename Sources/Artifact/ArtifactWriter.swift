@@ -9,11 +9,14 @@ import TensorCore
 ///
 /// | part     | bytes | contents |
 /// |----------|-------|----------|
-/// | preamble | 32    | magic `PARE\r\n\u{1A}\n` (8) · u32 format version (1) · u32 flags (0) · u64 manifest frame length M · u64 decoded manifest length D |
+/// | preamble | 32    | magic `PARE\r\n\u{1A}\n` (8) · u32 format version (2) · u32 flags (0) · u64 manifest frame length M · u64 decoded manifest length D |
 /// | manifest | M     | one zstd frame of the manifest JSON (sorted keys, D bytes; `schemas/artifact-manifest.schema.json`) |
-/// | data     | N     | one independent zstd frame per tensor, in tensor-table order (sorted by name); `offset` is relative to the start of this section |
+/// | padding  | P     | zeros up to a multiple of 64 (`ArtifactLayout.frameAlignment`; none in format version 1) |
+/// | data     | N     | one frame per tensor, in tensor-table order (sorted by name); `offset` is relative to the start of this section; `raw` frames at multiples of 64, zeros before them |
 /// | footer   | 56    | u64 N · SHA-256 of the D decoded manifest bytes (32) · u64 total file length · `PAREEND\n` (8) |
 ///
+/// Large tensors that zstd barely shrinks (weights) are stored `raw`: the reader maps them and the
+/// runtime computes from the mapping, so loading costs what reading the file costs.
 /// Float tensors (f16, bf16, f32, f64) are byte-plane shuffled before compression when
 /// `shuffleFloats` is on (lossless; `zstd+byte-shuffle` in their record). Each record carries
 /// the SHA-256 of the decoded, unshuffled bytes. The file is written to a temporary beside
@@ -34,13 +37,19 @@ public enum ArtifactWriter {
         public var workers: Int = 0
         /// Byte-plane shuffle float tensors before compression.
         public var shuffleFloats: Bool = true
+        /// Tensors of at least this many bytes that zstd shrinks by less than half are stored
+        /// `raw`, 64-byte aligned, so that loading maps them instead of decoding them
+        /// (`RawFramePolicy`); `Int.max` compresses every tensor. Default 1 MiB: the weight
+        /// matrices of any real model, not its norms, biases and scales.
+        public var rawFrameMinBytes: Int = 1 << 20
 
         public init() {}
 
-        public init(level: Int = 1, workers: Int = 0, shuffleFloats: Bool = true) {
+        public init(level: Int = 1, workers: Int = 0, shuffleFloats: Bool = true, rawFrameMinBytes: Int = 1 << 20) {
             self.level = level
             self.workers = workers
             self.shuffleFloats = shuffleFloats
+            self.rawFrameMinBytes = rawFrameMinBytes
         }
     }
 
@@ -81,6 +90,7 @@ public enum ArtifactWriter {
             let file = try AtomicFile(path: path, inputs: inputs)
             try file.write(preamble.encoded)
             try file.write(manifestFrame)
+            try file.write(ArtifactLayout.padding(version: preamble.version, manifestFrameBytes: manifestFrame.count))
             for frame in frames { try file.write(frame) }
             try file.write(footer.encoded)
             try file.commit()

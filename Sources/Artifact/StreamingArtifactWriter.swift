@@ -12,9 +12,10 @@ import TensorCore
 /// add     FrameEncoder frames → appended to the spool as each is done (any order);
 ///         kept in memory: one TensorRecord per tensor, its `offset` into the spool
 /// finish  skeleton verifies; names, dtypes and shapes added = the skeleton's tensors;
-///         records sorted by name get data-section offsets → manifest;
-///         AtomicFile(<path>.tmp-<pid>) ← preamble · manifest frame · frames copied from the
-///         spool in name order (≤ 4 MiB at a time) · footer; rename onto `path`; close the spool
+///         records sorted by name get data-section offsets (`ArtifactLayout.placed`) → manifest;
+///         AtomicFile(<path>.tmp-<pid>) ← preamble · manifest frame · padding · frames copied
+///         from the spool in name order (≤ 4 MiB at a time; zeros before each raw frame up to its
+///         64-byte-aligned offset) · footer; rename onto `path`; close the spool
 /// ```
 ///
 /// Memory: the records, the manifest, the copy buffer and at most `workers` frames being made.
@@ -69,7 +70,7 @@ public final class StreamingArtifactWriter {
         var added: [ArtifactManifest.TensorRecord] = []
         var failure: FileError?
         FrameEncoder.encode(tensors.map(\.tensor), level: options.level, shuffleFloats: options.shuffleFloats,
-                            threads: options.workers) { i, frame in
+                            raw: RawFramePolicy(minBytes: options.rawFrameMinBytes), threads: options.workers) { i, frame in
             do throws(FileError) {
                 let offset = try spool.append(frame.frame)
                 let (name, tensor) = tensors[i]
@@ -103,25 +104,25 @@ public final class StreamingArtifactWriter {
         try AddedTensors.check(records, against: skeleton, path: path)
 
         let spooled = records.sorted { $0.name < $1.name }
-        var table: [ArtifactManifest.TensorRecord] = []
-        var offset = 0
-        for var record in spooled {
-            record.offset = offset
-            offset += record.compressedBytes
-            table.append(record)
-        }
+        let (table, dataBytes) = ArtifactLayout.placed(spooled)
         let manifest = ArtifactManifest(
             skeleton: skeleton, sourceConfig: sourceConfig, tokenizerFiles: tokenizerFiles, passLog: passLog,
             provenance: provenance, extensions: extensions, tensors: table)
         let (json, manifestFrame) = try ArtifactWriter.encode(manifest, path: path, level: options.level)
         let (preamble, footer) = ArtifactLayout.framing(version: UInt32(manifest.formatVersion), manifestJSON: json,
-                                                        manifestFrame: manifestFrame, dataBytes: offset)
+                                                        manifestFrame: manifestFrame, dataBytes: dataBytes)
         do {
             let file = try AtomicFile(path: path, inputs: Array(protected))
             try file.write(preamble.encoded)
             try file.write(manifestFrame)
-            try spool.copy(spooled.map { $0.offset..<($0.offset + $0.compressedBytes) }) { chunk throws(FileError) in
-                try file.write(chunk)
+            try file.write(ArtifactLayout.padding(version: preamble.version, manifestFrameBytes: manifestFrame.count))
+            var written = 0
+            for (record, placed) in zip(spooled, table) {
+                try file.write([UInt8](repeating: 0, count: placed.offset - written))
+                try spool.copy([record.offset..<(record.offset + record.compressedBytes)]) { chunk throws(FileError) in
+                    try file.write(chunk)
+                }
+                written = placed.offset + placed.compressedBytes
             }
             try file.write(footer.encoded)
             try file.commit()

@@ -6,8 +6,10 @@ enum TensorTableCheck {
     /// Names strictly ascending (so unique); bytes = shape.count · dtype.size, without overflow;
     /// [offset, offset + compressedBytes) inside [0, dataBytes); bytes ≤ 32768 · compressedBytes
     /// (`Zstd.maxExpansion`, so the decoded total is at most 32768 · dataBytes); frames pairwise
-    /// disjoint; the names, dtypes and shapes exactly the skeleton's `namedTensors`.
-    static func check(_ manifest: ArtifactManifest, dataBytes: Int, path: String) throws(ArtifactError) {
+    /// disjoint; a raw frame exactly `bytes` long at a file offset (`dataStart` + offset) that is a
+    /// multiple of `ArtifactLayout.frameAlignment`; the names, dtypes and shapes exactly the
+    /// skeleton's `namedTensors`.
+    static func check(_ manifest: ArtifactManifest, dataStart: Int, dataBytes: Int, path: String) throws(ArtifactError) {
         var previous: String?
         for r in manifest.tensors {
             if let previous, previous == r.name { throw .duplicateTensor(path: path, name: r.name) }
@@ -25,6 +27,15 @@ enum TensorTableCheck {
             }
             guard Zstd.canDecode(r.bytes, from: r.compressedBytes) else {
                 throw .tensorExpansion(path: path, name: r.name, bytes: r.bytes, compressedBytes: r.compressedBytes)
+            }
+            if r.encoding == .raw {
+                guard r.compressedBytes == r.bytes else {
+                    throw .invalidRawFrame(path: path, name: r.name, reason: "is \(r.compressedBytes) bytes, the tensor \(r.bytes)")
+                }
+                guard (dataStart + r.offset) % ArtifactLayout.frameAlignment == 0 else {
+                    throw .invalidRawFrame(path: path, name: r.name,
+                                           reason: "starts at file offset \(dataStart + r.offset), not a multiple of \(ArtifactLayout.frameAlignment)")
+                }
             }
         }
         let byOffset = manifest.tensors.sorted { ($0.offset, $0.name) < ($1.offset, $1.name) }

@@ -73,6 +73,17 @@ public final class MappedFile: Sendable {
     }
 }
 
+extension MappedFile {
+    /// Starts reading bytes `range` from disk into the page cache in the background
+    /// (`madvise(MADV_WILLNEED)` on the pages it covers), so first touches find them there.
+    public func willNeed(_ range: Range<Int>) {
+        guard let address, range.lowerBound >= 0, range.upperBound <= count, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = range.lowerBound / page * page
+        _ = madvise(UnsafeMutableRawPointer(mutating: address + start), range.upperBound - start, Int32(MADV_WILLNEED))
+    }
+}
+
 extension TensorStorage {
     /// Gives a mapped tensor's pages back to the kernel (`MappedFile.discard`); owned bytes stay.
     public func discardMappedPages() {

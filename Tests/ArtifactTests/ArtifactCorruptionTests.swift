@@ -11,9 +11,10 @@ import TensorCore
     deinit { try? FileManager.default.removeItem(atPath: directory) }
     let original: String
     let bytes: [UInt8]
-    /// M, the manifest frame's length, and the data section's first byte.
+    /// M, the manifest frame's length, and the data section's first byte (after the padding
+    /// to a multiple of 64 of format version 2).
     let manifestFrameBytes: Int
-    var dataStart: Int { 32 + manifestFrameBytes }
+    var dataStart: Int { ArtifactLayout.dataStart(version: 2, manifestFrameBytes: manifestFrameBytes) }
 
     init() throws {
         original = directory + "/good.pare"
@@ -40,9 +41,10 @@ import TensorCore
 
     @Test func wrongVersionAndFlags() throws {
         var damaged = bytes
-        damaged[8] = 2
+        damaged[8] = 3
         let (path, error) = try openError(damaged)
-        #expect(error == .unsupportedVersion(path: path, found: 2, supported: 1))
+        #expect(error == .unsupportedVersion(path: path, found: 3, supported: 2))
+        #expect(error?.description == "\(path): artifact format version 3, this pare reads versions 1 to 2; use a matching pare or compile again")
         damaged = bytes
         damaged[12] = 1
         let (flagsPath, flagsError) = try openError(damaged, "flags.pare")
@@ -50,12 +52,12 @@ import TensorCore
     }
 
     /// Cut points: inside the magic and the preamble (least length 32 + 56), inside the manifest
-    /// frame (least length 32 + M + 56), and inside the data and the footer, where the manifest
+    /// frame (least length 32 + M + padding + 56), and inside the data and the footer, where the manifest
     /// still reads and gives the exact length.
     @Test func truncationAtEveryPartIsReportedWithTheExpectedLength() throws {
         let n = bytes.count
         let cuts: [(Int, Int)] = [
-            (5, 88), (20, 88), (32, 32 + manifestFrameBytes + 56), (32 + manifestFrameBytes / 2, 32 + manifestFrameBytes + 56),
+            (5, 88), (20, 88), (32, dataStart + 56), (32 + manifestFrameBytes / 2, dataStart + 56),
             (dataStart, n), (dataStart + 1000, n), (n - 56, n), (n - 30, n), (n - 1, n),
         ]
         for (cut, expected) in cuts {
@@ -133,7 +135,7 @@ import TensorCore
 
     @Test func tensorOffsetOutsideTheDataSection() throws {
         let reader = try ArtifactReader(path: original)
-        let dataBytes = reader.fileBytes - 32 - manifestFrameBytes - 56
+        let dataBytes = reader.dataBytes
         let (path, error) = try doctored("offset.pare") { $0.tensors[3].offset = dataBytes - 10 }
         let r = reader.manifest.tensors[3]
         #expect(error == .tensorOutOfBounds(path: path, name: r.name, offset: dataBytes - 10,
@@ -183,8 +185,8 @@ import TensorCore
     }
 
     @Test func manifestVersionMustMatchThePreamble() throws {
-        let (path, error) = try doctored("v.pare") { $0.formatVersion = 2 }
-        #expect(error == .unsupportedVersion(path: path, found: 2, supported: 1))
+        let (path, error) = try doctored("v.pare") { $0.formatVersion = 3 }
+        #expect(error == .unsupportedVersion(path: path, found: 3, supported: 2))
         // Same version in the preamble, another in the manifest JSON:
         var manifest = try ArtifactReader(path: original).manifest
         manifest.formatVersion = 1

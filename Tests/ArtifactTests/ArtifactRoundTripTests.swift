@@ -26,7 +26,7 @@ import TensorCore
         #expect(reader.verify().isEmpty)
 
         let m = reader.manifest
-        #expect(m.formatVersion == 1 && m.tool == "pare 0.1.0")
+        #expect(m.formatVersion == 2 && m.tool == "pare 0.1.0")
         #expect(m.sourceConfig == (try ArtifactFixtures.sourceConfig(name)))
         #expect(m.tokenizerFiles == (try ArtifactFixtures.tokenizerFiles(name)))
         #expect(m.passLog == ArtifactFixtures.passLog)

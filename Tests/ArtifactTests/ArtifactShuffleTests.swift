@@ -24,8 +24,8 @@ import TensorCore
     func shuffledFloatFramesAreSmallerAndLossless(dtype: DType) throws {
         var rng = SplitMix64(seed: 5)
         let tensor = Tensor((0..<65_536).map { _ in rng.normal(standardDeviation: 0.02) }, shape: [256, 256], dtype: dtype)
-        let plain = FrameEncoder.encode(tensor, level: 9, shuffleFloats: false)
-        let shuffled = FrameEncoder.encode(tensor, level: 9, shuffleFloats: true)
+        let plain = FrameEncoder.encode(tensor, level: 9, shuffleFloats: false, raw: RawFramePolicy(minBytes: .max))
+        let shuffled = FrameEncoder.encode(tensor, level: 9, shuffleFloats: true, raw: RawFramePolicy(minBytes: .max))
         #expect(plain.encoding == .zstd && shuffled.encoding == .zstdShuffled)
         #expect(shuffled.frame.count < plain.frame.count)
         #expect(shuffled.sha256 == plain.sha256)

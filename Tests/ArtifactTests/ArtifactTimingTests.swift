@@ -43,7 +43,7 @@ import TensorCore
                 if level == 3 || level == 9 { runs += [(false, 0), (true, 1)] }
                 for (shuffle, workers) in runs {
                     let path = dir + "/m.pare"
-                    let options = ArtifactWriter.Options(level: level, workers: workers, shuffleFloats: shuffle)
+                    let options = ArtifactWriter.Options(level: level, workers: workers, shuffleFloats: shuffle, rawFrameMinBytes: .max)
                     let write = try seconds {
                         _ = try ArtifactWriter.write(model: model, sourceConfig: "{}", tokenizerFiles: [:], passLog: [],
                                                      provenance: .init(inputs: [], recipe: "", seed: 0), extensions: [:],

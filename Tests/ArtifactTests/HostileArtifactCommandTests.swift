@@ -43,7 +43,7 @@ import Testing
     /// the footer's data length and its total.
     @Test(.enabled(if: built)) func flippedSizeBytesFailClearlyWithinTheMemoryCap() throws {
         let bytes = hostile.bytes, n = bytes.count
-        let dataStart = 32 + Int(hostile.preamble.manifestFrameBytes)
+        let dataStart = hostile.dataStart
         let word = try #require(hostile.manifest.tensors.first { $0.name == "embeddings.word" })
         let offsets = [23, 30, 32 + 6, dataStart + word.offset + 6, n - 49, n - 9]
         let baseline = try ChildProcess.run(Self.binary, ["verify", hostile.good], in: directory)

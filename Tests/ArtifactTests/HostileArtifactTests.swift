@@ -43,7 +43,7 @@ import TensorCore
     /// SHA-256s both agree); no flip may change a decoded byte unnoticed.
     @Test func everyFlippedByteIsAnErrorOrChangesNothing() throws {
         let bytes = hostile.bytes, n = bytes.count
-        let dataStart = 32 + Int(hostile.preamble.manifestFrameBytes), dataEnd = n - 56
+        let dataStart = hostile.dataStart, dataEnd = n - 56
         let offsets = Array(0..<dataStart) + Array(stride(from: dataStart, to: dataEnd, by: 97)) + Array(dataEnd..<n)
         let path = directory + "/flipped.pare"
         let good = try ArtifactReader(path: hostile.good).model()

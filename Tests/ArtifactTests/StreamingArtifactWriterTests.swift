@@ -174,7 +174,7 @@ import TensorCore
         let tensors = (0..<16).map { Tensor([Float](repeating: Float($0), count: 64), shape: [64]) }
         for (threads, most) in [(1, 1), (2, 2)] {
             var delivered: [Int] = []
-            FrameEncoder.encode(tensors, level: 1, shuffleFloats: true, threads: threads) { i, _ in
+            FrameEncoder.encode(tensors, level: 1, shuffleFloats: true, raw: RawFramePolicy(minBytes: .max), threads: threads) { i, _ in
                 delivered.append(i)
                 return false
             }

@@ -4,9 +4,10 @@ import Testing
 /// `Int8GEMV`: the few-row u8×s8 → s32 product of decoding. Oracle: the naive Int64 sum (exact
 /// equality), on full-range codes (0…255) against full-range weights (±127, runs of one sign, so
 /// pairs of products exceed int16), strided operands, on both the AVX2 and (where the CPU has
-/// it) AVX-512 paths and on 1 and 2 threads.
+/// it) AVX-512 paths (VNNI's vpdpbusd, 8 rows at a time, where the CPU has that too: k a multiple
+/// of 64 or with a masked tail, n not a multiple of 8, FFN-long sums) and on 1 and 2 threads.
 @Suite struct Int8GEMVTests {
-    @Test(arguments: [(1, 1, 1), (1, 5, 7), (2, 33, 129), (3, 70, 384), (4, 301, 1536), (1, 9, 48)])
+    @Test(arguments: [(1, 1, 1), (1, 5, 7), (2, 33, 129), (3, 70, 384), (4, 301, 1536), (1, 9, 48), (2, 8, 64), (1, 17, 5632)])
     func exactOnFullRangeInputs(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         let (a, b) = Int8GEMMTests.adversarial(m: m, n: n, k: k, maximum: 255, weightMaximum: 127, seed: UInt64(m * 100 + n))

@@ -40,7 +40,8 @@ void pare_triad(float *a, const float *b, const float *c, float s, int64_t count
 // c[r, o] = Σ_{i<k} a[r, i] · b[o, i] in exact int32, for r < rows and o in [o_begin, o_end):
 // a u8 [rows, k] (row stride lda), b s8 [out, k] (row stride ldb), c (row stride ldc). What
 // Int8GEMM (oneDNN) computes, for few rows: b is read once for all rows. Products are widened to
-// int16 and paired into int32 (vpmaddwd), never saturated, so any codes and weights are exact.
-// `isa` 0 = pare_decode_isa().
+// int16 and paired into int32 (vpmaddwd), or with AVX-512 VNNI (when `isa` is AVX-512 and the CPU
+// has it) summed in fours into int32 (vpdpbusd, 8 weight rows at a time); never saturated, so any
+// codes and weights are exact and every path gives the same sums. `isa` 0 = pare_decode_isa().
 void pare_int8_gemv(int32_t isa, const uint8_t *a, int64_t lda, const int8_t *b, int64_t ldb, int32_t *c, int64_t ldc,
                     int64_t rows, int64_t o_begin, int64_t o_end, int64_t k);

@@ -58,6 +58,8 @@ struct HostileArtifacts {
     let manifest: ArtifactManifest
     let frames: [[UInt8]]
     let preamble: ArtifactLayout.Preamble
+    /// The data section's first byte: 32 + M, padded to a multiple of 64 (format version 2).
+    var dataStart: Int { ArtifactLayout.dataStart(version: preamble.version, manifestFrameBytes: Int(preamble.manifestFrameBytes)) }
     /// A real frame of 64 MiB of zeros (2071 bytes with zstd 1.5.4).
     let zeros64MiB = Zstd.compress([UInt8](repeating: 0, count: 64 << 20), level: 1)
     /// 24 full RLE blocks (3 MiB) and 976 one-byte ones, under a header recording 120 MiB.
@@ -85,7 +87,7 @@ struct HostileArtifacts {
             }
         case .manifestFrameOverTheFooter:
             return Case(bytes: withPreamble(manifestFrameBytes: UInt64(n - 32)), stage: .open) {
-                .truncated(path: $0, expected: n + 56, actual: n)
+                .truncated(path: $0, expected: ArtifactLayout.aligned(n) + 56, actual: n)
             }
         case .manifestDeclared256MiBSmallFrame:
             let frame = Zstd.compress(Array("{}".utf8))
@@ -160,11 +162,12 @@ struct HostileArtifacts {
     /// `declared` bytes, lengths in preamble and footer updated; the footer keeps the good
     /// manifest's SHA-256 (each case fails before it is compared).
     func withManifestFrame(_ frame: [UInt8], declared: UInt64) -> [UInt8] {
-        let data = bytes[(32 + Int(preamble.manifestFrameBytes))..<(bytes.count - 56)]
+        let data = bytes[dataStart..<(bytes.count - 56)]
         var p = preamble, footer = ArtifactLayout.Footer(Array(bytes.suffix(56)))
         (p.manifestFrameBytes, p.manifestBytes) = (UInt64(frame.count), declared)
-        footer.totalBytes = UInt64(32 + frame.count + data.count + 56)
-        return p.encoded + frame + data + footer.encoded
+        let padding = ArtifactLayout.padding(version: p.version, manifestFrameBytes: frame.count)
+        footer.totalBytes = UInt64(32 + frame.count + padding.count + data.count + 56)
+        return p.encoded + frame + padding + data + footer.encoded
     }
 
     /// embeddings.word declared [rows, columns] f32 in the tensor table and the skeleton (and

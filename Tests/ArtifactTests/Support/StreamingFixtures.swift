@@ -41,12 +41,16 @@ enum StreamingFixtures {
     static func inMemory(_ model: Model, fixture: String, options: ArtifactWriter.Options = .init(),
                          scratch: String) throws -> [UInt8] {
         let named = model.namedTensors.sorted { $0.name < $1.name }
-        let frames = named.map { FrameEncoder.encode($0.tensor, level: options.level, shuffleFloats: options.shuffleFloats) }
-        var records: [ArtifactManifest.TensorRecord] = [], offset = 0
+        let policy = RawFramePolicy(minBytes: options.rawFrameMinBytes)
+        let frames = named.map { FrameEncoder.encode($0.tensor, level: options.level, shuffleFloats: options.shuffleFloats, raw: policy) }
+        // Back to back, a raw frame moved up to the next multiple of 64 with zeros before it.
+        var records: [ArtifactManifest.TensorRecord] = [], chunks: [[UInt8]] = [], offset = 0
         for ((name, tensor), frame) in zip(named, frames) {
-            records.append(.init(name: name, dtype: tensor.dtype, shape: tensor.shape.dims, encoding: frame.encoding, offset: offset,
+            let start = frame.encoding == .raw ? (offset + 63) / 64 * 64 : offset
+            records.append(.init(name: name, dtype: tensor.dtype, shape: tensor.shape.dims, encoding: frame.encoding, offset: start,
                                  compressedBytes: frame.frame.count, bytes: tensor.byteCount, sha256: frame.sha256))
-            offset += frame.frame.count
+            chunks += [[UInt8](repeating: 0, count: start - offset), frame.frame]
+            offset = start + frame.frame.count
         }
         let manifest = ArtifactManifest(
             skeleton: model.skeleton, sourceConfig: try ArtifactFixtures.sourceConfig(fixture),
@@ -54,7 +58,7 @@ enum StreamingFixtures {
             provenance: ArtifactFixtures.provenance, extensions: ArtifactFixtures.extensions, tensors: records)
         let path = scratch + "/in-memory-\(UUID().uuidString).pare"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try ArtifactWriter.writeFile(manifest: manifest, frames: frames.map(\.frame), to: path, inputs: [], level: options.level)
+        try ArtifactWriter.writeFile(manifest: manifest, frames: chunks, to: path, inputs: [], level: options.level)
         return try ArtifactFixtures.bytes(path)
     }
 
