@@ -56,7 +56,7 @@ enum BERTGraph {
     static func check(_ model: Model, path: String) throws(ONNXExportError) {
         let c = model.config
         var problems: [String] = []
-        if c.architecture != .bert { problems.append("architecture \(c.architecture.rawValue) (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2)") }
+        if c.architecture != .bert { problems.append("architecture \(c.architecture.rawValue) (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2; encoder-decoders for t5 with both stacks)") }
         if c.causal { problems.append("causal attention") }
         if c.normPlacement != .post || c.norm != .layer { problems.append("pre-norm or RMSNorm layers") }
         if c.mlpKind != .plain { problems.append("a gated MLP") }

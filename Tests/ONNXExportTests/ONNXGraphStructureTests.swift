@@ -123,9 +123,9 @@ import Testing
     @Test func otherFamiliesAreRefused() throws {
         var model = TinyBERT.model(.dense)
         model.config.architecture = .t5
-        let error = ONNXExportError.unsupportedModel(path: "out", reason: "architecture t5 (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2)")
+        let error = ONNXExportError.unsupportedModel(path: "out", reason: "architecture t5 (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2; encoder-decoders for t5 with both stacks)")
         #expect(throws: error) { try ONNXModel.proto(model, path: "out") }
-        #expect(error.description == "out: cannot export to ONNX: architecture t5 (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2); export a BERT-family encoder or a GPT-2/Llama-family decoder, or use `pare export` without --format onnx")
+        #expect(error.description == "out: cannot export to ONNX: architecture t5 (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2; encoder-decoders for t5 with both stacks); export a BERT-family encoder, a GPT-2/Llama-family decoder or a T5 encoder-decoder, or use `pare export` without --format onnx")
     }
 
     /// A causal model is a decoder with past, which is pre-norm.
