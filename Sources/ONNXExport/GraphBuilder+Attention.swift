@@ -34,7 +34,8 @@ extension GraphBuilder {
     }
 
     /// down(act(up(x))), or down(act(gate(x)) ⊙ up(x)) with a gate (SwiGLU, T5's gated-gelu),
-    /// for x [..., d] → [..., d]; nodes named under `path` (`blocks.3.mlp`).
+    /// for x [..., d] → [..., d]; nodes named under `path` (`blocks.3.mlp`). The down projection
+    /// normalizes its input rows under `ActivationScales.fused`.
     func mlp(_ x: String, _ mlp: MLP<Tensor>, activation: Activation, path: String, exportPath: String) throws(ONNXExportError) -> String {
         let up = try linear(x, mlp.up, path: "\(path).up", exportPath: exportPath)
         let inner: String
@@ -44,6 +45,6 @@ extension GraphBuilder {
         } else {
             inner = self.activation(up, activation, path: path)
         }
-        return try linear(inner, mlp.down, path: "\(path).down", exportPath: exportPath)
+        return try linear(inner, mlp.down, path: "\(path).down", exportPath: exportPath, normalizesRows: true)
     }
 }
