@@ -10,4 +10,13 @@ public enum ActivationScales: String, Sendable, CaseIterable {
     /// layout ONNX Runtime fuses into `DynamicQuantizeMatMul` (its `quantize_dynamic` scheme):
     /// fewer ops, but a coarser step, and a row's result depends on the rest of the batch.
     case perTensor = "per-tensor"
+    /// The per-tensor layout everywhere, ONNX Runtime's fused kernels only, except that an FFN
+    /// down projection first divides each input row by its largest magnitude m = max_i |x_i|
+    /// (so every row spans at most [−1, 1]) and multiplies its output rows back by m: the MLP
+    /// activations are where one scale per tensor loses the most (a few rows with a wide range
+    /// set the step for all), and normalized rows get about the per-token step at the fused
+    /// kernels' speed. Not Pare's own quantization: ONNX Runtime's outputs follow `pare run` less
+    /// closely than with `.perToken`, and a row's result still depends on the batch through the
+    /// shared step.
+    case fused
 }

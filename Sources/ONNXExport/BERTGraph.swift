@@ -21,7 +21,7 @@ enum BERTGraph {
                       elimination: EncoderElimination? = nil) throws(ONNXExportError) -> GraphSignature {
         try check(model, path: exportPath)
         let x = embeddings(model, g)
-        var rows = EliminationRows(maskBias: attentionBias(g), positions: elimination == nil ? "" : positionIds(g))
+        var rows = EliminationRows(maskBias: g.paddingBias(IONames.mask), positions: elimination == nil ? "" : positionIds(g))
         let table = elimination.map { e in
             g.initializer("elimination.kept_counts", .int64, dims: [model.config.maxPositions + 1, model.blocks.count + 1],
                           raw: e.countTable(positions: model.config.maxPositions).withUnsafeBytes { Data($0) })
@@ -56,7 +56,7 @@ enum BERTGraph {
     static func check(_ model: Model, path: String) throws(ONNXExportError) {
         let c = model.config
         var problems: [String] = []
-        if c.architecture != .bert { problems.append("architecture \(c.architecture.rawValue) (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2)") }
+        if c.architecture != .bert { problems.append("architecture \(c.architecture.rawValue) (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2; encoder-decoders for t5 with both stacks)") }
         if c.causal { problems.append("causal attention") }
         if c.normPlacement != .post || c.norm != .layer { problems.append("pre-norm or RMSNorm layers") }
         if c.mlpKind != .plain { problems.append("a gated MLP") }
@@ -97,15 +97,6 @@ enum BERTGraph {
         let ones = g.op("Add", [zeros, g.constant(int64s: [1], dims: [])], name: "embeddings.position/Add_one")
         let counts = g.op("CumSum", [ones, g.constant(int64s: [1], dims: [])], name: "embeddings.position/CumSum")
         return g.op("Sub", [counts, g.constant(int64s: [1], dims: [])], name: "embeddings.position/Sub_one")
-    }
-
-    /// (1 − mask)·f32.min as f32 [B, 1, 1, S], added to every head's scores.
-    private static func attentionBias(_ g: GraphBuilder) -> String {
-        let mask = g.op("Cast", [IONames.mask], name: "attention_mask/Cast",
-                        attributes: [Attribute.int("to", Int(Onnx_TensorProto.DataType.float.rawValue))])
-        let wide = g.op("Unsqueeze", [mask, g.constant(int64s: [1, 2], dims: [2])], name: "attention_mask/Unsqueeze")
-        let inverted = g.op("Sub", [g.constant(float: 1), wide], name: "attention_mask/Sub")
-        return g.op("Mul", [inverted, g.constant(float: maskedScore)], name: "attention_mask/Mul")
     }
 
     /// One post-norm block; with `elimination` (this layer eliminates), the rows kept after the
@@ -155,9 +146,7 @@ enum BERTGraph {
         let residual = g.op("Add", [x, attended], name: "\(p).attention/Add_residual")
         let h = g.norm(residual, block.attentionNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).attention_norm")
 
-        let up = try g.linear(h, block.mlp.up, path: "\(p).mlp.up", exportPath: exportPath)
-        let act = g.activation(up, c.activation, path: "\(p).mlp")
-        let down = try g.linear(act, block.mlp.down, path: "\(p).mlp.down", exportPath: exportPath)
+        let down = try g.mlp(h, block.mlp, activation: c.activation, path: "\(p).mlp", exportPath: exportPath)
         let out = g.op("Add", [h, down], name: "\(p).mlp/Add_residual")
         return g.norm(out, block.mlpNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).mlp_norm")
     }

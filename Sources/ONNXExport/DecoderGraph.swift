@@ -88,11 +88,7 @@ enum DecoderGraph {
         let p = "blocks.\(l)"
         let a = block.attention, h = a.keptHeads.count, kv = a.keptKVHeads.count, dh = a.headDim
         let n1 = g.norm(x, block.attentionNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).attention_norm")
-        /// [B, S, n·d_h] → [B, n, S, d_h].
-        func split(_ t: String, heads n: Int, _ name: String) -> String {
-            let r = g.op("Reshape", [t, g.constant(int64s: [0, 0, Int64(n), Int64(dh)], dims: [4])], name: "\(p).attention.\(name)/Reshape")
-            return g.op("Transpose", [r], name: "\(p).attention.\(name)/Transpose", attributes: [Attribute.ints("perm", [0, 2, 1, 3])])
-        }
+        func split(_ t: String, heads n: Int, _ name: String) -> String { g.splitHeads(t, heads: n, headDim: dh, path: "\(p).attention.\(name)") }
         var q = split(try g.linear(n1, a.q, path: "\(p).attention.q", exportPath: exportPath), heads: h, "q")
         var k = split(try g.linear(n1, a.k, path: "\(p).attention.k", exportPath: exportPath), heads: kv, "k")
         let v = split(try g.linear(n1, a.v, path: "\(p).attention.v", exportPath: exportPath), heads: kv, "v")
@@ -115,43 +111,25 @@ enum DecoderGraph {
                 : g.op("Gather", [all, g.constant(int64s: map.map(Int64.init), dims: [h])], name: "\(p).attention.\(part.rawValue)_heads/Gather",
                        attributes: [Attribute.int("axis", 1)])
         }
-        // softmax(Q·Kᵀ·scale + mask)·V per head → [B, h, S, d_h] → [B, S, h·d_h].
-        let kt = g.op("Transpose", [attended[.key]!], name: "\(p).attention.k/Transpose_scores", attributes: [Attribute.ints("perm", [0, 1, 3, 2])])
-        let raw = g.op("MatMul", [q, kt], name: "\(p).attention/MatMul_scores")
-        let scaled = g.op("Mul", [raw, g.constant(float: c.attentionScale ?? 1 / Float(dh).squareRoot())], name: "\(p).attention/Mul_scale")
-        let masked = g.op("Add", [scaled, positions.maskBias], name: "\(p).attention/Add_mask")
-        let probs = g.op("Softmax", [masked], name: "\(p).attention/Softmax", attributes: [Attribute.int("axis", -1)])
-        let context = g.op("MatMul", [probs, attended[.value]!], name: "\(p).attention/MatMul_context")
-        let merged = g.op("Transpose", [context], name: "\(p).attention.context/Transpose", attributes: [Attribute.ints("perm", [0, 2, 1, 3])])
-        let flat = g.op("Reshape", [merged, g.constant(int64s: [0, 0, Int64(h * dh)], dims: [3])], name: "\(p).attention.context/Reshape")
+        let flat = g.attend(q: q, k: attended[.key]!, v: attended[.value]!, bias: positions.maskBias,
+                            scale: c.attentionScale ?? 1 / Float(dh).squareRoot(), heads: h, headDim: dh, path: "\(p).attention")
         let o = try g.linear(flat, a.o, path: "\(p).attention.o", exportPath: exportPath)
         let hidden = g.op("Add", [x, o], name: "\(p).attention/Add_residual")
 
         let n2 = g.norm(hidden, block.mlpNorm, d: c.hiddenSize, epsilon: c.layerNormEpsilon, path: "\(p).mlp_norm")
-        let up = try g.linear(n2, block.mlp.up, path: "\(p).mlp.up", exportPath: exportPath)
-        var inner: String
-        if let gate = block.mlp.gate {
-            let gated = g.activation(try g.linear(n2, gate, path: "\(p).mlp.gate", exportPath: exportPath), c.activation, path: "\(p).mlp.gate")
-            inner = g.op("Mul", [gated, up], name: "\(p).mlp/Mul_gate")
-        } else {
-            inner = g.activation(up, c.activation, path: "\(p).mlp")
-        }
-        let down = try g.linear(inner, block.mlp.down, path: "\(p).mlp.down", exportPath: exportPath)
+        let down = try g.mlp(n2, block.mlp, activation: c.activation, path: "\(p).mlp", exportPath: exportPath)
         return (g.op("Add", [hidden, down], name: "\(p).mlp/Add_residual"), present)
     }
 
-    /// logits [B, S, V] = x·W_lmᵀ (+ b), or x·wordᵀ with tied embeddings (a `Transpose` of the
-    /// word table that ONNX Runtime folds once at load), times the logit scale when there is one.
-    private static func languageModel(_ x: String, _ model: Model, word: String, _ g: GraphBuilder,
-                                      exportPath: String) throws(ONNXExportError) -> String {
-        var y: String
-        if let lm = model.head.languageModel {
-            y = try g.linear(x, lm, path: "head.language_model", exportPath: exportPath)
-        } else {
-            let wt = g.op("Transpose", [word], name: "head.language_model.tied/Transpose", attributes: [Attribute.ints("perm", [1, 0])])
-            y = g.op("MatMul", [x, wt], name: "head.language_model/MatMul")
-        }
-        if let scale = model.head.logitScale { y = g.op("Mul", [y, g.constant(float: scale)], name: "head.language_model/Mul_logit_scale") }
-        return y
+    /// logits [B, S, V] = (x·c)·W_lmᵀ (+ b), or (x·c)·wordᵀ with tied embeddings (a `Transpose` of
+    /// the word table that ONNX Runtime folds once at load), c the logit scale when there is one
+    /// (T5 tied: d^−½), applied to x [B, S, d] before the head as the runtime does.
+    static func languageModel(_ x: String, _ model: Model, word: String, _ g: GraphBuilder,
+                              exportPath: String) throws(ONNXExportError) -> String {
+        var x = x
+        if let scale = model.head.logitScale { x = g.op("Mul", [x, g.constant(float: scale)], name: "head.language_model/Mul_logit_scale") }
+        if let lm = model.head.languageModel { return try g.linear(x, lm, path: "head.language_model", exportPath: exportPath) }
+        let wt = g.op("Transpose", [word], name: "head.language_model.tied/Transpose", attributes: [Attribute.ints("perm", [1, 0])])
+        return g.op("MatMul", [x, wt], name: "head.language_model/MatMul")
     }
 }

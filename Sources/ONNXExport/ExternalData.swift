@@ -23,9 +23,9 @@ enum ExternalData {
         graph.initializer.reduce(0) { $0 + $1.rawData.count }
     }
 
-    /// Rewrites `graph` to reference the side file and returns the placements, in file order,
+    /// Rewrites `graph` to reference the side file `fileName` and returns the placements, in file order,
     /// with the bytes each one takes (the caller writes them with `write(_:_:to:)`).
-    static func externalize(_ graph: inout Onnx_GraphProto) -> [(Placement, Data)] {
+    static func externalize(_ graph: inout Onnx_GraphProto, fileName: String = fileName) -> [(Placement, Data)] {
         var offset = 0
         var out: [(Placement, Data)] = []
         for i in graph.initializer.indices where graph.initializer[i].rawData.count >= minimumBytes {

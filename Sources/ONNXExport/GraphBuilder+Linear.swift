@@ -13,11 +13,14 @@ extension GraphBuilder {
     ///   (exact int32: Σ (xq − zx)·Wq), `Cast` to f32, `Mul` by `Mul(sx, s [out])`: the layout
     ///   `quantize_dynamic` writes and ONNX Runtime fuses into `DynamicQuantizeMatMul`;
     ///   `.perToken`: Pare's own per-row quantization around `MatMulInteger` (`tokenQuantizedMatMul`);
+    ///   `.fused`: the per-tensor layout, on x / m with m = max |x| per row and the output times
+    ///   m when `normalizesRows` (the FFN down projection, `mlp`);
     /// - low-rank int8: the two factors as two int8 linears through [..., r];
     ///
     /// then `Add(b)` when there is a bias. `path` (`blocks.3.mlp.up`) names the initializers and
     /// nodes. Per-group int8 scales are refused (they need opset 21's blocked DequantizeLinear).
-    func linear(_ input: String, _ linear: Linear<Tensor>, path: String, exportPath: String) throws(ONNXExportError) -> String {
+    func linear(_ input: String, _ linear: Linear<Tensor>, path: String, exportPath: String,
+                normalizesRows: Bool = false) throws(ONNXExportError) -> String {
         let dynamic = linear.activations == .dynamic
         var y: String
         switch linear.weight {
@@ -29,13 +32,15 @@ extension GraphBuilder {
             y = denseMatMul(h, u, rows: linear.outFeatures, cols: r, path: "\(path).u")
         case let .int8(values, scales), let .sparseInt8(values, scales, _, _, _):
             try requirePerChannel(scales, rows: linear.outFeatures, tensor: "\(path).scales", exportPath: exportPath)
-            y = int8MatMul(input, values, scales, rows: linear.outFeatures, cols: linear.inFeatures, dynamic: dynamic, path: path)
+            y = int8MatMul(input, values, scales, rows: linear.outFeatures, cols: linear.inFeatures, dynamic: dynamic,
+                           normalizesRows: normalizesRows, path: path)
         case let .lowRankInt8(u, uScales, v, vScales):
             let r = v.shape[0]
             try requirePerChannel(vScales, rows: r, tensor: "\(path).v-scales", exportPath: exportPath)
             try requirePerChannel(uScales, rows: linear.outFeatures, tensor: "\(path).u-scales", exportPath: exportPath)
-            let h = int8MatMul(input, v, vScales, rows: r, cols: linear.inFeatures, dynamic: dynamic, path: "\(path).v")
-            y = int8MatMul(h, u, uScales, rows: linear.outFeatures, cols: r, dynamic: dynamic, path: "\(path).u")
+            let h = int8MatMul(input, v, vScales, rows: r, cols: linear.inFeatures, dynamic: dynamic, normalizesRows: normalizesRows,
+                               path: "\(path).v")
+            y = int8MatMul(h, u, uScales, rows: linear.outFeatures, cols: r, dynamic: dynamic, normalizesRows: normalizesRows, path: "\(path).u")
         }
         if let bias = linear.bias {
             let b = initializer("\(path).bias", floats: WeightLayout.floats(bias), dims: [linear.outFeatures])
@@ -52,7 +57,8 @@ extension GraphBuilder {
     }
 
     /// x·(diag(s)·Wq)ᵀ for Wq i8 [rows, cols], s [rows]: weight-only or W8A8 (see `linear`).
-    private func int8MatMul(_ x: String, _ values: Tensor, _ scales: Tensor, rows: Int, cols: Int, dynamic: Bool, path: String) -> String {
+    private func int8MatMul(_ x: String, _ values: Tensor, _ scales: Tensor, rows: Int, cols: Int, dynamic: Bool,
+                            normalizesRows: Bool, path: String) -> String {
         let wq = initializer("\(path).weight_quantized", int8s: WeightLayout.transposed(WeightLayout.int8s(values), rows: rows, cols: cols),
                              dims: [cols, rows])
         let s = initializer("\(path).weight_scale", floats: WeightLayout.floats(scales), dims: [rows])
@@ -65,12 +71,21 @@ extension GraphBuilder {
             let sums = (0..<rows).map { o in q[(o * cols)..<(o * cols + cols)].reduce(Int32(0)) { $0 + Int32($1) } }
             return tokenQuantizedMatMul(x, weight: wq, scales: s, columnSums: sums, path: path)
         }
+        var x = x, rowScale: String?
+        if activationScales == .fused && normalizesRows {
+            let axes = [Attribute.ints("axes", [-1]), Attribute.int("keepdims", 1)]
+            let largest = op("ReduceMax", [op("Abs", [x], name: "\(path)/Abs")], name: "\(path)/ReduceMax_abs", attributes: axes)
+            let m = op("Max", [largest, constant(float: Float.leastNormalMagnitude)], name: "\(path)/Max_row_scale")   // [..., 1]
+            rowScale = m
+            x = op("Div", [x, m], name: "\(path)/Div_row_scale")
+        }
         let zero = initializer("\(path).weight_zero_point", int8s: [Int8](repeating: 0, count: rows), dims: [rows])
         let q = node("DynamicQuantizeLinear", [x], name: "\(path)/DynamicQuantizeLinear", outputs: 3)
         let product = op("MatMulInteger", [q[0], wq, q[2], zero], name: "\(path)/MatMulInteger")
         let widened = op("Cast", [product], name: "\(path)/Cast", attributes: [Attribute.int("to", Int(Onnx_TensorProto.DataType.float.rawValue))])
         let scale = op("Mul", [q[1], s], name: "\(path)/scales_mul")
-        return op("Mul", [widened, scale], name: "\(path)/output_scale_mul")
+        let y = op("Mul", [widened, scale], name: "\(path)/output_scale_mul")
+        return rowScale.map { op("Mul", [y, $0], name: "\(path)/Mul_row_scale") } ?? y
     }
 
     /// Per-channel scales only: f32 [rows], or [rows, 1].

@@ -9,8 +9,10 @@ import TensorCore
 ///   when they pass `externalDataAbove` bytes (protobuf messages stop at 2 GiB);
 /// - `config.json`: the source checkpoint's config, verbatim (the graph itself carries each
 ///   layer's pruned head count and FFN width);
-/// - for a causal LM, `generation_config.json` (its special token ids, `GenerationConfig`), so
-///   `ORTModelForCausalLM.from_pretrained(DIR)` loads the directory as it is;
+/// - for an encoder-decoder (T5), optimum's `encoder_model.onnx`, `decoder_model.onnx` and
+///   `decoder_with_past_model.onnx` instead (`EncoderDecoderGraph`), each with its own side file;
+/// - for a causal LM or an encoder-decoder, `generation_config.json` (its special token ids, `GenerationConfig`), so
+///   `ORTModelForCausalLM` / `ORTModelForSeq2SeqLM.from_pretrained(DIR)` loads the directory as it is;
 /// - the tokenizer files, by their relative names.
 ///
 /// The directory is assembled in `<directory>.tmp-<pid>` and renamed into place when complete;
@@ -20,16 +22,24 @@ public enum ONNXExport {
     /// for the whole message).
     public static let defaultExternalDataAbove = 2_000_000_000
     static let modelFileName = "model.onnx"
-    static let reservedNames: Set<String> = [modelFileName, ExternalData.fileName, "config.json", GenerationConfig.fileName]
+    static let reservedNames: Set<String> = Set([modelFileName, ExternalData.fileName, "config.json", GenerationConfig.fileName]
+        + [EncoderDecoderGraph.encoderFile, EncoderDecoderGraph.decoderFile, EncoderDecoderGraph.decoderWithPastFile].flatMap { [$0, $0 + "_data"] })
 
     /// The serialized model and, when the weights go beside it, the side file's bytes.
     public static func serialize(_ model: Model, path: String, activationScales: ActivationScales = .perToken,
                                  elimination: EncoderElimination? = nil,
                                  externalDataAbove: Int = defaultExternalDataAbove) throws(ONNXExportError) -> (model: [UInt8], data: [UInt8]?) {
-        var proto = try ONNXModel.proto(model, path: path, activationScales: activationScales, elimination: elimination)
+        try serialize(ONNXModel.proto(model, path: path, activationScales: activationScales, elimination: elimination),
+                      sideFile: ExternalData.fileName, path: path, externalDataAbove: externalDataAbove)
+    }
+
+    /// `proto`'s bytes, with its weights moved to `sideFile` when they pass `externalDataAbove`.
+    static func serialize(_ proto: Onnx_ModelProto, sideFile: String, path: String,
+                          externalDataAbove: Int) throws(ONNXExportError) -> (model: [UInt8], data: [UInt8]?) {
+        var proto = proto
         var side: [UInt8]?
         if ExternalData.inlineBytes(proto.graph) > externalDataAbove {
-            side = ExternalData.bytes(ExternalData.externalize(&proto.graph))
+            side = ExternalData.bytes(ExternalData.externalize(&proto.graph, fileName: sideFile))
         }
         do {
             let bytes: [UInt8] = try proto.serializedBytes()
@@ -46,14 +56,18 @@ public enum ONNXExport {
         for name in tokenizerFiles.keys.sorted() where !StagedDirectory.isPlainRelative(name) || reservedNames.contains(name) {
             throw .invalidFileName(path: directory, name: name)
         }
-        let (bytes, side) = try serialize(model, path: directory, activationScales: activationScales, elimination: elimination,
-                                          externalDataAbove: externalDataAbove)
+        var files: [(name: String, bytes: [UInt8])] = []
+        for (name, proto) in try ONNXModel.files(model, path: directory, activationScales: activationScales, elimination: elimination) {
+            let side = name == modelFileName ? ExternalData.fileName : name + "_data"
+            let (bytes, data) = try serialize(proto, sideFile: side, path: directory, externalDataAbove: externalDataAbove)
+            files.append((name, bytes))
+            if let data { files.append((side, data)) }
+        }
         try staged(directory) { () throws(FileError) in
             let output = try StagedDirectory(path: directory)
-            try output.write(bytes, to: modelFileName)
-            if let side { try output.write(side, to: ExternalData.fileName) }
+            for (name, bytes) in files { try output.write(bytes, to: name) }
             try output.write(Array(sourceConfig.utf8), to: "config.json")
-            if model.config.causal, let generation = GenerationConfig.json(sourceConfig: sourceConfig) {
+            if model.config.causal || model.decoder != nil, let generation = GenerationConfig.json(sourceConfig: sourceConfig) {
                 try output.write(Array(generation.utf8), to: GenerationConfig.fileName)
             }
             for (name, text) in tokenizerFiles.sorted(by: { $0.key < $1.key }) { try output.write(Array(text.utf8), to: name) }

@@ -17,7 +17,7 @@ public enum ONNXExportError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case let .unsupportedModel(path, reason):
-            "\(path): cannot export to ONNX: \(reason); export a BERT-family encoder or a GPT-2/Llama-family decoder, or use `pare export` without --format onnx"
+            "\(path): cannot export to ONNX: \(reason); export a BERT-family encoder, a GPT-2/Llama-family decoder or a T5 encoder-decoder, or use `pare export` without --format onnx"
         case let .unsupportedForm(path, tensor, reason):
             "\(path): cannot export \(tensor) to ONNX: \(reason); recompile without that form for this layer, or file an issue"
         case let .targetExists(path):

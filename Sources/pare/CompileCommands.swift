@@ -189,7 +189,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "hf: safetensors for transformers (f32); onnx: model.onnx for ONNX Runtime (int8 and pruned shapes kept; BERT-family encoders, GPT-2 and Llama-family decoders with a KV cache for optimum's ORTModelForCausalLM).")
     var format: ExportFormat = .hf
 
-    @Option(help: "onnx: how W8A8 linears quantize activations: per-token (Pare's scales, its outputs) or per-tensor (DynamicQuantizeLinear, fused by ONNX Runtime, coarser).")
+    @Option(help: "onnx: how W8A8 linears quantize activations: per-token (Pare's scales, its outputs), per-tensor (DynamicQuantizeLinear, fused by ONNX Runtime, coarser) or row-normalized (rows scaled to [-1, 1], then fused per-tensor).")
     var int8Activations: ONNXActivationScales = .perToken
 
     @Option(help: "onnx, encoders: run the artifact's token elimination in the graph at this λ (drop mode; every text taken as unpadded). Default: no elimination, every token runs.")

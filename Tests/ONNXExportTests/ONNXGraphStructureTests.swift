@@ -82,6 +82,25 @@ import Testing
         #expect(Self.initializer(m, "blocks.1.attention.q.weight_zero_point")?.dims == [4])
     }
 
+    /// W8A8 fused: the per-tensor layout everywhere; the FFN down projections first divide each
+    /// row by max |x| and multiply their output rows back (oracle: the ONNX operator docs; the
+    /// fusion itself is checked with ONNX Runtime by scripts/onnx/compare_quantize_dynamic.py).
+    @Test func fusedInt8NormalizesOnlyTheDownProjectionsRows() throws {
+        let m = try Self.proto(.int8Dynamic, .fused)
+        let ops = Self.ops(m)
+        #expect(ops.filter { $0 == "DynamicQuantizeLinear" }.count == 12 && ops.filter { $0 == "MatMulInteger" }.count == 12)
+        #expect(!ops.contains("ReduceMin") && ops.filter { $0 == "Abs" }.count == 2)
+        let down = m.graph.node.filter { $0.name.hasPrefix("blocks.1.mlp.down/") }
+        #expect(down.map(\.opType) == ["Abs", "ReduceMax", "Max", "Div", "DynamicQuantizeLinear", "MatMulInteger", "Cast", "Mul", "Mul", "Mul", "Add"])
+        let divide = try #require(down.first { $0.opType == "Div" }), rescale = try #require(down.first { $0.name == "blocks.1.mlp.down/Mul_row_scale" })
+        #expect(divide.input[1] == rescale.input[1] && down.first { $0.opType == "Max" }?.output[0] == divide.input[1])
+        #expect(down.first { $0.opType == "DynamicQuantizeLinear" }?.input == [divide.output[0]])
+        let reduce = try #require(down.first { $0.opType == "ReduceMax" })
+        #expect(reduce.attribute.first { $0.name == "keepdims" }?.i == 1)
+        let q = m.graph.node.filter { $0.name.hasPrefix("blocks.1.attention.q/") }.map(\.opType)
+        #expect(q == ["DynamicQuantizeLinear", "MatMulInteger", "Cast", "Mul", "Mul", "Add", "Reshape", "Transpose"])
+    }
+
     /// W8A8 per token: Pare's row quantization, MatMulInteger without zero points, the zero
     /// point removed with the weight's column sums (oracle: Σ_i Wq[o, i] of the IR's values).
     @Test func perTokenInt8LinearsQuantizeRowsAndRemoveTheZeroPointWithColumnSums() throws {
@@ -123,9 +142,9 @@ import Testing
     @Test func otherFamiliesAreRefused() throws {
         var model = TinyBERT.model(.dense)
         model.config.architecture = .t5
-        let error = ONNXExportError.unsupportedModel(path: "out", reason: "architecture t5 (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2)")
+        let error = ONNXExportError.unsupportedModel(path: "out", reason: "architecture t5 (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2; encoder-decoders for t5 with both stacks)")
         #expect(throws: error) { try ONNXModel.proto(model, path: "out") }
-        #expect(error.description == "out: cannot export to ONNX: architecture t5 (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2); export a BERT-family encoder or a GPT-2/Llama-family decoder, or use `pare export` without --format onnx")
+        #expect(error.description == "out: cannot export to ONNX: architecture t5 (encoders export for bert; causal LMs for gpt2, llama, mistral and qwen2; encoder-decoders for t5 with both stacks); export a BERT-family encoder, a GPT-2/Llama-family decoder or a T5 encoder-decoder, or use `pare export` without --format onnx")
     }
 
     /// A causal model is a decoder with past, which is pre-norm.

@@ -177,23 +177,52 @@ def check_export(export: str, artifact: str, pare: str, prompts: list[str], new_
     return (ok and padded_equal) or not require_equal
 
 
+def compile_and_export(pare: str, source: str, recipe: str, artifact: str, export: str, export_options=()) -> None:
+    """`pare compile SOURCE --recipe RECIPE` on a few short calibration texts, then `pare export --format onnx`."""
+    subprocess.run([pare, "compile", source, "--recipe", recipe, "-o", artifact, "--samples", "8", "--max-length", "32"],
+                   check=True, capture_output=True)
+    subprocess.run([pare, "export", artifact, "--format", "onnx", "-o", export] + list(export_options), check=True, capture_output=True)
+
+
+def add_arguments(ap: argparse.ArgumentParser, models: str, recipes: dict, max_new_tokens: int) -> None:
+    """The options every generation check takes: one export, or `--fixtures` of `models`."""
+    ap.add_argument("export", nargs="?", help="directory written by pare export --format onnx")
+    ap.add_argument("--artifact", help="the .pare artifact the export came from")
+    ap.add_argument("--fixtures", action="store_true", help=f"compile, export and check the tiny {models} fixtures")
+    ap.add_argument("--fixture", action="append", help="with --fixtures: only this fixture (repeatable)")
+    ap.add_argument("--recipes", default=",".join(recipes), help="with --fixtures: comma-separated names of " + ", ".join(recipes))
+    ap.add_argument("--pare", default=str(REPO_ROOT / ".build/debug/pare"))
+    ap.add_argument("--prompt", action="append", help="a prompt (repeatable; default: three short texts)")
+    ap.add_argument("--max-new-tokens", type=int, default=max_new_tokens)
+    ap.add_argument("--json", help="write every number here")
+
+
+def fixture_exports(args, workdir: str, default_fixtures: list[str], recipes: dict):
+    """Compiles and exports each fixture (`--fixture`, else `default_fixtures`) with each recipe of
+    `--recipes`: yields (fixture, source dir, recipe name, its spec, artifact, export dir). The
+    spec's first field is the recipe; a second that is a list holds extra `pare export` options."""
+    for fixture in args.fixture or default_fixtures:
+        source = str(REPO_ROOT / "Tests/Fixtures" / fixture)
+        for name in args.recipes.split(","):
+            spec = recipes[name]
+            artifact = os.path.join(workdir, f"{fixture}-{name}.pare")
+            export = os.path.join(workdir, f"{fixture}-{name}-onnx")
+            options = spec[1] if len(spec) > 1 and isinstance(spec[1], list) else []
+            compile_and_export(args.pare, source, spec[0], artifact, export, options)
+            yield fixture, source, name, spec, artifact, export
+
+
 def fixtures(args, results: dict) -> bool:
     ok = True
     with tempfile.TemporaryDirectory() as workdir:
+        for fixture, _, name, spec, artifact, export in fixture_exports(args, workdir, FIXTURES, RECIPES):
+            _, _, session_config, require_equal = spec
+            print(f"{fixture} {name}" + (f" (session config {session_config})" if session_config else "")
+                  + ("" if require_equal else " (reported, not required)") + ":")
+            ok &= check_export(export, artifact, args.pare, args.prompt or PROMPTS, args.max_new_tokens, results,
+                               session_config, require_equal)
         for fixture in args.fixture or FIXTURES:
             source = str(REPO_ROOT / "Tests/Fixtures" / fixture)
-            for name in args.recipes.split(","):
-                recipe, export_options, session_config, require_equal = RECIPES[name]
-                artifact = os.path.join(workdir, f"{fixture}-{name}.pare")
-                export = os.path.join(workdir, f"{fixture}-{name}-onnx")
-                subprocess.run([args.pare, "compile", source, "--recipe", recipe, "-o", artifact, "--samples", "8",
-                                "--max-length", "32"], check=True, capture_output=True)
-                subprocess.run([args.pare, "export", artifact, "--format", "onnx", "-o", export] + export_options,
-                               check=True, capture_output=True)
-                print(f"{fixture} {name}" + (f" (session config {session_config})" if session_config else "")
-                      + ("" if require_equal else " (reported, not required)") + ":")
-                ok &= check_export(export, artifact, args.pare, args.prompt or PROMPTS, args.max_new_tokens, results,
-                                   session_config, require_equal)
             # Bad input: refused, naming the tensor, and nothing written.
             artifact = os.path.join(workdir, f"{fixture}-per-group.pare")
             export = os.path.join(workdir, f"{fixture}-per-group-onnx")
@@ -208,27 +237,25 @@ def fixtures(args, results: dict) -> bool:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("export", nargs="?", help="directory written by pare export --format onnx")
-    ap.add_argument("--artifact", help="the .pare artifact the export came from")
-    ap.add_argument("--fixtures", action="store_true", help="compile, export and check the tiny decoder fixtures")
-    ap.add_argument("--fixture", action="append", help="with --fixtures: only this fixture (repeatable)")
-    ap.add_argument("--recipes", default=",".join(RECIPES), help="with --fixtures: comma-separated names of " + ", ".join(RECIPES))
-    ap.add_argument("--pare", default=str(REPO_ROOT / ".build/debug/pare"))
-    ap.add_argument("--prompt", action="append", help="a prompt (repeatable; default: three short texts)")
-    ap.add_argument("--max-new-tokens", type=int, default=20)
+    add_arguments(ap, "decoder", RECIPES, 20)
     ap.add_argument("--session-config", action="append", default=[], metavar="KEY=VALUE",
                     help="an ONNX Runtime session config entry (repeatable), e.g. "
                          "session.qdq_matmulnbits_accuracy_level=1 for a weight-only int8 export")
-    ap.add_argument("--json", help="write every number here")
+    return run(ap, fixtures, lambda args, results: check_export(
+        args.export, args.artifact, args.pare, args.prompt or PROMPTS, args.max_new_tokens, results,
+        dict(entry.split("=", 1) for entry in args.session_config)))
+
+
+def run(ap: argparse.ArgumentParser, check_fixtures, check_one) -> int:
+    """Parses the options, checks the fixtures or the one export, writes --json, prints the verdict."""
     args = ap.parse_args()
     results: dict = {}
     if args.fixtures:
-        ok = fixtures(args, results)
+        ok = check_fixtures(args, results)
     else:
         if not args.export or not args.artifact:
             ap.error("pass EXPORT and --artifact, or --fixtures")
-        config = dict(entry.split("=", 1) for entry in args.session_config)
-        ok = check_export(args.export, args.artifact, args.pare, args.prompt or PROMPTS, args.max_new_tokens, results, config)
+        ok = check_one(args, results)
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(results, indent=1, sort_keys=True))
     print("all greedy generations equal" if ok else "MISMATCH")

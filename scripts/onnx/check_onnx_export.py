@@ -92,6 +92,21 @@ def embed_each(sess, encoded: list[list[int]]) -> tuple[np.ndarray, list[int]]:
     return np.stack(out), rows
 
 
+def reference_embeddings(original: str, encoded: list[list[int]], threads: int) -> np.ndarray:
+    """The original checkpoint in transformers: pooled embeddings of each text alone, [N, d]."""
+    import torch
+    from transformers import AutoModel
+    torch.set_num_threads(threads)
+    model = AutoModel.from_pretrained(original).eval()
+    refs = []
+    with torch.no_grad():
+        for ids in encoded:
+            x = torch.tensor([ids])
+            h = model(input_ids=x, attention_mask=torch.ones_like(x)).last_hidden_state.numpy()
+            refs.append(pooled(h, np.ones((1, len(ids))))[0])
+    return np.stack(refs)
+
+
 def embed_padded(sess, encoded: list[list[int]]) -> np.ndarray:
     n = max(len(e) for e in encoded)
     x = np.zeros((len(encoded), n), dtype=np.int64)
@@ -137,6 +152,15 @@ def time_models(paths: dict[str, str], threads: int, batch: int, seq_len: int, r
         print(f"time {k}: median {statistics.median(t):.2f} ms (min {min(t):.2f}, max {max(t):.2f}) "
               f"batch {batch} x {seq_len}, {threads} threads, {runs} rounds")
     return out
+
+
+def write_results(results: dict, path: str | None) -> None:
+    """Records and prints the 1-minute load average (timings on a shared machine need it), then
+    writes every number to `path` when given."""
+    results["load_average_1min"] = os.getloadavg()[0]
+    print(f"load average (1 min): {os.getloadavg()[0]:.2f}")
+    if path:
+        pathlib.Path(path).write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
 
 def main() -> int:
@@ -215,17 +239,7 @@ def main() -> int:
             failed = True
 
     if args.original:
-        import torch
-        from transformers import AutoModel
-        torch.set_num_threads(args.threads)
-        ref_model = AutoModel.from_pretrained(args.original).eval()
-        refs = []
-        with torch.no_grad():
-            for ids in encoded:
-                x = torch.tensor([ids])
-                h = ref_model(input_ids=x, attention_mask=torch.ones_like(x)).last_hidden_state.numpy()
-                refs.append(pooled(h, np.ones((1, len(ids))))[0])
-        refs = np.stack(refs)
+        refs = reference_embeddings(args.original, encoded, args.threads)
         summary("onnxruntime vs original (transformers)", cosines(ours, refs), results)
 
     if args.baseline_f32:
@@ -248,11 +262,7 @@ def main() -> int:
             t = results["time"]
             print(f"speedup export vs quantize_dynamic: {t['quantize_dynamic']['median_ms'] / t['export']['median_ms']:.2f}x, "
                   f"export vs f32: {t['f32']['median_ms'] / t['export']['median_ms']:.2f}x")
-    results["load_average_1min"] = os.getloadavg()[0]
-    print(f"load average (1 min): {os.getloadavg()[0]:.2f}")
-
-    if args.json:
-        pathlib.Path(args.json).write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    write_results(results, args.json)
     print("FAIL" if failed else "ok")
     return 1 if failed else 0
 
