@@ -27,7 +27,7 @@ PROFILE="${PROFILE:-$OUT/machine.json}"
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); profile $PROFILE"
 ratio() {  # bench JSON → "measured predicted measured/predicted"
-    python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); print(f"{b[\"speedup\"]:.3f}\t{b[\"predicted_speedup\"]:.3f}\t{b[\"speedup\"]/b[\"predicted_speedup\"]:.3f}")' "$1"
+    python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); m,p=b["speedup"],b["predicted_speedup"]; print("%.3f\t%.3f\t%.3f" % (m, p, m / p))' "$1"
 }
 printf 'what\trepeat\tmeasured\tpredicted\tmeasured/predicted\n'
 for recipe in passes/*.yaml; do
@@ -38,7 +38,7 @@ for recipe in passes/*.yaml; do
         printf '%s 8x128\t%s\t%s\n' "$name" "$r" "$(ratio "$OUT/$name-$r.json")"
     done
     "$PARE" eval "$OUT/$name.pare" --against "$MODEL" --machine "$PROFILE" --runs "$RUNS" --json > "$OUT/$name-eval.json"
-    python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["comparison"]; print(f"{sys.argv[2]} eval held-out\t-\t{c[\"measured_speedup\"]:.3f}\t{c[\"predicted_speedup\"]:.3f}\t{c[\"measured_speedup\"]/c[\"predicted_speedup\"]:.3f}")' \
+    python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["comparison"]; m,p=c["measured_speedup"],c["predicted_speedup"]; print("%s eval held-out\t-\t%.3f\t%.3f\t%.3f" % (sys.argv[2], m, p, m / p))' \
         "$OUT/$name-eval.json" "$name"
 done
 # Elimination targets: the baked λ against the same model without elimination (the input for
