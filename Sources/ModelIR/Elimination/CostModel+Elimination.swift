@@ -56,11 +56,11 @@ extension CostModel {
         var total = embeddingsCost(priced, rows: rows, pricing: pricing) + finalNormCost(priced, rows: rows, pricing: pricing)
             + outputsCost(priced, rows: counts.count, pricing: pricing)
             + blockCosts(priced, counts: counts, pricing: pricing, mode: mode, keep: keep).reduce(0) { $0 + $1.total }
-        if let g = generatedTokens, graph.decoder != nil {
+        if let g = generatedTokens, let decoder = graph.decoder {
             // Per sample, the decoder's blocks over the rows it has left, its final norm and the
             // LM head once per generated token.
             for left in counts.map({ $0.last ?? 0 }) {
-                total += graph.decoder!.blocks.reduce(0) {
+                total += decoder.blocks.reduce(0) {
                     $0 + decoderCost($1, hiddenSize: graph.config.hiddenSize, encoderTokens: left, generated: g, pricing: pricing,
                                      form: BlockForm(graph.config)).total
                 } + g * (normCost(graph, rows: 1, pricing: pricing) + outputsCost(graph, rows: 1, pricing: pricing))
