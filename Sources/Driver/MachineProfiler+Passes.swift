@@ -73,7 +73,7 @@ extension MachineProfiler {
 
     /// ns per probability of softmax over 8 samples × 12 heads × n × n scores, samples split
     /// across threads (one BLAS thread each), as `PreparedModel.attend` runs them.
-    static func softmaxTime(_ reference: Reference, rounds: Int, tokens n: Int = 128) -> Double {
+    static func softmaxTime(_ reference: Reference, rounds: Int, tokens n: Int) -> Double {
         let samples = 8, heads = 12
         let fresh = seeded(n * n)
         let threads = BLASThreads.count
@@ -90,9 +90,9 @@ extension MachineProfiler {
         return t * 1e9 / Double(samples * heads * n * n)
     }
 
-    /// GFLOP/s of Q·Kᵀ and P·V per head, n tokens (default 128), d_h 32 and 64 (the mean of their
+    /// GFLOP/s of Q·Kᵀ and P·V per head, n tokens, d_h 32 and 64 (the mean of their
     /// times per FLOP), samples split across threads with one BLAS thread each.
-    static func attentionRate(_ reference: Reference, rounds: Int, tokens n: Int = 128) -> Double {
+    static func attentionRate(_ reference: Reference, rounds: Int, tokens n: Int) -> Double {
         let samples = 8, threads = BLASThreads.count
         var secondsPerFlop: [Double] = []
         for (heads, dh) in [(12, 32), (12, 64)] {
@@ -124,7 +124,8 @@ extension MachineProfiler {
         return 1e-9 / (secondsPerFlop.reduce(0, +) / Double(secondsPerFlop.count))
     }
 
-    /// The lengths `attentionByTokens` measures: a short sentence to a long passage.
+    /// The lengths `attentionByTokens` measures: a short sentence to a long passage (128, the
+    /// length of `attentionGemmGflops` and `nanosecondsPerElement.softmax`, among them).
     static let attentionLengths = [16, 32, 64, 128, 256, 512]
 
     /// Attention's products (GFLOP/s) and softmax (ns per probability) at each of `attentionLengths`.

@@ -113,7 +113,7 @@ public struct BlockForm: Sendable, Equatable {
 
 /// The tokens a block sees over a batch: per sample, n tokens in and m ≤ n out of its Eliminate
 /// layer. The runtime stacks the samples' rows ([Σ n, d]) for every linear and attends per sample.
-public struct BlockTokens: Sendable, Equatable {
+public struct BlockTokens: Sendable {
     public var samples: [(in: Int, out: Int)]
 
     public init(samples: [(in: Int, out: Int)]) { self.samples = samples }
@@ -133,10 +133,6 @@ public struct BlockTokens: Sendable, Equatable {
     public var rowsOut: Int { samples.reduce(0) { $0 + $1.out } }
     /// Σ n_s²: each sample's attention scores.
     public var squaresIn: Int { samples.reduce(0) { $0 + $1.in * $1.in } }
-
-    public static func == (a: BlockTokens, b: BlockTokens) -> Bool {
-        a.samples.count == b.samples.count && zip(a.samples, b.samples).allSatisfy { $0.in == $1.in && $0.out == $1.out }
-    }
 }
 
 /// The static cost model: costs from shapes and forms alone, never from timing, priced one of
